@@ -1,0 +1,229 @@
+//! The app: a set of stacks, synthesized together so references between them resolve.
+
+use serde_json::json;
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use super::assembly::{CloudAssembly, StackArtifact};
+use super::error::SynthError;
+use super::id::sha256_hex;
+use super::resolve::{self, Resolver};
+use super::stack::{Environment, Stack};
+use super::template::{self, MAX_INLINE_TEMPLATE_BYTES, MAX_OUTPUTS, MAX_PARAMETERS, MAX_RESOURCES, MAX_TEMPLATE_BYTES};
+
+/// Holds stacks; [`App::synth`] turns them into a [`CloudAssembly`].
+#[derive(Debug, Default)]
+pub struct App {
+    stacks: Vec<Stack>,
+}
+
+impl App {
+    pub fn new() -> Self {
+        App::default()
+    }
+
+    /// Adds a stack named `name` deploying to `env` and returns it for constructs to fill.
+    pub fn add_stack(&mut self, name: &str, env: Environment) -> &mut Stack {
+        self.stacks.push(Stack::new(name, env));
+        self.stacks.last_mut().expect("just pushed")
+    }
+
+    pub fn stack(&self, name: &str) -> Option<&Stack> {
+        self.stacks.iter().find(|s| s.name() == name)
+    }
+
+    pub fn stack_mut(&mut self, name: &str) -> Option<&mut Stack> {
+        self.stacks.iter_mut().find(|s| s.name() == name)
+    }
+
+    pub fn stacks(&self) -> &[Stack] {
+        &self.stacks
+    }
+
+    /// Resolves references, orders stacks by dependency, renders templates and checks CloudFormation's limits.
+    pub fn synth(&self) -> Result<CloudAssembly, SynthError> {
+        self.check_names()?;
+        for stack in &self.stacks {
+            if let Some(message) = stack.errors.first() {
+                return Err(SynthError::Construct { stack: stack.name().into(), message: message.clone() });
+            }
+        }
+        let envs: HashMap<String, Environment> =
+            self.stacks.iter().map(|s| (s.name().to_string(), s.env().clone())).collect();
+        let declared: HashMap<String, HashSet<String>> = self
+            .stacks
+            .iter()
+            .map(|s| (s.name().to_string(), s.resources.keys().chain(s.parameters.keys()).cloned().collect()))
+            .collect();
+
+        let mut parts = Vec::with_capacity(self.stacks.len());
+        let mut requests = Vec::new();
+        let mut dependencies: HashMap<String, BTreeSet<String>> = HashMap::new();
+        let mut from_outputs = HashMap::new();
+        for stack in &self.stacks {
+            let mut resolver = Resolver::new(stack.name(), &envs, &declared);
+            let rendered = template::render_parts(stack, &mut resolver);
+            if let Some(message) = resolver.errors.first() {
+                return Err(SynthError::Construct { stack: stack.name().into(), message: message.clone() });
+            }
+            let mut deps = stack.dependencies.clone();
+            deps.extend(resolver.dependencies);
+            for dep in &deps {
+                if !envs.contains_key(dep) {
+                    return Err(SynthError::Construct {
+                        stack: stack.name().into(),
+                        message: format!("depends on stack {dep}, which the app does not have"),
+                    });
+                }
+            }
+            dependencies.insert(stack.name().to_string(), deps);
+            requests.extend(resolver.outputs.into_values());
+            from_outputs.insert(stack.name().to_string(), resolver.parameters);
+            parts.push(rendered);
+        }
+
+        for request in requests {
+            let index = self.stacks.iter().position(|s| s.name() == request.producer).expect("declared stack");
+            let outputs = &mut parts[index].outputs;
+            let entry = outputs.entry(request.output_name.clone()).or_insert_with(|| {
+                json!({"Value": resolve::local(&request.logical_id, request.attribute.as_deref())})
+            });
+            if request.export {
+                entry["Export"] = json!({"Name": resolve::export_name(&request.producer, &request.output_name)});
+            }
+        }
+
+        let order = self.deploy_order(&dependencies)?;
+        let mut parts: Vec<Option<_>> = parts.into_iter().map(Some).collect();
+        let mut artifacts = Vec::with_capacity(order.len());
+        for index in order {
+            let stack = &self.stacks[index];
+            let mut rendered = parts[index].take().expect("each stack once");
+            let params = from_outputs.remove(stack.name()).unwrap_or_default();
+            for p in params.values() {
+                rendered.parameters.insert(p.parameter.clone(), template::cross_region_parameter(&p.stack, &p.output));
+            }
+            let (params_len, outputs_len) = (rendered.parameters.len(), rendered.outputs.len());
+            let template = template::assemble(stack.description.as_deref(), rendered);
+            let body = template::to_body(&template);
+            let mut warnings = Vec::new();
+            check_limits(stack, params_len, outputs_len, body.len(), &mut warnings)?;
+            let mut deps: Vec<String> = dependencies.remove(stack.name()).unwrap_or_default().into_iter().collect();
+            deps.sort_by_key(|d| self.stacks.iter().position(|s| s.name() == d));
+            artifacts.push(StackArtifact {
+                name: stack.name().to_string(),
+                environment: stack.env().clone(),
+                template_sha256: sha256_hex(body.as_bytes()),
+                template,
+                template_body: body,
+                dependencies: deps,
+                parameters_from_outputs: params.into_values().collect(),
+                termination_protection: stack.termination_protection,
+                resource_count: stack.resources.len(),
+                notes: stack.notes.clone(),
+                warnings,
+            });
+        }
+        Ok(CloudAssembly { stacks: artifacts })
+    }
+
+    fn check_names(&self) -> Result<(), SynthError> {
+        let mut seen = HashSet::new();
+        for stack in &self.stacks {
+            let name = stack.name();
+            let valid = name.len() <= 128
+                && name.starts_with(|c: char| c.is_ascii_alphabetic())
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+            if !valid {
+                return Err(SynthError::Construct {
+                    stack: name.into(),
+                    message: "a stack name must start with a letter, hold only letters, digits and '-', and be at most 128 characters".into(),
+                });
+            }
+            if !seen.insert(name) {
+                return Err(SynthError::Construct { stack: name.into(), message: "two stacks have this name".into() });
+            }
+        }
+        Ok(())
+    }
+
+    /// Kahn's algorithm; among ready stacks the one added first goes first, so the order is stable.
+    fn deploy_order(&self, dependencies: &HashMap<String, BTreeSet<String>>) -> Result<Vec<usize>, SynthError> {
+        let index: HashMap<&str, usize> = self.stacks.iter().enumerate().map(|(i, s)| (s.name(), i)).collect();
+        let mut pending: Vec<usize> = dependencies
+            .iter()
+            .map(|(name, deps)| (index[name.as_str()], deps.len()))
+            .fold(vec![0; self.stacks.len()], |mut v, (i, n)| {
+                v[i] = n;
+                v
+            });
+        let mut done = vec![false; self.stacks.len()];
+        let mut order = Vec::with_capacity(self.stacks.len());
+        while order.len() < self.stacks.len() {
+            let Some(next) = (0..self.stacks.len()).find(|&i| !done[i] && pending[i] == 0) else {
+                return Err(SynthError::Cycle { cycle: self.find_cycle(dependencies, &done) });
+            };
+            done[next] = true;
+            order.push(next);
+            let name = self.stacks[next].name();
+            for (consumer, deps) in dependencies {
+                if deps.contains(name) {
+                    pending[index[consumer.as_str()]] -= 1;
+                }
+            }
+        }
+        Ok(order)
+    }
+
+    fn find_cycle(&self, dependencies: &HashMap<String, BTreeSet<String>>, done: &[bool]) -> Vec<String> {
+        let start = (0..self.stacks.len()).find(|&i| !done[i]).expect("a stack is left");
+        let mut path: Vec<String> = vec![self.stacks[start].name().to_string()];
+        loop {
+            let last = path.last().expect("non-empty");
+            let next = dependencies[last]
+                .iter()
+                .find(|d| self.stacks.iter().position(|s| s.name() == d.as_str()).is_some_and(|i| !done[i]))
+                .expect("an unfinished stack waits on another unfinished stack")
+                .clone();
+            if let Some(pos) = path.iter().position(|p| *p == next) {
+                let mut cycle = path.split_off(pos);
+                cycle.push(next);
+                return cycle;
+            }
+            path.push(next);
+        }
+    }
+}
+
+fn check_limits(
+    stack: &Stack,
+    parameters: usize,
+    outputs: usize,
+    bytes: usize,
+    warnings: &mut Vec<String>,
+) -> Result<(), SynthError> {
+    let limit = |what, actual, limit, hint: &str| SynthError::Limit {
+        stack: stack.name().into(),
+        what,
+        actual,
+        limit,
+        hint: hint.into(),
+    };
+    if stack.resources.len() > MAX_RESOURCES {
+        return Err(limit("the resource count", stack.resources.len(), MAX_RESOURCES, "split the stack"));
+    }
+    if outputs > MAX_OUTPUTS {
+        return Err(limit("the output count", outputs, MAX_OUTPUTS, "split the stack or reference fewer of its values"));
+    }
+    if parameters > MAX_PARAMETERS {
+        return Err(limit("the parameter count", parameters, MAX_PARAMETERS, "split the consuming stack"));
+    }
+    if bytes > MAX_TEMPLATE_BYTES {
+        return Err(limit("the template size in bytes", bytes, MAX_TEMPLATE_BYTES, "split the stack"));
+    }
+    if bytes > MAX_INLINE_TEMPLATE_BYTES {
+        warnings.push(format!(
+            "template is {bytes} bytes, over the {MAX_INLINE_TEMPLATE_BYTES} bytes CloudFormation accepts inline; deploying it needs an S3 template URL"
+        ));
+    }
+    Ok(())
+}

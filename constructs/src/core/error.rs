@@ -1,0 +1,19 @@
+//! Errors of synthesis.
+
+/// Why synth refused to produce an assembly.
+#[derive(Debug, thiserror::Error)]
+pub enum SynthError {
+    /// A construct was misused (duplicate path, bad reference, ...): a bug in the app's code.
+    #[error("stack {stack}: {message}")]
+    Construct { stack: String, message: String },
+    /// Stacks reference each other in a loop.
+    #[error("stacks depend on each other in a cycle: {}\n  hint: move the shared resource into one stack, or pass the value as a literal", cycle.join(" -> "))]
+    Cycle { cycle: Vec<String> },
+    /// A template passes a hard CloudFormation limit.
+    #[error("stack {stack}: {what} is {actual}, over CloudFormation's limit of {limit}\n  hint: {hint}")]
+    Limit { stack: String, what: &'static str, actual: usize, limit: usize, hint: String },
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error("cloud assembly {path}: {message}")]
+    Assembly { path: String, message: String },
+}

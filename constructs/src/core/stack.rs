@@ -1,0 +1,267 @@
+//! A stack: one CloudFormation template deployed to one environment, and the scopes constructs add to it.
+
+use indexmap::IndexMap;
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use super::expr::{Expr, Target};
+use super::id::logical_id;
+use super::resource::{CfnResource, RemovalPolicy, Resource, ResourceOptions, ResourceRef};
+
+/// Where a stack deploys: an account (unknown until deploy unless configured) and a region.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Environment {
+    pub account: Option<String>,
+    pub region: String,
+}
+
+impl Environment {
+    pub fn new(account: Option<String>, region: impl Into<String>) -> Self {
+        Environment { account, region: region.into() }
+    }
+
+    /// `aws://<account or unknown-account>/<region>`, as the cloud-assembly manifest writes it.
+    pub fn uri(&self) -> String {
+        format!("aws://{}/{}", self.account.as_deref().unwrap_or("unknown-account"), self.region)
+    }
+}
+
+/// A template parameter.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Parameter {
+    #[serde(rename = "Type")]
+    pub type_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub no_echo: Option<bool>,
+}
+
+impl Parameter {
+    pub fn string(description: impl Into<String>) -> Self {
+        Parameter { type_name: "String".into(), default: None, description: Some(description.into()), no_echo: None }
+    }
+}
+
+/// A template output, optionally exported under a name.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Output {
+    pub value: Expr,
+    pub description: Option<String>,
+    pub export_name: Option<String>,
+}
+
+/// A tag that applies to every taggable resource whose path starts with `prefix` (empty: the whole stack).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct TagRule {
+    pub prefix: String,
+    pub key: String,
+    pub value: Expr,
+}
+
+/// One CloudFormation stack under construction.
+#[derive(Clone, Debug)]
+pub struct Stack {
+    name: Arc<str>,
+    env: Environment,
+    pub(crate) description: Option<String>,
+    pub(crate) parameters: IndexMap<String, Parameter>,
+    pub(crate) conditions: IndexMap<String, Expr>,
+    pub(crate) resources: IndexMap<String, Resource>,
+    pub(crate) outputs: IndexMap<String, Output>,
+    pub(crate) tags: Vec<TagRule>,
+    pub(crate) dependencies: BTreeSet<String>,
+    pub(crate) errors: Vec<String>,
+    pub(crate) notes: Vec<String>,
+    pub(crate) termination_protection: bool,
+    scratch_options: ResourceOptions,
+}
+
+impl Stack {
+    pub fn new(name: impl Into<String>, env: Environment) -> Self {
+        let name: String = name.into();
+        Stack {
+            name: name.into(),
+            env,
+            description: None,
+            parameters: IndexMap::new(),
+            conditions: IndexMap::new(),
+            resources: IndexMap::new(),
+            outputs: IndexMap::new(),
+            tags: Vec::new(),
+            dependencies: BTreeSet::new(),
+            errors: Vec::new(),
+            notes: Vec::new(),
+            termination_protection: false,
+            scratch_options: ResourceOptions::default(),
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn env(&self) -> &Environment {
+        &self.env
+    }
+
+    pub fn set_description(&mut self, description: impl Into<String>) {
+        self.description = Some(description.into());
+    }
+
+    /// The root scope: constructs added here get paths relative to the stack.
+    pub fn scope(&mut self) -> Scope<'_> {
+        Scope { stack: self, path: String::new() }
+    }
+
+    /// Declares a parameter and returns its `Ref`.
+    pub fn add_parameter(&mut self, name: &str, parameter: Parameter) -> Expr {
+        if self.parameters.insert(name.to_string(), parameter).is_some() {
+            self.errors.push(format!("parameter {name:?} is declared twice"));
+        }
+        Expr::Ref(Target { stack: self.name.clone(), logical_id: name.to_string() })
+    }
+
+    /// Declares a condition (`Fn::Equals`, `Fn::Not`, ...) for `Fn::If` and resource `Condition`s.
+    pub fn add_condition(&mut self, name: &str, condition: Expr) {
+        self.conditions.insert(name.to_string(), condition);
+    }
+
+    /// Adds an output; `export_name` makes it importable from other stacks of the same region.
+    pub fn add_output(&mut self, name: &str, value: Expr, description: &str, export_name: Option<String>) {
+        let output = Output { value, description: Some(description.to_string()), export_name };
+        if self.outputs.insert(name.to_string(), output).is_some() {
+            self.errors.push(format!("output {name:?} is declared twice"));
+        }
+    }
+
+    /// Tags every taggable resource of the stack (explicit tags of a resource win).
+    pub fn tag(&mut self, key: &str, value: impl Into<Expr>) {
+        self.tags.push(TagRule { prefix: String::new(), key: key.into(), value: value.into() });
+    }
+
+    /// Makes this stack deploy after `other` even where no reference says so.
+    pub fn add_dependency(&mut self, other: &str) {
+        if other != &*self.name {
+            self.dependencies.insert(other.to_string());
+        }
+    }
+
+    /// Asks the deployer to enable termination protection on this stack.
+    pub fn set_termination_protection(&mut self, enabled: bool) {
+        self.termination_protection = enabled;
+    }
+
+    /// A remark for the person running synth (shown in its summary), e.g. how to open a port.
+    pub fn add_note(&mut self, note: impl Into<String>) {
+        self.notes.push(note.into());
+    }
+
+    pub fn resource_count(&self) -> usize {
+        self.resources.len()
+    }
+
+    /// Resources in insertion order: (logical id, resource).
+    pub fn resources(&self) -> impl Iterator<Item = (&str, &Resource)> {
+        self.resources.iter().map(|(k, v)| (k.as_str(), v))
+    }
+}
+
+/// A position in a stack's construct tree: constructs create children and resources through it.
+pub struct Scope<'a> {
+    stack: &'a mut Stack,
+    path: String,
+}
+
+impl<'a> Scope<'a> {
+    /// The scope of a child construct called `id`.
+    pub fn child(&mut self, id: &str) -> Scope<'_> {
+        let path = self.join(id);
+        Scope { stack: self.stack, path }
+    }
+
+    /// This scope's path inside the stack (empty at the root).
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    pub fn stack(&self) -> &Stack {
+        self.stack
+    }
+
+    pub fn stack_mut(&mut self) -> &mut Stack {
+        self.stack
+    }
+
+    /// Adds a resource at `<this path>/<id>`. A path used twice is a synth error.
+    pub fn add<R: CfnResource>(&mut self, id: &str, properties: R) -> ResourceRef {
+        let path = self.join(id);
+        let logical = logical_id(&path);
+        let properties = match serde_json::to_value(&properties) {
+            Ok(v) => v,
+            Err(e) => {
+                self.stack.errors.push(format!("{path}: properties do not serialize: {e}"));
+                Value::Null
+            }
+        };
+        let resource =
+            Resource { type_name: R::TYPE, path: path.clone(), properties, tag_format: R::TAGS, options: ResourceOptions::default() };
+        if self.stack.resources.insert(logical.clone(), resource).is_some() {
+            self.stack.errors.push(format!("construct path {path:?} is used twice in stack {}", self.stack.name));
+        }
+        ResourceRef::new(Target { stack: self.stack.name.clone(), logical_id: logical }, R::TYPE)
+    }
+
+    /// Resource attributes of a resource of this stack.
+    pub fn options(&mut self, resource: &ResourceRef) -> &mut ResourceOptions {
+        let stack_name = self.stack.name.clone();
+        let stack = &mut *self.stack;
+        match stack.resources.get_mut(resource.logical_id()) {
+            Some(r) if resource.stack_name() == &*stack_name => &mut r.options,
+            _ => {
+                stack.errors.push(format!(
+                    "resource options set from stack {stack_name} on {} of stack {}",
+                    resource.logical_id(),
+                    resource.stack_name()
+                ));
+                // A scratch record keeps the caller's chain valid; the synth error above reports the misuse.
+                stack.scratch_options = ResourceOptions::default();
+                &mut stack.scratch_options
+            }
+        }
+    }
+
+    /// `DependsOn`: `resource` waits for `on` (both in this stack).
+    pub fn depends_on(&mut self, resource: &ResourceRef, on: &ResourceRef) {
+        let id = on.logical_id().to_string();
+        let options = self.options(resource);
+        if !options.depends_on.contains(&id) {
+            options.depends_on.push(id);
+        }
+    }
+
+    pub fn set_removal_policy(&mut self, resource: &ResourceRef, policy: RemovalPolicy) {
+        let options = self.options(resource);
+        options.deletion_policy = Some(policy);
+        options.update_replace_policy = Some(policy);
+    }
+
+    /// Tags every taggable resource under this scope.
+    pub fn tag(&mut self, key: &str, value: impl Into<Expr>) {
+        self.stack.tags.push(TagRule { prefix: self.path.clone(), key: key.into(), value: value.into() });
+    }
+
+    fn join(&self, id: &str) -> String {
+        if self.path.is_empty() {
+            id.to_string()
+        } else {
+            format!("{}/{id}", self.path)
+        }
+    }
+}
+

@@ -1,0 +1,129 @@
+//! Rendering a stack into its CloudFormation template, with deterministic key order.
+
+use indexmap::IndexMap;
+use serde_json::{json, Map, Value};
+
+use super::resolve::Resolver;
+use super::resource::Resource;
+use super::stack::{Parameter, Stack};
+use super::tags;
+
+/// CloudFormation's hard limits that synth enforces.
+pub const MAX_RESOURCES: usize = 500;
+pub const MAX_OUTPUTS: usize = 200;
+pub const MAX_PARAMETERS: usize = 200;
+pub const MAX_TEMPLATE_BYTES: usize = 1_000_000;
+/// Largest template that `CreateStack`/`CreateChangeSet` accept inline (`TemplateBody`); larger needs S3.
+pub const MAX_INLINE_TEMPLATE_BYTES: usize = 51_200;
+
+/// The parts of a template after references are resolved against the stack that holds them.
+pub(crate) struct Rendered {
+    pub parameters: IndexMap<String, Value>,
+    pub conditions: Map<String, Value>,
+    pub resources: Map<String, Value>,
+    pub outputs: Map<String, Value>,
+}
+
+pub(crate) fn render_parts(stack: &Stack, resolver: &mut Resolver) -> Rendered {
+    let parameters = stack
+        .parameters
+        .iter()
+        .map(|(k, p)| (k.clone(), serde_json::to_value(p).unwrap_or(Value::Null)))
+        .collect();
+    let conditions = stack
+        .conditions
+        .iter()
+        .map(|(k, c)| (k.clone(), resolver.resolve(&serde_json::to_value(c).unwrap_or(Value::Null))))
+        .collect();
+    let resources = stack
+        .resources
+        .iter()
+        .map(|(id, r)| (id.clone(), render_resource(stack, r, resolver)))
+        .collect();
+    let outputs = stack
+        .outputs
+        .iter()
+        .map(|(name, o)| {
+            let mut out = Map::new();
+            if let Some(d) = &o.description {
+                out.insert("Description".into(), json!(d));
+            }
+            out.insert("Value".into(), resolver.resolve(&serde_json::to_value(&o.value).unwrap_or(Value::Null)));
+            if let Some(export) = &o.export_name {
+                out.insert("Export".into(), json!({"Name": export}));
+            }
+            (name.clone(), Value::Object(out))
+        })
+        .collect();
+    Rendered { parameters, conditions, resources, outputs }
+}
+
+fn render_resource(stack: &Stack, resource: &Resource, resolver: &mut Resolver) -> Value {
+    let mut out = Map::new();
+    out.insert("Type".into(), json!(resource.type_name));
+    let properties = resolver.resolve(&tags::apply(&stack.tags, resource));
+    if properties.as_object().is_some_and(|p| !p.is_empty()) {
+        out.insert("Properties".into(), properties);
+    }
+    let o = &resource.options;
+    if !o.depends_on.is_empty() {
+        out.insert("DependsOn".into(), json!(o.depends_on));
+    }
+    if let Some(c) = &o.condition {
+        out.insert("Condition".into(), json!(c));
+    }
+    if let Some(p) = &o.creation_policy {
+        out.insert("CreationPolicy".into(), p.clone());
+    }
+    if let Some(p) = o.deletion_policy {
+        out.insert("DeletionPolicy".into(), json!(p));
+    }
+    if let Some(p) = o.update_replace_policy {
+        out.insert("UpdateReplacePolicy".into(), json!(p));
+    }
+    let mut metadata = Map::new();
+    metadata.insert("aws:cdk:path".into(), json!(format!("{}/{}", stack.name(), resource.path)));
+    for (k, v) in &o.metadata {
+        metadata.insert(k.clone(), resolver.resolve(v));
+    }
+    out.insert("Metadata".into(), Value::Object(metadata));
+    Value::Object(out)
+}
+
+/// Assembles the final template object.
+pub(crate) fn assemble(description: Option<&str>, rendered: Rendered) -> Value {
+    let mut t = Map::new();
+    t.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
+    if let Some(d) = description {
+        t.insert("Description".into(), json!(d));
+    }
+    if !rendered.parameters.is_empty() {
+        t.insert("Parameters".into(), Value::Object(rendered.parameters.into_iter().collect()));
+    }
+    if !rendered.conditions.is_empty() {
+        t.insert("Conditions".into(), Value::Object(rendered.conditions));
+    }
+    t.insert("Resources".into(), Value::Object(rendered.resources));
+    if !rendered.outputs.is_empty() {
+        t.insert("Outputs".into(), Value::Object(rendered.outputs));
+    }
+    Value::Object(t)
+}
+
+/// A cross-region parameter as it appears in the consumer's template.
+pub(crate) fn cross_region_parameter(stack: &str, output: &str) -> Value {
+    serde_json::to_value(Parameter {
+        type_name: "String".into(),
+        default: None,
+        description: Some(format!("Output {output} of stack {stack} (another region); filled by karmada-eks deploy")),
+        no_echo: None,
+    })
+    .unwrap_or(Value::Null)
+}
+
+/// Serialized template text as written to disk and submitted: two-space pretty JSON plus a newline.
+pub fn to_body(template: &Value) -> String {
+    let mut body = serde_json::to_string_pretty(template).unwrap_or_default();
+    body.push('\n');
+    body
+}

@@ -1,0 +1,5 @@
+//! Constructs that synthesize Karmada-on-EKS CloudFormation templates, after the AWS CDK's layers:
+//! [`core`] (app, stacks, references), [`cfn`] (L1 resource properties), service modules with L2 constructs
+//! ([`ec2`], [`iam`], [`eks`], [`elbv2`], [`kms`]) and [`karmada`] (the L3 app that composes them).
+
+pub mod core;
