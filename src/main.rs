@@ -1,1 +1,18 @@
-fn main() {}
+//! `karmada-eks`: a thin binary over the `constructs` library and the deployer.
+
+mod cli;
+mod commands;
+mod config;
+mod deploy;
+mod error;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    match commands::run(cli) {
+        Ok(code) => code,
+        Err(e) => error::report(&e),
+    }
+}

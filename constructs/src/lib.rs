@@ -3,3 +3,5 @@
 //! ([`ec2`], [`iam`], [`eks`], [`elbv2`], [`kms`]) and [`karmada`] (the L3 app that composes them).
 
 pub mod core;
+pub mod ec2;
+pub mod karmada;

@@ -1,0 +1,666 @@
+//! `karmada-eks.toml`: every field optional, the guide's example built in, errors that name the field.
+
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+
+use super::names::validate_cluster_name;
+use crate::ec2::cidr::Ipv4Cidr;
+
+/// A configuration the tool refuses: which field, what is wrong, how to fix it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    /// Path of the field, e.g. `members[2].name` (indices from 0); empty for a syntax error of the whole file.
+    pub field: String,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl ConfigError {
+    fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        ConfigError { field: field.into(), message: message.into(), hint: None }
+    }
+
+    fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.field.is_empty() {
+            write!(f, "{}", self.message)?;
+        } else {
+            write!(f, "{}: {}", self.field, self.message)?;
+        }
+        if let Some(h) = &self.hint {
+            write!(f, "\n  hint: {h}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// How a member cluster connects to the Karmada control plane.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum JoinMode {
+    /// The Karmada control plane reaches the member's API server (`kubectl karmada join`).
+    #[default]
+    Push,
+    /// A karmada-agent in the member reaches the Karmada API (`kubectl karmada register`).
+    Pull,
+}
+
+impl JoinMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JoinMode::Push => "push",
+            JoinMode::Pull => "pull",
+        }
+    }
+}
+
+/// The whole configuration. Defaults reproduce the guide's example.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Prefix of every stack name and of the SSM parameters. Default: `karmada`.
+    pub app: String,
+    /// Region of the network, parent cluster and management stacks. Default: `us-east-1`.
+    pub region: String,
+    /// AWS account to deploy to. Default: the account of the credentials in use.
+    pub account: Option<String>,
+    /// Tags on every stack and taggable resource.
+    pub tags: BTreeMap<String, String>,
+    pub network: NetworkConfig,
+    pub parent: ParentConfig,
+    pub karmada: KarmadaConfig,
+    pub nlb: NlbConfig,
+    pub management: ManagementConfig,
+    /// Existing EKS clusters to join to Karmada. Default: `ekseucl01`, `ekseucl02` (eu-central-1),
+    /// `eksuscl01` (us-east-1), with weights 1, 1, 2.
+    pub members: Vec<MemberConfig>,
+    pub workload: WorkloadConfig,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NetworkConfig {
+    /// CIDR of the VPC, /16 to /22. Default: `10.0.0.0/16`.
+    pub cidr: String,
+    /// Availability zones by name; empty: the first `az_count` zones of the region (`Fn::GetAZs`).
+    pub availability_zones: Vec<String>,
+    /// How many zones get a public and a private subnet when none are named (2-6). Default: 3.
+    pub az_count: u8,
+    /// NAT gateways, one per zone at most. One saves money; one per zone survives a zone outage and avoids
+    /// cross-zone traffic charges. Default: 1.
+    pub nat_gateways: u8,
+    /// Days the VPC flow logs are kept in CloudWatch Logs. Default: 365.
+    pub flow_log_retention_days: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ParentConfig {
+    /// EKS name of the cluster that hosts Karmada. Default: `karmada-parent`.
+    pub name: String,
+    /// Kubernetes version. Default: `1.31`.
+    pub kubernetes_version: String,
+    /// Whether the EKS API endpoint is reachable from the internet (it is always reachable from the VPC).
+    /// Default: true.
+    pub endpoint_public_access: bool,
+    /// CIDRs allowed to reach the public EKS endpoint. Default: `["0.0.0.0/0"]`, EKS's own default.
+    pub public_access_cidrs: Vec<String>,
+    /// Kubernetes service CIDR; must not overlap the VPC. Default: chosen by EKS.
+    pub service_cidr: Option<String>,
+    /// IAM principals (role or user ARNs) given cluster-admin access entries besides the management host.
+    pub admin_principal_arns: Vec<String>,
+    pub nodes: NodesConfig,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NodesConfig {
+    /// EC2 instance types of the managed node group. Default: `["m5.large"]`.
+    pub instance_types: Vec<String>,
+    /// Nodes to run. Default: 3.
+    pub desired: u32,
+    /// Fewest nodes; at least the etcd replica count. Default: 3.
+    pub min: u32,
+    /// Most nodes. Default: 3.
+    pub max: u32,
+    /// Root volume size (encrypted gp3) in GiB. Default: 50.
+    pub disk_size_gib: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct KarmadaConfig {
+    /// Karmada release installed by `kubectl karmada init`. Default: `v1.18.2`.
+    pub version: String,
+    /// Karmada API server replicas. Default: 3.
+    pub apiserver_replicas: u32,
+    /// etcd replicas (odd, for quorum). Default: 3.
+    pub etcd_replicas: u32,
+    /// Size of each etcd PVC. Default: `5Gi`.
+    pub etcd_storage_size: String,
+    /// StorageClass (gp3, encrypted) the etcd PVCs use. Default: `ebs-sc`.
+    pub storage_class: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NlbConfig {
+    /// An internal NLB is reachable only inside the VPC (and peered networks). Default: false (internet-facing).
+    pub internal: bool,
+    /// CIDRs allowed to reach the Karmada API on TCP 32443. Default: the VPC CIDR plus the NAT gateways'
+    /// addresses (traffic from the VPC to an internet-facing NLB leaves through NAT). Add your own networks here
+    /// to use the Karmada API from outside; `0.0.0.0/0` opens it to the internet (client certificates still apply).
+    pub allowed_cidrs: Option<Vec<String>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ManagementConfig {
+    /// Instance type of the management host. Default: `t3.medium`.
+    pub instance_type: String,
+    /// Encrypted gp3 root volume in GiB. Default: 30.
+    pub root_volume_gib: u32,
+    /// How long CloudFormation waits for the bootstrap script's signal (10-720). Default: 60.
+    pub bootstrap_timeout_minutes: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MemberConfig {
+    /// Karmada cluster name: at most 48 characters, `[a-z0-9]([-a-z0-9]*[a-z0-9])?`.
+    pub name: String,
+    /// Region of the member's EKS cluster. Default: the app's region.
+    pub region: Option<String>,
+    /// EKS name of the member cluster. Default: `name`.
+    pub eks_cluster_name: Option<String>,
+    /// `push` or `pull`. Default: `push`.
+    pub mode: JoinMode,
+    /// Static weight in the sample workload's PropagationPolicy; 0 leaves the cluster out. Default: 1.
+    pub weight: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WorkloadConfig {
+    /// Deploy the sample nginx Deployment and its weighted PropagationPolicy. Default: true.
+    pub enabled: bool,
+    /// Deployment name. Default: `nginx`.
+    pub name: String,
+    /// Namespace of the Deployment and policy. Default: `default`.
+    pub namespace: String,
+    /// Container image. Default: `public.ecr.aws/nginx/nginx:1.27`.
+    pub image: String,
+    /// Replicas Karmada divides over the members by weight. Default: 12.
+    pub replicas: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            app: "karmada".into(),
+            region: "us-east-1".into(),
+            account: None,
+            tags: BTreeMap::new(),
+            network: NetworkConfig::default(),
+            parent: ParentConfig::default(),
+            karmada: KarmadaConfig::default(),
+            nlb: NlbConfig::default(),
+            management: ManagementConfig::default(),
+            members: vec![
+                MemberConfig::new("ekseucl01", "eu-central-1", 1),
+                MemberConfig::new("ekseucl02", "eu-central-1", 1),
+                MemberConfig::new("eksuscl01", "us-east-1", 2),
+            ],
+            workload: WorkloadConfig::default(),
+        }
+    }
+}
+
+impl Default for NetworkConfig {
+    fn default() -> Self {
+        NetworkConfig {
+            cidr: "10.0.0.0/16".into(),
+            availability_zones: Vec::new(),
+            az_count: 3,
+            nat_gateways: 1,
+            flow_log_retention_days: 365,
+        }
+    }
+}
+
+impl Default for ParentConfig {
+    fn default() -> Self {
+        ParentConfig {
+            name: "karmada-parent".into(),
+            kubernetes_version: "1.31".into(),
+            endpoint_public_access: true,
+            public_access_cidrs: vec!["0.0.0.0/0".into()],
+            service_cidr: None,
+            admin_principal_arns: Vec::new(),
+            nodes: NodesConfig::default(),
+        }
+    }
+}
+
+impl Default for NodesConfig {
+    fn default() -> Self {
+        NodesConfig { instance_types: vec!["m5.large".into()], desired: 3, min: 3, max: 3, disk_size_gib: 50 }
+    }
+}
+
+impl Default for KarmadaConfig {
+    fn default() -> Self {
+        KarmadaConfig {
+            version: "v1.18.2".into(),
+            apiserver_replicas: 3,
+            etcd_replicas: 3,
+            etcd_storage_size: "5Gi".into(),
+            storage_class: "ebs-sc".into(),
+        }
+    }
+}
+
+impl Default for NlbConfig {
+    fn default() -> Self {
+        NlbConfig { internal: false, allowed_cidrs: None }
+    }
+}
+
+impl Default for ManagementConfig {
+    fn default() -> Self {
+        ManagementConfig { instance_type: "t3.medium".into(), root_volume_gib: 30, bootstrap_timeout_minutes: 60 }
+    }
+}
+
+impl Default for MemberConfig {
+    fn default() -> Self {
+        MemberConfig { name: String::new(), region: None, eks_cluster_name: None, mode: JoinMode::Push, weight: 1 }
+    }
+}
+
+impl MemberConfig {
+    pub fn new(name: &str, region: &str, weight: u32) -> Self {
+        MemberConfig { name: name.into(), region: Some(region.into()), weight, ..MemberConfig::default() }
+    }
+}
+
+impl Default for WorkloadConfig {
+    fn default() -> Self {
+        WorkloadConfig {
+            enabled: true,
+            name: "nginx".into(),
+            namespace: "default".into(),
+            image: "public.ecr.aws/nginx/nginx:1.27".into(),
+            replicas: 12,
+        }
+    }
+}
+
+/// A member with its defaults filled in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Member {
+    pub name: String,
+    pub region: String,
+    pub eks_cluster_name: String,
+    pub mode: JoinMode,
+    pub weight: u32,
+}
+
+impl Config {
+    /// Parses and validates TOML text. Nothing else is read; `source` names the text in messages.
+    pub fn from_toml(text: &str) -> Result<Config, ConfigError> {
+        let deserializer = toml::Deserializer::parse(text).map_err(|e| ConfigError::new("", toml_message(&e)))?;
+        let config: Config = serde_path_to_error::deserialize(deserializer).map_err(|e| {
+            let field = e.path().to_string();
+            let field = if field == "." { String::new() } else { field };
+            let message = toml_message(e.inner());
+            let hint = message
+                .contains("unknown field")
+                .then(|| "remove the field or check its spelling; `karmada-eks init` writes every field with its default".to_string());
+            ConfigError { field, message, hint }
+        })?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Members with region and EKS name defaults applied.
+    pub fn members(&self) -> Vec<Member> {
+        self.members
+            .iter()
+            .map(|m| Member {
+                name: m.name.clone(),
+                region: m.region.clone().unwrap_or_else(|| self.region.clone()),
+                eks_cluster_name: m.eks_cluster_name.clone().unwrap_or_else(|| m.name.clone()),
+                mode: m.mode,
+                weight: m.weight,
+            })
+            .collect()
+    }
+
+    /// Regions of the members, in first-appearance order.
+    pub fn member_regions(&self) -> Vec<String> {
+        let mut regions: Vec<String> = Vec::new();
+        for m in self.members() {
+            if !regions.contains(&m.region) {
+                regions.push(m.region);
+            }
+        }
+        regions
+    }
+
+    /// Number of availability zones the VPC spans.
+    pub fn az_count(&self) -> u8 {
+        if self.network.availability_zones.is_empty() {
+            self.network.az_count
+        } else {
+            self.network.availability_zones.len() as u8
+        }
+    }
+
+    pub fn vpc_cidr(&self) -> Ipv4Cidr {
+        self.network.cidr.parse().unwrap_or_else(|_| NetworkConfig::default().cidr.parse().expect("default CIDR"))
+    }
+
+    /// Checks everything that serde's shapes cannot: ranges, formats, cross-field rules.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        check_name("app", &self.app, 40)?;
+        check_region("region", &self.region)?;
+        if let Some(account) = &self.account {
+            if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(ConfigError::new("account", format!("{account:?} is not a 12-digit AWS account id"))
+                    .hint("remove `account` to use the account of your credentials"));
+            }
+        }
+        for (key, value) in &self.tags {
+            let field = format!("tags.{key}");
+            if key.is_empty() || key.len() > 128 || key.to_ascii_lowercase().starts_with("aws:") {
+                return Err(ConfigError::new(field, "tag keys must be 1-128 characters and must not start with \"aws:\""));
+            }
+            if value.len() > 256 {
+                return Err(ConfigError::new(field, "tag values must be at most 256 characters"));
+            }
+        }
+        self.validate_network()?;
+        self.validate_parent()?;
+        self.validate_karmada()?;
+        self.validate_nlb()?;
+        self.validate_management()?;
+        self.validate_members()?;
+        self.validate_workload()
+    }
+
+    fn validate_network(&self) -> Result<(), ConfigError> {
+        let n = &self.network;
+        let cidr = parse_cidr("network.cidr", &n.cidr)?;
+        if !(16..=22).contains(&cidr.prefix()) {
+            return Err(ConfigError::new("network.cidr", format!("/{} is outside /16 to /22", cidr.prefix()))
+                .hint("karmada-eks carves 3-6 private /19-equivalents and public /22-equivalents; use e.g. 10.0.0.0/16"));
+        }
+        if n.availability_zones.is_empty() {
+            if !(2..=6).contains(&n.az_count) {
+                return Err(ConfigError::new("network.az_count", format!("{} is outside 2 to 6", n.az_count))
+                    .hint("EKS needs subnets in at least 2 zones; 3 is the guide's choice"));
+            }
+        } else {
+            let count = n.availability_zones.len();
+            if !(2..=6).contains(&count) {
+                return Err(ConfigError::new(
+                    "network.availability_zones",
+                    format!("{count} zones given; between 2 and 6 are needed"),
+                ));
+            }
+            let mut seen = HashSet::new();
+            for (i, az) in n.availability_zones.iter().enumerate() {
+                let field = format!("network.availability_zones[{i}]");
+                let suffix = az.strip_prefix(self.region.as_str());
+                if !suffix.is_some_and(|s| s.len() == 1 && s.bytes().all(|b| b.is_ascii_lowercase())) {
+                    return Err(ConfigError::new(field, format!("{az:?} is not a zone of region {}", self.region))
+                        .hint(format!("zone names are the region plus a letter, e.g. {}a", self.region)));
+                }
+                if !seen.insert(az) {
+                    return Err(ConfigError::new(field, format!("{az:?} is listed twice")));
+                }
+            }
+        }
+        let azs = self.az_count();
+        if n.nat_gateways < 1 || n.nat_gateways > azs {
+            return Err(ConfigError::new("network.nat_gateways", format!("{} is outside 1 to {azs} (one per zone at most)", n.nat_gateways)));
+        }
+        const RETENTION: [u32; 22] = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+        if !RETENTION.contains(&n.flow_log_retention_days) {
+            return Err(ConfigError::new("network.flow_log_retention_days", format!("{} is not a CloudWatch Logs retention period", n.flow_log_retention_days))
+                .hint(format!("use one of {RETENTION:?}")));
+        }
+        Ok(())
+    }
+
+    fn validate_parent(&self) -> Result<(), ConfigError> {
+        let p = &self.parent;
+        check_eks_name("parent.name", &p.name)?;
+        let minor = p.kubernetes_version.strip_prefix("1.").and_then(|m| m.parse::<u32>().ok());
+        if !minor.is_some_and(|m| (28..=40).contains(&m)) {
+            return Err(ConfigError::new("parent.kubernetes_version", format!("{:?} is not a Kubernetes version EKS offers", p.kubernetes_version))
+                .hint("use a minor version such as \"1.31\""));
+        }
+        if p.endpoint_public_access && p.public_access_cidrs.is_empty() {
+            return Err(ConfigError::new("parent.public_access_cidrs", "is empty while the public endpoint is on")
+                .hint("list the networks that may reach the EKS API, or set parent.endpoint_public_access = false"));
+        }
+        for (i, c) in p.public_access_cidrs.iter().enumerate() {
+            parse_cidr(&format!("parent.public_access_cidrs[{i}]"), c)?;
+        }
+        if let Some(service) = &p.service_cidr {
+            let cidr = parse_cidr("parent.service_cidr", service)?;
+            let vpc = self.vpc_cidr();
+            if cidr.overlaps(&vpc) {
+                return Err(ConfigError::new("parent.service_cidr", format!("{cidr} overlaps the VPC CIDR {vpc}"))
+                    .hint("pick a block outside the VPC, e.g. 172.20.0.0/16"));
+            }
+            let private: [Ipv4Cidr; 3] = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"].map(|c| c.parse().expect("literal"));
+            if !(12..=24).contains(&cidr.prefix()) || !private.iter().any(|p| p.contains(&cidr)) {
+                return Err(ConfigError::new("parent.service_cidr", format!("{cidr} must be a /12 to /24 inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16")));
+            }
+        }
+        for (i, arn) in p.admin_principal_arns.iter().enumerate() {
+            if !arn.starts_with("arn:") || !arn.contains(":iam::") {
+                return Err(ConfigError::new(format!("parent.admin_principal_arns[{i}]"), format!("{arn:?} is not an IAM role or user ARN")));
+            }
+        }
+        let nodes = &p.nodes;
+        if nodes.instance_types.is_empty() {
+            return Err(ConfigError::new("parent.nodes.instance_types", "is empty").hint("name at least one, e.g. [\"m5.large\"]"));
+        }
+        for (i, t) in nodes.instance_types.iter().enumerate() {
+            check_instance_type(&format!("parent.nodes.instance_types[{i}]"), t)?;
+        }
+        if nodes.min < 1 || nodes.min > nodes.desired || nodes.desired > nodes.max || nodes.max > 450 {
+            return Err(ConfigError::new(
+                "parent.nodes",
+                format!("min {} / desired {} / max {} must satisfy 1 <= min <= desired <= max <= 450", nodes.min, nodes.desired, nodes.max),
+            ));
+        }
+        if nodes.min < self.karmada.etcd_replicas {
+            return Err(ConfigError::new(
+                "parent.nodes.min",
+                format!("{} nodes are fewer than karmada.etcd_replicas ({}); etcd replicas must run on separate nodes", nodes.min, self.karmada.etcd_replicas),
+            )
+            .hint(format!("set parent.nodes.min (and desired) to at least {}", self.karmada.etcd_replicas)));
+        }
+        if !(20..=16384).contains(&nodes.disk_size_gib) {
+            return Err(ConfigError::new("parent.nodes.disk_size_gib", format!("{} is outside 20 to 16384", nodes.disk_size_gib)));
+        }
+        Ok(())
+    }
+
+    fn validate_karmada(&self) -> Result<(), ConfigError> {
+        let k = &self.karmada;
+        let parts: Vec<&str> = k.version.strip_prefix('v').unwrap_or("").split('.').collect();
+        if parts.len() != 3 || parts.iter().any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit())) {
+            return Err(ConfigError::new("karmada.version", format!("{:?} is not a release tag like \"v1.18.2\"", k.version)));
+        }
+        if !(1..=9).contains(&k.apiserver_replicas) {
+            return Err(ConfigError::new("karmada.apiserver_replicas", format!("{} is outside 1 to 9", k.apiserver_replicas)));
+        }
+        if !matches!(k.etcd_replicas, 1 | 3 | 5 | 7) {
+            return Err(ConfigError::new("karmada.etcd_replicas", format!("{} is not 1, 3, 5 or 7", k.etcd_replicas))
+                .hint("etcd needs an odd member count for quorum; 3 is the guide's HA setting"));
+        }
+        let size = k.etcd_storage_size.strip_suffix("Gi").and_then(|n| n.parse::<u32>().ok());
+        if !size.is_some_and(|n| (1..=16384).contains(&n)) {
+            return Err(ConfigError::new("karmada.etcd_storage_size", format!("{:?} is not a size like \"5Gi\"", k.etcd_storage_size)));
+        }
+        if !super::names::is_rfc1123_label(&k.storage_class) || k.storage_class.len() > 63 {
+            return Err(ConfigError::new("karmada.storage_class", format!("{:?} is not a valid StorageClass name", k.storage_class))
+                .hint(super::names::RFC1123_LABEL_MESSAGE));
+        }
+        Ok(())
+    }
+
+    fn validate_nlb(&self) -> Result<(), ConfigError> {
+        if let Some(cidrs) = &self.nlb.allowed_cidrs {
+            if cidrs.is_empty() {
+                return Err(ConfigError::new("nlb.allowed_cidrs", "is empty, so nothing could reach the Karmada API")
+                    .hint("remove the field for the default (the VPC and its NAT addresses) or list your networks"));
+            }
+            for (i, c) in cidrs.iter().enumerate() {
+                parse_cidr(&format!("nlb.allowed_cidrs[{i}]"), c)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn validate_management(&self) -> Result<(), ConfigError> {
+        let m = &self.management;
+        check_instance_type("management.instance_type", &m.instance_type)?;
+        if !(8..=16384).contains(&m.root_volume_gib) {
+            return Err(ConfigError::new("management.root_volume_gib", format!("{} is outside 8 to 16384", m.root_volume_gib)));
+        }
+        if !(10..=720).contains(&m.bootstrap_timeout_minutes) {
+            return Err(ConfigError::new("management.bootstrap_timeout_minutes", format!("{} is outside 10 to 720", m.bootstrap_timeout_minutes))
+                .hint("CloudFormation waits at most 12 hours for a signal"));
+        }
+        Ok(())
+    }
+
+    fn validate_members(&self) -> Result<(), ConfigError> {
+        let mut names = HashSet::new();
+        let mut clusters = HashSet::new();
+        for (i, m) in self.members.iter().enumerate() {
+            validate_cluster_name(&m.name).map_err(|msg| ConfigError::new(format!("members[{i}].name"), msg))?;
+            if !names.insert(m.name.as_str()) {
+                return Err(ConfigError::new(format!("members[{i}].name"), format!("{:?} is used by an earlier member", m.name))
+                    .hint("Karmada cluster names must be unique"));
+            }
+            if let Some(region) = &m.region {
+                check_region(&format!("members[{i}].region"), region)?;
+            }
+            if let Some(eks) = &m.eks_cluster_name {
+                check_eks_name(&format!("members[{i}].eks_cluster_name"), eks)?;
+            }
+            let region = m.region.as_deref().unwrap_or(&self.region);
+            let eks = m.eks_cluster_name.as_deref().unwrap_or(&m.name);
+            if region == self.region && eks == self.parent.name {
+                return Err(ConfigError::new(format!("members[{i}].eks_cluster_name"), "is the parent cluster itself")
+                    .hint("members are other EKS clusters; the parent runs the Karmada control plane"));
+            }
+            if !clusters.insert((region, eks)) {
+                return Err(ConfigError::new(format!("members[{i}]"), format!("EKS cluster {eks} in {region} is already a member")));
+            }
+            if m.weight > 10_000 {
+                return Err(ConfigError::new(format!("members[{i}].weight"), format!("{} is over 10000", m.weight)));
+            }
+        }
+        Ok(())
+    }
+
+    fn validate_workload(&self) -> Result<(), ConfigError> {
+        let w = &self.workload;
+        if !super::names::is_rfc1123_label(&w.name) || w.name.len() > 63 {
+            return Err(ConfigError::new("workload.name", format!("{:?} is not a valid Deployment name", w.name)).hint(super::names::RFC1123_LABEL_MESSAGE));
+        }
+        if !super::names::is_rfc1123_label(&w.namespace) || w.namespace.len() > 63 {
+            return Err(ConfigError::new("workload.namespace", format!("{:?} is not a valid namespace", w.namespace)).hint(super::names::RFC1123_LABEL_MESSAGE));
+        }
+        if w.image.is_empty() || w.image.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '\'' | '"' | '$' | '`' | '\\')) {
+            return Err(ConfigError::new("workload.image", format!("{:?} is not an image reference", w.image)));
+        }
+        if w.replicas > 10_000 {
+            return Err(ConfigError::new("workload.replicas", format!("{} is over 10000", w.replicas)));
+        }
+        if w.enabled && self.members.is_empty() {
+            return Err(ConfigError::new("workload.enabled", "the sample workload needs at least one member")
+                .hint("add [[members]] or set workload.enabled = false"));
+        }
+        Ok(())
+    }
+}
+
+fn toml_message(e: &toml::de::Error) -> String {
+    e.message().trim().to_string()
+        + &e.span().map(|s| format!(" (at byte {})", s.start)).unwrap_or_default()
+}
+
+fn parse_cidr(field: &str, text: &str) -> Result<Ipv4Cidr, ConfigError> {
+    text.parse().map_err(|e: String| ConfigError::new(field, e).hint("write an IPv4 network such as 203.0.113.0/24"))
+}
+
+fn check_name(field: &str, value: &str, max: usize) -> Result<(), ConfigError> {
+    let ok = !value.is_empty()
+        && value.len() <= max
+        && value.starts_with(|c: char| c.is_ascii_lowercase())
+        && super::names::is_rfc1123_label(value);
+    if ok {
+        Ok(())
+    } else {
+        Err(ConfigError::new(field, format!("{value:?} must be 1-{max} lower-case letters, digits or '-', starting with a letter and not ending with '-'")))
+    }
+}
+
+fn check_region(field: &str, region: &str) -> Result<(), ConfigError> {
+    let parts: Vec<&str> = region.split('-').collect();
+    let ok = parts.len() >= 3
+        && parts[0].len() == 2
+        && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+        && parts.last().is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()));
+    if ok {
+        Ok(())
+    } else {
+        Err(ConfigError::new(field, format!("{region:?} is not an AWS region name")).hint("e.g. us-east-1, eu-central-1"))
+    }
+}
+
+fn check_eks_name(field: &str, name: &str) -> Result<(), ConfigError> {
+    let ok = !name.is_empty()
+        && name.len() <= 100
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if ok {
+        Ok(())
+    } else {
+        Err(ConfigError::new(field, format!("{name:?} is not a valid EKS cluster name"))
+            .hint("1-100 letters, digits, '-' or '_', starting with a letter or digit"))
+    }
+}
+
+fn check_instance_type(field: &str, t: &str) -> Result<(), ConfigError> {
+    let ok = t.split_once('.').is_some_and(|(family, size)| {
+        !family.is_empty()
+            && !size.is_empty()
+            && family.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && size.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(ConfigError::new(field, format!("{t:?} is not an EC2 instance type")).hint("e.g. m5.large"))
+    }
+}

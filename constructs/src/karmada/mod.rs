@@ -1,0 +1,9 @@
+//! L3: the Karmada-on-EKS app assembled from the L2 constructs, its configuration and its helpers.
+
+pub mod config;
+pub mod names;
+
+pub use config::{Config, ConfigError, JoinMode, Member};
+pub mod parent;
+
+pub use parent::KarmadaParent;

@@ -1,0 +1,55 @@
+//! Karmada's rules for member cluster names, with Karmada's own messages.
+
+/// Longest cluster name Karmada accepts (`clusterNameMaxLength`).
+pub const MAX_CLUSTER_NAME_LEN: usize = 48;
+
+/// Kubernetes' message for a name that is not an RFC 1123 label (`validation.IsDNS1123Label`).
+pub const RFC1123_LABEL_MESSAGE: &str = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
+
+/// Karmada's `ValidateClusterName`: non-empty, at most 48 bytes, an RFC 1123 label.
+pub fn validate_cluster_name(name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("must be not empty".into());
+    }
+    if name.len() > MAX_CLUSTER_NAME_LEN {
+        return Err(format!("must be no more than {MAX_CLUSTER_NAME_LEN} characters"));
+    }
+    if !is_rfc1123_label(name) {
+        return Err(RFC1123_LABEL_MESSAGE.into());
+    }
+    Ok(())
+}
+
+/// `[a-z0-9]([-a-z0-9]*[a-z0-9])?` (length is checked by the callers' own limits).
+pub fn is_rfc1123_label(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    let alnum = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit();
+    match (bytes.first(), bytes.last()) {
+        (Some(first), Some(last)) => alnum(first) && alnum(last) && bytes.iter().all(|b| alnum(b) || *b == b'-'),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn karmada_messages() {
+        assert_eq!(validate_cluster_name(""), Err("must be not empty".into()));
+        assert_eq!(validate_cluster_name(&"a".repeat(49)), Err("must be no more than 48 characters".into()));
+        assert_eq!(validate_cluster_name(&"a".repeat(48)), Ok(()));
+        for bad in ["-a", "a-", "A", "a_b", "a.b", "é"] {
+            assert_eq!(validate_cluster_name(bad), Err(RFC1123_LABEL_MESSAGE.into()), "{bad}");
+        }
+        for good in ["a", "0", "ekseucl01", "a-b-c", "123-abc"] {
+            assert_eq!(validate_cluster_name(good), Ok(()), "{good}");
+        }
+    }
+
+    #[test]
+    fn length_counts_bytes() {
+        // 25 two-byte characters are 50 bytes: too long before the character check.
+        assert_eq!(validate_cluster_name(&"é".repeat(25)), Err("must be no more than 48 characters".into()));
+    }
+}

@@ -1,0 +1,193 @@
+//! Command-line interface: arguments only; each command's work lives in `commands/`.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Synthesize and deploy Karmada on Amazon EKS as CloudFormation stacks.
+///
+/// Reads karmada-eks.toml from the working directory (or --config); every field has a built-in default, so all
+/// commands work without a config file. AWS credentials and endpoints come from the standard SDK chain
+/// (environment, profiles, SSO, instance roles, AWS_ENDPOINT_URL).
+#[derive(Debug, Parser)]
+#[command(name = "karmada-eks", version, propagate_version = true, max_term_width = 110)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct GlobalArgs {
+    /// Configuration file [default: ./karmada-eks.toml if present, else built-in defaults]
+    #[arg(long, global = true, value_name = "PATH", env = "KARMADA_EKS_CONFIG")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct AwsArgs {
+    /// AWS shared-config profile to use (as AWS_PROFILE)
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Region for API calls that are not tied to a stack's own region [default: from the SDK chain]
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct AssemblyArgs {
+    /// Use a cloud assembly written earlier by `synth` instead of synthesizing from the config
+    #[arg(long, value_name = "DIR")]
+    pub app: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write the CloudFormation templates and manifest (no AWS access needed)
+    Synth(SynthArgs),
+    /// List the stacks in deploy order with their dependencies
+    #[command(visible_alias = "ls")]
+    List(ListArgs),
+    /// Show what deploying would change, against the deployed templates
+    Diff(DiffArgs),
+    /// Create or update the stacks in dependency order and wait for Karmada to come up
+    Deploy(DeployArgs),
+    /// Delete the stacks in reverse dependency order, and the EBS volumes Kubernetes left behind
+    Destroy(DestroyArgs),
+    /// Preview how Karmada splits a workload's replicas over member clusters by static weight
+    Plan(PlanArgs),
+    /// Write a commented starter karmada-eks.toml
+    Init(InitArgs),
+    /// Save the Karmada API kubeconfig that the management host stored in SSM
+    Kubeconfig(KubeconfigArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SynthArgs {
+    /// Directory to write the cloud assembly to
+    #[arg(short, long, value_name = "DIR", default_value = "cdk.out")]
+    pub output: PathBuf,
+    /// Stacks whose templates are also printed to stdout
+    #[arg(value_name = "STACK")]
+    pub stacks: Vec<String>,
+    /// Print the summary as JSON instead of text
+    #[arg(long)]
+    pub json: bool,
+    /// Print nothing but errors (and the templates of named stacks)
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Print JSON: [{"name", "environment", "dependencies"}] in deploy order
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// Stacks to compare [default: all]
+    #[arg(value_name = "STACK")]
+    pub stacks: Vec<String>,
+    #[command(flatten)]
+    pub assembly: AssemblyArgs,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// Exit with status 1 when any stack differs
+    #[arg(long)]
+    pub fail: bool,
+}
+
+/// When `deploy` asks before executing a change set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum RequireApproval {
+    /// Never ask
+    Never,
+    /// Ask when IAM or security-group changes broaden access
+    #[default]
+    Broadening,
+    /// Ask before every change
+    AnyChange,
+}
+
+#[derive(Debug, Args)]
+pub struct DeployArgs {
+    /// Stacks to deploy, with the stacks they depend on unless --exclusively [default: all]
+    #[arg(value_name = "STACK")]
+    pub stacks: Vec<String>,
+    #[command(flatten)]
+    pub assembly: AssemblyArgs,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// Deploy only the named stacks, not their dependencies
+    #[arg(short = 'e', long)]
+    pub exclusively: bool,
+    /// How many independent stacks deploy at once
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=32))]
+    pub concurrency: u16,
+    /// When to ask before executing a change set
+    #[arg(long, value_enum, default_value_t = RequireApproval::Broadening)]
+    pub require_approval: RequireApproval,
+    /// Answer yes to every question (needed without a terminal when approval is required)
+    #[arg(short, long)]
+    pub yes: bool,
+    /// Enable termination protection on the deployed stacks
+    #[arg(long)]
+    pub termination_protection: bool,
+    /// Print progress as JSON lines instead of progress bars
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DestroyArgs {
+    /// Stacks to delete, with the stacks that depend on them unless --exclusively [default: all]
+    #[arg(value_name = "STACK")]
+    pub stacks: Vec<String>,
+    #[command(flatten)]
+    pub assembly: AssemblyArgs,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// Delete only the named stacks
+    #[arg(short = 'e', long)]
+    pub exclusively: bool,
+    /// Do not ask for confirmation
+    #[arg(short, long)]
+    pub force: bool,
+    /// How many independent stacks are deleted at once
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=32))]
+    pub concurrency: u16,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Replicas to divide [default: the config's workload replicas]
+    #[arg(long, value_name = "N")]
+    pub replicas: Option<u32>,
+    /// Static weight of a member cluster, NAME=W; repeat per cluster [default: the config's member weights]
+    #[arg(long = "weight", value_name = "NAME=W")]
+    pub weights: Vec<String>,
+    /// Print exactly {"<cluster>": <replicas>, ...}
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to write the starter configuration
+    #[arg(value_name = "PATH", default_value = "karmada-eks.toml")]
+    pub path: PathBuf,
+    /// Overwrite an existing file
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct KubeconfigArgs {
+    /// File to write (mode 0600) [default: ./<app>-karmada.kubeconfig]
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}

@@ -1,0 +1,3 @@
+//! The CloudFormation deployer (issue 4).
+
+pub mod commands;

@@ -1,0 +1,47 @@
+//! How errors reach the user: `error: ...` on stderr, `hint: ...` where there is a fix, and the exit code.
+//!
+//! Exit codes: 0 success, 1 a failure while doing the work (AWS error, failed deploy), 2 bad input (config,
+//! arguments, unknown stack names) with nothing written.
+
+use std::process::ExitCode;
+
+use constructs::karmada::ConfigError;
+
+/// Input the user must fix; exits 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}{}", hint.as_ref().map(|h| format!("\n  hint: {h}")).unwrap_or_default())]
+pub struct UsageError {
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl UsageError {
+    pub fn new(message: impl Into<String>) -> Self {
+        UsageError { message: message.into(), hint: None }
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+pub fn exit_code(e: &anyhow::Error) -> u8 {
+    if e.chain().any(|c| c.is::<UsageError>() || c.is::<ConfigError>()) {
+        2
+    } else {
+        1
+    }
+}
+
+pub fn report(e: &anyhow::Error) -> ExitCode {
+    let mut text = format!("{e}");
+    for cause in e.chain().skip(1) {
+        let cause = cause.to_string();
+        if !text.contains(&cause) {
+            text.push_str(&format!("\n  caused by: {cause}"));
+        }
+    }
+    eprintln!("error: {text}");
+    ExitCode::from(exit_code(e))
+}
