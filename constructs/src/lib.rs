@@ -2,6 +2,11 @@
 //! [`core`] (app, stacks, references), [`cfn`] (L1 resource properties), service modules with L2 constructs
 //! ([`ec2`], [`iam`], [`eks`], [`elbv2`], [`kms`]) and [`karmada`] (the L3 app that composes them).
 
+pub mod cfn;
 pub mod core;
 pub mod ec2;
+pub mod eks;
+pub mod elbv2;
+pub mod iam;
 pub mod karmada;
+pub mod kms;

@@ -1,6 +1,34 @@
-//! `list`: placeholder until the L3 app lands.
+//! `list`: the stacks in deploy order.
+
 use anyhow::Result;
+use serde_json::json;
 use std::process::ExitCode;
+
 use crate::cli::ListArgs;
 use constructs::core::CloudAssembly;
-pub fn run(_a: &CloudAssembly, _args: &ListArgs) -> Result<ExitCode> { anyhow::bail!("list is not built yet") }
+
+pub fn run(assembly: &CloudAssembly, args: &ListArgs) -> Result<ExitCode> {
+    if args.json {
+        let stacks: Vec<_> = assembly
+            .stacks
+            .iter()
+            .map(|s| {
+                json!({
+                    "name": s.name,
+                    "environment": s.environment.uri(),
+                    "region": s.environment.region,
+                    "dependencies": s.dependencies,
+                })
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&stacks)?);
+    } else {
+        let width = assembly.stacks.iter().map(|s| s.name.len()).max().unwrap_or(5).max(5);
+        println!("{:width$}  {:36}  DEPENDS ON", "STACK", "ENVIRONMENT");
+        for s in &assembly.stacks {
+            let deps = if s.dependencies.is_empty() { "-".to_string() } else { s.dependencies.join(", ") };
+            println!("{:width$}  {:36}  {deps}", s.name, s.environment.uri());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,6 +1,87 @@
-//! `synth`: placeholder until the L3 app lands.
-use anyhow::Result;
+//! `synth`: write the cloud assembly and summarize it.
+
+use anyhow::{Context, Result};
+use serde_json::{json, Value};
+use std::io::Write;
 use std::process::ExitCode;
+
 use crate::cli::SynthArgs;
+use constructs::core::CloudAssembly;
 use constructs::karmada::Config;
-pub fn run(_config: &Config, _args: &SynthArgs) -> Result<ExitCode> { anyhow::bail!("synth is not built yet") }
+
+pub fn run(config: &Config, args: &SynthArgs) -> Result<ExitCode> {
+    let assembly = super::synth_config(config)?;
+    super::check_stack_names(&assembly, &args.stacks)?;
+    assembly.write(&args.output).with_context(|| format!("writing the cloud assembly to {}", args.output.display()))?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        let mut summary = summary_json(&assembly, &args.output.display().to_string());
+        if !args.stacks.is_empty() {
+            summary["templates"] =
+                args.stacks.iter().map(|n| (n.clone(), assembly.stack(n).expect("checked").template.clone())).collect();
+        }
+        writeln!(out, "{}", serde_json::to_string_pretty(&summary)?)?;
+    } else {
+        for name in &args.stacks {
+            write!(out, "{}", assembly.stack(name).expect("checked").template_body)?;
+        }
+        if !args.quiet {
+            eprint!("{}", summary_text(&assembly, &args.output.display().to_string()));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The machine-readable summary: stacks in deploy order, notes and warnings.
+pub fn summary_json(assembly: &CloudAssembly, dir: &str) -> Value {
+    let stacks: Vec<Value> = assembly
+        .stacks
+        .iter()
+        .map(|s| {
+            json!({
+                "name": s.name,
+                "environment": s.environment.uri(),
+                "region": s.environment.region,
+                "templateFile": format!("{dir}/{}", s.template_file()),
+                "resources": s.resource_count,
+                "bytes": s.template_body.len(),
+                "sha256": s.template_sha256,
+                "dependencies": s.dependencies,
+            })
+        })
+        .collect();
+    let notes: Vec<&String> = assembly.stacks.iter().flat_map(|s| &s.notes).collect();
+    let warnings: Vec<String> =
+        assembly.stacks.iter().flat_map(|s| s.warnings.iter().map(move |w| format!("{}: {w}", s.name))).collect();
+    json!({"output": dir, "stacks": stacks, "notes": notes, "warnings": warnings})
+}
+
+fn summary_text(assembly: &CloudAssembly, dir: &str) -> String {
+    let width = assembly.stacks.iter().map(|s| s.name.len()).max().unwrap_or(5).max(5);
+    let mut text = format!("Synthesized {} stacks to {dir}/\n\n", assembly.stacks.len());
+    text += &format!("  {:width$}  {:14}  {:>9}  {:>8}  DEPENDS ON\n", "STACK", "REGION", "RESOURCES", "BYTES");
+    for s in &assembly.stacks {
+        let deps = if s.dependencies.is_empty() { "-".to_string() } else { s.dependencies.join(", ") };
+        text += &format!(
+            "  {:width$}  {:14}  {:>9}  {:>8}  {deps}\n",
+            s.name,
+            s.environment.region,
+            s.resource_count,
+            s.template_body.len()
+        );
+    }
+    let notes: Vec<&String> = assembly.stacks.iter().flat_map(|s| &s.notes).collect();
+    if !notes.is_empty() {
+        text += "\nNotes:\n";
+        for n in notes {
+            text += &format!("  - {n}\n");
+        }
+    }
+    for s in &assembly.stacks {
+        for w in &s.warnings {
+            text += &format!("\nwarning: {}: {w}\n", s.name);
+        }
+    }
+    text += "\nNext: review the templates, then `karmada-eks deploy`.\n";
+    text
+}

@@ -8,7 +8,9 @@ use super::error::SynthError;
 use super::id::sha256_hex;
 use super::resolve::{self, Resolver};
 use super::stack::{Environment, Stack};
-use super::template::{self, MAX_INLINE_TEMPLATE_BYTES, MAX_OUTPUTS, MAX_PARAMETERS, MAX_RESOURCES, MAX_TEMPLATE_BYTES};
+use super::template::{
+    self, MAX_INLINE_TEMPLATE_BYTES, MAX_OUTPUTS, MAX_PARAMETERS, MAX_RESOURCES, MAX_TEMPLATE_BYTES,
+};
 
 /// Holds stacks; [`App::synth`] turns them into a [`CloudAssembly`].
 #[derive(Debug, Default)]
@@ -84,9 +86,9 @@ impl App {
         for request in requests {
             let index = self.stacks.iter().position(|s| s.name() == request.producer).expect("declared stack");
             let outputs = &mut parts[index].outputs;
-            let entry = outputs.entry(request.output_name.clone()).or_insert_with(|| {
-                json!({"Value": resolve::local(&request.logical_id, request.attribute.as_deref())})
-            });
+            let entry = outputs
+                .entry(request.output_name.clone())
+                .or_insert_with(|| json!({"Value": resolve::local(&request.logical_id, request.attribute.as_deref())}));
             if request.export {
                 entry["Export"] = json!({"Name": resolve::export_name(&request.producer, &request.output_name)});
             }
@@ -149,13 +151,13 @@ impl App {
     /// Kahn's algorithm; among ready stacks the one added first goes first, so the order is stable.
     fn deploy_order(&self, dependencies: &HashMap<String, BTreeSet<String>>) -> Result<Vec<usize>, SynthError> {
         let index: HashMap<&str, usize> = self.stacks.iter().enumerate().map(|(i, s)| (s.name(), i)).collect();
-        let mut pending: Vec<usize> = dependencies
-            .iter()
-            .map(|(name, deps)| (index[name.as_str()], deps.len()))
-            .fold(vec![0; self.stacks.len()], |mut v, (i, n)| {
+        let mut pending: Vec<usize> = dependencies.iter().map(|(name, deps)| (index[name.as_str()], deps.len())).fold(
+            vec![0; self.stacks.len()],
+            |mut v, (i, n)| {
                 v[i] = n;
                 v
-            });
+            },
+        );
         let mut done = vec![false; self.stacks.len()];
         let mut order = Vec::with_capacity(self.stacks.len());
         while order.len() < self.stacks.len() {
@@ -212,7 +214,12 @@ fn check_limits(
         return Err(limit("the resource count", stack.resources.len(), MAX_RESOURCES, "split the stack"));
     }
     if outputs > MAX_OUTPUTS {
-        return Err(limit("the output count", outputs, MAX_OUTPUTS, "split the stack or reference fewer of its values"));
+        return Err(limit(
+            "the output count",
+            outputs,
+            MAX_OUTPUTS,
+            "split the stack or reference fewer of its values",
+        ));
     }
     if parameters > MAX_PARAMETERS {
         return Err(limit("the parameter count", parameters, MAX_PARAMETERS, "split the consuming stack"));

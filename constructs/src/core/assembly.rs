@@ -123,9 +123,11 @@ impl CloudAssembly {
     pub fn read(dir: &Path) -> Result<CloudAssembly, SynthError> {
         let err = |message: String| SynthError::Assembly { path: dir.display().to_string(), message };
         let manifest_path = dir.join(MANIFEST_FILE);
-        let text = fs::read_to_string(&manifest_path)
-            .map_err(|e| err(format!("cannot read {}: {e} (run `karmada-eks synth -o {}` first)", MANIFEST_FILE, dir.display())))?;
-        let manifest: Manifest = serde_json::from_str(&text).map_err(|e| err(format!("{MANIFEST_FILE} is not valid: {e}")))?;
+        let text = fs::read_to_string(&manifest_path).map_err(|e| {
+            err(format!("cannot read {}: {e} (run `karmada-eks synth -o {}` first)", MANIFEST_FILE, dir.display()))
+        })?;
+        let manifest: Manifest =
+            serde_json::from_str(&text).map_err(|e| err(format!("{MANIFEST_FILE} is not valid: {e}")))?;
         let mut stacks = Vec::new();
         for (name, artifact) in &manifest.artifacts {
             if artifact["type"] != "aws:cloudformation:stack" {

@@ -12,6 +12,9 @@ pub enum SynthError {
     /// A template passes a hard CloudFormation limit.
     #[error("stack {stack}: {what} is {actual}, over CloudFormation's limit of {limit}\n  hint: {hint}")]
     Limit { stack: String, what: &'static str, actual: usize, limit: usize, hint: String },
+    /// The configuration is invalid (see the field it names).
+    #[error(transparent)]
+    Config(#[from] crate::karmada::ConfigError),
     #[error("{0}")]
     Io(#[from] std::io::Error),
     #[error("cloud assembly {path}: {message}")]

@@ -240,11 +240,9 @@ impl Serialize for Expr {
         match self {
             Expr::Literal(v) => v.serialize(s),
             Expr::Ref(t) => one(s, TOKEN_KEY, &Token { stack: &t.stack, logical_id: &t.logical_id, attribute: None }),
-            Expr::GetAtt(t, attr) => one(
-                s,
-                TOKEN_KEY,
-                &Token { stack: &t.stack, logical_id: &t.logical_id, attribute: Some(attr) },
-            ),
+            Expr::GetAtt(t, attr) => {
+                one(s, TOKEN_KEY, &Token { stack: &t.stack, logical_id: &t.logical_id, attribute: Some(attr) })
+            }
             Expr::Pseudo(p) => one(s, "Ref", p.name()),
             Expr::Sub(text, vars) if vars.is_empty() => one(s, "Fn::Sub", text),
             Expr::Sub(text, vars) => one(s, "Fn::Sub", &(text, vars)),
@@ -275,7 +273,10 @@ mod tests {
     fn intrinsics_serialize_to_cloudformation_forms() {
         let sub = Expr::sub("${A}-x", [("A", Expr::region())]);
         assert_eq!(serde_json::to_value(&sub).unwrap(), json!({"Fn::Sub": ["${A}-x", {"A": {"Ref": "AWS::Region"}}]}));
-        assert_eq!(serde_json::to_value(Expr::arn("iam::aws:policy/X")).unwrap(), json!({"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/X"}));
+        assert_eq!(
+            serde_json::to_value(Expr::arn("iam::aws:policy/X")).unwrap(),
+            json!({"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/X"})
+        );
         let sel = Expr::select(1, Expr::split("//", Expr::lit("https://x")));
         assert_eq!(serde_json::to_value(&sel).unwrap(), json!({"Fn::Select": [1, {"Fn::Split": ["//", "https://x"]}]}));
         assert_eq!(serde_json::to_value(Expr::get_azs()).unwrap(), json!({"Fn::GetAZs": ""}));
@@ -291,10 +292,7 @@ mod tests {
             serde_json::to_value(Expr::not(Expr::equals(Expr::lit("a"), Expr::lit("b")))).unwrap(),
             json!({"Fn::Not": [{"Fn::Equals": ["a", "b"]}]})
         );
-        assert_eq!(
-            serde_json::to_value(Expr::import_value(Expr::lit("n"))).unwrap(),
-            json!({"Fn::ImportValue": "n"})
-        );
+        assert_eq!(serde_json::to_value(Expr::import_value(Expr::lit("n"))).unwrap(), json!({"Fn::ImportValue": "n"}));
     }
 
     #[test]

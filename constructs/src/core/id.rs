@@ -3,7 +3,8 @@
 //! A logical ID is the path's components in PascalCase with non-alphanumerics removed, followed by the first
 //! 8 hex digits (upper case) of the SHA-256 of the full path. The readable part makes templates reviewable; the
 //! hash keeps IDs unique when two paths collapse to the same readable text (`a-b/c` and `ab/c`), and stable
-//! across runs because it depends only on the path.
+//! across runs because it depends only on the path. As in the AWS CDK, components named `Resource` or `Default`
+//! (a construct's main resource) are left out of the readable part but not of the hash.
 
 use sha2::{Digest, Sha256};
 
@@ -14,7 +15,7 @@ const HASH_LEN: usize = 8;
 /// The logical ID of the construct at `path` (components separated by `/`, relative to its stack).
 pub fn logical_id(path: &str) -> String {
     let mut readable = String::with_capacity(path.len());
-    for component in path.split('/') {
+    for component in path.split('/').filter(|c| !matches!(*c, "Resource" | "Default")) {
         let mut chars = component.chars().filter(char::is_ascii_alphanumeric);
         if let Some(first) = chars.next() {
             readable.push(first.to_ascii_uppercase());
@@ -50,6 +51,13 @@ mod tests {
         assert!(id.starts_with("VpcPublicSubnet1RouteTable"), "{id}");
         assert_eq!(id.len(), "VpcPublicSubnet1RouteTable".len() + 8);
         assert_eq!(&id[id.len() - 8..], short_hash("Vpc/PublicSubnet1/RouteTable"));
+    }
+
+    #[test]
+    fn main_resource_components_are_hidden() {
+        let id = logical_id("Vpc/Resource");
+        assert!(id.starts_with("Vpc") && id.len() == 11, "{id}");
+        assert_ne!(id, logical_id("Vpc"));
     }
 
     #[test]

@@ -209,8 +209,13 @@ impl<'a> Scope<'a> {
                 Value::Null
             }
         };
-        let resource =
-            Resource { type_name: R::TYPE, path: path.clone(), properties, tag_format: R::TAGS, options: ResourceOptions::default() };
+        let resource = Resource {
+            type_name: R::TYPE,
+            path: path.clone(),
+            properties,
+            tag_format: R::TAGS,
+            options: ResourceOptions::default(),
+        };
         if self.stack.resources.insert(logical.clone(), resource).is_some() {
             self.stack.errors.push(format!("construct path {path:?} is used twice in stack {}", self.stack.name));
         }
@@ -264,4 +269,3 @@ impl<'a> Scope<'a> {
         }
     }
 }
-

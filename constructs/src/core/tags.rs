@@ -63,7 +63,13 @@ mod tests {
     use serde_json::json;
 
     fn resource(path: &str, format: TagFormat, properties: Value) -> Resource {
-        Resource { type_name: "T", path: path.into(), properties, tag_format: format, options: ResourceOptions::default() }
+        Resource {
+            type_name: "T",
+            path: path.into(),
+            properties,
+            tag_format: format,
+            options: ResourceOptions::default(),
+        }
     }
 
     fn rule(prefix: &str, key: &str, value: &str) -> TagRule {

@@ -25,21 +25,14 @@ pub(crate) struct Rendered {
 }
 
 pub(crate) fn render_parts(stack: &Stack, resolver: &mut Resolver) -> Rendered {
-    let parameters = stack
-        .parameters
-        .iter()
-        .map(|(k, p)| (k.clone(), serde_json::to_value(p).unwrap_or(Value::Null)))
-        .collect();
+    let parameters =
+        stack.parameters.iter().map(|(k, p)| (k.clone(), serde_json::to_value(p).unwrap_or(Value::Null))).collect();
     let conditions = stack
         .conditions
         .iter()
         .map(|(k, c)| (k.clone(), resolver.resolve(&serde_json::to_value(c).unwrap_or(Value::Null))))
         .collect();
-    let resources = stack
-        .resources
-        .iter()
-        .map(|(id, r)| (id.clone(), render_resource(stack, r, resolver)))
-        .collect();
+    let resources = stack.resources.iter().map(|(id, r)| (id.clone(), render_resource(stack, r, resolver))).collect();
     let outputs = stack
         .outputs
         .iter()

@@ -1,3 +1,10 @@
 //! EC2 constructs: VPC, security groups, the management host.
 
 pub mod cidr;
+pub mod management_host;
+pub mod security_group;
+pub mod vpc;
+
+pub use management_host::{ManagementHost, ManagementHostProps};
+pub use security_group::{Peer, Rule, SecurityGroup, SecurityGroupProps};
+pub use vpc::{Vpc, VpcProps, Zones};

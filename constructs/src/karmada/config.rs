@@ -7,6 +7,9 @@ use std::fmt;
 use super::names::validate_cluster_name;
 use crate::ec2::cidr::Ipv4Cidr;
 
+/// The commented starter configuration `karmada-eks init` writes: every field at its default.
+pub const STARTER: &str = include_str!("starter.toml");
+
 /// A configuration the tool refuses: which field, what is wrong, how to fix it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConfigError {
@@ -323,9 +326,10 @@ impl Config {
             let field = e.path().to_string();
             let field = if field == "." { String::new() } else { field };
             let message = toml_message(e.inner());
-            let hint = message
-                .contains("unknown field")
-                .then(|| "remove the field or check its spelling; `karmada-eks init` writes every field with its default".to_string());
+            let hint = message.contains("unknown field").then(|| {
+                "remove the field or check its spelling; `karmada-eks init` writes every field with its default"
+                    .to_string()
+            });
             ConfigError { field, message, hint }
         })?;
         config.validate()?;
@@ -383,7 +387,10 @@ impl Config {
         for (key, value) in &self.tags {
             let field = format!("tags.{key}");
             if key.is_empty() || key.len() > 128 || key.to_ascii_lowercase().starts_with("aws:") {
-                return Err(ConfigError::new(field, "tag keys must be 1-128 characters and must not start with \"aws:\""));
+                return Err(ConfigError::new(
+                    field,
+                    "tag keys must be 1-128 characters and must not start with \"aws:\"",
+                ));
             }
             if value.len() > 256 {
                 return Err(ConfigError::new(field, "tag values must be at most 256 characters"));
@@ -402,8 +409,9 @@ impl Config {
         let n = &self.network;
         let cidr = parse_cidr("network.cidr", &n.cidr)?;
         if !(16..=22).contains(&cidr.prefix()) {
-            return Err(ConfigError::new("network.cidr", format!("/{} is outside /16 to /22", cidr.prefix()))
-                .hint("karmada-eks carves 3-6 private /19-equivalents and public /22-equivalents; use e.g. 10.0.0.0/16"));
+            return Err(ConfigError::new("network.cidr", format!("/{} is outside /16 to /22", cidr.prefix())).hint(
+                "karmada-eks carves 3-6 private /19-equivalents and public /22-equivalents; use e.g. 10.0.0.0/16",
+            ));
         }
         if n.availability_zones.is_empty() {
             if !(2..=6).contains(&n.az_count) {
@@ -433,12 +441,19 @@ impl Config {
         }
         let azs = self.az_count();
         if n.nat_gateways < 1 || n.nat_gateways > azs {
-            return Err(ConfigError::new("network.nat_gateways", format!("{} is outside 1 to {azs} (one per zone at most)", n.nat_gateways)));
+            return Err(ConfigError::new(
+                "network.nat_gateways",
+                format!("{} is outside 1 to {azs} (one per zone at most)", n.nat_gateways),
+            ));
         }
-        const RETENTION: [u32; 22] = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+        const RETENTION: [u32; 22] =
+            [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
         if !RETENTION.contains(&n.flow_log_retention_days) {
-            return Err(ConfigError::new("network.flow_log_retention_days", format!("{} is not a CloudWatch Logs retention period", n.flow_log_retention_days))
-                .hint(format!("use one of {RETENTION:?}")));
+            return Err(ConfigError::new(
+                "network.flow_log_retention_days",
+                format!("{} is not a CloudWatch Logs retention period", n.flow_log_retention_days),
+            )
+            .hint(format!("use one of {RETENTION:?}")));
         }
         Ok(())
     }
@@ -448,8 +463,11 @@ impl Config {
         check_eks_name("parent.name", &p.name)?;
         let minor = p.kubernetes_version.strip_prefix("1.").and_then(|m| m.parse::<u32>().ok());
         if !minor.is_some_and(|m| (28..=40).contains(&m)) {
-            return Err(ConfigError::new("parent.kubernetes_version", format!("{:?} is not a Kubernetes version EKS offers", p.kubernetes_version))
-                .hint("use a minor version such as \"1.31\""));
+            return Err(ConfigError::new(
+                "parent.kubernetes_version",
+                format!("{:?} is not a Kubernetes version EKS offers", p.kubernetes_version),
+            )
+            .hint("use a minor version such as \"1.31\""));
         }
         if p.endpoint_public_access && p.public_access_cidrs.is_empty() {
             return Err(ConfigError::new("parent.public_access_cidrs", "is empty while the public endpoint is on")
@@ -465,19 +483,27 @@ impl Config {
                 return Err(ConfigError::new("parent.service_cidr", format!("{cidr} overlaps the VPC CIDR {vpc}"))
                     .hint("pick a block outside the VPC, e.g. 172.20.0.0/16"));
             }
-            let private: [Ipv4Cidr; 3] = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"].map(|c| c.parse().expect("literal"));
+            let private: [Ipv4Cidr; 3] =
+                ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"].map(|c| c.parse().expect("literal"));
             if !(12..=24).contains(&cidr.prefix()) || !private.iter().any(|p| p.contains(&cidr)) {
-                return Err(ConfigError::new("parent.service_cidr", format!("{cidr} must be a /12 to /24 inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16")));
+                return Err(ConfigError::new(
+                    "parent.service_cidr",
+                    format!("{cidr} must be a /12 to /24 inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16"),
+                ));
             }
         }
         for (i, arn) in p.admin_principal_arns.iter().enumerate() {
             if !arn.starts_with("arn:") || !arn.contains(":iam::") {
-                return Err(ConfigError::new(format!("parent.admin_principal_arns[{i}]"), format!("{arn:?} is not an IAM role or user ARN")));
+                return Err(ConfigError::new(
+                    format!("parent.admin_principal_arns[{i}]"),
+                    format!("{arn:?} is not an IAM role or user ARN"),
+                ));
             }
         }
         let nodes = &p.nodes;
         if nodes.instance_types.is_empty() {
-            return Err(ConfigError::new("parent.nodes.instance_types", "is empty").hint("name at least one, e.g. [\"m5.large\"]"));
+            return Err(ConfigError::new("parent.nodes.instance_types", "is empty")
+                .hint("name at least one, e.g. [\"m5.large\"]"));
         }
         for (i, t) in nodes.instance_types.iter().enumerate() {
             check_instance_type(&format!("parent.nodes.instance_types[{i}]"), t)?;
@@ -485,18 +511,27 @@ impl Config {
         if nodes.min < 1 || nodes.min > nodes.desired || nodes.desired > nodes.max || nodes.max > 450 {
             return Err(ConfigError::new(
                 "parent.nodes",
-                format!("min {} / desired {} / max {} must satisfy 1 <= min <= desired <= max <= 450", nodes.min, nodes.desired, nodes.max),
+                format!(
+                    "min {} / desired {} / max {} must satisfy 1 <= min <= desired <= max <= 450",
+                    nodes.min, nodes.desired, nodes.max
+                ),
             ));
         }
         if nodes.min < self.karmada.etcd_replicas {
             return Err(ConfigError::new(
                 "parent.nodes.min",
-                format!("{} nodes are fewer than karmada.etcd_replicas ({}); etcd replicas must run on separate nodes", nodes.min, self.karmada.etcd_replicas),
+                format!(
+                    "{} nodes are fewer than karmada.etcd_replicas ({}); etcd replicas must run on separate nodes",
+                    nodes.min, self.karmada.etcd_replicas
+                ),
             )
             .hint(format!("set parent.nodes.min (and desired) to at least {}", self.karmada.etcd_replicas)));
         }
         if !(20..=16384).contains(&nodes.disk_size_gib) {
-            return Err(ConfigError::new("parent.nodes.disk_size_gib", format!("{} is outside 20 to 16384", nodes.disk_size_gib)));
+            return Err(ConfigError::new(
+                "parent.nodes.disk_size_gib",
+                format!("{} is outside 20 to 16384", nodes.disk_size_gib),
+            ));
         }
         Ok(())
     }
@@ -505,10 +540,16 @@ impl Config {
         let k = &self.karmada;
         let parts: Vec<&str> = k.version.strip_prefix('v').unwrap_or("").split('.').collect();
         if parts.len() != 3 || parts.iter().any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit())) {
-            return Err(ConfigError::new("karmada.version", format!("{:?} is not a release tag like \"v1.18.2\"", k.version)));
+            return Err(ConfigError::new(
+                "karmada.version",
+                format!("{:?} is not a release tag like \"v1.18.2\"", k.version),
+            ));
         }
         if !(1..=9).contains(&k.apiserver_replicas) {
-            return Err(ConfigError::new("karmada.apiserver_replicas", format!("{} is outside 1 to 9", k.apiserver_replicas)));
+            return Err(ConfigError::new(
+                "karmada.apiserver_replicas",
+                format!("{} is outside 1 to 9", k.apiserver_replicas),
+            ));
         }
         if !matches!(k.etcd_replicas, 1 | 3 | 5 | 7) {
             return Err(ConfigError::new("karmada.etcd_replicas", format!("{} is not 1, 3, 5 or 7", k.etcd_replicas))
@@ -516,11 +557,17 @@ impl Config {
         }
         let size = k.etcd_storage_size.strip_suffix("Gi").and_then(|n| n.parse::<u32>().ok());
         if !size.is_some_and(|n| (1..=16384).contains(&n)) {
-            return Err(ConfigError::new("karmada.etcd_storage_size", format!("{:?} is not a size like \"5Gi\"", k.etcd_storage_size)));
+            return Err(ConfigError::new(
+                "karmada.etcd_storage_size",
+                format!("{:?} is not a size like \"5Gi\"", k.etcd_storage_size),
+            ));
         }
         if !super::names::is_rfc1123_label(&k.storage_class) || k.storage_class.len() > 63 {
-            return Err(ConfigError::new("karmada.storage_class", format!("{:?} is not a valid StorageClass name", k.storage_class))
-                .hint(super::names::RFC1123_LABEL_MESSAGE));
+            return Err(ConfigError::new(
+                "karmada.storage_class",
+                format!("{:?} is not a valid StorageClass name", k.storage_class),
+            )
+            .hint(super::names::RFC1123_LABEL_MESSAGE));
         }
         Ok(())
     }
@@ -542,11 +589,17 @@ impl Config {
         let m = &self.management;
         check_instance_type("management.instance_type", &m.instance_type)?;
         if !(8..=16384).contains(&m.root_volume_gib) {
-            return Err(ConfigError::new("management.root_volume_gib", format!("{} is outside 8 to 16384", m.root_volume_gib)));
+            return Err(ConfigError::new(
+                "management.root_volume_gib",
+                format!("{} is outside 8 to 16384", m.root_volume_gib),
+            ));
         }
         if !(10..=720).contains(&m.bootstrap_timeout_minutes) {
-            return Err(ConfigError::new("management.bootstrap_timeout_minutes", format!("{} is outside 10 to 720", m.bootstrap_timeout_minutes))
-                .hint("CloudFormation waits at most 12 hours for a signal"));
+            return Err(ConfigError::new(
+                "management.bootstrap_timeout_minutes",
+                format!("{} is outside 10 to 720", m.bootstrap_timeout_minutes),
+            )
+            .hint("CloudFormation waits at most 12 hours for a signal"));
         }
         Ok(())
     }
@@ -557,8 +610,11 @@ impl Config {
         for (i, m) in self.members.iter().enumerate() {
             validate_cluster_name(&m.name).map_err(|msg| ConfigError::new(format!("members[{i}].name"), msg))?;
             if !names.insert(m.name.as_str()) {
-                return Err(ConfigError::new(format!("members[{i}].name"), format!("{:?} is used by an earlier member", m.name))
-                    .hint("Karmada cluster names must be unique"));
+                return Err(ConfigError::new(
+                    format!("members[{i}].name"),
+                    format!("{:?} is used by an earlier member", m.name),
+                )
+                .hint("Karmada cluster names must be unique"));
             }
             if let Some(region) = &m.region {
                 check_region(&format!("members[{i}].region"), region)?;
@@ -573,7 +629,10 @@ impl Config {
                     .hint("members are other EKS clusters; the parent runs the Karmada control plane"));
             }
             if !clusters.insert((region, eks)) {
-                return Err(ConfigError::new(format!("members[{i}]"), format!("EKS cluster {eks} in {region} is already a member")));
+                return Err(ConfigError::new(
+                    format!("members[{i}]"),
+                    format!("EKS cluster {eks} in {region} is already a member"),
+                ));
             }
             if m.weight > 10_000 {
                 return Err(ConfigError::new(format!("members[{i}].weight"), format!("{} is over 10000", m.weight)));
@@ -585,12 +644,18 @@ impl Config {
     fn validate_workload(&self) -> Result<(), ConfigError> {
         let w = &self.workload;
         if !super::names::is_rfc1123_label(&w.name) || w.name.len() > 63 {
-            return Err(ConfigError::new("workload.name", format!("{:?} is not a valid Deployment name", w.name)).hint(super::names::RFC1123_LABEL_MESSAGE));
+            return Err(ConfigError::new("workload.name", format!("{:?} is not a valid Deployment name", w.name))
+                .hint(super::names::RFC1123_LABEL_MESSAGE));
         }
         if !super::names::is_rfc1123_label(&w.namespace) || w.namespace.len() > 63 {
-            return Err(ConfigError::new("workload.namespace", format!("{:?} is not a valid namespace", w.namespace)).hint(super::names::RFC1123_LABEL_MESSAGE));
+            return Err(ConfigError::new("workload.namespace", format!("{:?} is not a valid namespace", w.namespace))
+                .hint(super::names::RFC1123_LABEL_MESSAGE));
         }
-        if w.image.is_empty() || w.image.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '\'' | '"' | '$' | '`' | '\\')) {
+        if w.image.is_empty()
+            || w.image
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '\'' | '"' | '$' | '`' | '\\'))
+        {
             return Err(ConfigError::new("workload.image", format!("{:?} is not an image reference", w.image)));
         }
         if w.replicas > 10_000 {
@@ -605,8 +670,7 @@ impl Config {
 }
 
 fn toml_message(e: &toml::de::Error) -> String {
-    e.message().trim().to_string()
-        + &e.span().map(|s| format!(" (at byte {})", s.start)).unwrap_or_default()
+    e.message().trim().to_string() + &e.span().map(|s| format!(" (at byte {})", s.start)).unwrap_or_default()
 }
 
 fn parse_cidr(field: &str, text: &str) -> Result<Ipv4Cidr, ConfigError> {
@@ -634,7 +698,8 @@ fn check_region(field: &str, region: &str) -> Result<(), ConfigError> {
     if ok {
         Ok(())
     } else {
-        Err(ConfigError::new(field, format!("{region:?} is not an AWS region name")).hint("e.g. us-east-1, eu-central-1"))
+        Err(ConfigError::new(field, format!("{region:?} is not an AWS region name"))
+            .hint("e.g. us-east-1, eu-central-1"))
     }
 }
 

@@ -1,5 +1,6 @@
 //! L3: the Karmada-on-EKS app assembled from the L2 constructs, its configuration and its helpers.
 
+pub mod bootstrap;
 pub mod config;
 pub mod names;
 

@@ -1,7 +1,366 @@
-//! `KarmadaParent`: placeholder while the L3 is written.
-use super::Config;
-use crate::core::{App, SynthError};
+//! `KarmadaParent`: the guide's architecture as stacks.
+//!
+//! | stack | holds |
+//! | --- | --- |
+//! | `<app>-network` | VPC, subnets, internet and NAT gateways, flow logs |
+//! | `<app>-cluster` | parent EKS cluster, node group, OIDC provider, EBS CSI add-on, the Karmada API NLB, the management host's role and its access entry |
+//! | `<app>-member-access-<region>` | one per member region: access entries giving the management role cluster-admin on each member |
+//! | `<app>-management` | the management host, whose bootstrap script installs Karmada and joins the members |
+//!
+//! The management role lives in the cluster stack so that the member-access stacks exist before the host's
+//! bootstrap joins the members; the management stack depends on every member-access stack.
+
+use serde_json::Value;
+
+use super::bootstrap::{self, BootstrapContext};
+use super::config::{Config, JoinMode};
+use crate::cfn::ssm::CfnParameter;
+use crate::core::id::logical_id;
+use crate::core::{App, Environment, Expr, SynthError};
+use crate::ec2::security_group::add_ingress;
+use crate::ec2::{ManagementHost, ManagementHostProps, Peer, Rule, Vpc, VpcProps, Zones};
+use crate::eks::access_entry::add_cluster_admin;
+use crate::eks::{Cluster, ClusterProps, EbsCsiDriver, EbsCsiDriverProps, Nodegroup, NodegroupProps};
+use crate::elbv2::{NetworkLoadBalancer, NetworkLoadBalancerProps};
+use crate::iam::policy::{allow, document};
+use crate::iam::{InstanceProfile, OidcProvider, Role, RoleProps};
+
+/// TCP port of the Karmada API server's NodePort, as `kubectl karmada init` creates it.
+pub const KARMADA_API_PORT: u16 = 32443;
+
+/// Names of the app's stacks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StackNames {
+    pub network: String,
+    pub cluster: String,
+    pub management: String,
+    app: String,
+}
+
+impl StackNames {
+    pub fn new(app: &str) -> Self {
+        StackNames {
+            network: format!("{app}-network"),
+            cluster: format!("{app}-cluster"),
+            management: format!("{app}-management"),
+            app: app.to_string(),
+        }
+    }
+
+    pub fn member_access(&self, region: &str) -> String {
+        format!("{}-member-access-{region}", self.app)
+    }
+}
+
+/// SSM parameter names the app uses.
+pub fn kubeconfig_parameter(app: &str) -> String {
+    format!("/{app}/karmada/kubeconfig")
+}
+
+fn overflow_parameter_prefix(app: &str) -> String {
+    format!("/{app}/karmada/bootstrap/")
+}
+
+/// Builds the whole app from a configuration.
 pub struct KarmadaParent;
+
 impl KarmadaParent {
-    pub fn new(_config: &Config) -> Result<App, SynthError> { Ok(App::new()) }
+    /// The app for `config`; synthesize it with [`App::synth`].
+    pub fn new(config: &Config) -> Result<App, SynthError> {
+        config.validate()?;
+        let env = Environment::new(config.account.clone(), &config.region);
+        let names = StackNames::new(&config.app);
+        let mut app = App::new();
+
+        let network = app.add_stack(&names.network, env.clone());
+        network.set_description("karmada-eks: VPC with public and private subnets, internet and NAT gateways");
+        tag(network, config);
+        let zones = if config.network.availability_zones.is_empty() {
+            Zones::Count(config.network.az_count)
+        } else {
+            Zones::Named(config.network.availability_zones.clone())
+        };
+        let vpc = Vpc::new(
+            &mut network.scope(),
+            "Vpc",
+            VpcProps {
+                cidr: config.vpc_cidr(),
+                zones,
+                nat_gateways: config.network.nat_gateways,
+                cluster_names: vec![config.parent.name.clone()],
+                flow_log_retention_days: Some(config.network.flow_log_retention_days),
+            },
+        );
+
+        let stack = app.add_stack(&names.cluster, env.clone());
+        stack.set_description("karmada-eks: parent EKS cluster, EBS CSI driver and the Karmada API load balancer");
+        tag(stack, config);
+        let mut s = stack.scope();
+        let parent = &config.parent;
+        let cluster = Cluster::new(
+            &mut s,
+            "Parent",
+            ClusterProps {
+                name: parent.name.clone(),
+                version: parent.kubernetes_version.clone(),
+                subnet_ids: vpc.private_subnet_ids(),
+                endpoint_public_access: parent.endpoint_public_access,
+                public_access_cidrs: parent.public_access_cidrs.clone(),
+                service_cidr: parent.service_cidr.clone(),
+                creator_is_admin: true,
+            },
+        );
+        let nodes = Nodegroup::new(
+            &mut s,
+            "Nodes",
+            NodegroupProps {
+                cluster_name: cluster.name(),
+                cluster_security_group_id: cluster.cluster_security_group_id(),
+                vpc_id: vpc.vpc_id(),
+                subnet_ids: vpc.private_subnet_ids(),
+                instance_types: parent.nodes.instance_types.clone(),
+                desired: parent.nodes.desired,
+                min: parent.nodes.min,
+                max: parent.nodes.max,
+                disk_size_gib: parent.nodes.disk_size_gib,
+            },
+        );
+        let oidc = OidcProvider::new(&mut s, "OidcProvider", cluster.oidc_issuer_url());
+        EbsCsiDriver::new(
+            &mut s,
+            "EbsCsiDriver",
+            EbsCsiDriverProps {
+                cluster_name: cluster.name(),
+                oidc_provider: &oidc,
+                version: None,
+                wait_for: Some(nodes.resource()),
+            },
+        );
+        let allowed_cidrs: Vec<Expr> = match &config.nlb.allowed_cidrs {
+            Some(cidrs) => cidrs.iter().map(Expr::from).collect(),
+            None => std::iter::once(Expr::from(vpc.cidr().to_string()))
+                .chain(vpc.nat_public_ips().into_iter().map(|ip| Expr::sub("${Ip}/32", [("Ip", ip)])))
+                .collect(),
+        };
+        let nlb = NetworkLoadBalancer::new(
+            &mut s,
+            "KarmadaApi",
+            NetworkLoadBalancerProps {
+                vpc_id: vpc.vpc_id(),
+                vpc_cidr: vpc.cidr().to_string(),
+                subnet_ids: if config.nlb.internal { vpc.private_subnet_ids() } else { vpc.public_subnet_ids() },
+                internal: config.nlb.internal,
+                port: KARMADA_API_PORT,
+                allowed_cidrs,
+            },
+        );
+        nodes.security_group().add_ingress(
+            &mut s,
+            "NodesFromKarmadaApiNlb",
+            Rule::tcp(Peer::SecurityGroup(nlb.security_group().id()), KARMADA_API_PORT, "Karmada API from its NLB"),
+        );
+        let role = Role::new(&mut s.child("ManagementHost"), "Role", management_role(config, &names, &cluster));
+        let profile = InstanceProfile::new(&mut s.child("ManagementHost"), "InstanceProfile", &role);
+        add_cluster_admin(&mut s, "ManagementHostAccess", cluster.name(), role.arn());
+        for (i, arn) in parent.admin_principal_arns.iter().enumerate() {
+            add_cluster_admin(&mut s, &format!("AdminAccess{}", i + 1), cluster.name(), arn.into());
+        }
+        let stack = s.stack_mut();
+        stack.add_output(
+            "KarmadaApiEndpoint",
+            Expr::sub(format!("https://${{Dns}}:{KARMADA_API_PORT}"), [("Dns", nlb.dns_name())]),
+            "Karmada API server, through the Network Load Balancer",
+            None,
+        );
+        if !config.nlb.internal {
+            stack.add_output(
+                "KarmadaApiAddresses",
+                Expr::join(",", nlb.public_ips()),
+                "Static public addresses of the Karmada API load balancer",
+                None,
+            );
+        }
+        stack.add_output("ParentClusterName", cluster.name(), "EKS cluster hosting the Karmada control plane", None);
+        stack.add_note(match &config.nlb.allowed_cidrs {
+            Some(cidrs) => format!("Karmada API (TCP {KARMADA_API_PORT}) accepts connections from {}.", cidrs.join(", ")),
+            None => format!(
+                "Karmada API (TCP {KARMADA_API_PORT}) accepts connections only from the VPC ({}) and its NAT addresses; to use it from your network, set nlb.allowed_cidrs in karmada-eks.toml.",
+                vpc.cidr()
+            ),
+        });
+        if config.members().iter().any(|m| m.mode == JoinMode::Pull) && config.nlb.allowed_cidrs.is_none() {
+            stack.add_note("Pull-mode members run karmada-agent, which connects to the Karmada API: add their NAT addresses to nlb.allowed_cidrs.");
+        }
+
+        let mut access_stacks = Vec::new();
+        for region in config.member_regions() {
+            let name = names.member_access(&region);
+            let stack = app.add_stack(&name, Environment::new(config.account.clone(), &region));
+            stack.set_description(format!("karmada-eks: management host access to the member clusters in {region}"));
+            tag(stack, config);
+            let mut s = stack.scope();
+            for member in config.members().into_iter().filter(|m| m.region == region) {
+                add_cluster_admin(
+                    &mut s.child(&member.name),
+                    "AccessEntry",
+                    member.eks_cluster_name.into(),
+                    role.arn(),
+                );
+            }
+            access_stacks.push(name);
+        }
+
+        let stack = app.add_stack(&names.management, env);
+        stack.set_description("karmada-eks: management host that installs Karmada and joins the member clusters");
+        tag(stack, config);
+        for name in &access_stacks {
+            stack.add_dependency(name);
+        }
+        let host_id = "ManagementHost";
+        let instance_logical_id = logical_id(&format!("{host_id}/Instance"));
+        let kubeconfig = kubeconfig_parameter(&config.app);
+        let overflow_prefix = overflow_parameter_prefix(&config.app);
+        let rendered = bootstrap::render(&BootstrapContext {
+            config,
+            management_stack: &names.management,
+            instance_logical_id: &instance_logical_id,
+            kubeconfig_parameter: &kubeconfig,
+            overflow_parameter_prefix: &overflow_prefix,
+        })
+        .map_err(|e| SynthError::Construct {
+            stack: names.management.clone(),
+            message: format!("bootstrap script: {e}"),
+        })?;
+        let available: [(&str, Expr); 5] = [
+            ("NlbDnsName", nlb.dns_name()),
+            ("NlbAddresses", Expr::join(",", nlb.public_ips())),
+            ("TargetGroupArn", nlb.target_group_arn()),
+            ("NodegroupName", nodes.name()),
+            ("KmsKeyArn", cluster.secrets_key().arn()),
+        ];
+        let mut variables = Vec::new();
+        for wanted in &rendered.variables {
+            match available.iter().find(|(name, _)| name == wanted) {
+                Some((name, value)) => variables.push((name.to_string(), value.clone())),
+                None => {
+                    return Err(SynthError::Construct {
+                        stack: names.management.clone(),
+                        message: format!("bootstrap script uses ${{{wanted}}}, which the app does not provide"),
+                    })
+                }
+            }
+        }
+        let mut s = stack.scope();
+        for (i, chunk) in rendered.overflow.iter().enumerate() {
+            s.add(
+                &format!("BootstrapOverflow{i}"),
+                CfnParameter {
+                    name: Some(format!("{overflow_prefix}{i}").into()),
+                    r#type: "String".into(),
+                    value: chunk.as_str().into(),
+                    description: Some(
+                        "Part of the management host's bootstrap input that does not fit in user-data".into(),
+                    ),
+                    tier: Some("Standard".into()),
+                    tags: Default::default(),
+                },
+            );
+        }
+        let host = ManagementHost::new(
+            &mut s,
+            host_id,
+            ManagementHostProps {
+                vpc_id: vpc.vpc_id(),
+                subnet_id: vpc.private_subnet_ids()[0].clone(),
+                role,
+                instance_profile: profile,
+                instance_type: config.management.instance_type.clone(),
+                root_volume_gib: config.management.root_volume_gib,
+                user_data: Expr::Sub(rendered.script, variables.into_iter().collect()),
+                signal_timeout_minutes: config.management.bootstrap_timeout_minutes,
+                egress_tcp_ports: vec![KARMADA_API_PORT],
+            },
+        );
+        debug_assert_eq!(host.instance_logical_id(), instance_logical_id);
+        add_ingress(
+            &mut s,
+            "NodesFromManagementHost",
+            nodes.security_group().id(),
+            Rule::tcp(
+                Peer::SecurityGroup(host.security_group().id()),
+                KARMADA_API_PORT,
+                "Karmada API from the management host (init, health checks)",
+            ),
+        );
+        let stack = s.stack_mut();
+        stack.add_output(
+            "ManagementInstanceId",
+            host.instance_id(),
+            "Management host: aws ssm start-session --target <id>",
+            None,
+        );
+        stack.add_output(
+            "KubeconfigParameter",
+            Expr::from(kubeconfig.as_str()),
+            "SSM SecureString holding the Karmada kubeconfig (karmada-eks kubeconfig)",
+            None,
+        );
+        Ok(app)
+    }
+}
+
+fn tag(stack: &mut crate::core::Stack, config: &Config) {
+    stack.tag("karmada-eks:app", config.app.as_str());
+    for (k, v) in &config.tags {
+        stack.tag(k, v.as_str());
+    }
+}
+
+/// The management host's role: Session Manager, plus exactly what the bootstrap script calls.
+fn management_role(config: &Config, names: &StackNames, cluster: &Cluster) -> RoleProps {
+    let arn = |rest: String| Expr::arn(&rest);
+    let mut clusters = vec![arn(format!("eks:{}:${{AWS::AccountId}}:cluster/{}", config.region, config.parent.name))];
+    clusters.extend(
+        config
+            .members()
+            .iter()
+            .map(|m| arn(format!("eks:{}:${{AWS::AccountId}}:cluster/{}", m.region, m.eks_cluster_name))),
+    );
+    let app = &config.app;
+    let region = &config.region;
+    let statements: Vec<Value> = vec![
+        allow(&["eks:DescribeCluster"], clusters),
+        allow(
+            &["eks:DescribeNodegroup"],
+            vec![arn(format!("eks:{region}:${{AWS::AccountId}}:nodegroup/{}/*/*", config.parent.name))],
+        ),
+        serde_json::json!({
+            "Effect": "Allow",
+            "Action": ["autoscaling:AttachLoadBalancerTargetGroups"],
+            "Resource": [arn(format!("autoscaling:{region}:${{AWS::AccountId}}:autoScalingGroup:*:autoScalingGroupName/*"))],
+            "Condition": {"StringEquals": {"aws:ResourceTag/eks:cluster-name": config.parent.name}}
+        }),
+        allow(
+            &["autoscaling:DescribeAutoScalingGroups", "elasticloadbalancing:DescribeTargetHealth"],
+            vec!["*".into()],
+        ),
+        allow(
+            &["ssm:PutParameter", "ssm:GetParameter"],
+            vec![arn(format!("ssm:{region}:${{AWS::AccountId}}:parameter{}", kubeconfig_parameter(app)))],
+        ),
+        allow(
+            &["ssm:GetParameter"],
+            vec![arn(format!("ssm:{region}:${{AWS::AccountId}}:parameter{}*", overflow_parameter_prefix(app)))],
+        ),
+        allow(&["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"], vec![cluster.secrets_key().arn()]),
+        allow(
+            &["cloudformation:SignalResource"],
+            vec![arn(format!("cloudformation:{region}:${{AWS::AccountId}}:stack/{}/*", names.management))],
+        ),
+    ];
+    let mut props = RoleProps::service("ec2.amazonaws.com");
+    props.managed_policies = vec!["AmazonSSMManagedInstanceCore".into()];
+    props.inline_policies = vec![("Bootstrap".into(), document(statements))];
+    props.description = Some("Karmada management host: Session Manager and the bootstrap script".into());
+    props
 }

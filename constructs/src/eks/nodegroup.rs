@@ -1,0 +1,126 @@
+//! The managed node group.
+
+use indexmap::IndexMap;
+
+use crate::cfn::ec2::{BlockDeviceMapping, CfnLaunchTemplate, Ebs, LaunchTemplateData, MetadataOptions};
+use crate::cfn::eks::{CfnNodegroup, NodegroupLaunchTemplate, ScalingConfig};
+use crate::core::{Expr, ResourceRef, Scope};
+use crate::ec2::{SecurityGroup, SecurityGroupProps};
+use crate::iam::{Role, RoleProps};
+
+/// A managed node group.
+///
+/// Creates the node role (`AmazonEKSWorkerNodePolicy`, `AmazonEC2ContainerRegistryReadOnly`,
+/// `AmazonEKS_CNI_Policy`), a node security group for rules of its own (the nodes also keep the cluster security
+/// group), a launch template (IMDSv2 required with hop limit 2 so pods can reach it; encrypted gp3 root volume)
+/// and the node group on Amazon Linux 2023.
+pub struct NodegroupProps {
+    pub cluster_name: Expr,
+    pub cluster_security_group_id: Expr,
+    pub vpc_id: Expr,
+    /// Subnets of the nodes (the private ones).
+    pub subnet_ids: Vec<Expr>,
+    /// Default: `["m5.large"]`.
+    pub instance_types: Vec<String>,
+    /// Default: 3.
+    pub desired: u32,
+    /// Default: 3.
+    pub min: u32,
+    /// Default: 3.
+    pub max: u32,
+    /// Root volume in GiB. Default: 50.
+    pub disk_size_gib: u32,
+}
+
+/// The node group and its security group.
+#[derive(Clone, Debug)]
+pub struct Nodegroup {
+    resource: ResourceRef,
+    security_group: SecurityGroup,
+    role: Role,
+}
+
+impl Nodegroup {
+    pub fn new(scope: &mut Scope, id: &str, props: NodegroupProps) -> Self {
+        let mut scope = scope.child(id);
+        let mut role_props = RoleProps::service("ec2.amazonaws.com");
+        role_props.managed_policies = vec![
+            "AmazonEKSWorkerNodePolicy".into(),
+            "AmazonEC2ContainerRegistryReadOnly".into(),
+            "AmazonEKS_CNI_Policy".into(),
+        ];
+        role_props.description = Some("EKS worker nodes".into());
+        let role = Role::new(&mut scope, "NodeRole", role_props);
+        let security_group = SecurityGroup::new(
+            &mut scope,
+            "SecurityGroup",
+            SecurityGroupProps {
+                description: "EKS nodes: rules beyond the cluster security group".into(),
+                vpc_id: props.vpc_id,
+                ingress: Vec::new(),
+                egress: Vec::new(),
+            },
+        );
+        let launch_template = scope.add(
+            "LaunchTemplate",
+            CfnLaunchTemplate {
+                launch_template_data: LaunchTemplateData {
+                    metadata_options: Some(MetadataOptions {
+                        http_endpoint: Some("enabled".into()),
+                        http_tokens: Some("required".into()),
+                        http_put_response_hop_limit: Some(2u32.into()),
+                    }),
+                    block_device_mappings: vec![BlockDeviceMapping {
+                        device_name: "/dev/xvda".into(),
+                        ebs: Some(Ebs {
+                            volume_size: Some(props.disk_size_gib.into()),
+                            volume_type: Some("gp3".into()),
+                            encrypted: Some(true),
+                            delete_on_termination: Some(true),
+                        }),
+                    }],
+                    security_group_ids: vec![props.cluster_security_group_id, security_group.id()],
+                    tag_specifications: Vec::new(),
+                },
+            },
+        );
+        let resource = scope.add(
+            "Resource",
+            CfnNodegroup {
+                cluster_name: props.cluster_name,
+                node_role: role.arn(),
+                subnets: props.subnet_ids,
+                scaling_config: Some(ScalingConfig {
+                    desired_size: Some(props.desired.into()),
+                    min_size: Some(props.min.into()),
+                    max_size: Some(props.max.into()),
+                }),
+                instance_types: props.instance_types.into_iter().map(Expr::from).collect(),
+                ami_type: Some("AL2023_x86_64_STANDARD".into()),
+                launch_template: Some(NodegroupLaunchTemplate {
+                    id: Some(launch_template.r#ref()),
+                    version: Some(launch_template.get_att("LatestVersionNumber")),
+                }),
+                tags: IndexMap::new(),
+            },
+        );
+        Nodegroup { resource, security_group, role }
+    }
+
+    /// The node group's name (`aws eks describe-nodegroup` finds its Auto Scaling group from it).
+    pub fn name(&self) -> Expr {
+        self.resource.get_att("NodegroupName")
+    }
+
+    pub fn security_group(&self) -> &SecurityGroup {
+        &self.security_group
+    }
+
+    pub fn role(&self) -> &Role {
+        &self.role
+    }
+
+    pub fn resource(&self) -> &ResourceRef {
+        &self.resource
+    }
+}

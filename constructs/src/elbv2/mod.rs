@@ -1,0 +1,5 @@
+//! Elastic Load Balancing v2 constructs.
+
+pub mod nlb;
+
+pub use nlb::{NetworkLoadBalancer, NetworkLoadBalancerProps};

@@ -1,0 +1,5 @@
+//! KMS constructs.
+
+pub mod key;
+
+pub use key::{Key, KeyProps};
