@@ -1,0 +1,169 @@
+//! Every configuration error names its field and says what is wrong.
+
+use constructs::karmada::names::RFC1123_LABEL_MESSAGE;
+use constructs::karmada::{Config, JoinMode};
+
+fn err(toml: &str) -> constructs::karmada::ConfigError {
+    Config::from_toml(toml).expect_err(&format!("accepted:\n{toml}"))
+}
+
+#[track_caller]
+fn assert_error(toml: &str, field: &str, message_part: &str) {
+    let e = err(toml);
+    assert_eq!(e.field, field, "{e}");
+    assert!(e.message.contains(message_part), "message {:?} lacks {message_part:?}", e.message);
+}
+
+#[test]
+fn empty_file_is_the_guide_example() {
+    let c = Config::from_toml("").unwrap();
+    assert_eq!(c, Config::default());
+    assert_eq!(c.app, "karmada");
+    assert_eq!(c.region, "us-east-1");
+    assert_eq!(c.parent.name, "karmada-parent");
+    let members: Vec<(String, String, u32)> = c.members().into_iter().map(|m| (m.name, m.region, m.weight)).collect();
+    assert_eq!(
+        members,
+        [
+            ("ekseucl01".into(), "eu-central-1".into(), 1),
+            ("ekseucl02".into(), "eu-central-1".into(), 1),
+            ("eksuscl01".into(), "us-east-1".into(), 2)
+        ]
+    );
+    assert_eq!(c.workload.replicas, 12);
+    assert_eq!((c.karmada.apiserver_replicas, c.karmada.etcd_replicas), (3, 3));
+}
+
+#[test]
+fn starter_config_is_the_defaults() {
+    assert_eq!(Config::from_toml(constructs::karmada::config::STARTER).unwrap(), Config::default());
+}
+
+#[test]
+fn member_defaults_fill_region_and_eks_name() {
+    let c = Config::from_toml("[[members]]\nname = \"m1\"\nmode = \"pull\"\n").unwrap();
+    let m = &c.members()[0];
+    assert_eq!((m.region.as_str(), m.eks_cluster_name.as_str(), m.mode, m.weight), ("us-east-1", "m1", JoinMode::Pull, 1));
+}
+
+#[test]
+fn unknown_fields_name_their_path() {
+    let e = err("[network]\ncidrs = \"10.0.0.0/16\"\n");
+    assert_eq!(e.field, "network.cidrs");
+    assert!(e.message.contains("unknown field"), "{e}");
+    assert!(e.hint.is_some());
+    let e = err("[[members]]\nname = \"a\"\n[[members]]\nname = \"b\"\nwieght = 2\n");
+    assert_eq!(e.field, "members[1].wieght", "{e}");
+    assert_error("colour = 1", "colour", "unknown field");
+}
+
+#[test]
+fn wrong_types_name_their_path() {
+    assert_error("[network]\naz_count = \"three\"", "network.az_count", "");
+    assert_error("[[members]]\nname = \"a\"\nmode = \"sideways\"", "members[0].mode", "");
+    assert_error("[[members]]\nname = \"a\"\nweight = -1", "members[0].weight", "");
+}
+
+#[test]
+fn syntax_errors_carry_a_position() {
+    let e = err("app = \"x\n");
+    assert!(e.message.contains("byte") || e.message.contains("line"), "{e}");
+}
+
+#[test]
+fn member_names_use_karmadas_messages() {
+    assert_error("[[members]]\nname = \"\"", "members[0].name", "must be not empty");
+    assert_error("[[members]]\nregion = \"us-east-1\"", "members[0].name", "must be not empty");
+    let long = "a".repeat(49);
+    assert_error(&format!("[[members]]\nname = \"{long}\""), "members[0].name", "must be no more than 48 characters");
+    for bad in ["Upper", "-lead", "trail-", "under_score", "dot.ted"] {
+        let e = err(&format!("[[members]]\nname = \"x\"\n[[members]]\nname = \"y\"\n[[members]]\nname = \"{bad}\""));
+        assert_eq!(e.field, "members[2].name");
+        assert_eq!(e.message, RFC1123_LABEL_MESSAGE);
+    }
+}
+
+#[test]
+fn duplicate_members_are_rejected() {
+    assert_error("[[members]]\nname = \"a\"\n[[members]]\nname = \"a\"", "members[1].name", "earlier member");
+    assert_error(
+        "[[members]]\nname = \"a\"\neks_cluster_name = \"c\"\n[[members]]\nname = \"b\"\neks_cluster_name = \"c\"",
+        "members[1]",
+        "already a member",
+    );
+    assert_error("[[members]]\nname = \"karmada-parent\"", "members[0].eks_cluster_name", "parent cluster itself");
+}
+
+#[test]
+fn cidrs_are_checked() {
+    assert_error("[network]\ncidr = \"10.0.0.0\"", "network.cidr", "CIDR notation");
+    assert_error("[network]\ncidr = \"10.0.0.1/16\"", "network.cidr", "host bits");
+    assert_error("[network]\ncidr = \"10.0.0.0/8\"", "network.cidr", "outside /16 to /22");
+    assert_error("[network]\ncidr = \"999.0.0.0/16\"", "network.cidr", "not an IPv4 address");
+    assert_error("[parent]\npublic_access_cidrs = [\"0.0.0.0/0\", \"bad\"]", "parent.public_access_cidrs[1]", "CIDR");
+    assert_error("[nlb]\nallowed_cidrs = [\"1.2.3.4/40\"]", "nlb.allowed_cidrs[0]", "/32");
+    assert_error("[nlb]\nallowed_cidrs = []", "nlb.allowed_cidrs", "empty");
+}
+
+#[test]
+fn overlapping_cidrs_are_rejected() {
+    assert_error("[parent]\nservice_cidr = \"10.0.128.0/17\"", "parent.service_cidr", "overlaps the VPC CIDR 10.0.0.0/16");
+    assert_error("[parent]\nservice_cidr = \"8.8.0.0/16\"", "parent.service_cidr", "inside 10.0.0.0/8");
+    assert!(Config::from_toml("[parent]\nservice_cidr = \"172.20.0.0/16\"").is_ok());
+}
+
+#[test]
+fn zone_counts_outside_2_to_6_are_rejected() {
+    assert_error("[network]\naz_count = 1", "network.az_count", "outside 2 to 6");
+    assert_error("[network]\naz_count = 7", "network.az_count", "outside 2 to 6");
+    assert_error("[network]\navailability_zones = [\"us-east-1a\"]", "network.availability_zones", "between 2 and 6");
+    assert_error(
+        "[network]\navailability_zones = [\"us-east-1a\", \"eu-west-1b\"]",
+        "network.availability_zones[1]",
+        "not a zone of region us-east-1",
+    );
+    assert_error(
+        "[network]\navailability_zones = [\"us-east-1a\", \"us-east-1a\"]",
+        "network.availability_zones[1]",
+        "listed twice",
+    );
+    assert_error("[network]\nnat_gateways = 4", "network.nat_gateways", "outside 1 to 3");
+    assert_error("[network]\nnat_gateways = 0", "network.nat_gateways", "outside 1 to 3");
+}
+
+#[test]
+fn fewer_nodes_than_etcd_replicas_is_rejected() {
+    let e = err("[parent.nodes]\nmin = 2\ndesired = 2");
+    assert_eq!(e.field, "parent.nodes.min");
+    assert!(e.message.contains("fewer than karmada.etcd_replicas (3)"), "{e}");
+    assert!(e.hint.unwrap().contains("at least 3"));
+    assert_error("[parent.nodes]\ndesired = 2", "parent.nodes", "min <= desired");
+    assert_error("[karmada]\netcd_replicas = 5", "parent.nodes.min", "fewer than karmada.etcd_replicas (5)");
+    assert_error("[karmada]\netcd_replicas = 2", "karmada.etcd_replicas", "not 1, 3, 5 or 7");
+}
+
+#[test]
+fn other_fields_are_checked() {
+    assert_error("app = \"Karmada\"", "app", "lower-case");
+    assert_error("region = \"moon-1\"", "region", "not an AWS region");
+    assert_error("account = \"12\"", "account", "12-digit");
+    assert_error("[parent]\nkubernetes_version = \"2.0\"", "parent.kubernetes_version", "Kubernetes version");
+    assert_error("[parent]\nname = \"bad name\"", "parent.name", "EKS cluster name");
+    assert_error("[parent.nodes]\ninstance_types = []", "parent.nodes.instance_types", "empty");
+    assert_error("[parent.nodes]\ninstance_types = [\"large\"]", "parent.nodes.instance_types[0]", "instance type");
+    assert_error("[karmada]\nversion = \"1.18\"", "karmada.version", "release tag");
+    assert_error("[karmada]\netcd_storage_size = \"5G\"", "karmada.etcd_storage_size", "size");
+    assert_error("[management]\nbootstrap_timeout_minutes = 5", "management.bootstrap_timeout_minutes", "10 to 720");
+    assert_error("[network]\nflow_log_retention_days = 2", "network.flow_log_retention_days", "retention period");
+    assert_error("[workload]\nname = \"Nginx\"", "workload.name", "Deployment name");
+    assert_error("[workload]\nimage = \"nginx; rm -rf /\"", "workload.image", "image reference");
+    assert_error("members = []", "workload.enabled", "at least one member");
+    assert_error("[tags]\n\"aws:x\" = \"y\"", "tags.aws:x", "aws:");
+    assert_error("[[members]]\nname = \"a\"\nregion = \"nowhere\"", "members[0].region", "region");
+}
+
+#[test]
+fn display_names_field_message_and_hint() {
+    let text = err("[karmada]\netcd_replicas = 2").to_string();
+    assert!(text.starts_with("karmada.etcd_replicas: 2 is not 1, 3, 5 or 7\n  hint: "), "{text}");
+}

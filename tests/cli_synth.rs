@@ -1,0 +1,160 @@
+//! `synth`, `list` and `init` as a user runs them.
+
+mod common;
+
+use common::{karmada_eks, stderr, stdout};
+use serde_json::Value;
+use std::fs;
+
+const DEFAULT_STACKS: [&str; 5] = [
+    "karmada-network",
+    "karmada-cluster",
+    "karmada-member-access-eu-central-1",
+    "karmada-member-access-us-east-1",
+    "karmada-management",
+];
+
+#[test]
+fn synth_without_config_writes_the_default_assembly() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = karmada_eks(dir.path(), &["synth"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = dir.path().join("cdk.out");
+    let manifest: Value = serde_json::from_str(&fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    let artifacts = manifest["artifacts"].as_object().unwrap();
+    assert_eq!(artifacts.keys().map(String::as_str).collect::<Vec<_>>(), DEFAULT_STACKS);
+    for (name, artifact) in artifacts {
+        assert_eq!(artifact["type"], "aws:cloudformation:stack");
+        let file = artifact["properties"]["templateFile"].as_str().unwrap();
+        assert_eq!(file, format!("{name}.template.json"));
+        let template: Value = serde_json::from_str(&fs::read_to_string(out.join(file)).unwrap()).unwrap();
+        assert_eq!(template["AWSTemplateFormatVersion"], "2010-09-09");
+    }
+    assert_eq!(artifacts["karmada-network"]["environment"], "aws://unknown-account/us-east-1");
+    assert_eq!(artifacts["karmada-member-access-eu-central-1"]["environment"], "aws://unknown-account/eu-central-1");
+    assert_eq!(artifacts["karmada-cluster"]["dependencies"], serde_json::json!(["karmada-network"]));
+    assert!(stderr(&o).contains("Synthesized 5 stacks"), "{}", stderr(&o));
+    assert!(stdout(&o).is_empty(), "summary belongs on stderr: {}", stdout(&o));
+}
+
+#[test]
+fn same_config_gives_byte_identical_output() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    for (name, config) in common::configs() {
+        let one = common::synth(&config, a.path());
+        let two = common::synth(&config, b.path());
+        let files: Vec<_> = fs::read_dir(&one).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert!(files.len() >= 3, "{name}: {files:?}");
+        for f in files {
+            assert_eq!(fs::read(one.join(&f)).unwrap(), fs::read(two.join(&f)).unwrap(), "{name}: {f:?} differs");
+        }
+    }
+}
+
+#[test]
+fn named_stack_template_goes_to_stdout_and_unknown_stack_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = karmada_eks(dir.path(), &["synth", "karmada-network"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let printed: Value = serde_json::from_str(&stdout(&o)).expect("stdout is the template");
+    let written = fs::read_to_string(dir.path().join("cdk.out/karmada-network.template.json")).unwrap();
+    assert_eq!(printed, serde_json::from_str::<Value>(&written).unwrap());
+
+    let o = karmada_eks(dir.path(), &["synth", "-o", "other", "karmada-nope"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no stack named \"karmada-nope\""), "{}", stderr(&o));
+    assert!(stderr(&o).contains("karmada-network"), "hint lists the stacks: {}", stderr(&o));
+    assert!(!dir.path().join("other").exists());
+}
+
+#[test]
+fn json_summary_is_machine_readable() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = karmada_eks(dir.path(), &["synth", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let stacks = v["stacks"].as_array().unwrap();
+    assert_eq!(stacks.iter().map(|s| s["name"].as_str().unwrap()).collect::<Vec<_>>(), DEFAULT_STACKS);
+    for s in stacks {
+        assert!(s["resources"].as_u64().unwrap() > 0);
+        assert_eq!(s["sha256"].as_str().unwrap().len(), 64);
+    }
+    assert!(v["notes"].as_array().unwrap().iter().any(|n| n.as_str().unwrap().contains("nlb.allowed_cidrs")));
+}
+
+#[test]
+fn config_error_exits_2_names_the_field_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("karmada-eks.toml"), "[[members]]\nname = \"Bad_Name\"\n").unwrap();
+    let o = karmada_eks(dir.path(), &["synth"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.starts_with("error: invalid config karmada-eks.toml"), "{err}");
+    assert!(err.contains("members[0].name: a lowercase RFC 1123 label"), "{err}");
+    assert!(!dir.path().join("cdk.out").exists());
+
+    let o = karmada_eks(dir.path(), &["--config", "missing.toml", "synth"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("cannot read config file missing.toml"), "{}", stderr(&o));
+}
+
+#[test]
+fn config_error_keeps_the_previous_assembly() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(karmada_eks(dir.path(), &["synth"]).status.success());
+    let before = fs::read(dir.path().join("cdk.out/manifest.json")).unwrap();
+    fs::write(dir.path().join("karmada-eks.toml"), "[network]\naz_count = 9\n").unwrap();
+    assert_eq!(karmada_eks(dir.path(), &["synth"]).status.code(), Some(2));
+    assert_eq!(fs::read(dir.path().join("cdk.out/manifest.json")).unwrap(), before);
+}
+
+#[test]
+fn list_shows_deploy_order_and_dependencies() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = karmada_eks(dir.path(), &["list", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let names: Vec<&str> = v.as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    assert_eq!(names, DEFAULT_STACKS);
+    let management = &v[4];
+    assert_eq!(management["region"], "us-east-1");
+    let deps: Vec<&str> = management["dependencies"].as_array().unwrap().iter().map(|d| d.as_str().unwrap()).collect();
+    assert!(deps.contains(&"karmada-member-access-eu-central-1") && deps.contains(&"karmada-cluster"), "{deps:?}");
+
+    let o = karmada_eks(dir.path(), &["list"]);
+    let text = stdout(&o);
+    assert!(text.lines().next().unwrap().starts_with("STACK"), "{text}");
+    assert_eq!(text.lines().count(), 6);
+}
+
+#[test]
+fn init_writes_a_starter_that_synthesizes_and_refuses_to_overwrite() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = karmada_eks(dir.path(), &["init"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let starter = fs::read_to_string(dir.path().join("karmada-eks.toml")).unwrap();
+    assert!(starter.contains("[[members]]") && starter.contains("# "));
+    let with = karmada_eks(dir.path(), &["synth", "--json"]);
+    let fresh = tempfile::tempdir().unwrap();
+    let without = karmada_eks(fresh.path(), &["synth", "--json"]);
+    let sha = |o: &std::process::Output| -> Vec<Value> {
+        let v: Value = serde_json::from_str(&stdout(o)).unwrap();
+        v["stacks"].as_array().unwrap().iter().map(|s| s["sha256"].clone()).collect()
+    };
+    assert_eq!(sha(&with), sha(&without), "the starter config is the built-in default");
+
+    let o = karmada_eks(dir.path(), &["init"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--force"), "{}", stderr(&o));
+    assert!(karmada_eks(dir.path(), &["init", "--force"]).status.success());
+}
+
+#[test]
+fn help_lists_every_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = stdout(&karmada_eks(dir.path(), &["--help"]));
+    for command in ["synth", "list", "diff", "deploy", "destroy", "plan", "init", "kubeconfig"] {
+        assert!(text.contains(command), "--help lacks {command}: {text}");
+    }
+}

@@ -1,0 +1,68 @@
+//! Helpers shared by the CLI-level tests: run the binary, find the project's tools, list test configs.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `karmada-eks` with `args`, run in `cwd`, with no config found by accident and no AWS environment.
+pub fn karmada_eks(cwd: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_karmada-eks"))
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("KARMADA_EKS_CONFIG")
+        .output()
+        .expect("the binary runs")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A tool installed by `bin/setup-tools` (under `target/`); a missing tool fails the test with the fix.
+pub fn project_tool(relative: &str) -> PathBuf {
+    let path = root().join("target").join(relative);
+    assert!(path.exists(), "{} is missing: run bin/setup-tools (bin/test does) to install the test tools", path.display());
+    path
+}
+
+/// The test configurations: (name, path), `default` first.
+pub fn configs() -> Vec<(String, PathBuf)> {
+    let dir = root().join("tests/data/configs");
+    let mut out: Vec<(String, PathBuf)> = std::fs::read_dir(&dir)
+        .expect("tests/data/configs exists")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .map(|p| (p.file_stem().unwrap().to_string_lossy().into_owned(), p))
+        .collect();
+    out.sort_by_key(|(name, _)| (name != "default", name.clone()));
+    out
+}
+
+/// Synthesizes `config` into `<dir>/cdk.out` and returns that path.
+pub fn synth(config: &Path, dir: &Path) -> PathBuf {
+    let out = dir.join("cdk.out");
+    let o = karmada_eks(dir, &["--config", config.to_str().unwrap(), "synth", "-q", "-o", out.to_str().unwrap()]);
+    assert!(o.status.success(), "synth of {} failed: {}", config.display(), stderr(&o));
+    out
+}
+
+/// The `*.template.json` files of an assembly directory, sorted.
+pub fn templates(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.to_string_lossy().ends_with(".template.json"))
+        .collect();
+    files.sort();
+    files
+}
