@@ -292,6 +292,16 @@ impl KarmadaParent {
                 "Karmada API from the management host (init, health checks)",
             ),
         );
+        add_ingress(
+            &mut s,
+            "ClusterApiFromManagementHost",
+            cluster.cluster_security_group_id(),
+            Rule::tcp(
+                Peer::SecurityGroup(host.security_group().id()),
+                443,
+                "EKS private endpoint from the management host (kubectl, karmada init)",
+            ),
+        );
         let stack = s.stack_mut();
         stack.add_output(
             "ManagementInstanceId",
