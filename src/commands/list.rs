@@ -1,7 +1,6 @@
 //! `list`: the stacks in deploy order.
 
 use anyhow::Result;
-use serde_json::json;
 use std::process::ExitCode;
 
 use crate::cli::ListArgs;
@@ -9,18 +8,7 @@ use constructs::core::CloudAssembly;
 
 pub fn run(assembly: &CloudAssembly, args: &ListArgs) -> Result<ExitCode> {
     if args.json {
-        let stacks: Vec<_> = assembly
-            .stacks
-            .iter()
-            .map(|s| {
-                json!({
-                    "name": s.name,
-                    "environment": s.environment.uri(),
-                    "region": s.environment.region,
-                    "dependencies": s.dependencies,
-                })
-            })
-            .collect();
+        let stacks: Vec<_> = assembly.stacks.iter().map(super::stack_json).collect();
         println!("{}", serde_json::to_string_pretty(&stacks)?);
     } else {
         let width = assembly.stacks.iter().map(|s| s.name.len()).max().unwrap_or(5).max(5);

@@ -42,6 +42,16 @@ pub fn load_assembly(config_path: Option<&Path>, app_dir: Option<&Path>) -> Resu
     }
 }
 
+/// A stack as `list --json` and `synth --json` describe it.
+pub fn stack_json(stack: &constructs::core::StackArtifact) -> serde_json::Value {
+    serde_json::json!({
+        "name": stack.name,
+        "environment": stack.environment.uri(),
+        "region": stack.environment.region,
+        "dependencies": stack.dependencies,
+    })
+}
+
 /// Checks that every name given on the command line is a stack of the assembly.
 pub fn check_stack_names(assembly: &CloudAssembly, names: &[String]) -> Result<()> {
     for name in names {

@@ -38,16 +38,12 @@ pub fn summary_json(assembly: &CloudAssembly, dir: &str) -> Value {
         .stacks
         .iter()
         .map(|s| {
-            json!({
-                "name": s.name,
-                "environment": s.environment.uri(),
-                "region": s.environment.region,
-                "templateFile": format!("{dir}/{}", s.template_file()),
-                "resources": s.resource_count,
-                "bytes": s.template_body.len(),
-                "sha256": s.template_sha256,
-                "dependencies": s.dependencies,
-            })
+            let mut v = super::stack_json(s);
+            v["templateFile"] = json!(format!("{dir}/{}", s.template_file()));
+            v["resources"] = json!(s.resource_count);
+            v["bytes"] = json!(s.template_body.len());
+            v["sha256"] = json!(s.template_sha256);
+            v
         })
         .collect();
     let notes: Vec<&String> = assembly.stacks.iter().flat_map(|s| &s.notes).collect();

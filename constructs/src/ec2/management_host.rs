@@ -2,11 +2,9 @@
 
 use serde_json::json;
 
+use super::launch_template::hardened;
 use super::security_group::{Peer, Rule, SecurityGroup, SecurityGroupProps};
-use crate::cfn::ec2::{
-    BlockDeviceMapping, CfnInstance, CfnLaunchTemplate, Ebs, LaunchTemplateData, LaunchTemplateSpecification,
-    MetadataOptions,
-};
+use crate::cfn::ec2::{CfnInstance, LaunchTemplateSpecification};
 use crate::cfn::Tag;
 use crate::core::{Expr, Parameter, ResourceRef, Scope};
 use crate::iam::{InstanceProfile, Role};
@@ -74,29 +72,7 @@ impl ManagementHost {
                 egress,
             },
         );
-        let root_volume = BlockDeviceMapping {
-            device_name: "/dev/xvda".into(),
-            ebs: Some(Ebs {
-                volume_size: Some(props.root_volume_gib.into()),
-                volume_type: Some("gp3".into()),
-                encrypted: Some(true),
-                delete_on_termination: Some(true),
-            }),
-        };
-        let launch_template = scope.add(
-            "LaunchTemplate",
-            CfnLaunchTemplate {
-                launch_template_data: LaunchTemplateData {
-                    metadata_options: Some(MetadataOptions {
-                        http_endpoint: Some("enabled".into()),
-                        http_tokens: Some("required".into()),
-                        http_put_response_hop_limit: Some(1u32.into()),
-                    }),
-                    block_device_mappings: vec![root_volume],
-                    ..Default::default()
-                },
-            },
-        );
+        let launch_template = hardened(&mut scope, "LaunchTemplate", 1, props.root_volume_gib, Vec::new());
         let instance = scope.add(
             "Instance",
             CfnInstance {

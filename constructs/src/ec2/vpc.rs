@@ -94,31 +94,10 @@ impl Vpc {
         let mut nat_eips = Vec::new();
         let mut nat_gateways = Vec::new();
         for i in 0..zone_count {
-            let name = format!("PublicSubnet{}", i + 1);
-            let mut s = scope.child(&name);
+            let mut s = scope.child(&format!("PublicSubnet{}", i + 1));
             let cidr = public_block.subnet(eighth + 3, i as u32).expect("at most 8 zones");
-            let mut tags = vec![Tag::new("Name", s.path().to_string()), Tag::new("kubernetes.io/role/elb", "1")];
-            tags.extend(cluster_tags.iter().cloned());
-            let subnet = s.add(
-                "Subnet",
-                CfnSubnet {
-                    vpc_id: vpc.r#ref(),
-                    cidr_block: cidr.to_string().into(),
-                    availability_zone: zone(i),
-                    map_public_ip_on_launch: Some(true),
-                    tags,
-                },
-            );
-            let table = route_table(&mut s, &vpc, &subnet);
-            let route = s.add(
-                "DefaultRoute",
-                CfnRoute {
-                    route_table_id: table.r#ref(),
-                    destination_cidr_block: "0.0.0.0/0".into(),
-                    gateway_id: Some(igw.r#ref()),
-                    nat_gateway_id: None,
-                },
-            );
+            let (subnet, table) = subnet(&mut s, &vpc, cidr, zone(i), true, &cluster_tags);
+            let route = default_route(&mut s, &table, Some(igw.r#ref()), None);
             s.depends_on(&route, &attachment);
             if i < usize::from(props.nat_gateways) {
                 let eip = s
@@ -140,33 +119,11 @@ impl Vpc {
 
         let mut private_subnets = Vec::new();
         for i in 0..zone_count {
-            let name = format!("PrivateSubnet{}", i + 1);
-            let mut s = scope.child(&name);
+            let mut s = scope.child(&format!("PrivateSubnet{}", i + 1));
             let cidr = props.cidr.subnet(eighth, i as u32).expect("at most 7 private zones");
-            let mut tags =
-                vec![Tag::new("Name", s.path().to_string()), Tag::new("kubernetes.io/role/internal-elb", "1")];
-            tags.extend(cluster_tags.iter().cloned());
-            let subnet = s.add(
-                "Subnet",
-                CfnSubnet {
-                    vpc_id: vpc.r#ref(),
-                    cidr_block: cidr.to_string().into(),
-                    availability_zone: zone(i),
-                    map_public_ip_on_launch: Some(false),
-                    tags,
-                },
-            );
-            let table = route_table(&mut s, &vpc, &subnet);
+            let (subnet, table) = subnet(&mut s, &vpc, cidr, zone(i), false, &cluster_tags);
             if let Some(nat) = nat_gateways.get(i % nat_gateways.len().max(1)) {
-                s.add(
-                    "DefaultRoute",
-                    CfnRoute {
-                        route_table_id: table.r#ref(),
-                        destination_cidr_block: "0.0.0.0/0".into(),
-                        gateway_id: None,
-                        nat_gateway_id: Some(nat.r#ref()),
-                    },
-                );
+                default_route(&mut s, &table, None, Some(nat.r#ref()));
             }
             private_subnets.push(subnet);
         }
@@ -199,7 +156,29 @@ impl Vpc {
     }
 }
 
-fn route_table(scope: &mut Scope, vpc: &ResourceRef, subnet: &ResourceRef) -> ResourceRef {
+/// A subnet with its own route table. Public subnets map public addresses and carry the tag for internet-facing
+/// load balancers; private ones the tag for internal load balancers.
+fn subnet(
+    scope: &mut Scope,
+    vpc: &ResourceRef,
+    cidr: Ipv4Cidr,
+    zone: Expr,
+    public: bool,
+    cluster_tags: &[Tag],
+) -> (ResourceRef, ResourceRef) {
+    let role = if public { "kubernetes.io/role/elb" } else { "kubernetes.io/role/internal-elb" };
+    let mut tags = vec![Tag::new("Name", scope.path().to_string()), Tag::new(role, "1")];
+    tags.extend(cluster_tags.iter().cloned());
+    let subnet = scope.add(
+        "Subnet",
+        CfnSubnet {
+            vpc_id: vpc.r#ref(),
+            cidr_block: cidr.to_string().into(),
+            availability_zone: zone,
+            map_public_ip_on_launch: Some(public),
+            tags,
+        },
+    );
     let table = scope.add(
         "RouteTable",
         CfnRouteTable { vpc_id: vpc.r#ref(), tags: vec![Tag::new("Name", scope.path().to_string())] },
@@ -208,7 +187,25 @@ fn route_table(scope: &mut Scope, vpc: &ResourceRef, subnet: &ResourceRef) -> Re
         "RouteTableAssociation",
         CfnSubnetRouteTableAssociation { subnet_id: subnet.r#ref(), route_table_id: table.r#ref() },
     );
-    table
+    (subnet, table)
+}
+
+/// `0.0.0.0/0` through an internet gateway or a NAT gateway.
+fn default_route(
+    scope: &mut Scope,
+    table: &ResourceRef,
+    gateway_id: Option<Expr>,
+    nat_gateway_id: Option<Expr>,
+) -> ResourceRef {
+    scope.add(
+        "DefaultRoute",
+        CfnRoute {
+            route_table_id: table.r#ref(),
+            destination_cidr_block: "0.0.0.0/0".into(),
+            gateway_id,
+            nat_gateway_id,
+        },
+    )
 }
 
 /// Flow logs of all traffic into a CloudWatch log group with the given retention.

@@ -2,9 +2,9 @@
 
 use indexmap::IndexMap;
 
-use crate::cfn::ec2::{BlockDeviceMapping, CfnLaunchTemplate, Ebs, LaunchTemplateData, MetadataOptions};
 use crate::cfn::eks::{CfnNodegroup, NodegroupLaunchTemplate, ScalingConfig};
 use crate::core::{Expr, ResourceRef, Scope};
+use crate::ec2::launch_template::hardened;
 use crate::ec2::{SecurityGroup, SecurityGroupProps};
 use crate::iam::{Role, RoleProps};
 
@@ -61,28 +61,12 @@ impl Nodegroup {
                 egress: Vec::new(),
             },
         );
-        let launch_template = scope.add(
+        let launch_template = hardened(
+            &mut scope,
             "LaunchTemplate",
-            CfnLaunchTemplate {
-                launch_template_data: LaunchTemplateData {
-                    metadata_options: Some(MetadataOptions {
-                        http_endpoint: Some("enabled".into()),
-                        http_tokens: Some("required".into()),
-                        http_put_response_hop_limit: Some(2u32.into()),
-                    }),
-                    block_device_mappings: vec![BlockDeviceMapping {
-                        device_name: "/dev/xvda".into(),
-                        ebs: Some(Ebs {
-                            volume_size: Some(props.disk_size_gib.into()),
-                            volume_type: Some("gp3".into()),
-                            encrypted: Some(true),
-                            delete_on_termination: Some(true),
-                        }),
-                    }],
-                    security_group_ids: vec![props.cluster_security_group_id, security_group.id()],
-                    tag_specifications: Vec::new(),
-                },
-            },
+            2,
+            props.disk_size_gib,
+            vec![props.cluster_security_group_id, security_group.id()],
         );
         let resource = scope.add(
             "Resource",
