@@ -1,3 +1,25 @@
-//! The CloudFormation deployer (issue 4).
+//! The CloudFormation deployer (issue 4): reads a cloud assembly and deploys, diffs or destroys its stacks.
+//!
+//! `commands` is the CLI edge; everything else takes injected clients, so recorded responses can drive it.
 
+pub mod approval;
+pub mod changeset;
+pub mod client;
 pub mod commands;
+pub mod deployment;
+pub mod destroy;
+pub mod diff;
+pub mod error;
+pub mod events;
+pub mod interrupt;
+pub mod kubeconfig;
+pub mod monitor;
+pub mod progress;
+pub mod schedule;
+pub mod selection;
+pub mod stack;
+pub mod tuning;
+pub mod volumes;
+
+#[cfg(test)]
+pub mod testing;

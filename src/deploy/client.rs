@@ -1,0 +1,102 @@
+//! AWS clients per region, built once from the SDK's default chain (environment, profile, SSO, instance role,
+//! `AWS_ENDPOINT_URL` and the per-service endpoint variables), or injected by tests.
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use std::collections::BTreeMap;
+
+use super::tuning::Tuning;
+
+/// Where the SDK configuration comes from.
+#[derive(Clone, Debug, Default)]
+pub struct AwsOptions {
+    /// Shared-config profile (as `AWS_PROFILE`). Default: the SDK chain's choice.
+    pub profile: Option<String>,
+    /// Region for calls not tied to a stack. Default: the SDK chain's region.
+    pub region: Option<String>,
+}
+
+/// The loaded SDK configuration; hands out clients for any region.
+#[derive(Clone, Debug)]
+pub struct Aws {
+    config: SdkConfig,
+    tuning: Tuning,
+}
+
+impl Aws {
+    /// Loads the default chain once (no network call: credentials resolve on first use).
+    pub async fn load(options: &AwsOptions, tuning: Tuning) -> Self {
+        let mut loader = aws_config::defaults(BehaviorVersion::latest()).retry_config(tuning.retry_config());
+        if let Some(profile) = &options.profile {
+            loader = loader.profile_name(profile);
+        }
+        if let Some(region) = &options.region {
+            loader = loader.region(Region::new(region.clone()));
+        }
+        Aws { config: loader.load().await, tuning }
+    }
+
+    pub fn cloudformation(&self, region: &str) -> aws_sdk_cloudformation::Client {
+        let conf = aws_sdk_cloudformation::config::Builder::from(&self.config)
+            .region(Region::new(region.to_string()))
+            .retry_config(self.tuning.retry_config())
+            .build();
+        aws_sdk_cloudformation::Client::from_conf(conf)
+    }
+
+    pub fn ec2(&self, region: &str) -> aws_sdk_ec2::Client {
+        let conf = aws_sdk_ec2::config::Builder::from(&self.config)
+            .region(Region::new(region.to_string()))
+            .retry_config(self.tuning.retry_config())
+            .build();
+        aws_sdk_ec2::Client::from_conf(conf)
+    }
+
+    pub fn ssm(&self, region: &str) -> aws_sdk_ssm::Client {
+        let conf = aws_sdk_ssm::config::Builder::from(&self.config)
+            .region(Region::new(region.to_string()))
+            .retry_config(self.tuning.retry_config())
+            .build();
+        aws_sdk_ssm::Client::from_conf(conf)
+    }
+
+    /// CloudFormation clients for each of `regions`.
+    pub fn cloudformation_clients<'a>(&self, regions: impl IntoIterator<Item = &'a str>) -> CfnClients {
+        let mut clients = CfnClients::default();
+        for region in regions {
+            clients.insert(region, self.cloudformation(region));
+        }
+        clients
+    }
+}
+
+/// One CloudFormation client per region; the deploy engine takes these, so tests can inject mocked ones.
+#[derive(Clone, Debug, Default)]
+pub struct CfnClients {
+    by_region: BTreeMap<String, aws_sdk_cloudformation::Client>,
+}
+
+impl CfnClients {
+    pub fn insert(&mut self, region: &str, client: aws_sdk_cloudformation::Client) {
+        self.by_region.insert(region.to_string(), client);
+    }
+
+    /// The same client for every region (tests).
+    #[cfg(test)]
+    pub fn single<'a>(client: aws_sdk_cloudformation::Client, regions: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut clients = CfnClients::default();
+        for region in regions {
+            clients.insert(region, client.clone());
+        }
+        clients
+    }
+
+    /// The client for `region`; an error when none was made for it.
+    pub fn get(&self, region: &str) -> Result<&aws_sdk_cloudformation::Client, super::error::AwsError> {
+        self.by_region.get(region).ok_or_else(|| super::error::AwsError {
+            operation: "client",
+            kind: super::error::AwsErrorKind::Other,
+            code: None,
+            message: format!("no CloudFormation client for region {region}"),
+        })
+    }
+}

@@ -1,0 +1,174 @@
+//! Deleting stacks in reverse dependency order (a stack after every selected stack that depends on it), and the
+//! EBS volumes Kubernetes made for the parent cluster's persistent volumes, which CloudFormation does not own.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Instant;
+
+use super::client::CfnClients;
+use super::deployment::{Outcome, StackReport, FAILURES_SHOWN};
+use super::error::{AwsError, DeployError};
+use super::events::{first_failures, EventStream};
+use super::interrupt::Interrupt;
+use super::monitor::{follow, Follow, Followed};
+use super::progress::{ProgressEvent, Reporter};
+use super::schedule::{self, Node};
+use super::stack;
+use super::tuning::Tuning;
+use constructs::core::{CloudAssembly, StackArtifact};
+
+/// Deletes stacks with injected clients and reporter.
+pub struct Destroyer {
+    pub clients: CfnClients,
+    pub reporter: Arc<dyn Reporter>,
+    pub interrupt: Interrupt,
+    pub tuning: Tuning,
+    pub concurrency: usize,
+}
+
+impl Destroyer {
+    /// Deletes `selected` stacks of `assembly`; reports in deletion order. A stack that does not exist counts as
+    /// deleted.
+    pub async fn destroy_all(self, assembly: &CloudAssembly, selected: &[String]) -> Vec<StackReport> {
+        let this = Arc::new(self);
+        let chosen: HashSet<&str> = selected.iter().map(String::as_str).collect();
+        let stacks: Vec<Arc<StackArtifact>> =
+            assembly.stacks.iter().rev().filter(|s| chosen.contains(s.name.as_str())).cloned().map(Arc::new).collect();
+        let nodes: Vec<Node> = stacks
+            .iter()
+            .map(|s| Node {
+                name: s.name.clone(),
+                after: stacks.iter().filter(|d| d.dependencies.contains(&s.name)).map(|d| d.name.clone()).collect(),
+            })
+            .collect();
+        let by_name: HashMap<String, Arc<StackArtifact>> = stacks.iter().map(|s| (s.name.clone(), s.clone())).collect();
+        let results = schedule::run(&nodes, this.concurrency, |name| {
+            let this = this.clone();
+            let stack = by_name[&name].clone();
+            async move {
+                let report = this.destroy_stack(&stack).await;
+                let ok = report.ok();
+                (report, ok)
+            }
+        })
+        .await;
+        results
+            .into_iter()
+            .map(|(name, report)| {
+                report.unwrap_or_else(|| StackReport {
+                    name: name.clone(),
+                    region: by_name[&name].environment.region.clone(),
+                    outcome: Outcome::NotStarted,
+                    status: None,
+                    outputs: vec![],
+                    failures: vec![],
+                    error: Some(DeployError::DependencyFailed),
+                })
+            })
+            .collect()
+    }
+
+    /// Deletes one stack and waits until it is gone.
+    pub async fn destroy_stack(&self, artifact: &StackArtifact) -> StackReport {
+        let started = Instant::now();
+        let mut report = StackReport {
+            name: artifact.name.clone(),
+            region: artifact.environment.region.clone(),
+            outcome: Outcome::Failed,
+            status: None,
+            outputs: vec![],
+            failures: vec![],
+            error: None,
+        };
+        match self.try_destroy(artifact, started, &mut report).await {
+            Ok(()) => {}
+            Err(e) => report.error = Some(e),
+        }
+        report
+    }
+
+    async fn try_destroy(
+        &self,
+        artifact: &StackArtifact,
+        started: Instant,
+        report: &mut StackReport,
+    ) -> Result<(), DeployError> {
+        let name = &artifact.name;
+        let client = self.clients.get(&artifact.environment.region)?;
+        let Some(deployed) = stack::describe(client, name).await? else {
+            self.reporter.report(ProgressEvent::Skipped { stack: name.clone(), reason: "does not exist".into() });
+            report.outcome = Outcome::Unchanged;
+            return Ok(());
+        };
+        if deployed.termination_protection {
+            return Err(DeployError::Blocked {
+                stack: name.clone(),
+                status: format!("{} with termination protection", deployed.status),
+                action: "deleted",
+                hint: format!(
+                    "turn it off first: `aws cloudformation update-termination-protection \
+                     --no-enable-termination-protection --stack-name {name} --region {}`",
+                    artifact.environment.region
+                ),
+            });
+        }
+        self.reporter.report(ProgressEvent::Started {
+            stack: name.clone(),
+            region: artifact.environment.region.clone(),
+            action: "delete".into(),
+        });
+        let mut events = EventStream::new(&deployed.id, None);
+        events.poll(client).await?;
+        client
+            .delete_stack()
+            .stack_name(&deployed.id)
+            .send()
+            .await
+            .map_err(|e| AwsError::from_sdk("DeleteStack", e))?;
+        let mut interrupt = self.interrupt.clone();
+        let total = artifact.resource_count;
+        let followed = follow(
+            Follow { client, name, stack_id: &deployed.id, events, total, gone_is_done: true },
+            self.reporter.as_ref(),
+            &self.tuning,
+            &mut interrupt,
+        )
+        .await?;
+        match followed {
+            Followed::Done { stack: None, .. } => {
+                self.reporter.report(ProgressEvent::Finished {
+                    stack: name.clone(),
+                    status: "DELETE_COMPLETE".into(),
+                    ok: true,
+                    seconds: started.elapsed().as_secs(),
+                });
+                report.outcome = Outcome::Updated;
+                report.status = Some("DELETE_COMPLETE".into());
+                Ok(())
+            }
+            Followed::Done { stack: Some(s), events } => {
+                self.reporter.report(ProgressEvent::Finished {
+                    stack: name.clone(),
+                    status: s.status.clone(),
+                    ok: false,
+                    seconds: started.elapsed().as_secs(),
+                });
+                report.failures = first_failures(&events, FAILURES_SHOWN);
+                report.status = Some(s.status.clone());
+                Err(DeployError::StackFailed { stack: name.clone(), status: s.status, reason: s.status_reason })
+            }
+            Followed::Interrupted { status } => Err(DeployError::Interrupted {
+                stack: name.clone(),
+                detail: format!(
+                    "stopped waiting; the deletion goes on in CloudFormation (status {status}). Run `karmada-eks \
+                     destroy` again to follow it"
+                ),
+            }),
+        }
+    }
+}
+
+/// Whether a template holds an EKS cluster (its stack's deletion frees the cluster's leftover volumes).
+pub fn has_eks_cluster(stack: &StackArtifact) -> bool {
+    stack.template["Resources"].as_object().is_some_and(|r| r.values().any(|res| res["Type"] == "AWS::EKS::Cluster"))
+}

@@ -1,0 +1,146 @@
+//! What can go wrong while talking to AWS, sorted by what the user can do about it.
+
+use aws_sdk_cloudformation::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use std::fmt;
+
+/// Service error codes that mean the credentials are missing, wrong or expired.
+const CREDENTIAL_CODES: &[&str] = &[
+    "ExpiredToken",
+    "ExpiredTokenException",
+    "InvalidClientTokenId",
+    "UnrecognizedClientException",
+    "InvalidSignatureException",
+    "SignatureDoesNotMatch",
+    "AuthFailure",
+    "RequestExpired",
+];
+
+/// Service error codes of throttling.
+const THROTTLING_CODES: &[&str] =
+    &["Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException"];
+
+/// How a failed AWS call can be handled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AwsErrorKind {
+    /// No credentials, or the service rejected them (expired, unknown key).
+    Credentials,
+    /// Still throttled after the SDK's own retries.
+    Throttling,
+    /// The stack (or other named thing) does not exist.
+    NotFound,
+    /// Anything else: the message says what.
+    Other,
+}
+
+/// A failed AWS API call.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AwsError {
+    /// The API operation, e.g. `DescribeStacks`.
+    pub operation: &'static str,
+    pub kind: AwsErrorKind,
+    /// The service's error code, when the service answered.
+    pub code: Option<String>,
+    pub message: String,
+}
+
+impl AwsError {
+    /// Sorts an SDK error of any service.
+    pub fn from_sdk<E, R>(operation: &'static str, err: SdkError<E, R>) -> Self
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+        R: fmt::Debug,
+    {
+        let code = err.code().map(str::to_string);
+        let service_message = err.message().map(str::to_string);
+        let full = DisplayErrorContext(&err).to_string();
+        let text = full.split(" (").next().unwrap_or(&full).to_string();
+        let message = match (&code, service_message) {
+            (Some(code), Some(m)) => format!("{code}: {m}"),
+            (Some(code), None) => code.clone(),
+            (None, _) => text.clone(),
+        };
+        let kind = classify(code.as_deref(), &message, matches!(err, SdkError::ServiceError(_)));
+        AwsError { operation, kind, code, message }
+    }
+
+    pub fn is_not_found(&self) -> bool {
+        self.kind == AwsErrorKind::NotFound
+    }
+}
+
+fn classify(code: Option<&str>, message: &str, from_service: bool) -> AwsErrorKind {
+    let lower = message.to_ascii_lowercase();
+    match code {
+        Some(c) if CREDENTIAL_CODES.contains(&c) => AwsErrorKind::Credentials,
+        Some(c) if THROTTLING_CODES.contains(&c) => AwsErrorKind::Throttling,
+        Some("ValidationError") if lower.contains("does not exist") => AwsErrorKind::NotFound,
+        Some("ParameterNotFound") | Some("ChangeSetNotFound") | Some("ChangeSetNotFoundException") => {
+            AwsErrorKind::NotFound
+        }
+        _ if !from_service && (lower.contains("credential") || lower.contains("token has expired")) => {
+            AwsErrorKind::Credentials
+        }
+        _ => AwsErrorKind::Other,
+    }
+}
+
+impl fmt::Display for AwsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.kind {
+            AwsErrorKind::Credentials => write!(
+                f,
+                "{} failed: the AWS credentials are missing or expired ({})\n  hint: run `aws sso login` (with \
+                 --profile NAME if you use a profile), or set AWS_PROFILE / pass --profile, or export fresh \
+                 AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN",
+                self.operation, self.message
+            ),
+            AwsErrorKind::Throttling => write!(
+                f,
+                "{} failed: still throttled by AWS after retries ({})\n  hint: wait a minute and run the \
+                 command again; it carries on from the deployed state",
+                self.operation, self.message
+            ),
+            _ => write!(f, "{} failed: {}", self.operation, self.message),
+        }
+    }
+}
+
+impl std::error::Error for AwsError {}
+
+/// Why a stack operation did not finish as asked.
+#[derive(Debug, thiserror::Error)]
+pub enum DeployError {
+    #[error("{0}")]
+    Aws(#[from] AwsError),
+    #[error(
+        "stack {stack}: the template is {size} bytes, over CloudFormation's 51,200-byte limit for an inline \
+         template\n  hint: uploading large templates to S3 is not supported yet; reduce the stack's resources"
+    )]
+    TemplateTooLarge { stack: String, size: usize },
+    #[error("stack {stack}: parameter {parameter} has no value: {reason}")]
+    MissingParameter { stack: String, parameter: String, reason: String },
+    #[error("stack {stack} failed: {status}{}", reason.as_ref().map(|r| format!(" ({r})")).unwrap_or_default())]
+    StackFailed { stack: String, status: String, reason: Option<String> },
+    #[error("stack {stack} is {status} and cannot be {action}\n  hint: {hint}")]
+    Blocked { stack: String, status: String, action: &'static str, hint: String },
+    #[error("stack {stack}: change set failed: {reason}")]
+    ChangeSetFailed { stack: String, reason: String },
+    #[error("stack {stack}: {what} was not approved; nothing was changed")]
+    NotApproved { stack: String, what: String },
+    #[error(
+        "stack {stack}: {what} needs approval, but there is no terminal to ask on\n  hint: pass --yes, or \
+         --require-approval never"
+    )]
+    ApprovalImpossible { stack: String, what: String },
+    #[error("stack {stack}: interrupted: {detail}")]
+    Interrupted { stack: String, detail: String },
+    #[error("not started: a stack it depends on failed")]
+    DependencyFailed,
+}
+
+impl DeployError {
+    /// Whether this is the user's input to fix (exit 2) rather than a failure while working (exit 1).
+    pub fn is_usage(&self) -> bool {
+        matches!(self, DeployError::TemplateTooLarge { .. } | DeployError::ApprovalImpossible { .. })
+    }
+}

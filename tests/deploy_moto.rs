@@ -1,0 +1,157 @@
+//! End to end against moto's server mode: `deploy`, `destroy` and `kubeconfig` as a user runs them, checked
+//! through the emulator's own API. moto has no EKS, CreationPolicy, rollback or per-resource events; those are
+//! covered by the recorded-response tests in `src/deploy/tests/`.
+
+#[path = "support/moto.rs"]
+mod moto;
+
+use moto::Moto;
+use serde_json::Value;
+use std::time::Instant;
+
+const NETWORK: &str = "karmada-network";
+const REGION: &str = "us-east-1";
+
+fn summary(out: &std::process::Output) -> Value {
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .find(|v| v["event"] == "summary")
+        .unwrap_or_else(|| panic!("no summary line in:\n{stdout}\nstderr:\n{}", String::from_utf8_lossy(&out.stderr)))
+}
+
+fn assert_ok(out: &std::process::Output) {
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn network_stack_deploys_skips_updates_and_is_destroyed() {
+    let moto = Moto::start();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let conf = rt.block_on(moto.sdk_config(REGION));
+    let cfn = aws_sdk_cloudformation::Client::new(&conf);
+    let ec2 = aws_sdk_ec2::Client::new(&conf);
+    let config_b = moto.home.path().join("b.toml");
+    std::fs::write(&config_b, "[network]\nflow_log_retention_days = 30\n").unwrap();
+    let deploy = ["deploy", NETWORK, "--exclusively", "--yes", "--json"];
+
+    let t = Instant::now();
+    let out = moto.karmada_eks(&deploy);
+    eprintln!("first deploy: {:?}", t.elapsed());
+    assert_ok(&out);
+    assert_eq!(summary(&out)["stacks"][0]["outcome"], "created", "only the network stack deploys");
+    assert_eq!(summary(&out)["stacks"].as_array().unwrap().len(), 1);
+
+    let resources = rt.block_on(cfn.describe_stack_resources().stack_name(NETWORK).send()).unwrap();
+    let physical = |t: &str| -> Vec<String> {
+        resources
+            .stack_resources()
+            .iter()
+            .filter(|r| r.resource_type() == Some(t))
+            .filter_map(|r| r.physical_resource_id().map(str::to_string))
+            .collect()
+    };
+    let vpc_ids = physical("AWS::EC2::VPC");
+    assert_eq!(vpc_ids.len(), 1);
+    let vpc = rt.block_on(ec2.describe_vpcs().vpc_ids(&vpc_ids[0]).send()).unwrap();
+    assert_eq!(vpc.vpcs()[0].cidr_block(), Some("10.0.0.0/16"));
+    let vpc_filter = aws_sdk_ec2::types::Filter::builder().name("vpc-id").values(&vpc_ids[0]).build();
+    let subnets = rt.block_on(ec2.describe_subnets().filters(vpc_filter.clone()).send()).unwrap();
+    assert_eq!(subnets.subnets().len(), 6, "3 public and 3 private subnets");
+    let nats = rt.block_on(ec2.describe_nat_gateways().filter(vpc_filter).send()).unwrap();
+    assert_eq!(nats.nat_gateways().len(), physical("AWS::EC2::NatGateway").len());
+    assert!(!nats.nat_gateways().is_empty(), "a NAT gateway exists");
+    let eips = physical("AWS::EC2::EIP");
+    assert!(!eips.is_empty());
+    let addresses = rt.block_on(ec2.describe_addresses().send()).unwrap();
+    for eip in &eips {
+        assert!(
+            addresses.addresses().iter().any(|a| a.public_ip() == Some(eip) || a.allocation_id() == Some(eip)),
+            "EIP {eip} exists"
+        );
+    }
+
+    let stack = rt.block_on(cfn.describe_stacks().stack_name(NETWORK).send()).unwrap().stacks()[0].clone();
+    let tags: Vec<(String, String)> =
+        stack.tags().iter().map(|t| (t.key().unwrap().to_string(), t.value().unwrap().to_string())).collect();
+    assert!(tags.iter().any(|(k, v)| k == "karmada-eks:template-sha256" && v.len() == 64), "{tags:?}");
+    assert!(tags.iter().any(|(k, v)| k == "karmada-eks:app" && v == "karmada"), "{tags:?}");
+    let outputs: Vec<(String, String)> = stack
+        .outputs()
+        .iter()
+        .map(|o| (o.output_key().unwrap_or_default().into(), o.output_value().unwrap_or_default().into()))
+        .collect();
+    let printed: Vec<(String, String)> = summary(&out)["stacks"][0]["outputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| (o["key"].as_str().unwrap().into(), o["value"].as_str().unwrap().into()))
+        .collect();
+    assert_eq!(printed, outputs, "the printed outputs are the stack's outputs");
+    let exports = rt.block_on(cfn.list_exports().send()).unwrap();
+    for o in stack.outputs().iter().filter(|o| o.export_name().is_some()) {
+        assert!(exports.exports().iter().any(|e| e.name() == o.export_name()), "export {:?}", o.export_name());
+    }
+
+    let change_sets_before = rt.block_on(cfn.list_change_sets().stack_name(NETWORK).send()).unwrap().summaries().len();
+    let requests_before = moto.requests();
+    let t = Instant::now();
+    let out = moto.karmada_eks(&deploy);
+    eprintln!("no-op redeploy: {:?}", t.elapsed());
+    assert_ok(&out);
+    assert_eq!(summary(&out)["stacks"][0]["outcome"], "unchanged");
+    assert_eq!(moto.requests() - requests_before, 1, "a no-op redeploy is one DescribeStacks");
+    let change_sets_after = rt.block_on(cfn.list_change_sets().stack_name(NETWORK).send()).unwrap().summaries().len();
+    assert_eq!(change_sets_before, change_sets_after);
+
+    let out = moto.karmada_eks(&[&["--config", config_b.to_str().unwrap()], &deploy[..]].concat());
+    assert_ok(&out);
+    assert_eq!(summary(&out)["stacks"][0]["outcome"], "updated", "a config change becomes an update");
+    let template = rt.block_on(cfn.get_template().stack_name(NETWORK).send()).unwrap();
+    assert!(template.template_body().unwrap_or_default().contains("\"RetentionInDays\": 30"), "the update is deployed");
+    let stack = rt.block_on(cfn.describe_stacks().stack_name(NETWORK).send()).unwrap().stacks()[0].clone();
+    assert_eq!(stack.stack_status().map(|s| s.as_str()), Some("UPDATE_COMPLETE"));
+
+    rt.block_on(remove_route_tables(&ec2, &vpc_ids[0]));
+    let out = moto.karmada_eks(&["destroy", NETWORK, "--exclusively", "--force"]);
+    assert_ok(&out);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("karmada-network (us-east-1): deleted"));
+    let vpcs = rt.block_on(ec2.describe_vpcs().vpc_ids(&vpc_ids[0]).send());
+    assert!(vpcs.map(|v| v.vpcs().is_empty()).unwrap_or(true), "the VPC is gone with the stack");
+    let gone = rt.block_on(cfn.describe_stacks().stack_name(NETWORK).send());
+    assert!(
+        gone.is_err()
+            || gone.unwrap().stacks().iter().all(|s| s.stack_status().map(|s| s.as_str()) == Some("DELETE_COMPLETE"))
+    );
+
+    let out = moto.karmada_eks(&["destroy", NETWORK, "--exclusively", "--force"]);
+    assert_ok(&out);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("karmada-network (us-east-1): did not exist"));
+}
+
+/// moto 5.2.5 does not delete `AWS::EC2::RouteTable` resources when it deletes a stack, so the VPC's deletion then
+/// fails with DependencyViolation. Real CloudFormation does; the test removes them through EC2 first.
+async fn remove_route_tables(ec2: &aws_sdk_ec2::Client, vpc: &str) {
+    let filter = aws_sdk_ec2::types::Filter::builder().name("vpc-id").values(vpc).build();
+    let tables = ec2.describe_route_tables().filters(filter).send().await.unwrap();
+    for table in tables.route_tables() {
+        if table.associations().iter().any(|a| a.main() == Some(true)) {
+            continue;
+        }
+        for a in table.associations() {
+            ec2.disassociate_route_table()
+                .association_id(a.route_table_association_id().unwrap())
+                .send()
+                .await
+                .unwrap();
+        }
+        ec2.delete_route_table().route_table_id(table.route_table_id().unwrap()).send().await.unwrap();
+    }
+}
