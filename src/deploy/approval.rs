@@ -43,7 +43,7 @@ pub fn broadening(changes: &[Change]) -> Vec<&Change> {
         .filter(|c| SECURITY_TYPES.contains(&c.resource_type.as_str()))
         .filter(|c| match c.action.as_str() {
             "Add" => true,
-            "Modify" => !(c.scope.iter().all(|s| s == "Tags") && !c.scope.is_empty()),
+            "Modify" => c.scope.is_empty() || c.scope.iter().any(|s| s != "Tags"),
             _ => false,
         })
         .collect()

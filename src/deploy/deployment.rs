@@ -270,7 +270,7 @@ impl Deployer {
                 client,
                 name: &stack.name,
                 stack_id: &change_set.stack_id,
-                events: EventStream::new(&change_set.stack_id, created.clone()),
+                events: EventStream::new(&change_set.stack_id, created),
                 total,
                 gone_is_done: false,
             },

@@ -22,4 +22,6 @@ pub mod tuning;
 pub mod volumes;
 
 #[cfg(test)]
+mod recorded_tests;
+#[cfg(test)]
 pub mod testing;

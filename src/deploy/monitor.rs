@@ -48,8 +48,9 @@ pub async fn follow(
     loop {
         match events.poll(f.client).await {
             Ok(fresh) => {
-                for resource in fresh {
-                    let done = finished_resources(&events.history).min(f.total.max(1));
+                let base = events.history.len() - fresh.len();
+                for (i, resource) in fresh.into_iter().enumerate() {
+                    let done = finished_resources(&events.history[..=base + i]).min(f.total.max(1));
                     reporter.report(ProgressEvent::Resource {
                         stack: f.name.to_string(),
                         done,

@@ -1,0 +1,391 @@
+//! The engine driven by recorded CloudFormation responses (aws-smithy-mocks), for what moto cannot emulate:
+//! resource events, failures and rollbacks, "no changes", throttling, expired credentials, stuck stacks.
+
+use aws_sdk_cloudformation::error::ErrorMetadata;
+use aws_sdk_cloudformation::operation::create_change_set::CreateChangeSetOutput;
+use aws_sdk_cloudformation::operation::delete_change_set::DeleteChangeSetOutput;
+use aws_sdk_cloudformation::operation::delete_stack::DeleteStackOutput;
+use aws_sdk_cloudformation::operation::describe_change_set::DescribeChangeSetOutput;
+use aws_sdk_cloudformation::operation::describe_stack_events::DescribeStackEventsOutput;
+use aws_sdk_cloudformation::operation::describe_stacks::{DescribeStacksError, DescribeStacksOutput};
+use aws_sdk_cloudformation::operation::execute_change_set::ExecuteChangeSetOutput;
+use aws_sdk_cloudformation::primitives::DateTime;
+use aws_sdk_cloudformation::types::{
+    Change, ChangeAction, ChangeSetStatus, Output, ResourceChange, ResourceStatus, Stack, StackEvent, StackStatus, Tag,
+};
+use aws_sdk_cloudformation::Client;
+use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
+use serde_json::json;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use super::approval::{Answer, ApprovalPolicy, Fixed};
+use super::client::CfnClients;
+use super::deployment::{DeployOptions, Deployer, Outcome, StackReport};
+use super::destroy::Destroyer;
+use super::error::{AwsErrorKind, DeployError};
+use super::interrupt::{Interrupt, InterruptHandle};
+use super::progress::{ProgressEvent, RecordingReporter};
+use super::stack::TAG_TEMPLATE_SHA256;
+use super::testing;
+use super::tuning::Tuning;
+use constructs::core::StackArtifact;
+
+const NAME: &str = "net";
+const STACK_ID: &str = "arn:aws:cloudformation:eu-west-1:123456789012:stack/net/1";
+
+fn tuning() -> Tuning {
+    Tuning::default().fixed(Duration::from_millis(1))
+}
+
+fn artifact() -> StackArtifact {
+    testing::stack(
+        NAME,
+        "eu-west-1",
+        json!({"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}, "Queue": {"Type": "AWS::SQS::Queue"}}}),
+        &[],
+    )
+}
+
+fn client(rules: &[&Rule]) -> Client {
+    mock_client!(aws_sdk_cloudformation, RuleMode::MatchAny, rules, |c| c.retry_config(tuning().retry_config()))
+}
+
+struct Run {
+    report: StackReport,
+    events: Vec<ProgressEvent>,
+    _interrupt: InterruptHandle,
+}
+
+async fn deploy(client: Client, answer: Answer) -> Run {
+    let reporter = Arc::new(RecordingReporter::default());
+    let (interrupt, handle) = Interrupt::new();
+    let options = DeployOptions { tuning: tuning(), approval: ApprovalPolicy::Broadening, ..DeployOptions::default() };
+    let deployer = Deployer::new(
+        CfnClients::single(client, ["eu-west-1"]),
+        reporter.clone(),
+        Arc::new(Fixed(answer)),
+        interrupt,
+        options,
+    );
+    let report = deployer.deploy_stack(&artifact()).await;
+    Run { report, events: reporter.events(), _interrupt: handle }
+}
+
+fn not_found() -> DescribeStacksError {
+    DescribeStacksError::generic(
+        ErrorMetadata::builder().code("ValidationError").message("Stack with id net does not exist").build(),
+    )
+}
+
+fn stack(status: &str, sha: &str) -> DescribeStacksOutput {
+    DescribeStacksOutput::builder()
+        .stacks(
+            Stack::builder()
+                .stack_id(STACK_ID)
+                .stack_name(NAME)
+                .stack_status(StackStatus::from(status))
+                .creation_time(DateTime::from(SystemTime::now()))
+                .tags(Tag::builder().key(TAG_TEMPLATE_SHA256).value(sha).build())
+                .outputs(Output::builder().output_key("TopicArn").output_value("arn:aws:sns:eu-west-1:1:t").build())
+                .build(),
+        )
+        .build()
+}
+
+fn event(id: &str, logical: &str, resource_type: &str, status: &str, reason: Option<&str>) -> StackEvent {
+    StackEvent::builder()
+        .event_id(id)
+        .stack_id(STACK_ID)
+        .stack_name(NAME)
+        .logical_resource_id(logical)
+        .resource_type(resource_type)
+        .resource_status(ResourceStatus::from(status))
+        .set_resource_status_reason(reason.map(str::to_string))
+        .timestamp(DateTime::from(SystemTime::now()))
+        .build()
+}
+
+/// Events newest first, as DescribeStackEvents returns them.
+fn events(list: Vec<StackEvent>) -> DescribeStackEventsOutput {
+    DescribeStackEventsOutput::builder().set_stack_events(Some(list.into_iter().rev().collect())).build()
+}
+
+fn change(action: &str, logical: &str, resource_type: &str) -> Change {
+    Change::builder()
+        .resource_change(
+            ResourceChange::builder()
+                .action(ChangeAction::from(action))
+                .logical_resource_id(logical)
+                .resource_type(resource_type)
+                .build(),
+        )
+        .build()
+}
+
+fn ready_change_set() -> Rule {
+    mock!(Client::describe_change_set).then_output(|| {
+        DescribeChangeSetOutput::builder()
+            .status(ChangeSetStatus::CreateComplete)
+            .creation_time(DateTime::from(SystemTime::now() - Duration::from_secs(60)))
+            .changes(change("Add", "Topic", "AWS::SNS::Topic"))
+            .changes(change("Add", "Queue", "AWS::SQS::Queue"))
+            .build()
+    })
+}
+
+fn create_change_set() -> Rule {
+    mock!(Client::create_change_set)
+        .then_output(|| CreateChangeSetOutput::builder().id("cs-1").stack_id(STACK_ID).build())
+}
+
+fn execute() -> Rule {
+    mock!(Client::execute_change_set).then_output(|| ExecuteChangeSetOutput::builder().build())
+}
+
+fn resource_events(events: &[ProgressEvent]) -> Vec<(String, String, usize, usize)> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            ProgressEvent::Resource { resource, done, total, .. } => {
+                Some((resource.logical_id.clone(), resource.status.clone(), *done, *total))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn create_streams_resource_events_until_complete_and_reads_outputs() {
+    let describe = mock!(Client::describe_stacks)
+        .sequence()
+        .error(not_found)
+        .output(|| stack("CREATE_IN_PROGRESS", "old"))
+        .output(|| stack("CREATE_COMPLETE", "new"))
+        .repeatedly()
+        .build();
+    let stack_events = mock!(Client::describe_stack_events)
+        .sequence()
+        .output(|| {
+            events(vec![
+                event("1", NAME, "AWS::CloudFormation::Stack", "CREATE_IN_PROGRESS", Some("User Initiated")),
+                event("2", "Topic", "AWS::SNS::Topic", "CREATE_IN_PROGRESS", None),
+            ])
+        })
+        .output(|| {
+            events(vec![
+                event("1", NAME, "AWS::CloudFormation::Stack", "CREATE_IN_PROGRESS", Some("User Initiated")),
+                event("2", "Topic", "AWS::SNS::Topic", "CREATE_IN_PROGRESS", None),
+                event("3", "Topic", "AWS::SNS::Topic", "CREATE_COMPLETE", None),
+                event("4", "Queue", "AWS::SQS::Queue", "CREATE_COMPLETE", None),
+                event("5", NAME, "AWS::CloudFormation::Stack", "CREATE_COMPLETE", None),
+            ])
+        })
+        .repeatedly()
+        .build();
+    let (create, ready, exec) = (create_change_set(), ready_change_set(), execute());
+    let run = deploy(client(&[&describe, &stack_events, &create, &ready, &exec]), Answer::Yes).await;
+
+    assert_eq!(run.report.outcome, Outcome::Created, "{:?}", run.report.error);
+    assert_eq!(run.report.outputs[0].key, "TopicArn");
+    assert_eq!((create.num_calls(), exec.num_calls()), (1, 1));
+    assert_eq!(
+        resource_events(&run.events),
+        vec![
+            ("net".to_string(), "CREATE_IN_PROGRESS".to_string(), 0, 2),
+            ("Topic".into(), "CREATE_IN_PROGRESS".into(), 0, 2),
+            ("Topic".into(), "CREATE_COMPLETE".into(), 1, 2),
+            ("Queue".into(), "CREATE_COMPLETE".into(), 2, 2),
+            ("net".into(), "CREATE_COMPLETE".into(), 2, 2),
+        ]
+    );
+    assert!(matches!(run.events.last(), Some(ProgressEvent::Finished { ok: true, .. })));
+}
+
+#[tokio::test]
+async fn create_failed_then_rollback_complete_reports_the_first_real_failure() {
+    let describe = mock!(Client::describe_stacks)
+        .sequence()
+        .error(not_found)
+        .output(|| stack("ROLLBACK_COMPLETE", "new"))
+        .repeatedly()
+        .build();
+    let stack_events = mock!(Client::describe_stack_events).then_output(|| {
+        events(vec![
+            event("1", NAME, "AWS::CloudFormation::Stack", "CREATE_IN_PROGRESS", Some("User Initiated")),
+            event("2", "Queue", "AWS::SQS::Queue", "CREATE_FAILED", Some("Queue name already exists")),
+            event("3", "Topic", "AWS::SNS::Topic", "CREATE_FAILED", Some("Resource creation cancelled")),
+            event("4", NAME, "AWS::CloudFormation::Stack", "ROLLBACK_IN_PROGRESS", Some("resource failed")),
+            event("5", NAME, "AWS::CloudFormation::Stack", "ROLLBACK_COMPLETE", None),
+        ])
+    });
+    let (create, ready, exec) = (create_change_set(), ready_change_set(), execute());
+    let run = deploy(client(&[&describe, &stack_events, &create, &ready, &exec]), Answer::Yes).await;
+
+    assert_eq!(run.report.outcome, Outcome::Failed);
+    assert_eq!(run.report.status.as_deref(), Some("ROLLBACK_COMPLETE"));
+    assert_eq!(run.report.failures.len(), 1, "knock-on cancellations are left out: {:?}", run.report.failures);
+    assert_eq!(run.report.failures[0].logical_id, "Queue");
+    assert_eq!(run.report.failures[0].reason.as_deref(), Some("Queue name already exists"));
+    assert!(
+        matches!(&run.report.error, Some(DeployError::StackFailed { status, .. }) if status == "ROLLBACK_COMPLETE")
+    );
+}
+
+#[tokio::test]
+async fn update_rollback_complete_is_a_failure() {
+    let describe = mock!(Client::describe_stacks)
+        .sequence()
+        .output(|| stack("UPDATE_COMPLETE", "old"))
+        .output(|| stack("UPDATE_ROLLBACK_COMPLETE", "old"))
+        .repeatedly()
+        .build();
+    let stack_events = mock!(Client::describe_stack_events).then_output(|| {
+        events(vec![
+            event("1", "Topic", "AWS::SNS::Topic", "UPDATE_FAILED", Some("Invalid parameter: DisplayName")),
+            event("2", NAME, "AWS::CloudFormation::Stack", "UPDATE_ROLLBACK_COMPLETE", None),
+        ])
+    });
+    let (create, ready, exec) = (create_change_set(), ready_change_set(), execute());
+    let run = deploy(client(&[&describe, &stack_events, &create, &ready, &exec]), Answer::Yes).await;
+
+    assert_eq!(run.report.outcome, Outcome::Failed);
+    assert_eq!(run.report.status.as_deref(), Some("UPDATE_ROLLBACK_COMPLETE"));
+    assert_eq!(run.report.failures[0].status, "UPDATE_FAILED");
+}
+
+#[tokio::test]
+async fn a_change_set_without_changes_is_deleted_not_executed() {
+    let describe = mock!(Client::describe_stacks).then_output(|| stack("UPDATE_COMPLETE", "old"));
+    let no_changes = mock!(Client::describe_change_set).then_output(|| {
+        DescribeChangeSetOutput::builder()
+            .status(ChangeSetStatus::Failed)
+            .status_reason("The submitted information didn't contain changes. Submit different information to create a change set.")
+            .build()
+    });
+    let delete = mock!(Client::delete_change_set).then_output(|| DeleteChangeSetOutput::builder().build());
+    let (create, exec) = (create_change_set(), execute());
+    let run = deploy(client(&[&describe, &no_changes, &delete, &create, &exec]), Answer::Yes).await;
+
+    assert_eq!(run.report.outcome, Outcome::Unchanged, "{:?}", run.report.error);
+    assert_eq!((create.num_calls(), exec.num_calls(), delete.num_calls()), (1, 0, 1));
+}
+
+#[tokio::test]
+async fn an_unchanged_stack_costs_one_describe_stacks() {
+    let sha = artifact().template_sha256;
+    let describe = mock!(Client::describe_stacks).then_output(move || stack("UPDATE_COMPLETE", &sha));
+    let create = create_change_set();
+    let run = deploy(client(&[&describe, &create]), Answer::Yes).await;
+
+    assert_eq!(run.report.outcome, Outcome::Unchanged);
+    assert_eq!((describe.num_calls(), create.num_calls()), (1, 0));
+}
+
+#[tokio::test]
+async fn throttling_is_retried() {
+    let sha = artifact().template_sha256;
+    let describe = mock!(Client::describe_stacks)
+        .sequence()
+        .error(|| {
+            DescribeStacksError::generic(ErrorMetadata::builder().code("Throttling").message("Rate exceeded").build())
+        })
+        .times(2)
+        .output(move || stack("CREATE_COMPLETE", &sha))
+        .build();
+    let run = deploy(client(&[&describe]), Answer::Yes).await;
+
+    assert_eq!(run.report.outcome, Outcome::Unchanged, "{:?}", run.report.error);
+    assert_eq!(describe.num_calls(), 3);
+}
+
+#[tokio::test]
+async fn expired_credentials_say_what_to_run() {
+    let describe = mock!(Client::describe_stacks).then_error(|| {
+        DescribeStacksError::generic(
+            ErrorMetadata::builder()
+                .code("ExpiredToken")
+                .message("The security token included in the request is expired")
+                .build(),
+        )
+    });
+    let run = deploy(client(&[&describe]), Answer::Yes).await;
+
+    let Some(DeployError::Aws(e)) = &run.report.error else { panic!("{:?}", run.report.error) };
+    assert_eq!(e.kind, AwsErrorKind::Credentials);
+    assert!(e.to_string().contains("aws sso login"), "{e}");
+    assert_eq!(describe.num_calls(), 1, "expired credentials are not retried");
+}
+
+fn review_in_progress_rules() -> (Rule, Rule, Rule) {
+    let describe = mock!(Client::describe_stacks)
+        .sequence()
+        .output(|| stack("REVIEW_IN_PROGRESS", "old"))
+        .error(not_found)
+        .times(2)
+        .output(|| stack("CREATE_COMPLETE", "new"))
+        .repeatedly()
+        .build();
+    let stack_events = mock!(Client::describe_stack_events).then_output(|| events(vec![]));
+    let delete = mock!(Client::delete_stack).then_output(|| DeleteStackOutput::builder().build());
+    (describe, stack_events, delete)
+}
+
+#[tokio::test]
+async fn a_stack_stuck_in_review_in_progress_is_deleted_after_confirmation_then_created() {
+    let (describe, stack_events, delete) = review_in_progress_rules();
+    let (create, ready, exec) = (create_change_set(), ready_change_set(), execute());
+    let run = deploy(client(&[&describe, &stack_events, &delete, &create, &ready, &exec]), Answer::Yes).await;
+
+    assert_eq!(run.report.outcome, Outcome::Created, "{:?}", run.report.error);
+    assert_eq!((delete.num_calls(), create.num_calls(), exec.num_calls()), (1, 1, 1));
+}
+
+#[tokio::test]
+async fn a_stack_stuck_in_review_in_progress_is_left_alone_without_confirmation() {
+    let (describe, stack_events, delete) = review_in_progress_rules();
+    let create = create_change_set();
+    let run = deploy(client(&[&describe, &stack_events, &delete, &create]), Answer::Unavailable).await;
+
+    assert!(matches!(run.report.error, Some(DeployError::ApprovalImpossible { .. })), "{:?}", run.report.error);
+    assert_eq!((delete.num_calls(), create.num_calls()), (0, 0));
+}
+
+#[tokio::test]
+async fn broadening_changes_are_not_executed_when_refused() {
+    let describe = mock!(Client::describe_stacks).sequence().error(not_found).build();
+    let iam = mock!(Client::describe_change_set).then_output(|| {
+        DescribeChangeSetOutput::builder()
+            .status(ChangeSetStatus::CreateComplete)
+            .changes(change("Add", "Role", "AWS::IAM::Role"))
+            .build()
+    });
+    let delete = mock!(Client::delete_stack).then_output(|| DeleteStackOutput::builder().build());
+    let (create, exec) = (create_change_set(), execute());
+    let run = deploy(client(&[&describe, &iam, &delete, &create, &exec]), Answer::No).await;
+
+    assert!(matches!(run.report.error, Some(DeployError::NotApproved { .. })), "{:?}", run.report.error);
+    assert_eq!(exec.num_calls(), 0);
+    assert_eq!(delete.num_calls(), 1, "the empty REVIEW_IN_PROGRESS stack of the change set is removed");
+}
+
+#[tokio::test]
+async fn destroying_a_stack_that_does_not_exist_counts_as_done() {
+    let describe = mock!(Client::describe_stacks).then_error(not_found);
+    let delete = mock!(Client::delete_stack).then_output(|| DeleteStackOutput::builder().build());
+    let c = client(&[&describe, &delete]);
+    let (interrupt, _handle) = Interrupt::new();
+    let destroyer = Destroyer {
+        clients: CfnClients::single(c, ["eu-west-1"]),
+        reporter: Arc::new(RecordingReporter::default()),
+        interrupt,
+        tuning: tuning(),
+        concurrency: 4,
+    };
+    let assembly = constructs::core::CloudAssembly { stacks: vec![artifact()] };
+    let reports = destroyer.destroy_all(&assembly, &[NAME.to_string()]).await;
+
+    assert!(reports[0].ok(), "{:?}", reports[0].error);
+    assert_eq!(reports[0].outcome, Outcome::Unchanged);
+    assert_eq!(delete.num_calls(), 0);
+}
