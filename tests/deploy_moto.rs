@@ -155,3 +155,64 @@ async fn remove_route_tables(ec2: &aws_sdk_ec2::Client, vpc: &str) {
         ec2.delete_route_table().route_table_id(table.route_table_id().unwrap()).send().await.unwrap();
     }
 }
+
+#[test]
+fn kubeconfig_is_saved_from_ssm_with_mode_0600() {
+    let moto = Moto::start();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let ssm = aws_sdk_ssm::Client::new(&rt.block_on(moto.sdk_config(REGION)));
+    let out = moto.karmada_eks(&["kubeconfig"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/karmada/karmada/kubeconfig does not exist"));
+
+    rt.block_on(
+        ssm.put_parameter()
+            .name("/karmada/karmada/kubeconfig")
+            .value("apiVersion: v1\nkind: Config\n")
+            .r#type(aws_sdk_ssm::types::ParameterType::SecureString)
+            .send(),
+    )
+    .unwrap();
+    let out = moto.karmada_eks(&["kubeconfig", "-o", "k.config"]);
+    assert_ok(&out);
+    let path = moto.home.path().join("k.config");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "apiVersion: v1\nkind: Config\n");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+}
+
+#[test]
+fn diff_compares_with_the_deployed_template() {
+    let moto = Moto::start();
+    let out = moto.karmada_eks(&["diff", NETWORK, "--fail"]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Stack karmada-network (us-east-1) [not deployed]"), "{text}");
+    assert!(text.contains("[+] AWS::EC2::VPC "), "{text}");
+    assert!(text.contains("Security (IAM statements, security-group rules)"), "{text}");
+
+    assert_ok(&moto.karmada_eks(&["deploy", NETWORK, "--exclusively", "--yes"]));
+    let out = moto.karmada_eks(&["diff", NETWORK, "--fail"]);
+    assert_ok(&out);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("There were no differences"));
+
+    let config_b = moto.home.path().join("b.toml");
+    std::fs::write(&config_b, "[network]\nflow_log_retention_days = 30\n").unwrap();
+    let out = moto.karmada_eks(&["--config", config_b.to_str().unwrap(), "diff", NETWORK]);
+    assert_ok(&out);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Properties.RetentionInDays: 365 -> 30"));
+}
+
+#[test]
+fn missing_credentials_say_what_to_run() {
+    let moto = Moto::start();
+    let out = moto
+        .command(&["deploy", NETWORK, "--exclusively", "--yes"])
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("credentials are missing or expired") && stderr.contains("aws sso login"), "{stderr}");
+}
