@@ -7,6 +7,7 @@ use super::assembly::{CloudAssembly, StackArtifact};
 use super::error::SynthError;
 use super::id::sha256_hex;
 use super::resolve::{self, Resolver};
+use super::size::{self, StackSize};
 use super::stack::{Environment, Stack};
 use super::template::{
     self, MAX_INLINE_TEMPLATE_BYTES, MAX_OUTPUTS, MAX_PARAMETERS, MAX_RESOURCES, MAX_TEMPLATE_BYTES,
@@ -41,6 +42,43 @@ impl App {
         &self.stacks
     }
 
+    /// Takes the stack named `name` out of the app (e.g. to rebuild it as several smaller stacks).
+    pub fn remove_stack(&mut self, name: &str) -> Option<Stack> {
+        let index = self.stacks.iter().position(|s| s.name() == name)?;
+        Some(self.stacks.remove(index))
+    }
+
+    /// Measures the template synth would write for the stack `name`, rendering only that stack (see
+    /// [`StackSize`] for what it cannot know yet). `None` if the app has no such stack.
+    pub fn measure(&self, name: &str) -> Option<Result<StackSize, SynthError>> {
+        let stack = self.stack(name)?;
+        let envs = self.environments();
+        let declared = self.declared();
+        let mut resolver = Resolver::new(stack.name(), &envs, &declared);
+        let mut rendered = template::render_parts(stack, &mut resolver);
+        if let Some(message) = resolver.errors.first() {
+            return Some(Err(SynthError::Construct { stack: name.into(), message: message.clone() }));
+        }
+        for p in resolver.parameters.values() {
+            rendered.parameters.insert(p.parameter.clone(), template::cross_region_parameter(&p.stack, &p.output));
+        }
+        let resource_bytes = rendered.resources.iter().map(|(id, r)| size::resource_entry_bytes(id, r)).collect();
+        let (parameters, outputs) = (rendered.parameters.len(), rendered.outputs.len());
+        let bytes = template::to_body(&template::assemble(stack.description.as_deref(), rendered)).len();
+        Some(Ok(StackSize { bytes, resource_bytes, parameters, outputs }))
+    }
+
+    fn environments(&self) -> HashMap<String, Environment> {
+        self.stacks.iter().map(|s| (s.name().to_string(), s.env().clone())).collect()
+    }
+
+    fn declared(&self) -> HashMap<String, HashSet<String>> {
+        self.stacks
+            .iter()
+            .map(|s| (s.name().to_string(), s.resources.keys().chain(s.parameters.keys()).cloned().collect()))
+            .collect()
+    }
+
     /// Resolves references, orders stacks by dependency, renders templates and checks CloudFormation's limits.
     pub fn synth(&self) -> Result<CloudAssembly, SynthError> {
         self.check_names()?;
@@ -49,13 +87,8 @@ impl App {
                 return Err(SynthError::Construct { stack: stack.name().into(), message: message.clone() });
             }
         }
-        let envs: HashMap<String, Environment> =
-            self.stacks.iter().map(|s| (s.name().to_string(), s.env().clone())).collect();
-        let declared: HashMap<String, HashSet<String>> = self
-            .stacks
-            .iter()
-            .map(|s| (s.name().to_string(), s.resources.keys().chain(s.parameters.keys()).cloned().collect()))
-            .collect();
+        let envs = self.environments();
+        let declared = self.declared();
 
         let mut parts = Vec::with_capacity(self.stacks.len());
         let mut requests = Vec::new();
@@ -107,8 +140,7 @@ impl App {
             let (params_len, outputs_len) = (rendered.parameters.len(), rendered.outputs.len());
             let template = template::assemble(stack.description.as_deref(), rendered);
             let body = template::to_body(&template);
-            let mut warnings = Vec::new();
-            check_limits(stack, params_len, outputs_len, body.len(), &mut warnings)?;
+            check_limits(stack, params_len, outputs_len, body.len())?;
             let mut deps: Vec<String> = dependencies.remove(stack.name()).unwrap_or_default().into_iter().collect();
             deps.sort_by_key(|d| self.stacks.iter().position(|s| s.name() == d));
             artifacts.push(StackArtifact {
@@ -122,7 +154,7 @@ impl App {
                 termination_protection: stack.termination_protection,
                 resource_count: stack.resources.len(),
                 notes: stack.notes.clone(),
-                warnings,
+                warnings: Vec::new(),
             });
         }
         Ok(CloudAssembly { stacks: artifacts })
@@ -196,13 +228,9 @@ impl App {
     }
 }
 
-fn check_limits(
-    stack: &Stack,
-    parameters: usize,
-    outputs: usize,
-    bytes: usize,
-    warnings: &mut Vec<String>,
-) -> Result<(), SynthError> {
+/// CloudFormation's limits on one template. Templates must fit inline (`TemplateBody`, 51,200 bytes): `deploy`
+/// never stages templates in S3, so a larger template is an error here rather than at deploy time.
+fn check_limits(stack: &Stack, parameters: usize, outputs: usize, bytes: usize) -> Result<(), SynthError> {
     let limit = |what, actual, limit, hint: &str| SynthError::Limit {
         stack: stack.name().into(),
         what,
@@ -228,8 +256,11 @@ fn check_limits(
         return Err(limit("the template size in bytes", bytes, MAX_TEMPLATE_BYTES, "split the stack"));
     }
     if bytes > MAX_INLINE_TEMPLATE_BYTES {
-        warnings.push(format!(
-            "template is {bytes} bytes, over the {MAX_INLINE_TEMPLATE_BYTES} bytes CloudFormation accepts inline; deploying it needs an S3 template URL"
+        return Err(limit(
+            "the template size in bytes",
+            bytes,
+            MAX_INLINE_TEMPLATE_BYTES,
+            "templates are deployed inline (TemplateBody), which CloudFormation caps at 51,200 bytes: split the stack, or use fewer or shorter `tags` (every resource repeats them)",
         ));
     }
     Ok(())

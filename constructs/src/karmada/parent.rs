@@ -13,10 +13,12 @@
 use serde_json::Value;
 
 use super::bootstrap::{self, BootstrapContext};
-use super::config::{Config, JoinMode};
+use super::config::{Config, JoinMode, Member};
 use crate::cfn::ssm::CfnParameter;
 use crate::core::id::logical_id;
-use crate::core::{App, Environment, Expr, SynthError};
+use crate::core::size;
+use crate::core::template::{MAX_INLINE_TEMPLATE_BYTES, MAX_RESOURCES};
+use crate::core::{App, Environment, Expr, Stack, SynthError};
 use crate::ec2::security_group::add_ingress;
 use crate::ec2::{ManagementHost, ManagementHostProps, Peer, Rule, Vpc, VpcProps, Zones};
 use crate::eks::access_entry::add_cluster_admin;
@@ -49,6 +51,15 @@ impl StackNames {
 
     pub fn member_access(&self, region: &str) -> String {
         format!("{}-member-access-{region}", self.app)
+    }
+
+    /// Part `part` (from 0) of a region's member-access stacks: part 0 is [`StackNames::member_access`], so a
+    /// fleet that outgrows one stack keeps its first stack; later parts append `-2`, `-3`, ...
+    pub fn member_access_part(&self, region: &str, part: usize) -> String {
+        match part {
+            0 => self.member_access(region),
+            n => format!("{}-{}", self.member_access(region), n + 1),
+        }
     }
 }
 
@@ -192,23 +203,7 @@ impl KarmadaParent {
             stack.add_note("Pull-mode members run karmada-agent, which connects to the Karmada API: add their NAT addresses to nlb.allowed_cidrs.");
         }
 
-        let mut access_stacks = Vec::new();
-        for region in config.member_regions() {
-            let name = names.member_access(&region);
-            let stack = app.add_stack(&name, Environment::new(config.account.clone(), &region));
-            stack.set_description(format!("karmada-eks: management host access to the member clusters in {region}"));
-            tag(stack, config);
-            let mut s = stack.scope();
-            for member in config.members().into_iter().filter(|m| m.region == region) {
-                add_cluster_admin(
-                    &mut s.child(&member.name),
-                    "AccessEntry",
-                    member.eks_cluster_name.into(),
-                    role.arn(),
-                );
-            }
-            access_stacks.push(name);
-        }
+        let access_stacks = add_member_access(&mut app, config, &names, &role)?;
 
         let stack = app.add_stack(&names.management, env);
         stack.set_description("karmada-eks: management host that installs Karmada and joins the member clusters");
@@ -319,6 +314,83 @@ impl KarmadaParent {
     }
 }
 
+/// One stack of access entries per member region, split into parts where one stack would pass a CloudFormation
+/// limit (51,200 template bytes, 500 resources). Returns the stacks' names.
+///
+/// A region's stack is first built whole and measured; if it does not fit, the members are packed in config order
+/// into parts by their measured bytes. Appending members never moves an existing member to another part. Part
+/// `n` depends on part `n + 1`, so when removing a member shifts later members into earlier parts, the later part
+/// deletes their access entries before the earlier part creates them (EKS allows one entry per principal).
+fn add_member_access(
+    app: &mut App,
+    config: &Config,
+    names: &StackNames,
+    role: &Role,
+) -> Result<Vec<String>, SynthError> {
+    let members = config.members();
+    let mut stacks = Vec::new();
+    for region in config.member_regions() {
+        let in_region: Vec<&Member> = members.iter().filter(|m| m.region == region).collect();
+        let env = Environment::new(config.account.clone(), &region);
+        let base = names.member_access(&region);
+        add_access_stack(app, config, &base, &env, &in_region, role);
+        let size = app.measure(&base).expect("just added")?;
+        if size.within_limits() {
+            stacks.push(base);
+            continue;
+        }
+        app.remove_stack(&base);
+        let suffix_bytes = |part: usize| names.member_access_part(&region, part).len() - base.len();
+        let parts = size::pack(
+            size.fixed_bytes(),
+            &size.resource_bytes,
+            suffix_bytes,
+            MAX_INLINE_TEMPLATE_BYTES,
+            MAX_RESOURCES,
+        )
+        .map_err(|i| SynthError::Limit {
+            stack: base.clone(),
+            what: "the access entry of one member in bytes",
+            actual: size.fixed_bytes() + size.resource_bytes[i],
+            limit: MAX_INLINE_TEMPLATE_BYTES,
+            hint: format!("member {} alone does not fit a template: use fewer or shorter `tags`", in_region[i].name),
+        })?;
+        let part_names: Vec<String> = (0..parts.len()).map(|p| names.member_access_part(&region, p)).collect();
+        for (part, range) in parts.into_iter().enumerate() {
+            let stack = add_access_stack(app, config, &part_names[part], &env, &in_region[range], role);
+            if let Some(next) = part_names.get(part + 1) {
+                stack.add_dependency(next);
+            }
+        }
+        stacks.extend(part_names);
+    }
+    Ok(stacks)
+}
+
+/// A stack of access entries giving the management role cluster-admin on `members`.
+fn add_access_stack<'a>(
+    app: &'a mut App,
+    config: &Config,
+    name: &str,
+    env: &Environment,
+    members: &[&Member],
+    role: &Role,
+) -> &'a mut Stack {
+    let stack = app.add_stack(name, env.clone());
+    stack.set_description(format!("karmada-eks: management host access to the member clusters in {}", env.region));
+    tag(stack, config);
+    let mut s = stack.scope();
+    for member in members {
+        add_cluster_admin(
+            &mut s.child(&member.name),
+            "AccessEntry",
+            member.eks_cluster_name.as_str().into(),
+            role.arn(),
+        );
+    }
+    stack
+}
+
 fn tag(stack: &mut crate::core::Stack, config: &Config) {
     stack.tag("karmada-eks:app", config.app.as_str());
     for (k, v) in &config.tags {
@@ -326,16 +398,61 @@ fn tag(stack: &mut crate::core::Stack, config: &Config) {
     }
 }
 
+/// IAM's cap on the characters of all inline policies of one role, whitespace not counted.
+pub const MAX_ROLE_INLINE_POLICY_CHARS: usize = 10_240;
+/// What a reference resolved at deploy time (the KMS key's ARN) counts as when sizing the policy: an ARN's
+/// length with room to spare.
+const POLICY_REFERENCE_CHARS: usize = 128;
+
 /// The management host's role: Session Manager, plus exactly what the bootstrap script calls.
+///
+/// `eks:DescribeCluster` names the parent and every member cluster while that keeps the role's inline policy
+/// within IAM's 10,240 characters; a larger fleet gets one ARN per member region instead, with the cluster names'
+/// common prefix (`cluster/<prefix>*`, or `cluster/*` when they share none).
 fn management_role(config: &Config, names: &StackNames, cluster: &Cluster) -> RoleProps {
+    let members = config.members();
+    let explicit = member_cluster_arns(&members, false);
+    let mut props = management_role_props(config, names, cluster, explicit);
+    if inline_policy_chars(&props) > MAX_ROLE_INLINE_POLICY_CHARS {
+        props = management_role_props(config, names, cluster, member_cluster_arns(&members, true));
+    }
+    props
+}
+
+/// Upper bound of the characters IAM counts for the role's inline policies once CloudFormation resolves them.
+pub fn inline_policy_chars(props: &RoleProps) -> usize {
+    props
+        .inline_policies
+        .iter()
+        .map(|(name, doc)| name.len() + size::resolved_json_len_bound(doc, POLICY_REFERENCE_CHARS))
+        .sum()
+}
+
+/// `eks:DescribeCluster` resources for the members: one ARN each, or with `per_region` one per member region.
+fn member_cluster_arns(members: &[Member], per_region: bool) -> Vec<String> {
+    let arn = |region: &str, name: &str| format!("eks:{region}:${{AWS::AccountId}}:cluster/{name}");
+    if !per_region {
+        return members.iter().map(|m| arn(&m.region, &m.eks_cluster_name)).collect();
+    }
+    let mut regions: Vec<(&str, &str)> = Vec::new();
+    for m in members {
+        match regions.iter_mut().find(|(r, _)| *r == m.region) {
+            Some((_, prefix)) => *prefix = common_prefix(prefix, &m.eks_cluster_name),
+            None => regions.push((&m.region, &m.eks_cluster_name)),
+        }
+    }
+    regions.into_iter().map(|(region, prefix)| arn(region, &format!("{prefix}*"))).collect()
+}
+
+fn common_prefix<'a>(a: &'a str, b: &str) -> &'a str {
+    let len = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+    &a[..len]
+}
+
+fn management_role_props(config: &Config, names: &StackNames, cluster: &Cluster, members: Vec<String>) -> RoleProps {
     let arn = |rest: String| Expr::arn(&rest);
     let mut clusters = vec![arn(format!("eks:{}:${{AWS::AccountId}}:cluster/{}", config.region, config.parent.name))];
-    clusters.extend(
-        config
-            .members()
-            .iter()
-            .map(|m| arn(format!("eks:{}:${{AWS::AccountId}}:cluster/{}", m.region, m.eks_cluster_name))),
-    );
+    clusters.extend(members.into_iter().map(arn));
     let app = &config.app;
     let region = &config.region;
     let statements: Vec<Value> = vec![
