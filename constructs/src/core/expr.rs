@@ -113,10 +113,6 @@ impl Expr {
         Expr::Equals(Box::new(a), Box::new(b))
     }
 
-    pub fn not(inner: Expr) -> Self {
-        Expr::Not(Box::new(inner))
-    }
-
     pub fn region() -> Self {
         Expr::Pseudo(Pseudo::Region)
     }
@@ -174,6 +170,15 @@ impl Expr {
             }
             Expr::Literal(_) | Expr::Ref(_) | Expr::GetAtt(..) | Expr::Pseudo(_) => {}
         }
+    }
+}
+
+/// `!condition` is `Fn::Not`.
+impl std::ops::Not for Expr {
+    type Output = Expr;
+
+    fn not(self) -> Expr {
+        Expr::Not(Box::new(self))
     }
 }
 
@@ -289,7 +294,7 @@ mod tests {
             json!({"Fn::If": ["C", 1, 2]})
         );
         assert_eq!(
-            serde_json::to_value(Expr::not(Expr::equals(Expr::lit("a"), Expr::lit("b")))).unwrap(),
+            serde_json::to_value(!Expr::equals(Expr::lit("a"), Expr::lit("b"))).unwrap(),
             json!({"Fn::Not": [{"Fn::Equals": ["a", "b"]}]})
         );
         assert_eq!(serde_json::to_value(Expr::import_value(Expr::lit("n"))).unwrap(), json!({"Fn::ImportValue": "n"}));

@@ -154,7 +154,7 @@ pub struct KarmadaConfig {
     pub storage_class: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct NlbConfig {
     /// An internal NLB is reachable only inside the VPC (and peered networks). Default: false (internet-facing).
@@ -269,12 +269,6 @@ impl Default for KarmadaConfig {
             etcd_storage_size: "5Gi".into(),
             storage_class: "ebs-sc".into(),
         }
-    }
-}
-
-impl Default for NlbConfig {
-    fn default() -> Self {
-        NlbConfig { internal: false, allowed_cidrs: None }
     }
 }
 

@@ -72,246 +72,264 @@ fn overflow_parameter_prefix(app: &str) -> String {
     format!("/{app}/karmada/bootstrap/")
 }
 
-/// Builds the whole app from a configuration.
-pub struct KarmadaParent;
+/// The whole app built from a configuration: an [`App`] (it dereferences to one) with the guide's stacks.
+pub struct KarmadaParent {
+    app: App,
+}
+
+impl std::ops::Deref for KarmadaParent {
+    type Target = App;
+
+    fn deref(&self) -> &App {
+        &self.app
+    }
+}
 
 impl KarmadaParent {
     /// The app for `config`; synthesize it with [`App::synth`].
-    pub fn new(config: &Config) -> Result<App, SynthError> {
-        config.validate()?;
-        let env = Environment::new(config.account.clone(), &config.region);
-        let names = StackNames::new(&config.app);
-        let mut app = App::new();
+    pub fn new(config: &Config) -> Result<Self, SynthError> {
+        Ok(KarmadaParent { app: build(config)? })
+    }
 
-        let network = app.add_stack(&names.network, env.clone());
-        network.set_description("karmada-eks: VPC with public and private subnets, internet and NAT gateways");
-        tag(network, config);
-        let zones = if config.network.availability_zones.is_empty() {
-            Zones::Count(config.network.az_count)
-        } else {
-            Zones::Named(config.network.availability_zones.clone())
-        };
-        let vpc = Vpc::new(
-            &mut network.scope(),
-            "Vpc",
-            VpcProps {
-                cidr: config.vpc_cidr(),
-                zones,
-                nat_gateways: config.network.nat_gateways,
-                cluster_names: vec![config.parent.name.clone()],
-                flow_log_retention_days: Some(config.network.flow_log_retention_days),
-            },
-        );
+    pub fn into_app(self) -> App {
+        self.app
+    }
+}
 
-        let stack = app.add_stack(&names.cluster, env.clone());
-        stack.set_description("karmada-eks: parent EKS cluster, EBS CSI driver and the Karmada API load balancer");
-        tag(stack, config);
-        let mut s = stack.scope();
-        let parent = &config.parent;
-        let cluster = Cluster::new(
-            &mut s,
-            "Parent",
-            ClusterProps {
-                name: parent.name.clone(),
-                version: parent.kubernetes_version.clone(),
-                subnet_ids: vpc.private_subnet_ids(),
-                endpoint_public_access: parent.endpoint_public_access,
-                public_access_cidrs: parent.public_access_cidrs.clone(),
-                service_cidr: parent.service_cidr.clone(),
-                creator_is_admin: true,
-            },
-        );
-        let nodes = Nodegroup::new(
-            &mut s,
-            "Nodes",
-            NodegroupProps {
-                cluster_name: cluster.name(),
-                cluster_security_group_id: cluster.cluster_security_group_id(),
-                vpc_id: vpc.vpc_id(),
-                subnet_ids: vpc.private_subnet_ids(),
-                instance_types: parent.nodes.instance_types.clone(),
-                desired: parent.nodes.desired,
-                min: parent.nodes.min,
-                max: parent.nodes.max,
-                disk_size_gib: parent.nodes.disk_size_gib,
-            },
-        );
-        let oidc = OidcProvider::new(&mut s, "OidcProvider", cluster.oidc_issuer_url());
-        EbsCsiDriver::new(
-            &mut s,
-            "EbsCsiDriver",
-            EbsCsiDriverProps {
-                cluster_name: cluster.name(),
-                oidc_provider: &oidc,
-                version: None,
-                wait_for: Some(nodes.resource()),
-            },
-        );
-        let allowed_cidrs: Vec<Expr> = match &config.nlb.allowed_cidrs {
-            Some(cidrs) => cidrs.iter().map(Expr::from).collect(),
-            None => std::iter::once(Expr::from(vpc.cidr().to_string()))
-                .chain(vpc.nat_public_ips().into_iter().map(|ip| Expr::sub("${Ip}/32", [("Ip", ip)])))
-                .collect(),
-        };
-        let nlb = NetworkLoadBalancer::new(
-            &mut s,
-            "KarmadaApi",
-            NetworkLoadBalancerProps {
-                vpc_id: vpc.vpc_id(),
-                vpc_cidr: vpc.cidr().to_string(),
-                subnet_ids: if config.nlb.internal { vpc.private_subnet_ids() } else { vpc.public_subnet_ids() },
-                internal: config.nlb.internal,
-                port: KARMADA_API_PORT,
-                allowed_cidrs,
-            },
-        );
-        nodes.security_group().add_ingress(
-            &mut s,
-            "NodesFromKarmadaApiNlb",
-            Rule::tcp(Peer::SecurityGroup(nlb.security_group().id()), KARMADA_API_PORT, "Karmada API from its NLB"),
-        );
-        let role = Role::new(&mut s.child("ManagementHost"), "Role", management_role(config, &names, &cluster));
-        let profile = InstanceProfile::new(&mut s.child("ManagementHost"), "InstanceProfile", &role);
-        add_cluster_admin(&mut s, "ManagementHostAccess", cluster.name(), role.arn());
-        for (i, arn) in parent.admin_principal_arns.iter().enumerate() {
-            add_cluster_admin(&mut s, &format!("AdminAccess{}", i + 1), cluster.name(), arn.into());
-        }
-        let stack = s.stack_mut();
+fn build(config: &Config) -> Result<App, SynthError> {
+    config.validate()?;
+    let env = Environment::new(config.account.clone(), &config.region);
+    let names = StackNames::new(&config.app);
+    let mut app = App::new();
+
+    let network = app.add_stack(&names.network, env.clone());
+    network.set_description("karmada-eks: VPC with public and private subnets, internet and NAT gateways");
+    tag(network, config);
+    let zones = if config.network.availability_zones.is_empty() {
+        Zones::Count(config.network.az_count)
+    } else {
+        Zones::Named(config.network.availability_zones.clone())
+    };
+    let vpc = Vpc::new(
+        &mut network.scope(),
+        "Vpc",
+        VpcProps {
+            cidr: config.vpc_cidr(),
+            zones,
+            nat_gateways: config.network.nat_gateways,
+            cluster_names: vec![config.parent.name.clone()],
+            flow_log_retention_days: Some(config.network.flow_log_retention_days),
+        },
+    );
+
+    let stack = app.add_stack(&names.cluster, env.clone());
+    stack.set_description("karmada-eks: parent EKS cluster, EBS CSI driver and the Karmada API load balancer");
+    tag(stack, config);
+    let mut s = stack.scope();
+    let parent = &config.parent;
+    let cluster = Cluster::new(
+        &mut s,
+        "Parent",
+        ClusterProps {
+            name: parent.name.clone(),
+            version: parent.kubernetes_version.clone(),
+            subnet_ids: vpc.private_subnet_ids(),
+            endpoint_public_access: parent.endpoint_public_access,
+            public_access_cidrs: parent.public_access_cidrs.clone(),
+            service_cidr: parent.service_cidr.clone(),
+            creator_is_admin: true,
+        },
+    );
+    let nodes = Nodegroup::new(
+        &mut s,
+        "Nodes",
+        NodegroupProps {
+            cluster_name: cluster.name(),
+            cluster_security_group_id: cluster.cluster_security_group_id(),
+            vpc_id: vpc.vpc_id(),
+            subnet_ids: vpc.private_subnet_ids(),
+            instance_types: parent.nodes.instance_types.clone(),
+            desired: parent.nodes.desired,
+            min: parent.nodes.min,
+            max: parent.nodes.max,
+            disk_size_gib: parent.nodes.disk_size_gib,
+        },
+    );
+    let oidc = OidcProvider::new(&mut s, "OidcProvider", cluster.oidc_issuer_url());
+    EbsCsiDriver::new(
+        &mut s,
+        "EbsCsiDriver",
+        EbsCsiDriverProps {
+            cluster_name: cluster.name(),
+            oidc_provider: &oidc,
+            version: None,
+            wait_for: Some(nodes.resource()),
+        },
+    );
+    let allowed_cidrs: Vec<Expr> = match &config.nlb.allowed_cidrs {
+        Some(cidrs) => cidrs.iter().map(Expr::from).collect(),
+        None => std::iter::once(Expr::from(vpc.cidr().to_string()))
+            .chain(vpc.nat_public_ips().into_iter().map(|ip| Expr::sub("${Ip}/32", [("Ip", ip)])))
+            .collect(),
+    };
+    let nlb = NetworkLoadBalancer::new(
+        &mut s,
+        "KarmadaApi",
+        NetworkLoadBalancerProps {
+            vpc_id: vpc.vpc_id(),
+            vpc_cidr: vpc.cidr().to_string(),
+            subnet_ids: if config.nlb.internal { vpc.private_subnet_ids() } else { vpc.public_subnet_ids() },
+            internal: config.nlb.internal,
+            port: KARMADA_API_PORT,
+            allowed_cidrs,
+        },
+    );
+    nodes.security_group().add_ingress(
+        &mut s,
+        "NodesFromKarmadaApiNlb",
+        Rule::tcp(Peer::SecurityGroup(nlb.security_group().id()), KARMADA_API_PORT, "Karmada API from its NLB"),
+    );
+    let role = Role::new(&mut s.child("ManagementHost"), "Role", management_role(config, &names, &cluster));
+    let profile = InstanceProfile::new(&mut s.child("ManagementHost"), "InstanceProfile", &role);
+    add_cluster_admin(&mut s, "ManagementHostAccess", cluster.name(), role.arn());
+    for (i, arn) in parent.admin_principal_arns.iter().enumerate() {
+        add_cluster_admin(&mut s, &format!("AdminAccess{}", i + 1), cluster.name(), arn.into());
+    }
+    let stack = s.stack_mut();
+    stack.add_output(
+        "KarmadaApiEndpoint",
+        Expr::sub(format!("https://${{Dns}}:{KARMADA_API_PORT}"), [("Dns", nlb.dns_name())]),
+        "Karmada API server, through the Network Load Balancer",
+        None,
+    );
+    if !config.nlb.internal {
         stack.add_output(
-            "KarmadaApiEndpoint",
-            Expr::sub(format!("https://${{Dns}}:{KARMADA_API_PORT}"), [("Dns", nlb.dns_name())]),
-            "Karmada API server, through the Network Load Balancer",
+            "KarmadaApiAddresses",
+            Expr::join(",", nlb.public_ips()),
+            "Static public addresses of the Karmada API load balancer",
             None,
         );
-        if !config.nlb.internal {
-            stack.add_output(
-                "KarmadaApiAddresses",
-                Expr::join(",", nlb.public_ips()),
-                "Static public addresses of the Karmada API load balancer",
-                None,
-            );
-        }
-        stack.add_output("ParentClusterName", cluster.name(), "EKS cluster hosting the Karmada control plane", None);
-        stack.add_note(match &config.nlb.allowed_cidrs {
-            Some(cidrs) => format!("Karmada API (TCP {KARMADA_API_PORT}) accepts connections from {}.", cidrs.join(", ")),
-            None => format!(
-                "Karmada API (TCP {KARMADA_API_PORT}) accepts connections only from the VPC ({}) and its NAT addresses; to use it from your network, set nlb.allowed_cidrs in karmada-eks.toml.",
-                vpc.cidr()
-            ),
-        });
-        if config.members().iter().any(|m| m.mode == JoinMode::Pull) && config.nlb.allowed_cidrs.is_none() {
-            stack.add_note("Pull-mode members run karmada-agent, which connects to the Karmada API: add their NAT addresses to nlb.allowed_cidrs.");
-        }
+    }
+    stack.add_output("ParentClusterName", cluster.name(), "EKS cluster hosting the Karmada control plane", None);
+    stack.add_note(match &config.nlb.allowed_cidrs {
+        Some(cidrs) => format!("Karmada API (TCP {KARMADA_API_PORT}) accepts connections from {}.", cidrs.join(", ")),
+        None => format!(
+            "Karmada API (TCP {KARMADA_API_PORT}) accepts connections only from the VPC ({}) and its NAT addresses; to use it from your network, set nlb.allowed_cidrs in karmada-eks.toml.",
+            vpc.cidr()
+        ),
+    });
+    if config.members().iter().any(|m| m.mode == JoinMode::Pull) && config.nlb.allowed_cidrs.is_none() {
+        stack.add_note("Pull-mode members run karmada-agent, which connects to the Karmada API: add their NAT addresses to nlb.allowed_cidrs.");
+    }
 
-        let access_stacks = add_member_access(&mut app, config, &names, &role)?;
+    let access_stacks = add_member_access(&mut app, config, &names, &role)?;
 
-        let stack = app.add_stack(&names.management, env);
-        stack.set_description("karmada-eks: management host that installs Karmada and joins the member clusters");
-        tag(stack, config);
-        for name in &access_stacks {
-            stack.add_dependency(name);
-        }
-        let host_id = "ManagementHost";
-        let instance_logical_id = logical_id(&format!("{host_id}/Instance"));
-        let kubeconfig = kubeconfig_parameter(&config.app);
-        let overflow_prefix = overflow_parameter_prefix(&config.app);
-        let rendered = bootstrap::render(&BootstrapContext {
-            config,
-            management_stack: &names.management,
-            instance_logical_id: &instance_logical_id,
-            kubeconfig_parameter: &kubeconfig,
-            overflow_parameter_prefix: &overflow_prefix,
-        })
-        .map_err(|e| SynthError::Construct {
-            stack: names.management.clone(),
-            message: format!("bootstrap script: {e}"),
-        })?;
-        let available: [(&str, Expr); 5] = [
-            ("NlbDnsName", nlb.dns_name()),
-            ("NlbAddresses", Expr::join(",", nlb.public_ips())),
-            ("TargetGroupArn", nlb.target_group_arn()),
-            ("NodegroupName", nodes.name()),
-            ("KmsKeyArn", cluster.secrets_key().arn()),
-        ];
-        let mut variables = Vec::new();
-        for wanted in &rendered.variables {
-            match available.iter().find(|(name, _)| name == wanted) {
-                Some((name, value)) => variables.push((name.to_string(), value.clone())),
-                None => {
-                    return Err(SynthError::Construct {
-                        stack: names.management.clone(),
-                        message: format!("bootstrap script uses ${{{wanted}}}, which the app does not provide"),
-                    })
-                }
+    let stack = app.add_stack(&names.management, env);
+    stack.set_description("karmada-eks: management host that installs Karmada and joins the member clusters");
+    tag(stack, config);
+    for name in &access_stacks {
+        stack.add_dependency(name);
+    }
+    let host_id = "ManagementHost";
+    let instance_logical_id = logical_id(&format!("{host_id}/Instance"));
+    let kubeconfig = kubeconfig_parameter(&config.app);
+    let overflow_prefix = overflow_parameter_prefix(&config.app);
+    let rendered = bootstrap::render(&BootstrapContext {
+        config,
+        management_stack: &names.management,
+        instance_logical_id: &instance_logical_id,
+        kubeconfig_parameter: &kubeconfig,
+        overflow_parameter_prefix: &overflow_prefix,
+    })
+    .map_err(|e| SynthError::Construct {
+        stack: names.management.clone(),
+        message: format!("bootstrap script: {e}"),
+    })?;
+    let available: [(&str, Expr); 5] = [
+        ("NlbDnsName", nlb.dns_name()),
+        ("NlbAddresses", Expr::join(",", nlb.public_ips())),
+        ("TargetGroupArn", nlb.target_group_arn()),
+        ("NodegroupName", nodes.name()),
+        ("KmsKeyArn", cluster.secrets_key().arn()),
+    ];
+    let mut variables = Vec::new();
+    for wanted in &rendered.variables {
+        match available.iter().find(|(name, _)| name == wanted) {
+            Some((name, value)) => variables.push((name.to_string(), value.clone())),
+            None => {
+                return Err(SynthError::Construct {
+                    stack: names.management.clone(),
+                    message: format!("bootstrap script uses ${{{wanted}}}, which the app does not provide"),
+                })
             }
         }
-        let mut s = stack.scope();
-        for (i, chunk) in rendered.overflow.iter().enumerate() {
-            s.add(
-                &format!("BootstrapOverflow{i}"),
-                CfnParameter {
-                    name: Some(format!("{overflow_prefix}{i}").into()),
-                    r#type: "String".into(),
-                    value: chunk.as_str().into(),
-                    description: Some(
-                        "Part of the management host's bootstrap input that does not fit in user-data".into(),
-                    ),
-                    tier: Some("Standard".into()),
-                    tags: Default::default(),
-                },
-            );
-        }
-        let host = ManagementHost::new(
-            &mut s,
-            host_id,
-            ManagementHostProps {
-                vpc_id: vpc.vpc_id(),
-                subnet_id: vpc.private_subnet_ids()[0].clone(),
-                role,
-                instance_profile: profile,
-                instance_type: config.management.instance_type.clone(),
-                root_volume_gib: config.management.root_volume_gib,
-                user_data: Expr::Sub(rendered.script, variables.into_iter().collect()),
-                signal_timeout_minutes: config.management.bootstrap_timeout_minutes,
-                egress_tcp_ports: vec![KARMADA_API_PORT],
+    }
+    let mut s = stack.scope();
+    for (i, chunk) in rendered.overflow.iter().enumerate() {
+        s.add(
+            &format!("BootstrapOverflow{i}"),
+            CfnParameter {
+                name: Some(format!("{overflow_prefix}{i}").into()),
+                r#type: "String".into(),
+                value: chunk.as_str().into(),
+                description: Some(
+                    "Part of the management host's bootstrap input that does not fit in user-data".into(),
+                ),
+                tier: Some("Standard".into()),
+                tags: Default::default(),
             },
         );
-        debug_assert_eq!(host.instance_logical_id(), instance_logical_id);
-        add_ingress(
-            &mut s,
-            "NodesFromManagementHost",
-            nodes.security_group().id(),
-            Rule::tcp(
-                Peer::SecurityGroup(host.security_group().id()),
-                KARMADA_API_PORT,
-                "Karmada API from the management host (init, health checks)",
-            ),
-        );
-        add_ingress(
-            &mut s,
-            "ClusterApiFromManagementHost",
-            cluster.cluster_security_group_id(),
-            Rule::tcp(
-                Peer::SecurityGroup(host.security_group().id()),
-                443,
-                "EKS private endpoint from the management host (kubectl, karmada init)",
-            ),
-        );
-        let stack = s.stack_mut();
-        stack.add_output(
-            "ManagementInstanceId",
-            host.instance_id(),
-            "Management host: aws ssm start-session --target <id>",
-            None,
-        );
-        stack.add_output(
-            "KubeconfigParameter",
-            Expr::from(kubeconfig.as_str()),
-            "SSM SecureString holding the Karmada kubeconfig (karmada-eks kubeconfig)",
-            None,
-        );
-        Ok(app)
     }
+    let host = ManagementHost::new(
+        &mut s,
+        host_id,
+        ManagementHostProps {
+            vpc_id: vpc.vpc_id(),
+            subnet_id: vpc.private_subnet_ids()[0].clone(),
+            role,
+            instance_profile: profile,
+            instance_type: config.management.instance_type.clone(),
+            root_volume_gib: config.management.root_volume_gib,
+            user_data: Expr::Sub(rendered.script, variables.into_iter().collect()),
+            signal_timeout_minutes: config.management.bootstrap_timeout_minutes,
+            egress_tcp_ports: vec![KARMADA_API_PORT],
+        },
+    );
+    debug_assert_eq!(host.instance_logical_id(), instance_logical_id);
+    add_ingress(
+        &mut s,
+        "NodesFromManagementHost",
+        nodes.security_group().id(),
+        Rule::tcp(
+            Peer::SecurityGroup(host.security_group().id()),
+            KARMADA_API_PORT,
+            "Karmada API from the management host (init, health checks)",
+        ),
+    );
+    add_ingress(
+        &mut s,
+        "ClusterApiFromManagementHost",
+        cluster.cluster_security_group_id(),
+        Rule::tcp(
+            Peer::SecurityGroup(host.security_group().id()),
+            443,
+            "EKS private endpoint from the management host (kubectl, karmada init)",
+        ),
+    );
+    let stack = s.stack_mut();
+    stack.add_output(
+        "ManagementInstanceId",
+        host.instance_id(),
+        "Management host: aws ssm start-session --target <id>",
+        None,
+    );
+    stack.add_output(
+        "KubeconfigParameter",
+        Expr::from(kubeconfig.as_str()),
+        "SSM SecureString holding the Karmada kubeconfig (karmada-eks kubeconfig)",
+        None,
+    );
+    Ok(app)
 }
 
 /// One stack of access entries per member region, split into parts where one stack would pass a CloudFormation
