@@ -2,7 +2,9 @@
 
 pub mod bootstrap;
 pub mod config;
+pub mod manifests;
 pub mod names;
+pub mod placement;
 
 pub use config::{Config, ConfigError, JoinMode, Member};
 pub mod parent;

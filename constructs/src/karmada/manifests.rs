@@ -1,0 +1,156 @@
+//! Kubernetes manifests the bootstrap script applies, rendered from the handlebars templates in `templates/`.
+//!
+//! - [`storage_class`]: the encrypted gp3 StorageClass (EBS CSI driver, `WaitForFirstConsumer`) that the etcd
+//!   PVCs of `kubectl karmada init` use, applied to the parent cluster.
+//! - [`workload`]: the sample nginx Deployment and its `Divided`/`Weighted` PropagationPolicy, applied to the
+//!   Karmada API.
+
+use handlebars::Handlebars;
+use serde_json::json;
+
+use super::config::{Config, WorkloadConfig};
+use super::placement::effective_weights;
+
+const STORAGE_CLASS: &str = include_str!("../../../templates/storageclass.yaml.hbs");
+const DEPLOYMENT: &str = include_str!("../../../templates/deployment.yaml.hbs");
+const PROPAGATION_POLICY: &str = include_str!("../../../templates/propagation-policy.yaml.hbs");
+
+/// A manifest template that did not render.
+#[derive(Debug, thiserror::Error)]
+#[error("rendering the {template} manifest: {source}")]
+pub struct ManifestError {
+    pub template: &'static str,
+    #[source]
+    pub source: Box<handlebars::RenderError>,
+}
+
+fn render(template: &'static str, text: &str, data: &serde_json::Value) -> Result<String, ManifestError> {
+    let mut hb = Handlebars::new();
+    hb.set_strict_mode(true);
+    hb.register_escape_fn(handlebars::no_escape);
+    hb.render_template(text, data).map_err(|e| ManifestError { template, source: Box::new(e) })
+}
+
+/// The StorageClass `name`: provisioner `ebs.csi.aws.com`, `WaitForFirstConsumer` binding, encrypted gp3 volumes
+/// that may grow. Reclaim policy: Kubernetes' default (`Delete`).
+pub fn storage_class(name: &str) -> Result<String, ManifestError> {
+    render("StorageClass", STORAGE_CLASS, &json!({ "name": name }))
+}
+
+/// The sample Deployment (the workload's name, namespace, image and replicas; port 80; small CPU and memory
+/// requests), preceded by its Namespace when that is not `default`.
+pub fn deployment(workload: &WorkloadConfig) -> Result<String, ManifestError> {
+    render(
+        "Deployment",
+        DEPLOYMENT,
+        &json!({
+            "name": workload.name,
+            "namespace": workload.namespace,
+            "create_namespace": workload.namespace != "default",
+            "image": workload.image,
+            "replicas": workload.replicas,
+        }),
+    )
+}
+
+/// Name of the sample workload's PropagationPolicy: `<workload>-propagation`.
+pub fn policy_name(workload: &WorkloadConfig) -> String {
+    format!("{}-propagation", workload.name)
+}
+
+/// The PropagationPolicy `<workload>-propagation` that divides the Deployment's replicas over the members by static
+/// weight (`Divided`, `Weighted`). Every member is a candidate (`clusterAffinity`); members of weight 0 are left
+/// out of `staticWeightList` (whose weights must be at least 1), so they get no replicas; when every weight is 0,
+/// every member is listed with weight 1, as Karmada itself treats that case.
+pub fn propagation_policy(config: &Config) -> Result<String, ManifestError> {
+    let members: Vec<(String, u32)> = config.members.iter().map(|m| (m.name.clone(), m.weight)).collect();
+    let weights: Vec<serde_json::Value> = effective_weights(&members)
+        .into_iter()
+        .filter(|(_, w)| *w > 0)
+        .map(|(name, weight)| json!({ "name": name, "weight": weight }))
+        .collect();
+    let clusters: Vec<&str> = members.iter().map(|(n, _)| n.as_str()).collect();
+    render(
+        "PropagationPolicy",
+        PROPAGATION_POLICY,
+        &json!({
+            "name": policy_name(&config.workload),
+            "namespace": config.workload.namespace,
+            "deployment": config.workload.name,
+            "clusters": clusters,
+            "weights": weights,
+        }),
+    )
+}
+
+/// The Deployment (with its Namespace when needed) and its PropagationPolicy as one multi-document YAML text.
+pub fn workload(config: &Config) -> Result<String, ManifestError> {
+    Ok(format!("{}---\n{}", deployment(&config.workload)?, propagation_policy(config)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::karmada::config::MemberConfig;
+
+    #[test]
+    fn storage_class_is_encrypted_gp3_waiting_for_consumers() {
+        let text = storage_class("ebs-sc").unwrap();
+        for line in [
+            "kind: StorageClass",
+            "  name: ebs-sc",
+            "provisioner: ebs.csi.aws.com",
+            "volumeBindingMode: WaitForFirstConsumer",
+            "  type: gp3",
+            "  encrypted: \"true\"",
+        ] {
+            assert!(text.lines().any(|l| l == line), "{line:?} missing from\n{text}");
+        }
+    }
+
+    #[test]
+    fn default_policy_lists_every_member_with_its_weight() {
+        let text = propagation_policy(&Config::default()).unwrap();
+        assert!(text.contains("  name: nginx-propagation\n"), "{text}");
+        assert!(text.contains("      replicaSchedulingType: Divided\n"), "{text}");
+        assert!(text.contains("      replicaDivisionPreference: Weighted\n"), "{text}");
+        assert!(text.contains("                - eksuscl01\n            weight: 2\n"), "{text}");
+        assert_eq!(text.matches("          - targetCluster:").count(), 3, "{text}");
+        assert!(!text.contains("\n\n"), "blank lines left by the template:\n{text}");
+    }
+
+    #[test]
+    fn weight_zero_members_stay_candidates_without_a_weight() {
+        let mut config = Config::default();
+        config.members[1].weight = 0;
+        let text = propagation_policy(&config).unwrap();
+        assert_eq!(text.matches("          - targetCluster:").count(), 2, "{text}");
+        assert!(text.contains("        - ekseucl02\n"), "{text}");
+        assert!(!text.contains("                - ekseucl02\n"), "{text}");
+    }
+
+    #[test]
+    fn all_zero_weights_become_one() {
+        let members = vec![MemberConfig::new("a", "us-east-1", 0), MemberConfig::new("b", "us-east-1", 0)];
+        let config = Config { members, ..Config::default() };
+        let text = propagation_policy(&config).unwrap();
+        assert_eq!(text.matches("            weight: 1\n").count(), 2, "{text}");
+    }
+
+    #[test]
+    fn namespace_is_created_only_when_not_default() {
+        let mut config = Config::default();
+        assert!(!workload(&config).unwrap().contains("kind: Namespace"));
+        config.workload.namespace = "demo".into();
+        let text = workload(&config).unwrap();
+        assert!(text.starts_with("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: demo\n---\n"), "{text}");
+        assert!(text.contains("  namespace: demo\n"), "{text}");
+    }
+
+    #[test]
+    fn deployment_carries_image_and_replicas() {
+        let text = deployment(&Config::default().workload).unwrap();
+        assert!(text.contains("  replicas: 12\n"), "{text}");
+        assert!(text.contains("image: \"public.ecr.aws/nginx/nginx:1.27\"\n"), "{text}");
+    }
+}
