@@ -33,6 +33,7 @@ fn synth_without_config_writes_the_default_assembly() {
     assert_eq!(artifacts["karmada-network"]["environment"], "aws://unknown-account/us-east-1");
     assert_eq!(artifacts["karmada-member-access-eu-central-1"]["environment"], "aws://unknown-account/eu-central-1");
     assert_eq!(artifacts["karmada-cluster"]["dependencies"], serde_json::json!(["karmada-network"]));
+    assert_eq!(artifacts["karmada-cluster"]["properties"]["tags"], serde_json::json!({"karmada-eks:app": "karmada"}));
     assert!(stderr(&o).contains("Synthesized 5 stacks"), "{}", stderr(&o));
     assert!(stdout(&o).is_empty(), "summary belongs on stderr: {}", stdout(&o));
 }

@@ -216,3 +216,23 @@ fn missing_credentials_say_what_to_run() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("credentials are missing or expired") && stderr.contains("aws sso login"), "{stderr}");
 }
+
+#[test]
+fn deploy_of_a_reviewed_assembly_needs_no_config_and_tags_the_stack() {
+    let moto = Moto::start();
+    let out = moto.karmada_eks(&["synth", "-q", "-o", "reviewed"]);
+    assert_ok(&out);
+    std::fs::write(moto.home.path().join("karmada-eks.toml"), "this is = not toml [").unwrap();
+    let out = moto.karmada_eks(&["deploy", NETWORK, "--app", "reviewed", "--exclusively", "--yes", "--json"]);
+    assert_ok(&out);
+    assert_eq!(summary(&out)["stacks"][0]["outcome"], "created");
+
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let cfn = aws_sdk_cloudformation::Client::new(&rt.block_on(moto.sdk_config(REGION)));
+    let stacks = rt.block_on(cfn.describe_stacks().stack_name(NETWORK).send()).unwrap();
+    let tags: std::collections::BTreeMap<&str, &str> =
+        stacks.stacks()[0].tags().iter().filter_map(|t| Some((t.key()?, t.value()?))).collect();
+    assert_eq!(tags.get("karmada-eks:app"), Some(&"karmada"), "{tags:?}");
+    assert_eq!(tags.get("karmada-eks:version"), Some(&env!("CARGO_PKG_VERSION")));
+    assert_eq!(tags.get("karmada-eks:template-sha256").map(|s| s.len()), Some(64));
+}

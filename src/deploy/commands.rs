@@ -11,7 +11,7 @@ use super::approval::{Answer, ApprovalPolicy, Approver, Fixed, TerminalApprover}
 use super::changeset::TemplateSource;
 use super::client::{Aws, AwsOptions};
 use super::deployment::{DeployOptions, Deployer, Outcome, StackReport};
-use super::destroy::{has_eks_cluster, Destroyer};
+use super::destroy::{eks_cluster_names, Destroyer};
 use super::error::{AwsError, DeployError};
 use super::interrupt::Interrupt;
 use super::progress;
@@ -29,7 +29,6 @@ const EXIT_INTERRUPTED: u8 = 130;
 pub fn deploy(config_path: Option<&Path>, args: DeployArgs) -> Result<ExitCode> {
     let assembly = load_assembly(config_path, args.assembly.app.as_deref())?;
     check_stack_names(&assembly, &args.stacks)?;
-    let config = crate::config::load(config_path)?;
     let extend = if args.exclusively { Extend::None } else { Extend::Dependencies };
     let selected = select(&assembly, &args.stacks, extend);
     for name in &selected {
@@ -47,12 +46,7 @@ pub fn deploy(config_path: Option<&Path>, args: DeployArgs) -> Result<ExitCode> 
         },
         termination_protection: args.termination_protection,
         concurrency: usize::from(args.concurrency),
-        tags: [
-            (TAG_APP.to_string(), config.app.clone()),
-            (TAG_VERSION.to_string(), env!("CARGO_PKG_VERSION").to_string()),
-        ]
-        .into_iter()
-        .collect(),
+        tags: [(TAG_VERSION.to_string(), env!("CARGO_PKG_VERSION").to_string())].into_iter().collect(),
         tuning: Tuning::from_env(),
     };
     let approver: Arc<dyn Approver> =
@@ -67,7 +61,8 @@ pub fn deploy(config_path: Option<&Path>, args: DeployArgs) -> Result<ExitCode> 
     });
     drop(reporter);
     let all_selected = selected.len() == assembly.stacks.len();
-    print_deploy_summary(&reports, args.json, &config.app, all_selected);
+    let app = assembly.stacks.iter().find_map(|s| s.tags.get(TAG_APP)).cloned().unwrap_or_default();
+    print_deploy_summary(&reports, args.json, &app, all_selected);
     Ok(exit_code(&reports))
 }
 
@@ -118,23 +113,21 @@ async fn deployed_template(client: &aws_sdk_cloudformation::Client, name: &str) 
 pub fn destroy(config_path: Option<&Path>, args: DestroyArgs) -> Result<ExitCode> {
     let assembly = load_assembly(config_path, args.assembly.app.as_deref())?;
     check_stack_names(&assembly, &args.stacks)?;
-    let config = crate::config::load(config_path)?;
     let extend = if args.exclusively { Extend::None } else { Extend::Dependents };
     let selected = select(&assembly, &args.stacks, extend);
-    let cluster_regions: Vec<String> = assembly
+    let clusters: Vec<(String, String)> = assembly
         .stacks
         .iter()
-        .filter(|s| selected.contains(&s.name) && has_eks_cluster(s))
-        .map(|s| s.environment.region.clone())
+        .filter(|s| selected.contains(&s.name))
+        .flat_map(|s| eks_cluster_names(s).into_iter().map(|name| (s.environment.region.clone(), name)))
         .collect();
     let tuning = Tuning::from_env();
     let reporter: Arc<dyn progress::Reporter> = Arc::from(progress::for_output(false));
     let runtime = runtime()?;
     let (reports, removed, failed) = runtime.block_on(async {
         let aws = Aws::load(&aws_options(&args.aws), tuning).await;
-        let cluster = &config.parent.name;
         let mut leftovers = Vec::new();
-        for region in &cluster_regions {
+        for (region, cluster) in &clusters {
             for v in volumes::find(&aws.ec2(region), cluster).await? {
                 leftovers.push((region.clone(), v));
             }
@@ -173,12 +166,14 @@ pub fn destroy(config_path: Option<&Path>, args: DestroyArgs) -> Result<ExitCode
             concurrency: usize::from(args.concurrency),
         };
         let reports = destroyer.destroy_all(&assembly, &selected).await;
-        let clusters_gone =
-            reports.iter().filter(|r| assembly.stack(&r.name).is_some_and(has_eks_cluster)).all(|r| r.ok());
+        let clusters_gone = reports
+            .iter()
+            .filter(|r| assembly.stack(&r.name).is_some_and(|s| !eks_cluster_names(s).is_empty()))
+            .all(|r| r.ok());
         let mut removed = Vec::new();
         let mut failed = Vec::new();
         if clusters_gone {
-            for region in &cluster_regions {
+            for (region, cluster) in &clusters {
                 let ec2 = aws.ec2(region);
                 let found = volumes::find(&ec2, cluster).await?;
                 let (ok, bad) = volumes::delete(&ec2, &found).await;

@@ -33,7 +33,7 @@ pub struct DeployOptions {
     pub termination_protection: bool,
     /// Independent stacks deployed at once. Default: 4.
     pub concurrency: usize,
-    /// Stack tags besides the template SHA-256 (app, tool version).
+    /// Stack tags added to each stack's own (from the assembly) and its template SHA-256: the tool version.
     pub tags: BTreeMap<String, String>,
     pub tuning: Tuning,
 }
@@ -211,7 +211,8 @@ impl Deployer {
             region: stack.environment.region.clone(),
             action: action.into(),
         });
-        let mut tags = self.options.tags.clone();
+        let mut tags = stack.tags.clone();
+        tags.extend(self.options.tags.clone());
         tags.insert(TAG_TEMPLATE_SHA256.into(), stack.template_sha256.clone());
         let request = ChangeSetRequest {
             stack,

@@ -168,7 +168,16 @@ impl Destroyer {
     }
 }
 
-/// Whether a template holds an EKS cluster (its stack's deletion frees the cluster's leftover volumes).
-pub fn has_eks_cluster(stack: &StackArtifact) -> bool {
-    stack.template["Resources"].as_object().is_some_and(|r| r.values().any(|res| res["Type"] == "AWS::EKS::Cluster"))
+/// Names of the EKS clusters a template creates: deleting its stack leaves their Kubernetes-made EBS volumes.
+pub fn eks_cluster_names(stack: &StackArtifact) -> Vec<String> {
+    stack.template["Resources"]
+        .as_object()
+        .map(|resources| {
+            resources
+                .values()
+                .filter(|r| r["Type"] == "AWS::EKS::Cluster")
+                .filter_map(|r| r["Properties"]["Name"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
 }

@@ -20,6 +20,7 @@ pub fn stack(name: &str, region: &str, template: Value, dependencies: &[&str]) -
         dependencies: dependencies.iter().map(|d| d.to_string()).collect(),
         parameters_from_outputs: vec![],
         termination_protection: false,
+        tags: Default::default(),
         notes: vec![],
         warnings: vec![],
     }

@@ -152,6 +152,12 @@ impl App {
                 dependencies: deps,
                 parameters_from_outputs: params.into_values().collect(),
                 termination_protection: stack.termination_protection,
+                tags: stack
+                    .tags
+                    .iter()
+                    .filter(|rule| rule.prefix.is_empty())
+                    .filter_map(|rule| Some((rule.key.clone(), rule.value.as_str()?.to_string())))
+                    .collect(),
                 resource_count: stack.resources.len(),
                 notes: stack.notes.clone(),
                 warnings: Vec::new(),

@@ -8,6 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -35,6 +36,9 @@ pub struct StackArtifact {
     pub dependencies: Vec<String>,
     pub parameters_from_outputs: Vec<ParameterFromOutput>,
     pub termination_protection: bool,
+    /// Stack-level tags (`properties.tags` in the manifest): `deploy` puts them on the stack, which
+    /// CloudFormation propagates to the resources.
+    pub tags: BTreeMap<String, String>,
     pub resource_count: usize,
     /// Remarks for the reader of synth's summary.
     pub notes: Vec<String>,
@@ -75,6 +79,9 @@ impl CloudAssembly {
             properties.insert("templateFile".into(), json!(s.template_file()));
             if s.termination_protection {
                 properties.insert("terminationProtection".into(), json!(true));
+            }
+            if !s.tags.is_empty() {
+                properties.insert("tags".into(), json!(s.tags));
             }
             let mut artifact = Map::new();
             artifact.insert("type".into(), json!("aws:cloudformation:stack"));
@@ -169,6 +176,10 @@ impl CloudAssembly {
                 dependencies,
                 parameters_from_outputs,
                 termination_protection: artifact["properties"]["terminationProtection"] == true,
+                tags: artifact["properties"]["tags"]
+                    .as_object()
+                    .map(|t| t.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
+                    .unwrap_or_default(),
                 resource_count,
                 notes: Vec::new(),
                 warnings: Vec::new(),
