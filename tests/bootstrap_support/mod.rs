@@ -1,0 +1,258 @@
+//! Shared by the bootstrap tests: rendering with a fixed context, `Fn::Sub` as CloudFormation applies it, the
+//! test tools, and the harness that runs the rendered script under bash with stand-ins for the outside tools.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use constructs::karmada::bootstrap::{self, BootstrapContext, RenderedBootstrap};
+use constructs::karmada::config::{JoinMode, MemberConfig};
+use constructs::karmada::Config;
+
+pub const STACK: &str = "karmada-management";
+pub const INSTANCE: &str = "ManagementHostInstance5c1d2e3f";
+pub const KUBECONFIG_PARAMETER: &str = "/karmada/karmada/kubeconfig";
+pub const OVERFLOW_PREFIX: &str = "/karmada/karmada/bootstrap/";
+
+pub const NLB_DNS: &str = "karmada-api-4f1c2d3e5a6b7c8d.elb.us-east-1.amazonaws.com";
+pub const NLB_IPS: &str = "198.51.100.10,198.51.100.11,198.51.100.12";
+pub const TARGET_GROUP: &str =
+    "arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/karmada-api/0123456789abcdef";
+pub const NODEGROUP: &str = "karmada-parent-nodes";
+pub const KMS_KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn render(config: &Config) -> RenderedBootstrap {
+    bootstrap::render(&BootstrapContext {
+        config,
+        management_stack: STACK,
+        instance_logical_id: INSTANCE,
+        kubeconfig_parameter: KUBECONFIG_PARAMETER,
+        overflow_parameter_prefix: OVERFLOW_PREFIX,
+    })
+    .expect("the bootstrap script renders")
+}
+
+/// The deploy-time values of the test stack (`nlb_ips` empty: an internal NLB).
+pub fn values(nlb_ips: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("NlbDnsName", NLB_DNS.into()),
+        ("NlbAddresses", nlb_ips.into()),
+        ("TargetGroupArn", TARGET_GROUP.into()),
+        ("NodegroupName", NODEGROUP.into()),
+        ("KmsKeyArn", KMS_KEY.into()),
+        ("AWS::Region", "us-east-1".into()),
+        ("AWS::StackName", STACK.into()),
+    ]
+}
+
+/// What `Fn::Sub` makes of `script`: `${Name}` replaced by its value, `${!Literal}` written `${Literal}`.
+/// A `${...}` without a value is left as is, for the callers to detect.
+pub fn substitute(script: &str, values: &[(&str, String)]) -> String {
+    let mut out = String::with_capacity(script.len());
+    let mut rest = script;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        if let Some(literal) = after.strip_prefix('!') {
+            out.push_str("${");
+            rest = literal;
+            continue;
+        }
+        match after.find('}').map(|end| (&after[..end], &after[end + 1..])) {
+            Some((name, tail)) => match values.iter().find(|(n, _)| *n == name) {
+                Some((_, value)) => {
+                    out.push_str(value);
+                    rest = tail;
+                }
+                None => {
+                    out.push_str("${");
+                    rest = after;
+                }
+            },
+            None => {
+                out.push_str("${");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The names in `${...}` that `Fn::Sub` substitutes (everything but `${!...}`).
+pub fn substitutions(script: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut rest = script;
+    while let Some(start) = rest.find("${") {
+        let after = &rest[start + 2..];
+        if !after.starts_with('!') {
+            names.push(after.split('}').next().unwrap_or_default().to_string());
+        }
+        rest = after;
+    }
+    names
+}
+
+/// `n` members with realistic names over three regions, every third one in pull mode.
+pub fn members(n: usize) -> Vec<MemberConfig> {
+    let regions = ["eu-central-1", "us-east-1", "ap-southeast-2"];
+    (0..n)
+        .map(|i| {
+            let mut m = MemberConfig::new(&format!("eks-{}-cl{:02}", &regions[i % 3][..2], i), regions[i % 3], 1);
+            m.weight = (i % 4) as u32;
+            if i % 3 == 2 {
+                m.mode = JoinMode::Pull;
+            }
+            m
+        })
+        .collect()
+}
+
+/// A tool on PATH; missing: fails naming the script that installs it.
+pub fn system_tool(name: &str) -> PathBuf {
+    let found = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).map(|d| d.join(name)).find(|p| p.is_file()))
+        .unwrap_or_default();
+    found.unwrap_or_else(|| {
+        panic!("{name} is not installed: run bin/setup-tools (bin/test does) to install the test tools")
+    })
+}
+
+/// A tool of the project's Python venv (`target/venv`, made by bin/setup-tools).
+pub fn venv_tool(name: &str) -> PathBuf {
+    let path = root().join("target/venv/bin").join(name);
+    assert!(
+        path.exists(),
+        "{} is missing: run bin/setup-tools (bin/test does) to install the test tools",
+        path.display()
+    );
+    path
+}
+
+/// Runs shellcheck on `text` (as a bash script) and returns its findings; empty when clean.
+pub fn shellcheck(text: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("script.sh");
+    std::fs::write(&file, text).unwrap();
+    let o = Command::new(system_tool("shellcheck"))
+        .args(["--shell=bash", "--severity=style", "--format=gcc"])
+        .arg(&file)
+        .output()
+        .expect("shellcheck runs");
+    let findings = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(o.status.success() || !findings.is_empty(), "shellcheck failed: {}", String::from_utf8_lossy(&o.stderr));
+    findings
+}
+
+/// The overflow chunks joined and base64-decoded: the shell fragment the script sources.
+pub fn decode_overflow(chunks: &[String]) -> String {
+    let mut child = Command::new("base64")
+        .arg("-d")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("base64 runs");
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(chunks.concat().as_bytes()).unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success());
+    String::from_utf8(o.stdout).unwrap()
+}
+
+/// A management host in a temporary directory: `root/` stands for `/`, `state/` is what the stand-ins remember,
+/// `calls` lists every call made to a stand-in.
+pub struct Harness {
+    dir: tempfile::TempDir,
+}
+
+impl Harness {
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        for sub in ["root", "state/ssm", "home", "tmp"] {
+            std::fs::create_dir_all(dir.path().join(sub)).unwrap();
+        }
+        Harness { dir }
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    /// Stores an SSM parameter as the stack would have created it.
+    pub fn put_parameter(&self, name: &str, value: &str) {
+        std::fs::write(self.path("state/ssm").join(name.replace('/', "_")), value).unwrap();
+    }
+
+    pub fn parameter(&self, name: &str) -> Option<String> {
+        std::fs::read_to_string(self.path("state/ssm").join(name.replace('/', "_"))).ok()
+    }
+
+    /// Runs the script after `Fn::Sub` with the test values, with the stand-ins first on PATH and `env` added.
+    pub fn run(&self, rendered: &RenderedBootstrap, env: &[(&str, &str)]) -> Output {
+        let script = substitute(&rendered.script, &values(NLB_IPS));
+        for (i, chunk) in rendered.overflow.iter().enumerate() {
+            self.put_parameter(&format!("{OVERFLOW_PREFIX}{i}"), chunk);
+        }
+        let file = self.path("user-data.sh");
+        std::fs::write(&file, script).unwrap();
+        let fakes = root().join("tests/data/bootstrap-fakes");
+        let kubectl = bootstrap::kubectl_release("1.31").sha256_amd64.unwrap_or_default();
+        let mut cmd = Command::new("bash");
+        cmd.arg(&file)
+            .env_clear()
+            .env("PATH", format!("{}:/usr/bin:/bin", fakes.display()))
+            .env("HOME", self.path("home"))
+            .env("TMPDIR", self.path("tmp"))
+            .env("KARMADA_EKS_ROOT", self.path("root"))
+            .env("FAKE_STATE", self.path("state"))
+            .env("FAKE_CALLS", self.path("calls"))
+            .env("FAKE_KUBECTL_SHA256", kubectl);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.output().expect("bash runs")
+    }
+
+    /// The calls made so far, with the temporary paths written `<root>` (the host's `/`) and `<tmp>`.
+    pub fn calls(&self) -> Vec<String> {
+        let text = std::fs::read_to_string(self.path("calls")).unwrap_or_default();
+        text.lines().map(|l| self.normalize(l)).collect()
+    }
+
+    /// The bootstrap log of the host.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.path("root/var/log/karmada-eks-bootstrap.log")).unwrap_or_default()
+    }
+
+    pub fn normalize(&self, text: &str) -> String {
+        let root = self.path("root").display().to_string();
+        let tmp = self.path("tmp").display().to_string();
+        let text = text.replace(&root, "<root>");
+        // mktemp -d names: <tmp>/tmp.XXXXXXXXXX
+        let mut out = String::new();
+        let mut rest = text.as_str();
+        let needle = format!("{tmp}/tmp.");
+        while let Some(i) = rest.find(&needle) {
+            out.push_str(&rest[..i]);
+            out.push_str("<dl>");
+            let after = &rest[i + needle.len()..];
+            let end = after.find(['/', ' ']).unwrap_or(after.len());
+            rest = &after[end..];
+        }
+        out.push_str(rest);
+        out.replace(&tmp, "<tmp>")
+    }
+}
+
+pub fn stdout_stderr(o: &Output) -> String {
+    format!(
+        "status {:?}\nstdout:\n{}\nstderr:\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}

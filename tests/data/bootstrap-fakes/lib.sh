@@ -1,0 +1,30 @@
+# Shared by the bootstrap stand-ins: every call is appended to $FAKE_CALLS as one line, "<tool> <args...>".
+# $FAKE_FAIL makes the call whose line starts with it fail like the real tool does; $FAKE_STATE holds what the
+# stand-ins remember between calls (and between runs of the script).
+# shellcheck shell=bash
+
+record() {
+  printf '%s\n' "$*" >>"$FAKE_CALLS"
+  if [ -n "${FAKE_FAIL:-}" ] && [[ "$*" == "$FAKE_FAIL"* ]]; then
+    printf 'error: injected failure of: %s\n' "$FAKE_FAIL" >&2
+    exit 1
+  fi
+}
+
+real() { PATH=/usr/bin:/bin command "$@"; }
+
+# Value of --NAME in the remaining arguments ("--name value" or "--name=value").
+flag() {
+  local want=$1
+  shift
+  while [ $# -gt 0 ]; do
+    case $1 in
+      "--$want") printf '%s' "${2:-}"; return 0 ;;
+      "--$want="*) printf '%s' "${1#*=}"; return 0 ;;
+    esac
+    shift
+  done
+  return 1
+}
+
+key() { printf '%s' "$1" | tr '/' '_'; }
