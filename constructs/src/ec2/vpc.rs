@@ -1,5 +1,7 @@
 //! The VPC: public and private subnets over several zones, internet and NAT gateways, flow logs.
 
+use serde_json::json;
+
 use super::cidr::Ipv4Cidr;
 use crate::cfn::ec2::{
     CfnEip, CfnFlowLog, CfnInternetGateway, CfnNatGateway, CfnRoute, CfnRouteTable, CfnSubnet,
@@ -10,6 +12,7 @@ use crate::cfn::Tag;
 use crate::core::{Expr, ResourceRef, Scope};
 use crate::iam::policy::{allow, document};
 use crate::iam::{Role, RoleProps};
+use crate::kms::{Key, KeyProps};
 
 /// Which availability zones the VPC spans.
 #[derive(Clone, Debug, PartialEq)]
@@ -34,7 +37,8 @@ pub struct VpcProps {
     pub nat_gateways: u8,
     /// EKS clusters that use the subnets: each gets `kubernetes.io/cluster/<name>: shared`. Default: none.
     pub cluster_names: Vec<String>,
-    /// Days of VPC flow logs (all traffic) kept in CloudWatch Logs; `None` turns flow logs off. Default: 365.
+    /// Days of VPC flow logs (all traffic) kept in CloudWatch Logs; `None` turns flow logs off. The log group is
+    /// encrypted with its own customer-managed KMS key (rotated yearly; about 1 USD a month). Default: 365.
     pub flow_log_retention_days: Option<u32>,
 }
 
@@ -208,14 +212,32 @@ fn default_route(
     )
 }
 
-/// Flow logs of all traffic into a CloudWatch log group with the given retention.
+/// Flow logs of all traffic into a CloudWatch log group with the given retention, encrypted with a KMS key whose
+/// policy lets CloudWatch Logs of this region use it for this account's log groups only.
 fn flow_log(scope: &mut Scope, vpc: &ResourceRef, retention_days: u32) {
+    let key = Key::new(
+        scope,
+        "Key",
+        KeyProps {
+            description: "Encrypts the VPC flow logs".into(),
+            extra_statements: vec![json!({
+                "Sid": "CloudWatchLogsEncrypts",
+                "Effect": "Allow",
+                "Principal": {"Service": Expr::sub("logs.${AWS::Region}.${AWS::URLSuffix}", Vec::<(String, Expr)>::new())},
+                "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+                "Resource": "*",
+                "Condition": {"ArnLike": {
+                    "kms:EncryptionContext:aws:logs:arn": Expr::arn("logs:${AWS::Region}:${AWS::AccountId}:log-group:*")
+                }}
+            })],
+        },
+    );
     let group = scope.add(
         "LogGroup",
         CfnLogGroup {
             log_group_name: None,
             retention_in_days: Some(retention_days),
-            kms_key_id: None,
+            kms_key_id: Some(key.arn()),
             tags: Vec::new(),
         },
     );

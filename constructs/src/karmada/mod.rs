@@ -5,6 +5,7 @@ pub mod config;
 pub mod manifests;
 pub mod names;
 pub mod placement;
+pub mod security;
 
 pub use config::{Config, ConfigError, JoinMode, Member};
 pub mod parent;
