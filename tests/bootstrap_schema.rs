@@ -56,12 +56,15 @@ fn policy_variants() -> Vec<(&'static str, Config)> {
     };
     let mut namespaced = Config::default();
     namespaced.workload.namespace = "demo".into();
+    let mut numeric = Config { members: vec![MemberConfig::new("123", "us-east-1", 1)], ..Config::default() };
+    numeric.workload.name = "007".into();
     vec![
         ("default", Config::default()),
         ("weight zero", zero),
         ("all weights zero", all_zero),
         ("namespaced", namespaced),
         ("twenty members", Config { members: members(20), ..Config::default() }),
+        ("numeric-looking names", numeric),
     ]
 }
 

@@ -59,16 +59,22 @@ pub fn policy_name(workload: &WorkloadConfig) -> String {
 }
 
 /// The PropagationPolicy `<workload>-propagation` that divides the Deployment's replicas over the members by static
-/// weight (`Divided`, `Weighted`). Every member is a candidate (`clusterAffinity`); members of weight 0 are left
-/// out of `staticWeightList` (whose weights must be at least 1), so they get no replicas; when every weight is 0,
-/// every member is listed with weight 1, as Karmada itself treats that case.
+/// weight (`Divided`, `Weighted`). Every member is a candidate (`clusterAffinity`). `staticWeightList` has one
+/// entry per distinct weight, naming the members that have it (Karmada gives a cluster the largest weight of the
+/// entries matching it, so this is the same as one entry per member, and stays small for large fleets). Members
+/// of weight 0 are left out of it (the CRD requires weights of at least 1), so they get no replicas; when every
+/// weight is 0, every member is listed with weight 1, as Karmada itself treats that case.
 pub fn propagation_policy(config: &Config) -> Result<String, ManifestError> {
     let members: Vec<(String, u32)> = config.members.iter().map(|m| (m.name.clone(), m.weight)).collect();
-    let weights: Vec<serde_json::Value> = effective_weights(&members)
-        .into_iter()
-        .filter(|(_, w)| *w > 0)
-        .map(|(name, weight)| json!({ "name": name, "weight": weight }))
-        .collect();
+    let mut groups: Vec<(u32, Vec<String>)> = Vec::new();
+    for (name, weight) in effective_weights(&members).into_iter().filter(|(_, w)| *w > 0) {
+        match groups.iter_mut().find(|(w, _)| *w == weight) {
+            Some((_, names)) => names.push(name),
+            None => groups.push((weight, vec![name])),
+        }
+    }
+    let groups: Vec<serde_json::Value> =
+        groups.into_iter().map(|(weight, clusters)| json!({ "weight": weight, "clusters": clusters })).collect();
     let clusters: Vec<&str> = members.iter().map(|(n, _)| n.as_str()).collect();
     render(
         "PropagationPolicy",
@@ -78,7 +84,7 @@ pub fn propagation_policy(config: &Config) -> Result<String, ManifestError> {
             "namespace": config.workload.namespace,
             "deployment": config.workload.name,
             "clusters": clusters,
-            "weights": weights,
+            "groups": groups,
         }),
     )
 }
@@ -98,7 +104,7 @@ mod tests {
         let text = storage_class("ebs-sc").unwrap();
         for line in [
             "kind: StorageClass",
-            "  name: ebs-sc",
+            "  name: \"ebs-sc\"",
             "provisioner: ebs.csi.aws.com",
             "volumeBindingMode: WaitForFirstConsumer",
             "  type: gp3",
@@ -109,13 +115,19 @@ mod tests {
     }
 
     #[test]
-    fn default_policy_lists_every_member_with_its_weight() {
+    fn default_policy_groups_members_by_weight() {
         let text = propagation_policy(&Config::default()).unwrap();
-        assert!(text.contains("  name: nginx-propagation\n"), "{text}");
+        assert!(text.contains("  name: \"nginx-propagation\"\n"), "{text}");
         assert!(text.contains("      replicaSchedulingType: Divided\n"), "{text}");
         assert!(text.contains("      replicaDivisionPreference: Weighted\n"), "{text}");
-        assert!(text.contains("                - eksuscl01\n            weight: 2\n"), "{text}");
-        assert_eq!(text.matches("          - targetCluster:").count(), 3, "{text}");
+        assert!(text.contains("      clusterNames: [\"ekseucl01\", \"ekseucl02\", \"eksuscl01\"]\n"), "{text}");
+        assert!(
+            text.ends_with(
+                "          - targetCluster:\n              clusterNames: [\"ekseucl01\", \"ekseucl02\"]\n            weight: 1\n\
+                 \x20         - targetCluster:\n              clusterNames: [\"eksuscl01\"]\n            weight: 2\n"
+            ),
+            "{text}"
+        );
         assert!(!text.contains("\n\n"), "blank lines left by the template:\n{text}");
     }
 
@@ -125,8 +137,8 @@ mod tests {
         config.members[1].weight = 0;
         let text = propagation_policy(&config).unwrap();
         assert_eq!(text.matches("          - targetCluster:").count(), 2, "{text}");
-        assert!(text.contains("        - ekseucl02\n"), "{text}");
-        assert!(!text.contains("                - ekseucl02\n"), "{text}");
+        assert!(text.contains("      clusterNames: [\"ekseucl01\", \"ekseucl02\", \"eksuscl01\"]\n"), "{text}");
+        assert_eq!(text.matches("\"ekseucl02\"").count(), 1, "{text}");
     }
 
     #[test]
@@ -134,7 +146,16 @@ mod tests {
         let members = vec![MemberConfig::new("a", "us-east-1", 0), MemberConfig::new("b", "us-east-1", 0)];
         let config = Config { members, ..Config::default() };
         let text = propagation_policy(&config).unwrap();
-        assert_eq!(text.matches("            weight: 1\n").count(), 2, "{text}");
+        assert!(text.ends_with("              clusterNames: [\"a\", \"b\"]\n            weight: 1\n"), "{text}");
+    }
+
+    #[test]
+    fn numeric_looking_names_stay_strings() {
+        let members = vec![MemberConfig::new("123", "us-east-1", 1)];
+        let mut config = Config { members, ..Config::default() };
+        config.workload.name = "007".into();
+        let text = workload(&config).unwrap();
+        assert!(text.contains("[\"123\"]") && text.contains("  name: \"007\"\n"), "{text}");
     }
 
     #[test]
@@ -143,8 +164,8 @@ mod tests {
         assert!(!workload(&config).unwrap().contains("kind: Namespace"));
         config.workload.namespace = "demo".into();
         let text = workload(&config).unwrap();
-        assert!(text.starts_with("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: demo\n---\n"), "{text}");
-        assert!(text.contains("  namespace: demo\n"), "{text}");
+        assert!(text.starts_with("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: \"demo\"\n---\n"), "{text}");
+        assert!(text.contains("  namespace: \"demo\"\n"), "{text}");
     }
 
     #[test]
