@@ -224,12 +224,6 @@ fn build(config: &Config) -> Result<App, SynthError> {
 
     let access_stacks = add_member_access(&mut app, config, &names, &role)?;
 
-    let stack = app.add_stack(&names.management, env);
-    stack.set_description("karmada-eks: management host that installs Karmada and joins the member clusters");
-    tag(stack, config);
-    for name in &access_stacks {
-        stack.add_dependency(name);
-    }
     let host_id = "ManagementHost";
     let instance_logical_id = logical_id(&format!("{host_id}/Instance"));
     let kubeconfig = kubeconfig_parameter(&config.app);
@@ -245,6 +239,13 @@ fn build(config: &Config) -> Result<App, SynthError> {
         stack: names.management.clone(),
         message: format!("bootstrap script: {e}"),
     })?;
+    let input_stacks = add_bootstrap_input(&mut app, config, &names, &overflow_prefix, &rendered.overflow);
+    let stack = app.add_stack(&names.management, env);
+    stack.set_description("karmada-eks: management host that installs Karmada and joins the member clusters");
+    tag(stack, config);
+    for name in access_stacks.iter().chain(&input_stacks) {
+        stack.add_dependency(name);
+    }
     let available: [(&str, Expr); 5] = [
         ("NlbDnsName", nlb.dns_name()),
         ("NlbAddresses", Expr::join(",", nlb.public_ips())),
@@ -265,21 +266,6 @@ fn build(config: &Config) -> Result<App, SynthError> {
         }
     }
     let mut s = stack.scope();
-    for (i, chunk) in rendered.overflow.iter().enumerate() {
-        s.add(
-            &format!("BootstrapOverflow{i}"),
-            CfnParameter {
-                name: Some(format!("{overflow_prefix}{i}").into()),
-                r#type: "String".into(),
-                value: chunk.as_str().into(),
-                description: Some(
-                    "Part of the management host's bootstrap input that does not fit in user-data".into(),
-                ),
-                tier: Some("Standard".into()),
-                tags: Default::default(),
-            },
-        );
-    }
     let host = ManagementHost::new(
         &mut s,
         host_id,
@@ -407,6 +393,52 @@ fn add_access_stack<'a>(
         );
     }
     stack
+}
+
+/// Overflow chunks of the bootstrap input per stack: 10 chunks of at most 4 KB keep a template well under the
+/// 51,200 bytes CloudFormation accepts inline.
+pub const OVERFLOW_CHUNKS_PER_STACK: usize = 10;
+
+/// The bootstrap input that does not fit in user-data, as SSM parameters `<prefix><i>` in stacks
+/// `<app>-bootstrap-input`, `<app>-bootstrap-input-2`, ... (none when everything fits). Returns their names.
+fn add_bootstrap_input(
+    app: &mut App,
+    config: &Config,
+    names: &StackNames,
+    prefix: &str,
+    chunks: &[String],
+) -> Vec<String> {
+    let env = Environment::new(config.account.clone(), &config.region);
+    let mut stacks = Vec::new();
+    for (part, group) in chunks.chunks(OVERFLOW_CHUNKS_PER_STACK).enumerate() {
+        let name = match part {
+            0 => format!("{}-bootstrap-input", config.app),
+            n => format!("{}-bootstrap-input-{}", config.app, n + 1),
+        };
+        let stack = app.add_stack(&name, env.clone());
+        stack.set_description("karmada-eks: bootstrap input of the management host that does not fit in its user-data");
+        tag(stack, config);
+        let mut s = stack.scope();
+        for (offset, chunk) in group.iter().enumerate() {
+            let i = part * OVERFLOW_CHUNKS_PER_STACK + offset;
+            s.add(
+                &format!("BootstrapOverflow{i}"),
+                CfnParameter {
+                    name: Some(format!("{prefix}{i}").into()),
+                    r#type: "String".into(),
+                    value: chunk.as_str().into(),
+                    description: Some(
+                        format!("Part {i} of the bootstrap input of {}: read by its management host", names.management)
+                            .into(),
+                    ),
+                    tier: Some("Standard".into()),
+                    tags: Default::default(),
+                },
+            );
+        }
+        stacks.push(name);
+    }
+    stacks
 }
 
 fn tag(stack: &mut crate::core::Stack, config: &Config) {
