@@ -34,7 +34,14 @@ fn synth_without_config_writes_the_default_assembly() {
     assert_eq!(artifacts["karmada-member-access-eu-central-1"]["environment"], "aws://unknown-account/eu-central-1");
     assert_eq!(artifacts["karmada-cluster"]["dependencies"], serde_json::json!(["karmada-network"]));
     assert_eq!(artifacts["karmada-cluster"]["properties"]["tags"], serde_json::json!({"karmada-eks:app": "karmada"}));
-    assert!(stderr(&o).contains("Synthesized 5 stacks"), "{}", stderr(&o));
+    let summary = stderr(&o);
+    assert!(summary.contains("Synthesized 5 stacks"), "{summary}");
+    let placement = summary.lines().skip_while(|l| !l.starts_with("Placement of default/nginx")).collect::<Vec<_>>();
+    assert!(
+        placement.iter().any(|l| l.split_whitespace().collect::<Vec<_>>() == ["eksuscl01", "2", "6", "50.0%"]),
+        "{summary}"
+    );
+    assert!(summary.trim_end().ends_with("then `karmada-eks deploy`."), "{summary}");
     assert!(stdout(&o).is_empty(), "summary belongs on stderr: {}", stdout(&o));
 }
 
@@ -82,6 +89,11 @@ fn json_summary_is_machine_readable() {
         assert_eq!(s["sha256"].as_str().unwrap().len(), 64);
     }
     assert!(v["notes"].as_array().unwrap().iter().any(|n| n.as_str().unwrap().contains("nlb.allowed_cidrs")));
+    assert_eq!(
+        v["placement"],
+        serde_json::json!({"workload": "default/nginx", "replicas": 12,
+            "clusters": {"ekseucl01": 3, "ekseucl02": 3, "eksuscl01": 6}})
+    );
 }
 
 #[test]

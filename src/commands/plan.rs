@@ -75,7 +75,7 @@ fn json(shares: &[Share]) -> String {
 }
 
 /// Columns CLUSTER, WEIGHT, REPLICAS, SHARE (of all replicas, one decimal).
-fn table(shares: &[Share], replicas: u32) -> String {
+pub(crate) fn table(shares: &[Share], replicas: u32) -> String {
     let width = shares.iter().map(|s| s.name.len()).max().unwrap_or(0).max("CLUSTER".len());
     let mut out = format!("{:<width$}  {:>6}  {:>8}  {:>6}\n", "CLUSTER", "WEIGHT", "REPLICAS", "SHARE");
     for s in shares {

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use crate::cli::SynthArgs;
 use constructs::core::CloudAssembly;
+use constructs::karmada::placement;
 use constructs::karmada::Config;
 
 pub fn run(config: &Config, args: &SynthArgs) -> Result<ExitCode> {
@@ -16,6 +17,14 @@ pub fn run(config: &Config, args: &SynthArgs) -> Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     if args.json {
         let mut summary = summary_json(&assembly, &args.output.display().to_string());
+        if config.workload.enabled {
+            let shares = placement::preview(config);
+            summary["placement"] = json!({
+                "workload": format!("{}/{}", config.workload.namespace, config.workload.name),
+                "replicas": config.workload.replicas,
+                "clusters": shares.iter().map(|s| (s.name.clone(), json!(s.replicas))).collect::<serde_json::Map<_, _>>(),
+            });
+        }
         if !args.stacks.is_empty() {
             summary["templates"] =
                 args.stacks.iter().map(|n| (n.clone(), assembly.stack(n).expect("checked").template.clone())).collect();
@@ -27,6 +36,10 @@ pub fn run(config: &Config, args: &SynthArgs) -> Result<ExitCode> {
         }
         if !args.quiet {
             eprint!("{}", summary_text(&assembly, &args.output.display().to_string()));
+            if config.workload.enabled {
+                eprint!("{}", placement_text(config));
+            }
+            eprintln!("\nNext: review the templates, then `karmada-eks deploy`.");
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -50,6 +63,17 @@ pub fn summary_json(assembly: &CloudAssembly, dir: &str) -> Value {
     let warnings: Vec<String> =
         assembly.stacks.iter().flat_map(|s| s.warnings.iter().map(move |w| format!("{}: {w}", s.name))).collect();
     json!({"output": dir, "stacks": stacks, "notes": notes, "warnings": warnings})
+}
+
+/// The sample workload's split over the members, as `plan` prints it.
+fn placement_text(config: &Config) -> String {
+    let w = &config.workload;
+    let table = super::plan::table(&placement::preview(config), w.replicas);
+    let indented: String = table.lines().map(|l| format!("  {l}\n")).collect();
+    format!(
+        "\nPlacement of {}/{} ({} replicas, Divided by static weight; `karmada-eks plan` for more):\n{indented}",
+        w.namespace, w.name, w.replicas
+    )
 }
 
 fn summary_text(assembly: &CloudAssembly, dir: &str) -> String {
@@ -78,6 +102,5 @@ fn summary_text(assembly: &CloudAssembly, dir: &str) -> String {
             text += &format!("\nwarning: {}: {w}\n", s.name);
         }
     }
-    text += "\nNext: review the templates, then `karmada-eks deploy`.\n";
     text
 }
