@@ -1,4 +1,5 @@
-//! A moto server (`target/venv/bin/moto_server`, installed by `bin/setup-tools`) on 127.0.0.1 at a free port,
+//! A moto server (moto[server] in `target/venv`, installed by `bin/setup-tools`, started through
+//! `moto_server.py` beside this file, which works around one moto bug) on 127.0.0.1 at a free port,
 //! started by the test and killed when dropped; and the `karmada-eks` binary pointed at it with fake
 //! credentials and an empty HOME, so no real profile or instance role is read.
 
@@ -21,7 +22,8 @@ impl Moto {
     /// Starts moto; fails the test (never skips it) when moto is not installed.
     pub fn start() -> Moto {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let server = root.join("target/venv/bin/moto_server");
+        let server = root.join("target/venv/bin/python");
+        let launcher = root.join("tests/support/moto_server.py");
         assert!(
             server.exists(),
             "{} is missing: run `bin/setup-tools` to install moto[server] into target/venv",
@@ -32,6 +34,7 @@ impl Moto {
         let log = home.path().join("moto.log");
         let log_file = std::fs::File::create(&log).expect("moto log file");
         let child = Command::new(&server)
+            .arg(&launcher)
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .stdout(Stdio::null())
             .stderr(log_file)
