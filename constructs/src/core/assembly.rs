@@ -98,7 +98,9 @@ impl CloudAssembly {
     }
 
     /// Writes the assembly to `dir` all at once: it is built in a sibling temporary directory and renamed into
-    /// place, so a failure or a kill leaves whatever `dir` held before intact.
+    /// place, so a failure or a kill leaves whatever `dir` held before intact (a kill between the swap's two
+    /// renames leaves it as `.<dir>.old-<pid>` beside `dir`). A successful write also removes the staging and
+    /// backup directories that killed runs left.
     pub fn write(&self, dir: &Path) -> Result<(), SynthError> {
         let parent = match dir.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -112,6 +114,8 @@ impl CloudAssembly {
         let result = self.write_files(&staging).and_then(|()| swap_into_place(&staging, dir, &parent, &base));
         if result.is_err() {
             let _ = fs::remove_dir_all(&staging);
+        } else {
+            remove_leftovers(&parent, &base);
         }
         result
     }
@@ -214,4 +218,25 @@ fn swap_into_place(staging: &Path, dir: &Path, parent: &Path, base: &str) -> Res
         fs::rename(staging, dir)?;
     }
     Ok(())
+}
+
+/// Removes `.<base>.tmp-<pid>` and `.<base>.old-<pid>` directories in `parent` whose process is gone (a killed
+/// synth). Where liveness cannot be checked (no `/proc`), only this process's own are removed.
+fn remove_leftovers(parent: &Path, base: &str) {
+    let Ok(entries) = fs::read_dir(parent) else { return };
+    let proc = Path::new("/proc");
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = [".tmp-", ".old-"]
+            .iter()
+            .find_map(|kind| name.strip_prefix(&format!(".{base}{kind}")))
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let gone = pid == std::process::id() || (proc.is_dir() && !proc.join(pid.to_string()).exists());
+        if gone {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
 }
