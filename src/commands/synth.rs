@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use crate::cli::SynthArgs;
 use constructs::core::CloudAssembly;
 use constructs::karmada::placement;
+use constructs::karmada::security::SecurityReport;
 use constructs::karmada::Config;
 
 pub fn run(config: &Config, args: &SynthArgs) -> Result<ExitCode> {
@@ -17,6 +18,7 @@ pub fn run(config: &Config, args: &SynthArgs) -> Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     if args.json {
         let mut summary = summary_json(&assembly, &args.output.display().to_string());
+        summary["security"] = serde_json::to_value(SecurityReport::from_assembly(&assembly))?;
         if config.workload.enabled {
             let shares = placement::preview(config);
             summary["placement"] = json!({
@@ -39,6 +41,7 @@ pub fn run(config: &Config, args: &SynthArgs) -> Result<ExitCode> {
             if config.workload.enabled {
                 eprint!("{}", placement_text(config));
             }
+            eprint!("\n{}", SecurityReport::from_assembly(&assembly).to_text());
             eprintln!("\nNext: review the templates, then `karmada-eks deploy`.");
         }
     }

@@ -4,7 +4,7 @@
 //!
 //! Everything here is computed from the [`CloudAssembly`] (the JSON that is deployed), not from the config, so
 //! the report cannot drift from the templates. References are described in words: a `Fn::GetAtt` becomes
-//! `PublicIp of karmada-network/Vpc/PublicSubnet1/NatEip`, an `Fn::ImportValue` or a cross-region parameter is
+//! `<PublicIp of karmada-network/Vpc/PublicSubnet1/NatEip>`, an `Fn::ImportValue` or a cross-region parameter is
 //! followed to the producing stack's output.
 
 use serde::{Deserialize, Serialize};
@@ -334,10 +334,13 @@ impl Reader<'_> {
         Some(match name.as_str() {
             "Ref" => {
                 let target = arg.as_str()?;
+                let resource = &stack.template["Resources"][target];
                 if target.starts_with("AWS::") {
                     format!("${{{target}}}")
-                } else if stack.template["Resources"].get(target).is_some() {
-                    self.path(stack, target)
+                } else if resource["Type"] == "AWS::EKS::Cluster" && resource["Properties"]["Name"].is_string() {
+                    self.describe(stack, &resource["Properties"]["Name"])
+                } else if resource.is_object() {
+                    format!("<{}>", self.path(stack, target))
                 } else if let Some(p) = stack.parameters_from_outputs.iter().find(|p| p.parameter == target) {
                     self.describe_output(&p.stack, &p.output)
                         .unwrap_or_else(|| format!("output {} of {}", p.output, p.stack))
@@ -348,23 +351,18 @@ impl Reader<'_> {
             "Fn::GetAtt" => {
                 let id = arg.get(0)?.as_str()?;
                 let attribute = arg.get(1)?.as_str()?;
-                format!("{attribute} of {}", self.path(stack, id))
+                format!("<{attribute} of {}>", self.path(stack, id))
             }
+            "Fn::Select" => {
+                let index = arg.get(0)?.as_u64()?;
+                format!("<item {index} of {}>", self.describe(stack, arg.get(1)?))
+            }
+            "Fn::Split" => format!("{} split at {:?}", self.describe(stack, arg.get(1)?), arg.get(0)?.as_str()?),
             "Fn::ImportValue" => {
                 let export = self.describe(stack, arg);
                 self.describe_export(&export).unwrap_or_else(|| format!("import {export}"))
             }
-            "Fn::Sub" => match arg {
-                Value::String(text) => text.clone(),
-                Value::Array(parts) => {
-                    let mut text = parts.first()?.as_str()?.to_string();
-                    for (k, v) in parts.get(1)?.as_object()? {
-                        text = text.replace(&format!("${{{k}}}"), &self.describe(stack, v));
-                    }
-                    text
-                }
-                _ => return None,
-            },
+            "Fn::Sub" => self.substitute(stack, arg, |d| d)?,
             "Fn::Join" => {
                 let sep = arg.get(0)?.as_str()?;
                 let items = arg.get(1)?.as_array()?;
@@ -372,6 +370,21 @@ impl Reader<'_> {
             }
             _ => return None,
         })
+    }
+
+    /// The text of an `Fn::Sub` argument with each variable described and passed through `escape`.
+    fn substitute(&self, stack: &StackArtifact, arg: &Value, escape: impl Fn(String) -> String) -> Option<String> {
+        match arg {
+            Value::String(text) => Some(text.clone()),
+            Value::Array(parts) => {
+                let mut text = parts.first()?.as_str()?.to_string();
+                for (k, v) in parts.get(1)?.as_object()? {
+                    text = text.replace(&format!("${{{k}}}"), &escape(self.describe(stack, v)));
+                }
+                Some(text)
+            }
+            _ => None,
+        }
     }
 
     fn describe_output(&self, stack_name: &str, output: &str) -> Option<String> {
@@ -531,17 +544,21 @@ impl Reader<'_> {
     /// Principals of the trust policy; a web-identity principal with the subject it is limited to.
     fn trusted(&self, stack: &StackArtifact, document: &Value) -> Vec<String> {
         let parsed;
-        let document = match document {
-            Value::Object(m) if m.contains_key("Fn::Sub") => {
-                match serde_json::from_str::<Value>(&self.describe(stack, document)) {
-                    Ok(v) => {
+        let document = match document.get("Fn::Sub") {
+            Some(arg) => {
+                let json_escaped = |d: String| {
+                    let quoted = Value::String(d).to_string();
+                    quoted[1..quoted.len() - 1].to_string()
+                };
+                match self.substitute(stack, arg, json_escaped).and_then(|t| serde_json::from_str::<Value>(&t).ok()) {
+                    Some(v) => {
                         parsed = v;
                         &parsed
                     }
-                    Err(_) => return vec![self.describe(stack, document)],
+                    None => return vec![self.describe(stack, document)],
                 }
             }
-            other => other,
+            None => document,
         };
         let mut out = Vec::new();
         for statement in statements(document) {
