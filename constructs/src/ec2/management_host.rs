@@ -33,8 +33,8 @@ pub struct ManagementHostProps {
     pub user_data: Expr,
     /// How long CloudFormation waits for the success signal. Default: 60 minutes.
     pub signal_timeout_minutes: u32,
-    /// TCP ports the host may reach anywhere (besides 443). Default: 32443.
-    pub egress_tcp_ports: Vec<u16>,
+    /// Outbound rules besides HTTPS to anywhere (AWS APIs, EKS, downloads). Default: none.
+    pub extra_egress: Vec<Rule>,
 }
 
 /// The instance and its security group.
@@ -59,9 +59,7 @@ impl ManagementHost {
         );
         let mut scope = scope.child(id);
         let mut egress = vec![Rule::tcp(Peer::Cidr("0.0.0.0/0".into()), 443, "HTTPS: AWS APIs, EKS, downloads")];
-        egress.extend(props.egress_tcp_ports.iter().map(|p| {
-            Rule::tcp(Peer::Cidr("0.0.0.0/0".into()), *p, format!("TCP {p}: the Karmada API through the NLB"))
-        }));
+        egress.extend(props.extra_egress);
         let security_group = SecurityGroup::new(
             &mut scope,
             "SecurityGroup",

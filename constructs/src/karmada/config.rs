@@ -159,8 +159,8 @@ pub struct KarmadaConfig {
 pub struct NlbConfig {
     /// An internal NLB is reachable only inside the VPC (and peered networks). Default: false (internet-facing).
     pub internal: bool,
-    /// CIDRs allowed to reach the Karmada API on TCP 32443. Default: the VPC CIDR plus the NAT gateways'
-    /// addresses (traffic from the VPC to an internet-facing NLB leaves through NAT). Add your own networks here
+    /// CIDRs allowed to reach the Karmada API on TCP 32443. Default: the VPC CIDR, plus the NAT gateways'
+    /// addresses for an internet-facing NLB (traffic from the VPC to it leaves through NAT). Add your own networks here
     /// to use the Karmada API from outside; `0.0.0.0/0` opens it to the internet (client certificates still apply).
     pub allowed_cidrs: Option<Vec<String>>,
 }

@@ -168,8 +168,9 @@ fn build(config: &Config) -> Result<App, SynthError> {
     );
     let allowed_cidrs: Vec<Expr> = match &config.nlb.allowed_cidrs {
         Some(cidrs) => cidrs.iter().map(Expr::from).collect(),
+        None if config.nlb.internal => vec![Expr::from(vpc.cidr().to_string())],
         None => std::iter::once(Expr::from(vpc.cidr().to_string()))
-            .chain(vpc.nat_public_ips().into_iter().map(|ip| Expr::sub("${Ip}/32", [("Ip", ip)])))
+            .chain(vpc.nat_public_ips().into_iter().map(host_cidr))
             .collect(),
     };
     let nlb = NetworkLoadBalancer::new(
@@ -214,12 +215,17 @@ fn build(config: &Config) -> Result<App, SynthError> {
     stack.add_note(match &config.nlb.allowed_cidrs {
         Some(cidrs) => format!("Karmada API (TCP {KARMADA_API_PORT}) accepts connections from {}.", cidrs.join(", ")),
         None => format!(
-            "Karmada API (TCP {KARMADA_API_PORT}) accepts connections only from the VPC ({}) and its NAT addresses; to use it from your network, set nlb.allowed_cidrs in karmada-eks.toml.",
-            vpc.cidr()
+            "Karmada API (TCP {KARMADA_API_PORT}) accepts connections only from the VPC ({}){}; to use it from your network, set nlb.allowed_cidrs in karmada-eks.toml.",
+            vpc.cidr(),
+            if config.nlb.internal { "" } else { " and its NAT addresses" }
         ),
     });
     if config.members().iter().any(|m| m.mode == JoinMode::Pull) && config.nlb.allowed_cidrs.is_none() {
-        stack.add_note("Pull-mode members run karmada-agent, which connects to the Karmada API: add their NAT addresses to nlb.allowed_cidrs.");
+        stack.add_note(if config.nlb.internal {
+            "Pull-mode members run karmada-agent, which connects to the Karmada API: the internal NLB needs a network path from their VPCs (peering, Transit Gateway) and their addresses in nlb.allowed_cidrs."
+        } else {
+            "Pull-mode members run karmada-agent, which connects to the Karmada API: add their NAT addresses to nlb.allowed_cidrs."
+        });
     }
 
     let access_stacks = add_member_access(&mut app, config, &names, &role)?;
@@ -278,7 +284,16 @@ fn build(config: &Config) -> Result<App, SynthError> {
             root_volume_gib: config.management.root_volume_gib,
             user_data: Expr::Sub(rendered.script, variables.into_iter().collect()),
             signal_timeout_minutes: config.management.bootstrap_timeout_minutes,
-            egress_tcp_ports: vec![KARMADA_API_PORT],
+            extra_egress: std::iter::once(Expr::from(vpc.cidr().to_string()))
+                .chain(nlb.public_ips().into_iter().map(host_cidr))
+                .map(|cidr| {
+                    Rule::tcp(
+                        Peer::Cidr(cidr),
+                        KARMADA_API_PORT,
+                        "The Karmada API: node ports in the VPC and the NLB's addresses",
+                    )
+                })
+                .collect(),
         },
     );
     debug_assert_eq!(host.instance_logical_id(), instance_logical_id);
@@ -439,6 +454,11 @@ fn add_bootstrap_input(
         stacks.push(name);
     }
     stacks
+}
+
+/// `<address>/32` of an address known at deploy time.
+fn host_cidr(ip: Expr) -> Expr {
+    Expr::sub("${Ip}/32", [("Ip", ip)])
 }
 
 fn tag(stack: &mut crate::core::Stack, config: &Config) {
