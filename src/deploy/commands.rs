@@ -192,15 +192,7 @@ pub fn destroy(config_path: Option<&Path>, args: DestroyArgs) -> Result<ExitCode
             _ => r.status.clone().unwrap_or_else(|| "failed".into()),
         };
         println!("{} ({}): {what}", r.name, r.region);
-        for f in &r.failures {
-            println!(
-                "    {} ({}) {}: {}",
-                f.logical_id,
-                f.resource_type,
-                f.status,
-                f.reason.as_deref().unwrap_or("no reason given")
-            );
-        }
+        print_failures(&r.failures);
         if let Some(e) = r.error.as_ref().filter(|e| !matches!(e, DeployError::DependencyFailed)) {
             eprintln!("error: {e}");
         }
@@ -260,6 +252,19 @@ fn exit_code(reports: &[StackReport]) -> ExitCode {
     }
 }
 
+/// One line per failed resource: logical id, type, status and CloudFormation's reason.
+fn print_failures(failures: &[super::events::ResourceEvent]) {
+    for f in failures {
+        println!(
+            "    {} ({}) {}: {}",
+            f.logical_id,
+            f.resource_type,
+            f.status,
+            f.reason.as_deref().unwrap_or("no reason given")
+        );
+    }
+}
+
 fn print_deploy_summary(reports: &[StackReport], json: bool, app: &str, all_selected: bool) {
     if json {
         let stacks: Vec<serde_json::Value> = reports
@@ -303,15 +308,7 @@ fn print_deploy_summary(reports: &[StackReport], json: bool, app: &str, all_sele
         }
         if !r.failures.is_empty() {
             println!("  first failed resources:");
-            for f in &r.failures {
-                println!(
-                    "    {} ({}) {}: {}",
-                    f.logical_id,
-                    f.resource_type,
-                    f.status,
-                    f.reason.as_deref().unwrap_or("no reason given")
-                );
-            }
+            print_failures(&r.failures);
         }
         if let Some(e) = &r.error {
             if !matches!(e, DeployError::DependencyFailed) {

@@ -16,7 +16,7 @@ use super::events::{first_failures, EventStream, ResourceEvent};
 use super::interrupt::Interrupt;
 use super::monitor::{follow, Follow, Followed};
 use super::progress::{ProgressEvent, Reporter};
-use super::schedule::{self, Node};
+use super::schedule;
 use super::stack::{self, classify_status, is_success, DeployedStack, StackOutput, StatusClass, TAG_TEMPLATE_SHA256};
 use super::tuning::Tuning;
 use constructs::core::{CloudAssembly, StackArtifact};
@@ -90,6 +90,11 @@ impl StackReport {
         }
     }
 
+    /// A stack left waiting because a stack it needed failed.
+    pub(crate) fn not_started(stack: &StackArtifact) -> Self {
+        StackReport { error: Some(DeployError::DependencyFailed), ..StackReport::new(stack, Outcome::NotStarted) }
+    }
+
     fn failed(stack: &StackArtifact, error: DeployError) -> Self {
         StackReport { error: Some(error), ..StackReport::new(stack, Outcome::Failed) }
     }
@@ -139,30 +144,17 @@ impl Deployer {
         let this = Arc::new(this);
         let stacks: Vec<Arc<StackArtifact>> =
             assembly.stacks.iter().filter(|s| selected.contains(&s.name)).cloned().map(Arc::new).collect();
-        let nodes: Vec<Node> =
-            stacks.iter().map(|s| Node { name: s.name.clone(), after: s.dependencies.clone() }).collect();
-        let by_name: HashMap<String, Arc<StackArtifact>> = stacks.iter().map(|s| (s.name.clone(), s.clone())).collect();
         let concurrency = this.options.concurrency;
-        let results = schedule::run(&nodes, concurrency, |name| {
-            let this = this.clone();
-            let stack = by_name[&name].clone();
-            async move {
-                let report = this.deploy_stack(&stack).await;
-                let ok = report.ok();
-                (report, ok)
-            }
-        })
-        .await;
-        results
-            .into_iter()
-            .map(|(name, report)| {
-                report.unwrap_or_else(|| {
-                    let mut r = StackReport::new(&by_name[&name], Outcome::NotStarted);
-                    r.error = Some(DeployError::DependencyFailed);
-                    r
-                })
-            })
-            .collect()
+        schedule::run_stacks(
+            stacks,
+            |s| s.dependencies.clone(),
+            concurrency,
+            |stack| {
+                let this = this.clone();
+                async move { this.deploy_stack(&stack).await }
+            },
+        )
+        .await
     }
 
     /// Deploys one stack; never panics, every failure is in the report.

@@ -1,7 +1,7 @@
 //! Deleting stacks in reverse dependency order (a stack after every selected stack that depends on it), and the
 //! EBS volumes Kubernetes made for the parent cluster's persistent volumes, which CloudFormation does not own.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -12,7 +12,7 @@ use super::events::{first_failures, EventStream};
 use super::interrupt::Interrupt;
 use super::monitor::{follow, Follow, Followed};
 use super::progress::{ProgressEvent, Reporter};
-use super::schedule::{self, Node};
+use super::schedule;
 use super::stack;
 use super::tuning::Tuning;
 use constructs::core::{CloudAssembly, StackArtifact};
@@ -34,38 +34,17 @@ impl Destroyer {
         let chosen: HashSet<&str> = selected.iter().map(String::as_str).collect();
         let stacks: Vec<Arc<StackArtifact>> =
             assembly.stacks.iter().rev().filter(|s| chosen.contains(s.name.as_str())).cloned().map(Arc::new).collect();
-        let nodes: Vec<Node> = stacks
-            .iter()
-            .map(|s| Node {
-                name: s.name.clone(),
-                after: stacks.iter().filter(|d| d.dependencies.contains(&s.name)).map(|d| d.name.clone()).collect(),
-            })
-            .collect();
-        let by_name: HashMap<String, Arc<StackArtifact>> = stacks.iter().map(|s| (s.name.clone(), s.clone())).collect();
-        let results = schedule::run(&nodes, this.concurrency, |name| {
+        let edges: Vec<(String, Vec<String>)> =
+            stacks.iter().map(|s| (s.name.clone(), s.dependencies.clone())).collect();
+        let dependents = move |s: &StackArtifact| -> Vec<String> {
+            edges.iter().filter(|(_, deps)| deps.contains(&s.name)).map(|(name, _)| name.clone()).collect()
+        };
+        let concurrency = this.concurrency;
+        schedule::run_stacks(stacks, dependents, concurrency, |stack| {
             let this = this.clone();
-            let stack = by_name[&name].clone();
-            async move {
-                let report = this.destroy_stack(&stack).await;
-                let ok = report.ok();
-                (report, ok)
-            }
+            async move { this.destroy_stack(&stack).await }
         })
-        .await;
-        results
-            .into_iter()
-            .map(|(name, report)| {
-                report.unwrap_or_else(|| StackReport {
-                    name: name.clone(),
-                    region: by_name[&name].environment.region.clone(),
-                    outcome: Outcome::NotStarted,
-                    status: None,
-                    outputs: vec![],
-                    failures: vec![],
-                    error: Some(DeployError::DependencyFailed),
-                })
-            })
-            .collect()
+        .await
     }
 
     /// Deletes one stack and waits until it is gone.

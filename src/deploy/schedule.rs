@@ -3,13 +3,46 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::future::Future;
+use std::sync::Arc;
 use tokio::task::JoinSet;
+
+use super::deployment::StackReport;
+use constructs::core::StackArtifact;
 
 /// One node: its name and the names it waits for (names outside the graph are ignored).
 #[derive(Clone, Debug)]
 pub struct Node {
     pub name: String,
     pub after: Vec<String>,
+}
+
+/// Runs `work` on each stack once every stack named by `after(stack)` has succeeded, at most `concurrency` at a
+/// time; a stack left waiting behind a failure is reported as not started. Reports come in the order of `stacks`.
+pub async fn run_stacks<F, Fut>(
+    stacks: Vec<Arc<StackArtifact>>,
+    after: impl Fn(&StackArtifact) -> Vec<String>,
+    concurrency: usize,
+    work: F,
+) -> Vec<StackReport>
+where
+    F: Fn(Arc<StackArtifact>) -> Fut,
+    Fut: Future<Output = StackReport> + Send + 'static,
+{
+    let nodes: Vec<Node> = stacks.iter().map(|s| Node { name: s.name.clone(), after: after(s) }).collect();
+    let by_name: HashMap<String, Arc<StackArtifact>> = stacks.iter().map(|s| (s.name.clone(), s.clone())).collect();
+    let results = run(&nodes, concurrency, |name| {
+        let report = work(by_name[&name].clone());
+        async move {
+            let report = report.await;
+            let ok = report.ok();
+            (report, ok)
+        }
+    })
+    .await;
+    results
+        .into_iter()
+        .map(|(name, report)| report.unwrap_or_else(|| StackReport::not_started(&by_name[&name])))
+        .collect()
 }
 
 /// Runs `work(name)` for each node; `work` returns its result and whether it succeeded. Results come back in
