@@ -57,12 +57,19 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    pub fn resolve(&mut self, value: &Value) -> Value {
+    /// `value` with every reference token replaced by the intrinsic this stack needs; rewrites in place, so a
+    /// value built for the template is not copied again.
+    pub fn resolve(&mut self, mut value: Value) -> Value {
+        self.resolve_in_place(&mut value);
+        value
+    }
+
+    fn resolve_in_place(&mut self, value: &mut Value) {
         match value {
-            Value::Object(map) if map.len() == 1 && map.contains_key(TOKEN_KEY) => self.token(&map[TOKEN_KEY]),
-            Value::Object(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), self.resolve(v))).collect()),
-            Value::Array(items) => Value::Array(items.iter().map(|v| self.resolve(v)).collect()),
-            other => other.clone(),
+            Value::Object(map) if map.len() == 1 && map.contains_key(TOKEN_KEY) => *value = self.token(&map[TOKEN_KEY]),
+            Value::Object(map) => map.values_mut().for_each(|v| self.resolve_in_place(v)),
+            Value::Array(items) => items.iter_mut().for_each(|v| self.resolve_in_place(v)),
+            _ => {}
         }
     }
 

@@ -88,14 +88,14 @@ pub fn resolved_json_len_bound(value: &Value, intrinsic_chars: usize) -> usize {
         Value::Object(map) if map.len() == 1 && is_intrinsic(map.keys().next().map_or("", String::as_str)) => {
             match map.get("Fn::Sub") {
                 Some(Value::String(text)) => {
-                    let mut rest = text.clone();
-                    let mut len = 0;
+                    let mut len = json_len(text);
+                    let mut variables = text.matches("${").count();
                     for (pseudo, bound) in PSEUDO_BOUNDS {
-                        len += rest.matches(pseudo).count() * bound;
-                        rest = rest.replace(pseudo, "");
+                        let n = text.matches(pseudo).count();
+                        variables -= n;
+                        len = len + n * bound - n * pseudo.len();
                     }
-                    len += rest.matches("${").count() * intrinsic_chars;
-                    len + json_len(&rest)
+                    len + variables * intrinsic_chars.saturating_sub("${}".len())
                 }
                 _ => intrinsic_chars + 2,
             }

@@ -30,7 +30,7 @@ pub(crate) fn render_parts(stack: &Stack, resolver: &mut Resolver) -> Rendered {
     let conditions = stack
         .conditions
         .iter()
-        .map(|(k, c)| (k.clone(), resolver.resolve(&serde_json::to_value(c).unwrap_or(Value::Null))))
+        .map(|(k, c)| (k.clone(), resolver.resolve(serde_json::to_value(c).unwrap_or(Value::Null))))
         .collect();
     let resources = stack.resources.iter().map(|(id, r)| (id.clone(), render_resource(stack, r, resolver))).collect();
     let outputs = stack
@@ -41,7 +41,7 @@ pub(crate) fn render_parts(stack: &Stack, resolver: &mut Resolver) -> Rendered {
             if let Some(d) = &o.description {
                 out.insert("Description".into(), json!(d));
             }
-            out.insert("Value".into(), resolver.resolve(&serde_json::to_value(&o.value).unwrap_or(Value::Null)));
+            out.insert("Value".into(), resolver.resolve(serde_json::to_value(&o.value).unwrap_or(Value::Null)));
             if let Some(export) = &o.export_name {
                 out.insert("Export".into(), json!({"Name": export}));
             }
@@ -54,7 +54,7 @@ pub(crate) fn render_parts(stack: &Stack, resolver: &mut Resolver) -> Rendered {
 fn render_resource(stack: &Stack, resource: &Resource, resolver: &mut Resolver) -> Value {
     let mut out = Map::new();
     out.insert("Type".into(), json!(resource.type_name));
-    let properties = resolver.resolve(&tags::apply(&stack.tags, resource));
+    let properties = resolver.resolve(tags::apply(&stack.tags, resource));
     if properties.as_object().is_some_and(|p| !p.is_empty()) {
         out.insert("Properties".into(), properties);
     }
@@ -77,7 +77,7 @@ fn render_resource(stack: &Stack, resource: &Resource, resolver: &mut Resolver) 
     let mut metadata = Map::new();
     metadata.insert("aws:cdk:path".into(), json!(format!("{}/{}", stack.name(), resource.path)));
     for (k, v) in &o.metadata {
-        metadata.insert(k.clone(), resolver.resolve(v));
+        metadata.insert(k.clone(), resolver.resolve(v.clone()));
     }
     out.insert("Metadata".into(), Value::Object(metadata));
     Value::Object(out)

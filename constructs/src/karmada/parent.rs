@@ -4,7 +4,7 @@
 //! | --- | --- |
 //! | `<app>-network` | VPC, subnets, internet and NAT gateways, flow logs |
 //! | `<app>-cluster` | parent EKS cluster, node group, OIDC provider, EBS CSI add-on, the Karmada API NLB, the management host's role and its access entry |
-//! | `<app>-member-access-<region>` | one per member region: access entries giving the management role cluster-admin on each member |
+//! | `<app>-member-access-<region>` (`-2`, `-3`, ... when one stack would pass 51,200 bytes) | per member region: access entries giving the management role cluster-admin on each member |
 //! | `<app>-management` | the management host, whose bootstrap script installs Karmada and joins the members |
 //!
 //! The management role lives in the cluster stack so that the member-access stacks exist before the host's
