@@ -15,14 +15,9 @@ fn cfn_lint_reports_nothing_on_every_template() {
         files.extend(common::templates(&common::synth(&config, &work)));
     }
     assert!(files.len() >= 12, "{files:?}");
-    let o = Command::new(cfn_lint)
-        .args(["--format", "parseable"])
-        .args(&files)
-        .output()
-        .expect("cfn-lint runs");
+    let o = Command::new(cfn_lint).args(["--format", "parseable"]).args(&files).output().expect("cfn-lint runs");
     let report = String::from_utf8_lossy(&o.stdout);
-    let findings: Vec<&str> =
-        report.lines().filter(|l| l.contains(":E") || l.contains(":W")).collect();
+    let findings: Vec<&str> = report.lines().filter(|l| l.contains(":E") || l.contains(":W")).collect();
     assert!(findings.is_empty(), "cfn-lint findings:\n{}", findings.join("\n"));
     assert!(o.status.success(), "cfn-lint exit {:?}: {report}{}", o.status.code(), String::from_utf8_lossy(&o.stderr));
 }

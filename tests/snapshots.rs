@@ -13,7 +13,10 @@ fn templates_and_manifest() {
         settings.set_prepend_module_to_snapshot(false);
         settings.set_omit_expression(true);
         settings.bind(|| {
-            insta::assert_snapshot!(format!("{name}__manifest"), std::fs::read_to_string(out.join("manifest.json")).unwrap());
+            insta::assert_snapshot!(
+                format!("{name}__manifest"),
+                std::fs::read_to_string(out.join("manifest.json")).unwrap()
+            );
             for file in common::templates(&out) {
                 let stack = file.file_name().unwrap().to_string_lossy().trim_end_matches(".template.json").to_string();
                 insta::assert_snapshot!(format!("{name}__{stack}"), std::fs::read_to_string(&file).unwrap());

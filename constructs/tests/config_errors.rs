@@ -43,7 +43,10 @@ fn starter_config_is_the_defaults() {
 fn member_defaults_fill_region_and_eks_name() {
     let c = Config::from_toml("[[members]]\nname = \"m1\"\nmode = \"pull\"\n").unwrap();
     let m = &c.members()[0];
-    assert_eq!((m.region.as_str(), m.eks_cluster_name.as_str(), m.mode, m.weight), ("us-east-1", "m1", JoinMode::Pull, 1));
+    assert_eq!(
+        (m.region.as_str(), m.eks_cluster_name.as_str(), m.mode, m.weight),
+        ("us-east-1", "m1", JoinMode::Pull, 1)
+    );
 }
 
 #[test]
@@ -107,7 +110,11 @@ fn cidrs_are_checked() {
 
 #[test]
 fn overlapping_cidrs_are_rejected() {
-    assert_error("[parent]\nservice_cidr = \"10.0.128.0/17\"", "parent.service_cidr", "overlaps the VPC CIDR 10.0.0.0/16");
+    assert_error(
+        "[parent]\nservice_cidr = \"10.0.128.0/17\"",
+        "parent.service_cidr",
+        "overlaps the VPC CIDR 10.0.0.0/16",
+    );
     assert_error("[parent]\nservice_cidr = \"8.8.0.0/16\"", "parent.service_cidr", "inside 10.0.0.0/8");
     assert!(Config::from_toml("[parent]\nservice_cidr = \"172.20.0.0/16\"").is_ok());
 }

@@ -171,10 +171,7 @@ fn stack_and_subtree_tags_reach_taggable_resources_only() {
         tier.add("Vpc", vpc_props());
     }
     stack.scope().add("Other", vpc_props());
-    stack.scope().add(
-        "Param",
-        CfnParameter { r#type: "String".into(), value: "v".into(), ..Default::default() },
-    );
+    stack.scope().add("Param", CfnParameter { r#type: "String".into(), value: "v".into(), ..Default::default() });
     let assembly = app.synth().unwrap();
     let resources = assembly.stack("t").unwrap().template["Resources"].as_object().unwrap().clone();
     let by_path = |p: &str| -> Value {

@@ -29,7 +29,11 @@ pub fn stderr(o: &Output) -> String {
 /// A tool installed by `bin/setup-tools` (under `target/`); a missing tool fails the test with the fix.
 pub fn project_tool(relative: &str) -> PathBuf {
     let path = root().join("target").join(relative);
-    assert!(path.exists(), "{} is missing: run bin/setup-tools (bin/test does) to install the test tools", path.display());
+    assert!(
+        path.exists(),
+        "{} is missing: run bin/setup-tools (bin/test does) to install the test tools",
+        path.display()
+    );
     path
 }
 

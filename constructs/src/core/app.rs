@@ -140,7 +140,8 @@ impl App {
             let (params_len, outputs_len) = (rendered.parameters.len(), rendered.outputs.len());
             let template = template::assemble(stack.description.as_deref(), rendered);
             let body = template::to_body(&template);
-            check_limits(stack, params_len, outputs_len, body.len())?;
+            let mut warnings = Vec::new();
+            check_limits(stack, params_len, outputs_len, body.len(), &mut warnings)?;
             let mut deps: Vec<String> = dependencies.remove(stack.name()).unwrap_or_default().into_iter().collect();
             deps.sort_by_key(|d| self.stacks.iter().position(|s| s.name() == d));
             artifacts.push(StackArtifact {
@@ -160,7 +161,7 @@ impl App {
                     .collect(),
                 resource_count: stack.resources.len(),
                 notes: stack.notes.clone(),
-                warnings: Vec::new(),
+                warnings,
             });
         }
         Ok(CloudAssembly { stacks: artifacts })
@@ -234,9 +235,15 @@ impl App {
     }
 }
 
-/// CloudFormation's limits on one template. Templates must fit inline (`TemplateBody`, 51,200 bytes): `deploy`
-/// never stages templates in S3, so a larger template is an error here rather than at deploy time.
-fn check_limits(stack: &Stack, parameters: usize, outputs: usize, bytes: usize) -> Result<(), SynthError> {
+/// CloudFormation's limits on one template: hard limits are errors; a body over the 51,200 bytes CloudFormation
+/// accepts inline is a warning pushed to `warnings`, since it is valid with an S3 template URL.
+fn check_limits(
+    stack: &Stack,
+    parameters: usize,
+    outputs: usize,
+    bytes: usize,
+    warnings: &mut Vec<String>,
+) -> Result<(), SynthError> {
     let limit = |what, actual, limit, hint: &str| SynthError::Limit {
         stack: stack.name().into(),
         what,
@@ -262,11 +269,8 @@ fn check_limits(stack: &Stack, parameters: usize, outputs: usize, bytes: usize) 
         return Err(limit("the template size in bytes", bytes, MAX_TEMPLATE_BYTES, "split the stack"));
     }
     if bytes > MAX_INLINE_TEMPLATE_BYTES {
-        return Err(limit(
-            "the template size in bytes",
-            bytes,
-            MAX_INLINE_TEMPLATE_BYTES,
-            "templates are deployed inline (TemplateBody), which CloudFormation caps at 51,200 bytes: split the stack, or use fewer or shorter `tags` (every resource repeats them)",
+        warnings.push(format!(
+            "the template is {bytes} bytes, over the {MAX_INLINE_TEMPLATE_BYTES} bytes CloudFormation accepts inline (TemplateBody): `deploy` submits templates inline and will refuse it; split the stack or use fewer or shorter tags (every resource repeats them)"
         ));
     }
     Ok(())
