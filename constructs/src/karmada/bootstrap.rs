@@ -14,15 +14,12 @@
 //! list and manifests) stays in the script while the whole fits in EC2's user-data limit with the longest
 //! deploy-time values; otherwise it moves, base64-encoded, into SSM String parameters that the script reads.
 
-use handlebars::Handlebars;
 use serde_json::json;
 
 use super::config::JoinMode;
-use super::manifests::{self, ManifestError};
+use super::manifests;
+use super::templates::{self, Template, TemplateError};
 use super::Config;
-
-const SCRIPT: &str = include_str!("../../../templates/bootstrap.sh.hbs");
-const INPUT: &str = include_str!("../../../templates/bootstrap-input.sh.hbs");
 
 /// EC2's limit on user-data, in bytes before base64 encoding.
 pub const USER_DATA_LIMIT: usize = 16 * 1024;
@@ -150,13 +147,7 @@ pub struct RenderedBootstrap {
 #[derive(Debug, thiserror::Error)]
 pub enum BootstrapError {
     #[error(transparent)]
-    Manifest(#[from] ManifestError),
-    #[error("rendering {template}: {source}")]
-    Template {
-        template: &'static str,
-        #[source]
-        source: Box<handlebars::RenderError>,
-    },
+    Template(#[from] TemplateError),
     #[error("{field} = {value:?} cannot be written into the bootstrap script: use letters, digits and . _ - : / @ + = , only")]
     UnsafeValue { field: String, value: String },
     #[error("the bootstrap script uses ${{{0}}}, which is neither a declared Fn::Sub variable nor a pseudo parameter")]
@@ -174,7 +165,7 @@ pub fn render(ctx: &BootstrapContext) -> Result<RenderedBootstrap, BootstrapErro
 
     let mut data = base.clone();
     data["input"] = json!(input.trim_end_matches('\n'));
-    let inline = render_template("templates/bootstrap.sh.hbs", SCRIPT, &data)?;
+    let inline = templates::render(Template::Bootstrap, &data)?;
     let (script, overflow) = if user_data_upper_bound(&inline) <= USER_DATA_LIMIT {
         (inline, Vec::new())
     } else {
@@ -182,7 +173,7 @@ pub fn render(ctx: &BootstrapContext) -> Result<RenderedBootstrap, BootstrapErro
         let mut data = base;
         data["overflow_count"] = json!(chunks.len());
         data["overflow_last"] = json!(chunks.len().saturating_sub(1));
-        let script = render_template("templates/bootstrap.sh.hbs", SCRIPT, &data)?;
+        let script = templates::render(Template::Bootstrap, &data)?;
         let size = user_data_upper_bound(&script);
         if size > USER_DATA_LIMIT {
             return Err(BootstrapError::TooLarge { size });
@@ -262,22 +253,14 @@ fn render_input(config: &Config) -> Result<String, BootstrapError> {
             return Err(BootstrapError::UnsafeValue { field: name.into(), value: text.clone() });
         }
     }
-    render_template(
-        "templates/bootstrap-input.sh.hbs",
-        INPUT,
+    Ok(templates::render(
+        Template::BootstrapInput,
         &json!({
             "members": members,
             "storage_class": storage_class.trim_end_matches('\n'),
             "workload": workload.trim_end_matches('\n'),
         }),
-    )
-}
-
-fn render_template(template: &'static str, text: &str, data: &serde_json::Value) -> Result<String, BootstrapError> {
-    let mut hb = Handlebars::new();
-    hb.set_strict_mode(true);
-    hb.register_escape_fn(handlebars::no_escape);
-    hb.render_template(text, data).map_err(|e| BootstrapError::Template { template, source: Box::new(e) })
+    )?)
 }
 
 fn shell_word(field: &str, value: &str) -> Result<(), BootstrapError> {

@@ -5,44 +5,24 @@
 //! - [`workload`]: the sample nginx Deployment and its `Divided`/`Weighted` PropagationPolicy, applied to the
 //!   Karmada API.
 
-use handlebars::Handlebars;
 use serde_json::json;
 
 use super::config::{Config, WorkloadConfig};
 use super::placement::effective_weights;
 
-const STORAGE_CLASS: &str = include_str!("../../../templates/storageclass.yaml.hbs");
-const DEPLOYMENT: &str = include_str!("../../../templates/deployment.yaml.hbs");
-const PROPAGATION_POLICY: &str = include_str!("../../../templates/propagation-policy.yaml.hbs");
-
-/// A manifest template that did not render.
-#[derive(Debug, thiserror::Error)]
-#[error("rendering the {template} manifest: {source}")]
-pub struct ManifestError {
-    pub template: &'static str,
-    #[source]
-    pub source: Box<handlebars::RenderError>,
-}
-
-fn render(template: &'static str, text: &str, data: &serde_json::Value) -> Result<String, ManifestError> {
-    let mut hb = Handlebars::new();
-    hb.set_strict_mode(true);
-    hb.register_escape_fn(handlebars::no_escape);
-    hb.render_template(text, data).map_err(|e| ManifestError { template, source: Box::new(e) })
-}
+use super::templates::{render, Template, TemplateError};
 
 /// The StorageClass `name`: provisioner `ebs.csi.aws.com`, `WaitForFirstConsumer` binding, encrypted gp3 volumes
 /// that may grow. Reclaim policy: Kubernetes' default (`Delete`).
-pub fn storage_class(name: &str) -> Result<String, ManifestError> {
-    render("StorageClass", STORAGE_CLASS, &json!({ "name": name }))
+pub fn storage_class(name: &str) -> Result<String, TemplateError> {
+    render(Template::StorageClass, &json!({ "name": name }))
 }
 
 /// The sample Deployment (the workload's name, namespace, image and replicas; port 80; small CPU and memory
 /// requests), preceded by its Namespace when that is not `default`.
-pub fn deployment(workload: &WorkloadConfig) -> Result<String, ManifestError> {
+pub fn deployment(workload: &WorkloadConfig) -> Result<String, TemplateError> {
     render(
-        "Deployment",
-        DEPLOYMENT,
+        Template::Deployment,
         &json!({
             "name": workload.name,
             "namespace": workload.namespace,
@@ -64,7 +44,7 @@ pub fn policy_name(workload: &WorkloadConfig) -> String {
 /// entries matching it, so this is the same as one entry per member, and stays small for large fleets). Members
 /// of weight 0 are left out of it (the CRD requires weights of at least 1), so they get no replicas; when every
 /// weight is 0, every member is listed with weight 1, as Karmada itself treats that case.
-pub fn propagation_policy(config: &Config) -> Result<String, ManifestError> {
+pub fn propagation_policy(config: &Config) -> Result<String, TemplateError> {
     let members: Vec<(String, u32)> = config.members.iter().map(|m| (m.name.clone(), m.weight)).collect();
     let mut groups: Vec<(u32, Vec<String>)> = Vec::new();
     for (name, weight) in effective_weights(&members).into_iter().filter(|(_, w)| *w > 0) {
@@ -77,8 +57,7 @@ pub fn propagation_policy(config: &Config) -> Result<String, ManifestError> {
         groups.into_iter().map(|(weight, clusters)| json!({ "weight": weight, "clusters": clusters })).collect();
     let clusters: Vec<&str> = members.iter().map(|(n, _)| n.as_str()).collect();
     render(
-        "PropagationPolicy",
-        PROPAGATION_POLICY,
+        Template::PropagationPolicy,
         &json!({
             "name": policy_name(&config.workload),
             "namespace": config.workload.namespace,
@@ -90,7 +69,7 @@ pub fn propagation_policy(config: &Config) -> Result<String, ManifestError> {
 }
 
 /// The Deployment (with its Namespace when needed) and its PropagationPolicy as one multi-document YAML text.
-pub fn workload(config: &Config) -> Result<String, ManifestError> {
+pub fn workload(config: &Config) -> Result<String, TemplateError> {
     Ok(format!("{}---\n{}", deployment(&config.workload)?, propagation_policy(config)?))
 }
 

@@ -6,6 +6,7 @@ pub mod manifests;
 pub mod names;
 pub mod placement;
 pub mod security;
+pub mod templates;
 
 pub use config::{Config, ConfigError, JoinMode, Member};
 pub mod parent;
