@@ -236,3 +236,34 @@ fn deploy_of_a_reviewed_assembly_needs_no_config_and_tags_the_stack() {
     assert_eq!(tags.get("karmada-eks:version"), Some(&env!("CARGO_PKG_VERSION")));
     assert_eq!(tags.get("karmada-eks:template-sha256").map(|s| s.len()), Some(64));
 }
+
+#[test]
+fn credentials_of_another_account_change_nothing() {
+    let moto = Moto::start();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let cfn = aws_sdk_cloudformation::Client::new(&rt.block_on(moto.sdk_config(REGION)));
+    let other = moto.home.path().join("other.toml");
+    std::fs::write(&other, "account = \"111111111111\"\n").unwrap();
+    let other = other.to_str().unwrap();
+
+    for command in [&["deploy", NETWORK, "--exclusively", "--yes"][..], &["destroy", NETWORK, "--force"], &["diff"]] {
+        let out = moto.karmada_eks(&[&["--config", other][..], command].concat());
+        assert_eq!(out.status.code(), Some(2), "{command:?}: {}", String::from_utf8_lossy(&out.stderr));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(
+                "the stacks are for account 111111111111, but the AWS credentials are for account 123456789012"
+            ) && stderr.contains("hint: use credentials of account 111111111111"),
+            "{command:?}: {stderr}"
+        );
+    }
+    let stacks = rt.block_on(cfn.describe_stacks().send()).unwrap();
+    assert!(stacks.stacks().is_empty(), "nothing is created for another account: {:?}", stacks.stacks());
+
+    let own = moto.home.path().join("own.toml");
+    std::fs::write(&own, "account = \"123456789012\"\n").unwrap();
+    let out = moto.karmada_eks(&["--config", own.to_str().unwrap(), "deploy", NETWORK, "--exclusively", "--yes"]);
+    assert_ok(&out);
+    let stacks = rt.block_on(cfn.describe_stacks().stack_name(NETWORK).send()).unwrap();
+    assert_eq!(stacks.stacks().len(), 1);
+}

@@ -6,6 +6,20 @@ use std::collections::BTreeMap;
 
 use super::tuning::Tuning;
 
+/// A method returning the `$sdk` client for a region, with the shared configuration and retry policy.
+macro_rules! regional_client {
+    ($(#[$doc:meta])* $name:ident, $sdk:ident) => {
+        $(#[$doc])*
+        pub fn $name(&self, region: &str) -> $sdk::Client {
+            let conf = $sdk::config::Builder::from(&self.config)
+                .region(Region::new(region.to_string()))
+                .retry_config(self.tuning.retry_config())
+                .build();
+            $sdk::Client::from_conf(conf)
+        }
+    };
+}
+
 /// Where the SDK configuration comes from.
 #[derive(Clone, Debug, Default)]
 pub struct AwsOptions {
@@ -35,29 +49,22 @@ impl Aws {
         Aws { config: loader.load().await, tuning }
     }
 
-    pub fn cloudformation(&self, region: &str) -> aws_sdk_cloudformation::Client {
-        let conf = aws_sdk_cloudformation::config::Builder::from(&self.config)
-            .region(Region::new(region.to_string()))
-            .retry_config(self.tuning.retry_config())
-            .build();
-        aws_sdk_cloudformation::Client::from_conf(conf)
-    }
-
-    pub fn ec2(&self, region: &str) -> aws_sdk_ec2::Client {
-        let conf = aws_sdk_ec2::config::Builder::from(&self.config)
-            .region(Region::new(region.to_string()))
-            .retry_config(self.tuning.retry_config())
-            .build();
-        aws_sdk_ec2::Client::from_conf(conf)
-    }
-
-    pub fn ssm(&self, region: &str) -> aws_sdk_ssm::Client {
-        let conf = aws_sdk_ssm::config::Builder::from(&self.config)
-            .region(Region::new(region.to_string()))
-            .retry_config(self.tuning.retry_config())
-            .build();
-        aws_sdk_ssm::Client::from_conf(conf)
-    }
+    regional_client!(
+        /// CloudFormation in `region`.
+        cloudformation, aws_sdk_cloudformation
+    );
+    regional_client!(
+        /// EC2 in `region` (the etcd volumes `destroy` removes).
+        ec2, aws_sdk_ec2
+    );
+    regional_client!(
+        /// SSM in `region` (the Karmada kubeconfig parameter).
+        ssm, aws_sdk_ssm
+    );
+    regional_client!(
+        /// STS in `region`, for the credentials' account.
+        sts, aws_sdk_sts
+    );
 
     /// CloudFormation clients for each of `regions`.
     pub fn cloudformation_clients<'a>(&self, regions: impl IntoIterator<Item = &'a str>) -> CfnClients {

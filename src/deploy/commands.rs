@@ -7,6 +7,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use super::account;
 use super::approval::{Answer, ApprovalPolicy, Approver, Fixed, TerminalApprover};
 use super::changeset::TemplateSource;
 use super::client::{Aws, AwsOptions};
@@ -55,10 +56,11 @@ pub fn deploy(config_path: Option<&Path>, args: DeployArgs) -> Result<ExitCode> 
     let runtime = runtime()?;
     let reports = runtime.block_on(async {
         let aws = Aws::load(&aws_options(&args.aws), options.tuning).await;
+        account::ensure(|| aws.sts(regions[0]), selected_stacks(&assembly, &selected)).await?;
         let clients = aws.cloudformation_clients(regions.iter().copied());
         let deployer = Deployer::new(clients, reporter.clone(), approver, Interrupt::on_ctrl_c(), options);
-        deployer.deploy_all(&assembly, &selected).await
-    });
+        anyhow::Ok(deployer.deploy_all(&assembly, &selected).await)
+    })?;
     drop(reporter);
     let all_selected = selected.len() == assembly.stacks.len();
     let app = assembly.stacks.iter().find_map(|s| s.tags.get(TAG_APP)).cloned().unwrap_or_default();
@@ -74,8 +76,10 @@ pub fn diff(config_path: Option<&Path>, args: DiffArgs) -> Result<ExitCode> {
     let runtime = runtime()?;
     let differs = runtime.block_on(async {
         let aws = Aws::load(&aws_options(&args.aws), Tuning::from_env()).await;
+        let stacks = selected_stacks(&assembly, &selected);
+        account::ensure(|| aws.sts(&assembly.stacks[0].environment.region), stacks.clone()).await?;
         let mut differs = false;
-        for stack in assembly.stacks.iter().filter(|s| selected.contains(&s.name)) {
+        for stack in stacks {
             let client = aws.cloudformation(&stack.environment.region);
             let deployed = deployed_template(&client, &stack.name).await?;
             let d = super::diff::compare(deployed.as_ref().unwrap_or(&serde_json::Value::Null), &stack.template);
@@ -126,6 +130,8 @@ pub fn destroy(config_path: Option<&Path>, args: DestroyArgs) -> Result<ExitCode
     let runtime = runtime()?;
     let (reports, removed, failed) = runtime.block_on(async {
         let aws = Aws::load(&aws_options(&args.aws), tuning).await;
+        account::ensure(|| aws.sts(&assembly.stacks[0].environment.region), selected_stacks(&assembly, &selected))
+            .await?;
         let mut leftovers = Vec::new();
         for (region, cluster) in &clusters {
             for v in volumes::find(&aws.ec2(region), cluster).await? {
@@ -215,7 +221,12 @@ pub fn kubeconfig(config_path: Option<&Path>, args: KubeconfigArgs) -> Result<Ex
     let value = runtime.block_on(async {
         let aws = Aws::load(&aws_options(&args.aws), Tuning::from_env()).await;
         let region = args.aws.region.clone().unwrap_or_else(|| config.region.clone());
-        super::kubeconfig::read(&aws.ssm(&region), &name).await.map(|v| (v, region))
+        if let Some(expected) = &config.account {
+            let caller = account::caller(&aws.sts(&region)).await?;
+            account::check(&[expected.as_str()], &caller)?;
+        }
+        let value = super::kubeconfig::read(&aws.ssm(&region), &name).await?;
+        anyhow::Ok((value, region))
     })?;
     let (Some(content), _) = &value else {
         return Err(anyhow::anyhow!(
@@ -228,6 +239,14 @@ pub fn kubeconfig(config_path: Option<&Path>, args: KubeconfigArgs) -> Result<Ex
     println!("wrote {} (mode 0600) from SSM parameter {name}", output.display());
     println!("next: export KUBECONFIG={} && kubectl get clusters", output.display());
     Ok(ExitCode::SUCCESS)
+}
+
+/// The stacks of `assembly` named in `selected`, in the assembly's order.
+fn selected_stacks<'a>(
+    assembly: &'a constructs::core::assembly::CloudAssembly,
+    selected: &'a [String],
+) -> impl Iterator<Item = &'a constructs::core::assembly::StackArtifact> + Clone {
+    assembly.stacks.iter().filter(|s| selected.contains(&s.name))
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {

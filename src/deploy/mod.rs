@@ -2,6 +2,7 @@
 //!
 //! `commands` is the CLI edge; everything else takes injected clients, so recorded responses can drive it.
 
+pub mod account;
 pub mod approval;
 pub mod changeset;
 pub mod client;

@@ -1,0 +1,71 @@
+//! The account a stack's environment names (`account` in the config, `aws://<account>/<region>` in the manifest)
+//! must be the credentials' account: otherwise deploy would create the app in, or destroy would delete stacks of
+//! the same names from, another account. Stacks without an account go to the caller's account, as in the AWS CDK.
+
+use constructs::core::assembly::StackArtifact;
+
+use super::error::AwsError;
+use crate::error::UsageError;
+
+/// The explicit accounts of `stacks`, each once, in order.
+pub fn required<'a>(stacks: impl IntoIterator<Item = &'a StackArtifact>) -> Vec<&'a str> {
+    let mut accounts: Vec<&str> = Vec::new();
+    for stack in stacks {
+        if let Some(account) = stack.environment.account.as_deref() {
+            if !accounts.contains(&account) {
+                accounts.push(account);
+            }
+        }
+    }
+    accounts
+}
+
+/// An error when `caller` (the credentials' account) is not every one of `required`.
+pub fn check(required: &[&str], caller: &str) -> Result<(), UsageError> {
+    match required.iter().find(|a| **a != caller) {
+        None => Ok(()),
+        Some(account) => Err(UsageError::new(format!(
+            "the stacks are for account {account}, but the AWS credentials are for account {caller}; nothing was \
+             changed"
+        ))
+        .hint(format!(
+            "use credentials of account {account} (--profile NAME or AWS_PROFILE), or set `account = \"{caller}\"` in \
+             karmada-eks.toml (remove it to deploy to whichever account the credentials belong to)"
+        ))),
+    }
+}
+
+/// The credentials' account, from STS `GetCallerIdentity`.
+pub async fn caller(sts: &aws_sdk_sts::Client) -> Result<String, AwsError> {
+    let out = sts.get_caller_identity().send().await.map_err(|e| AwsError::from_sdk("GetCallerIdentity", e))?;
+    Ok(out.account().unwrap_or_default().to_string())
+}
+
+/// Checks that the credentials belong to the accounts `stacks` name; no AWS call when they name none.
+pub async fn ensure<'a>(
+    sts: impl FnOnce() -> aws_sdk_sts::Client,
+    stacks: impl IntoIterator<Item = &'a StackArtifact>,
+) -> anyhow::Result<()> {
+    let required = required(stacks);
+    if required.is_empty() {
+        return Ok(());
+    }
+    let caller = caller(&sts()).await?;
+    check(&required, &caller)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_explicit_account_needs_no_check_and_any_mismatch_names_both_accounts() {
+        assert!(check(&[], "123456789012").is_ok());
+        assert!(check(&["123456789012"], "123456789012").is_ok());
+        let e = check(&["123456789012", "111111111111"], "123456789012").unwrap_err().to_string();
+        assert!(e.contains("stacks are for account 111111111111"), "{e}");
+        assert!(e.contains("credentials are for account 123456789012"), "{e}");
+        assert!(e.contains("hint: use credentials of account 111111111111 (--profile NAME"), "{e}");
+    }
+}
