@@ -72,6 +72,37 @@ async fn deploy(client: Client, answer: Answer) -> Run {
     Run { report, events: reporter.events(), _interrupt: handle }
 }
 
+/// Deploys with Ctrl-C pressed once `client` has answered `describe_change_set` or `describe_stacks` calls for a
+/// while (the rules repeat "in progress" forever, so only the interrupt ends the run).
+async fn deploy_interrupted(client: Client, pressed_after: &Rule) -> Run {
+    let reporter = Arc::new(RecordingReporter::default());
+    let (interrupt, handle) = Interrupt::new();
+    let options = DeployOptions { tuning: tuning(), ..DeployOptions::default() };
+    let deployer = Deployer::new(
+        CfnClients::single(client, ["eu-west-1"]),
+        reporter.clone(),
+        Arc::new(Fixed(Answer::Yes)),
+        interrupt,
+        options,
+    );
+    let press = async {
+        while pressed_after.num_calls() < 3 {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        handle.interrupt();
+        std::future::pending::<()>().await
+    };
+    let artifact = artifact();
+    let run = async {
+        tokio::select! {
+            report = deployer.deploy_stack(&artifact) => report,
+            _ = press => unreachable!(),
+        }
+    };
+    let report = tokio::time::timeout(Duration::from_secs(60), run).await.expect("deploy did not stop on Ctrl-C");
+    Run { report, events: reporter.events(), _interrupt: handle }
+}
+
 fn not_found() -> DescribeStacksError {
     DescribeStacksError::generic(
         ErrorMetadata::builder().code("ValidationError").message("Stack with id net does not exist").build(),
@@ -388,4 +419,59 @@ async fn destroying_a_stack_that_does_not_exist_counts_as_done() {
     assert!(reports[0].ok(), "{:?}", reports[0].error);
     assert_eq!(reports[0].outcome, Outcome::Unchanged);
     assert_eq!(delete.num_calls(), 0);
+}
+
+#[tokio::test]
+async fn ctrl_c_while_executing_reports_the_running_change_set_and_how_to_resume_or_cancel() {
+    let describe = mock!(Client::describe_stacks)
+        .sequence()
+        .error(not_found)
+        .output(|| stack("CREATE_IN_PROGRESS", "old"))
+        .repeatedly()
+        .build();
+    let stack_events = mock!(Client::describe_stack_events).then_output(|| {
+        events(vec![event("1", NAME, "AWS::CloudFormation::Stack", "CREATE_IN_PROGRESS", Some("User Initiated"))])
+    });
+    let (create, ready, exec) = (create_change_set(), ready_change_set(), execute());
+    let delete = mock!(Client::delete_stack).then_output(|| DeleteStackOutput::builder().build());
+    let rules = [&describe, &stack_events, &create, &ready, &exec, &delete];
+    let run = deploy_interrupted(client(&rules), &describe).await;
+
+    assert_eq!(run.report.outcome, Outcome::Failed);
+    let Some(DeployError::Interrupted { detail, .. }) = &run.report.error else {
+        panic!("expected an interrupt, got {:?}", run.report.error)
+    };
+    assert!(
+        detail.contains("the change set is still executing in CloudFormation (status CREATE_IN_PROGRESS)"),
+        "{detail}"
+    );
+    assert!(detail.contains("run `karmada-eks deploy` again"), "{detail}");
+    assert!(detail.contains("karmada-eks destroy --exclusively net"), "{detail}");
+    assert_eq!(exec.num_calls(), 1, "the change set was executed once");
+    assert_eq!(delete.num_calls(), 0, "an executing stack is left to CloudFormation, not deleted");
+}
+
+#[tokio::test]
+async fn ctrl_c_before_executing_deletes_the_change_set_and_changes_nothing() {
+    let describe = mock!(Client::describe_stacks).then_error(not_found);
+    let pending = mock!(Client::describe_change_set).then_output(|| {
+        DescribeChangeSetOutput::builder()
+            .status(ChangeSetStatus::CreatePending)
+            .creation_time(DateTime::from(SystemTime::now()))
+            .build()
+    });
+    let (create, exec) = (create_change_set(), execute());
+    let delete = mock!(Client::delete_stack).then_output(|| DeleteStackOutput::builder().build());
+    let rules = [&describe, &pending, &create, &exec, &delete];
+    let run = deploy_interrupted(client(&rules), &pending).await;
+
+    let Some(DeployError::Interrupted { detail, .. }) = &run.report.error else {
+        panic!("expected an interrupt, got {:?}", run.report.error)
+    };
+    assert!(
+        detail.contains("stopped before executing; the change set was deleted and nothing was changed"),
+        "{detail}"
+    );
+    assert_eq!(exec.num_calls(), 0);
+    assert_eq!(delete.num_calls(), 1, "the REVIEW_IN_PROGRESS stack of a new stack's change set is removed");
 }
