@@ -58,6 +58,12 @@ struct Run {
 }
 
 async fn deploy(client: Client, answer: Answer) -> Run {
+    deploy_pressing_ctrl_c(client, answer, None).await
+}
+
+/// Deploys; with `pressed_after`, Ctrl-C is pressed once that rule has answered three calls (the tests' rules
+/// repeat "in progress" forever, so only the interrupt ends those runs).
+async fn deploy_pressing_ctrl_c(client: Client, answer: Answer, pressed_after: Option<&Rule>) -> Run {
     let reporter = Arc::new(RecordingReporter::default());
     let (interrupt, handle) = Interrupt::new();
     let options = DeployOptions { tuning: tuning(), approval: ApprovalPolicy::Broadening, ..DeployOptions::default() };
@@ -68,28 +74,13 @@ async fn deploy(client: Client, answer: Answer) -> Run {
         interrupt,
         options,
     );
-    let report = deployer.deploy_stack(&artifact()).await;
-    Run { report, events: reporter.events(), _interrupt: handle }
-}
-
-/// Deploys with Ctrl-C pressed once `client` has answered `describe_change_set` or `describe_stacks` calls for a
-/// while (the rules repeat "in progress" forever, so only the interrupt ends the run).
-async fn deploy_interrupted(client: Client, pressed_after: &Rule) -> Run {
-    let reporter = Arc::new(RecordingReporter::default());
-    let (interrupt, handle) = Interrupt::new();
-    let options = DeployOptions { tuning: tuning(), ..DeployOptions::default() };
-    let deployer = Deployer::new(
-        CfnClients::single(client, ["eu-west-1"]),
-        reporter.clone(),
-        Arc::new(Fixed(Answer::Yes)),
-        interrupt,
-        options,
-    );
     let press = async {
-        while pressed_after.num_calls() < 3 {
-            tokio::time::sleep(Duration::from_millis(1)).await;
+        if let Some(rule) = pressed_after {
+            while rule.num_calls() < 3 {
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+            handle.interrupt();
         }
-        handle.interrupt();
         std::future::pending::<()>().await
     };
     let artifact = artifact();
@@ -435,7 +426,7 @@ async fn ctrl_c_while_executing_reports_the_running_change_set_and_how_to_resume
     let (create, ready, exec) = (create_change_set(), ready_change_set(), execute());
     let delete = mock!(Client::delete_stack).then_output(|| DeleteStackOutput::builder().build());
     let rules = [&describe, &stack_events, &create, &ready, &exec, &delete];
-    let run = deploy_interrupted(client(&rules), &describe).await;
+    let run = deploy_pressing_ctrl_c(client(&rules), Answer::Yes, Some(&describe)).await;
 
     assert_eq!(run.report.outcome, Outcome::Failed);
     let Some(DeployError::Interrupted { detail, .. }) = &run.report.error else {
@@ -463,7 +454,7 @@ async fn ctrl_c_before_executing_deletes_the_change_set_and_changes_nothing() {
     let (create, exec) = (create_change_set(), execute());
     let delete = mock!(Client::delete_stack).then_output(|| DeleteStackOutput::builder().build());
     let rules = [&describe, &pending, &create, &exec, &delete];
-    let run = deploy_interrupted(client(&rules), &pending).await;
+    let run = deploy_pressing_ctrl_c(client(&rules), Answer::Yes, Some(&pending)).await;
 
     let Some(DeployError::Interrupted { detail, .. }) = &run.report.error else {
         panic!("expected an interrupt, got {:?}", run.report.error)
