@@ -158,6 +158,9 @@ pub struct DestroyArgs {
     /// How many independent stacks are deleted at once
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=32))]
     pub concurrency: u16,
+    /// Print progress and the result as JSON lines (the last one {"event": "summary", ...})
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

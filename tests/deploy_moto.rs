@@ -134,6 +134,14 @@ fn network_stack_deploys_skips_updates_and_is_destroyed() {
     let out = moto.karmada_eks(&["destroy", NETWORK, "--exclusively", "--force"]);
     assert_ok(&out);
     assert!(String::from_utf8_lossy(&out.stdout).contains("karmada-network (us-east-1): did not exist"));
+    let out = moto.karmada_eks(&["destroy", NETWORK, "--exclusively", "--force", "--json"]);
+    assert_ok(&out);
+    assert_eq!(
+        summary(&out),
+        serde_json::json!({"event": "summary", "volumes": [], "stacks": [{
+            "stack": NETWORK, "region": REGION, "outcome": "absent", "status": null, "failures": [], "error": null,
+        }]})
+    );
 }
 
 /// moto 5.2.5 does not delete `AWS::EC2::RouteTable` resources when it deletes a stack, so the VPC's deletion then

@@ -126,7 +126,7 @@ pub fn destroy(config_path: Option<&Path>, args: DestroyArgs) -> Result<ExitCode
         .flat_map(|s| eks_cluster_names(s).into_iter().map(|name| (s.environment.region.clone(), name)))
         .collect();
     let tuning = Tuning::from_env();
-    let reporter: Arc<dyn progress::Reporter> = Arc::from(progress::for_output(false));
+    let reporter: Arc<dyn progress::Reporter> = Arc::from(progress::for_output(args.json));
     let runtime = runtime()?;
     let (reports, removed, failed) = runtime.block_on(async {
         let aws = Aws::load(&aws_options(&args.aws), tuning).await;
@@ -190,21 +190,41 @@ pub fn destroy(config_path: Option<&Path>, args: DestroyArgs) -> Result<ExitCode
         anyhow::Ok((reports, removed, failed))
     })?;
     drop(reporter);
+    let outcome = |r: &StackReport| match r.outcome {
+        Outcome::Unchanged => "absent".to_string(),
+        Outcome::Updated => "deleted".to_string(),
+        Outcome::NotStarted => "not-started".to_string(),
+        _ => "failed".to_string(),
+    };
+    if args.json {
+        let stacks: Vec<serde_json::Value> = reports.iter().map(|r| stack_json(r, &outcome(r))).collect();
+        let volumes: Vec<serde_json::Value> = removed
+            .iter()
+            .map(|(region, id)| serde_json::json!({"id": id, "region": region, "deleted": true}))
+            .chain(failed.iter().map(|(region, id, e)| {
+                serde_json::json!({"id": id, "region": region, "deleted": false, "error": e.to_string()})
+            }))
+            .collect();
+        println!("{}", serde_json::json!({"event": "summary", "stacks": stacks, "volumes": volumes}));
+    }
     for r in &reports {
-        let what = match r.outcome {
-            Outcome::Unchanged => "did not exist".to_string(),
-            Outcome::Updated => "deleted".to_string(),
-            Outcome::NotStarted => "not started".to_string(),
-            _ => r.status.clone().unwrap_or_else(|| "failed".into()),
-        };
-        println!("{} ({}): {what}", r.name, r.region);
-        print_failures(&r.failures);
+        if !args.json {
+            let what = match r.outcome {
+                Outcome::Unchanged => "did not exist".to_string(),
+                Outcome::Updated | Outcome::NotStarted => outcome(r).replace('-', " "),
+                _ => r.status.clone().unwrap_or_else(|| "failed".into()),
+            };
+            println!("{} ({}): {what}", r.name, r.region);
+            print_failures(&r.failures);
+        }
         if let Some(e) = r.error.as_ref().filter(|e| !matches!(e, DeployError::DependencyFailed)) {
             eprintln!("error: {e}");
         }
     }
-    for (region, id) in &removed {
-        println!("EBS volume {id} ({region}): deleted");
+    if !args.json {
+        for (region, id) in &removed {
+            println!("EBS volume {id} ({region}): deleted");
+        }
     }
     for (region, id, e) in &failed {
         eprintln!("error: EBS volume {id} ({region}) was not deleted: {e}\n  hint: delete it with `aws ec2 delete-volume --volume-id {id} --region {region}`");
@@ -284,20 +304,26 @@ fn print_failures(failures: &[super::events::ResourceEvent]) {
     }
 }
 
+/// A stack's line in a `--json` summary.
+fn stack_json(r: &StackReport, outcome: &str) -> serde_json::Value {
+    serde_json::json!({
+        "stack": r.name,
+        "region": r.region,
+        "outcome": outcome,
+        "status": r.status,
+        "failures": r.failures,
+        "error": r.error.as_ref().map(|e| e.to_string()),
+    })
+}
+
 fn print_deploy_summary(reports: &[StackReport], json: bool, app: &str, all_selected: bool) {
     if json {
         let stacks: Vec<serde_json::Value> = reports
             .iter()
             .map(|r| {
-                serde_json::json!({
-                    "stack": r.name,
-                    "region": r.region,
-                    "outcome": format!("{:?}", r.outcome).to_ascii_lowercase(),
-                    "status": r.status,
-                    "outputs": r.outputs,
-                    "failures": r.failures,
-                    "error": r.error.as_ref().map(|e| e.to_string()),
-                })
+                let mut v = stack_json(r, &format!("{:?}", r.outcome).to_ascii_lowercase());
+                v["outputs"] = serde_json::json!(r.outputs);
+                v
             })
             .collect();
         println!("{}", serde_json::json!({"event": "summary", "stacks": stacks}));
