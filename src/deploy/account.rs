@@ -4,11 +4,12 @@
 
 use constructs::core::assembly::StackArtifact;
 
+use super::client::Aws;
 use super::error::AwsError;
 use crate::error::UsageError;
 
 /// The explicit accounts of `stacks`, each once, in order.
-pub fn required<'a>(stacks: impl IntoIterator<Item = &'a StackArtifact>) -> Vec<&'a str> {
+fn required<'a>(stacks: impl IntoIterator<Item = &'a StackArtifact>) -> Vec<&'a str> {
     let mut accounts: Vec<&str> = Vec::new();
     for stack in stacks {
         if let Some(account) = stack.environment.account.as_deref() {
@@ -42,16 +43,13 @@ pub async fn caller(sts: &aws_sdk_sts::Client) -> Result<String, AwsError> {
 }
 
 /// Checks that the credentials belong to the accounts `stacks` name; no AWS call when they name none.
-pub async fn ensure<'a>(
-    sts: impl FnOnce() -> aws_sdk_sts::Client,
-    stacks: impl IntoIterator<Item = &'a StackArtifact>,
-) -> anyhow::Result<()> {
-    let required = required(stacks);
-    if required.is_empty() {
+pub async fn ensure<'a>(aws: &Aws, stacks: impl IntoIterator<Item = &'a StackArtifact>) -> anyhow::Result<()> {
+    let stacks: Vec<&StackArtifact> = stacks.into_iter().filter(|s| s.environment.account.is_some()).collect();
+    let Some(first) = stacks.first() else {
         return Ok(());
-    }
-    let caller = caller(&sts()).await?;
-    check(&required, &caller)?;
+    };
+    let caller = caller(&aws.sts(&first.environment.region)).await?;
+    check(&required(stacks.iter().copied()), &caller)?;
     Ok(())
 }
 

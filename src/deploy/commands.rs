@@ -56,7 +56,7 @@ pub fn deploy(config_path: Option<&Path>, args: DeployArgs) -> Result<ExitCode> 
     let runtime = runtime()?;
     let reports = runtime.block_on(async {
         let aws = Aws::load(&aws_options(&args.aws), options.tuning).await;
-        account::ensure(|| aws.sts(regions[0]), selected_stacks(&assembly, &selected)).await?;
+        account::ensure(&aws, selected_stacks(&assembly, &selected)).await?;
         let clients = aws.cloudformation_clients(regions.iter().copied());
         let deployer = Deployer::new(clients, reporter.clone(), approver, Interrupt::on_ctrl_c(), options);
         anyhow::Ok(deployer.deploy_all(&assembly, &selected).await)
@@ -77,7 +77,7 @@ pub fn diff(config_path: Option<&Path>, args: DiffArgs) -> Result<ExitCode> {
     let differs = runtime.block_on(async {
         let aws = Aws::load(&aws_options(&args.aws), Tuning::from_env()).await;
         let stacks = selected_stacks(&assembly, &selected);
-        account::ensure(|| aws.sts(&assembly.stacks[0].environment.region), stacks.clone()).await?;
+        account::ensure(&aws, stacks.clone()).await?;
         let mut differs = false;
         for stack in stacks {
             let client = aws.cloudformation(&stack.environment.region);
@@ -119,10 +119,7 @@ pub fn destroy(config_path: Option<&Path>, args: DestroyArgs) -> Result<ExitCode
     check_stack_names(&assembly, &args.stacks)?;
     let extend = if args.exclusively { Extend::None } else { Extend::Dependents };
     let selected = select(&assembly, &args.stacks, extend);
-    let clusters: Vec<(String, String)> = assembly
-        .stacks
-        .iter()
-        .filter(|s| selected.contains(&s.name))
+    let clusters: Vec<(String, String)> = selected_stacks(&assembly, &selected)
         .flat_map(|s| eks_cluster_names(s).into_iter().map(|name| (s.environment.region.clone(), name)))
         .collect();
     let tuning = Tuning::from_env();
@@ -130,8 +127,7 @@ pub fn destroy(config_path: Option<&Path>, args: DestroyArgs) -> Result<ExitCode
     let runtime = runtime()?;
     let (reports, removed, failed) = runtime.block_on(async {
         let aws = Aws::load(&aws_options(&args.aws), tuning).await;
-        account::ensure(|| aws.sts(&assembly.stacks[0].environment.region), selected_stacks(&assembly, &selected))
-            .await?;
+        account::ensure(&aws, selected_stacks(&assembly, &selected)).await?;
         let mut leftovers = Vec::new();
         for (region, cluster) in &clusters {
             for v in volumes::find(&aws.ec2(region), cluster).await? {
@@ -211,7 +207,8 @@ pub fn destroy(config_path: Option<&Path>, args: DestroyArgs) -> Result<ExitCode
         if !args.json {
             let what = match r.outcome {
                 Outcome::Unchanged => "did not exist".to_string(),
-                Outcome::Updated | Outcome::NotStarted => outcome(r).replace('-', " "),
+                Outcome::Updated => "deleted".to_string(),
+                Outcome::NotStarted => "not started".to_string(),
                 _ => r.status.clone().unwrap_or_else(|| "failed".into()),
             };
             println!("{} ({}): {what}", r.name, r.region);
