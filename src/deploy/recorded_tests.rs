@@ -115,6 +115,11 @@ fn stack(status: &str, sha: &str) -> DescribeStacksOutput {
         .build()
 }
 
+/// DescribeStacks of a stack that does not exist yet, then is `status` for good.
+fn absent_then(status: &'static str) -> Rule {
+    mock!(Client::describe_stacks).sequence().error(not_found).output(move || stack(status, "new")).repeatedly().build()
+}
+
 fn event(id: &str, logical: &str, resource_type: &str, status: &str, reason: Option<&str>) -> StackEvent {
     StackEvent::builder()
         .event_id(id)
@@ -226,12 +231,7 @@ async fn create_streams_resource_events_until_complete_and_reads_outputs() {
 
 #[tokio::test]
 async fn create_failed_then_rollback_complete_reports_the_first_real_failure() {
-    let describe = mock!(Client::describe_stacks)
-        .sequence()
-        .error(not_found)
-        .output(|| stack("ROLLBACK_COMPLETE", "new"))
-        .repeatedly()
-        .build();
+    let describe = absent_then("ROLLBACK_COMPLETE");
     let stack_events = mock!(Client::describe_stack_events).then_output(|| {
         events(vec![
             event("1", NAME, "AWS::CloudFormation::Stack", "CREATE_IN_PROGRESS", Some("User Initiated")),
@@ -414,12 +414,7 @@ async fn destroying_a_stack_that_does_not_exist_counts_as_done() {
 
 #[tokio::test]
 async fn ctrl_c_while_executing_reports_the_running_change_set_and_how_to_resume_or_cancel() {
-    let describe = mock!(Client::describe_stacks)
-        .sequence()
-        .error(not_found)
-        .output(|| stack("CREATE_IN_PROGRESS", "old"))
-        .repeatedly()
-        .build();
+    let describe = absent_then("CREATE_IN_PROGRESS");
     let stack_events = mock!(Client::describe_stack_events).then_output(|| {
         events(vec![event("1", NAME, "AWS::CloudFormation::Stack", "CREATE_IN_PROGRESS", Some("User Initiated"))])
     });
