@@ -8,21 +8,13 @@ use super::client::Aws;
 use super::error::AwsError;
 use crate::error::UsageError;
 
-/// The explicit accounts of `stacks`, each once, in order.
-fn required<'a>(stacks: impl IntoIterator<Item = &'a StackArtifact>) -> Vec<&'a str> {
-    let mut accounts: Vec<&str> = Vec::new();
-    for stack in stacks {
-        if let Some(account) = stack.environment.account.as_deref() {
-            if !accounts.contains(&account) {
-                accounts.push(account);
-            }
-        }
-    }
-    accounts
+/// `(account, region)` of each of `stacks` that names an account.
+pub fn of_stacks<'a>(stacks: impl IntoIterator<Item = &'a StackArtifact>) -> impl Iterator<Item = (&'a str, &'a str)> {
+    stacks.into_iter().filter_map(|s| Some((s.environment.account.as_deref()?, s.environment.region.as_str())))
 }
 
 /// An error when `caller` (the credentials' account) is not every one of `required`.
-pub fn check(required: &[&str], caller: &str) -> Result<(), UsageError> {
+fn check(required: &[&str], caller: &str) -> Result<(), UsageError> {
     match required.iter().find(|a| **a != caller) {
         None => Ok(()),
         Some(account) => Err(UsageError::new(format!(
@@ -37,19 +29,21 @@ pub fn check(required: &[&str], caller: &str) -> Result<(), UsageError> {
 }
 
 /// The credentials' account, from STS `GetCallerIdentity`.
-pub async fn caller(sts: &aws_sdk_sts::Client) -> Result<String, AwsError> {
+async fn caller(sts: &aws_sdk_sts::Client) -> Result<String, AwsError> {
     let out = sts.get_caller_identity().send().await.map_err(|e| AwsError::from_sdk("GetCallerIdentity", e))?;
     Ok(out.account().unwrap_or_default().to_string())
 }
 
-/// Checks that the credentials belong to the accounts `stacks` name; no AWS call when they name none.
-pub async fn ensure<'a>(aws: &Aws, stacks: impl IntoIterator<Item = &'a StackArtifact>) -> anyhow::Result<()> {
-    let stacks: Vec<&StackArtifact> = stacks.into_iter().filter(|s| s.environment.account.is_some()).collect();
-    let Some(first) = stacks.first() else {
+/// Checks that the credentials belong to every account of `wanted` (`(account, region)` pairs), asking STS in the
+/// first pair's region; no AWS call when `wanted` is empty.
+pub async fn ensure<'a>(aws: &Aws, wanted: impl IntoIterator<Item = (&'a str, &'a str)>) -> anyhow::Result<()> {
+    let wanted: Vec<(&str, &str)> = wanted.into_iter().collect();
+    let Some((_, region)) = wanted.first() else {
         return Ok(());
     };
-    let caller = caller(&aws.sts(&first.environment.region)).await?;
-    check(&required(stacks.iter().copied()), &caller)?;
+    let caller = caller(&aws.sts(region)).await?;
+    let accounts: Vec<&str> = wanted.iter().map(|(account, _)| *account).collect();
+    check(&accounts, &caller)?;
     Ok(())
 }
 

@@ -56,7 +56,7 @@ pub fn deploy(config_path: Option<&Path>, args: DeployArgs) -> Result<ExitCode> 
     let runtime = runtime()?;
     let reports = runtime.block_on(async {
         let aws = Aws::load(&aws_options(&args.aws), options.tuning).await;
-        account::ensure(&aws, selected_stacks(&assembly, &selected)).await?;
+        account::ensure(&aws, account::of_stacks(selected_stacks(&assembly, &selected))).await?;
         let clients = aws.cloudformation_clients(regions.iter().copied());
         let deployer = Deployer::new(clients, reporter.clone(), approver, Interrupt::on_ctrl_c(), options);
         anyhow::Ok(deployer.deploy_all(&assembly, &selected).await)
@@ -77,7 +77,7 @@ pub fn diff(config_path: Option<&Path>, args: DiffArgs) -> Result<ExitCode> {
     let differs = runtime.block_on(async {
         let aws = Aws::load(&aws_options(&args.aws), Tuning::from_env()).await;
         let stacks = selected_stacks(&assembly, &selected);
-        account::ensure(&aws, stacks.clone()).await?;
+        account::ensure(&aws, account::of_stacks(stacks.clone())).await?;
         let mut differs = false;
         for stack in stacks {
             let client = aws.cloudformation(&stack.environment.region);
@@ -127,7 +127,7 @@ pub fn destroy(config_path: Option<&Path>, args: DestroyArgs) -> Result<ExitCode
     let runtime = runtime()?;
     let (reports, removed, failed) = runtime.block_on(async {
         let aws = Aws::load(&aws_options(&args.aws), tuning).await;
-        account::ensure(&aws, selected_stacks(&assembly, &selected)).await?;
+        account::ensure(&aws, account::of_stacks(selected_stacks(&assembly, &selected))).await?;
         let mut leftovers = Vec::new();
         for (region, cluster) in &clusters {
             for v in volumes::find(&aws.ec2(region), cluster).await? {
@@ -238,10 +238,7 @@ pub fn kubeconfig(config_path: Option<&Path>, args: KubeconfigArgs) -> Result<Ex
     let value = runtime.block_on(async {
         let aws = Aws::load(&aws_options(&args.aws), Tuning::from_env()).await;
         let region = args.aws.region.clone().unwrap_or_else(|| config.region.clone());
-        if let Some(expected) = &config.account {
-            let caller = account::caller(&aws.sts(&region)).await?;
-            account::check(&[expected.as_str()], &caller)?;
-        }
+        account::ensure(&aws, config.account.as_deref().map(|a| (a, region.as_str()))).await?;
         let value = super::kubeconfig::read(&aws.ssm(&region), &name).await?;
         anyhow::Ok((value, region))
     })?;
