@@ -20,6 +20,14 @@ macro_rules! regional_client {
     };
 }
 
+/// The one HTTPS client every SDK client shares: hyper 1 with rustls on ring. The SDK crates' default client
+/// (rustls on aws-lc) is switched off in `Cargo.toml` because aws-lc-sys is C built from source at every clean
+/// build; ring does the same job for TLS 1.2/1.3 to AWS endpoints.
+fn https_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+    use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
+    aws_smithy_http_client::Builder::new().tls_provider(Provider::Rustls(CryptoMode::Ring)).build_https()
+}
+
 /// Where the SDK configuration comes from.
 #[derive(Clone, Debug, Default)]
 pub struct AwsOptions {
@@ -39,7 +47,9 @@ pub struct Aws {
 impl Aws {
     /// Loads the default chain once (no network call: credentials resolve on first use).
     pub async fn load(options: &AwsOptions, tuning: Tuning) -> Self {
-        let mut loader = aws_config::defaults(BehaviorVersion::latest()).retry_config(tuning.retry_config());
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .http_client(https_client())
+            .retry_config(tuning.retry_config());
         if let Some(profile) = &options.profile {
             loader = loader.profile_name(profile);
         }

@@ -7,6 +7,7 @@ pub mod names;
 pub mod placement;
 pub mod security;
 pub mod templates;
+pub mod wellknown;
 
 pub use config::{Config, ConfigError, JoinMode, Member};
 pub mod parent;
