@@ -63,10 +63,11 @@ impl Aws {
         /// CloudFormation in `region`.
         cloudformation, aws_sdk_cloudformation
     );
-    regional_client!(
-        /// EC2 in `region` (the etcd volumes `destroy` removes).
-        ec2, aws_sdk_ec2
-    );
+    /// EC2 in `region` (the etcd volumes `destroy` removes; zones, addresses and instance types for the
+    /// preflight), through the small Query-API client of `deploy::ec2`.
+    pub fn ec2(&self, region: &str) -> super::ec2::Ec2 {
+        super::ec2::Ec2::new(&self.config, region, self.tuning)
+    }
     regional_client!(
         /// SSM in `region` (the Karmada kubeconfig parameter).
         ssm, aws_sdk_ssm

@@ -63,6 +63,13 @@ impl AwsError {
         AwsError { operation, kind, code, message }
     }
 
+    /// An error a service answered with `code` and `message`, for clients outside the SDK (EC2's Query API).
+    pub fn from_service(operation: &'static str, code: &str, message: &str) -> Self {
+        let message = if message.is_empty() { code.to_string() } else { format!("{code}: {message}") };
+        let kind = classify(Some(code), &message, true);
+        AwsError { operation, kind, code: Some(code.to_string()), message }
+    }
+
     pub fn is_not_found(&self) -> bool {
         self.kind == AwsErrorKind::NotFound
     }

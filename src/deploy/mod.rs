@@ -10,6 +10,7 @@ pub mod commands;
 pub mod deployment;
 pub mod destroy;
 pub mod diff;
+pub mod ec2;
 pub mod error;
 pub mod events;
 pub mod interrupt;

@@ -1,10 +1,9 @@
 //! EBS volumes the EBS CSI driver created for a cluster's persistent volumes: found by the tags the driver puts
 //! on them (`KubernetesCluster=<cluster>` and `kubernetes.io/cluster/<cluster>`), deleted once the cluster is gone.
 
-use aws_sdk_ec2::types::Filter;
-use aws_sdk_ec2::Client;
 use std::collections::BTreeMap;
 
+use super::ec2::{Ec2 as Client, Filter};
 use super::error::AwsError;
 
 /// One leftover volume.
@@ -20,41 +19,14 @@ pub struct Volume {
 /// Volumes tagged as belonging to `cluster`.
 pub async fn find(client: &Client, cluster: &str) -> Result<Vec<Volume>, AwsError> {
     let filters = [
-        Filter::builder().name("tag:KubernetesCluster").values(cluster).build(),
-        Filter::builder().name("tag-key").values(format!("kubernetes.io/cluster/{cluster}")).build(),
+        Filter::new("tag:KubernetesCluster", [cluster]),
+        Filter::new("tag-key", [format!("kubernetes.io/cluster/{cluster}")]),
     ];
     let mut found = BTreeMap::new();
     for filter in filters {
-        let mut token = None;
-        loop {
-            let out = client
-                .describe_volumes()
-                .filters(filter.clone())
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(|e| AwsError::from_sdk("DescribeVolumes", e))?;
-            for v in out.volumes() {
-                let id = v.volume_id().unwrap_or_default().to_string();
-                let claim = v
-                    .tags()
-                    .iter()
-                    .find(|t| t.key() == Some("kubernetes.io/created-for/pvc/name"))
-                    .and_then(|t| t.value().map(str::to_string));
-                found.insert(
-                    id.clone(),
-                    Volume {
-                        id,
-                        size_gib: v.size().unwrap_or(0),
-                        state: v.state().map(|s| s.as_str().to_string()).unwrap_or_default(),
-                        claim,
-                    },
-                );
-            }
-            token = out.next_token().map(str::to_string);
-            if token.is_none() {
-                break;
-            }
+        for v in client.describe_volumes(std::slice::from_ref(&filter)).await? {
+            let claim = v.tag("kubernetes.io/created-for/pvc/name").map(str::to_string);
+            found.insert(v.id.clone(), Volume { id: v.id, size_gib: v.size_gib, state: v.state, claim });
         }
     }
     Ok(found.into_values().collect())
@@ -65,10 +37,9 @@ pub async fn delete(client: &Client, volumes: &[Volume]) -> (Vec<String>, Vec<(S
     let mut deleted = Vec::new();
     let mut failed = Vec::new();
     for v in volumes {
-        match client.delete_volume().volume_id(&v.id).send().await {
-            Ok(_) => deleted.push(v.id.clone()),
+        match client.delete_volume(&v.id).await {
+            Ok(()) => deleted.push(v.id.clone()),
             Err(e) => {
-                let e = AwsError::from_sdk("DeleteVolume", e);
                 if e.code.as_deref() == Some("InvalidVolume.NotFound") {
                     deleted.push(v.id.clone());
                 } else {
