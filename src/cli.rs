@@ -181,16 +181,21 @@ pub struct InitArgs {
     /// Where to write the starter configuration
     #[arg(value_name = "PATH", default_value = "karmada-eks.toml")]
     pub path: PathBuf,
-    /// Overwrite an existing file
+    /// Overwrite an existing regular file (a symlink, directory or device is never overwritten)
     #[arg(long)]
     pub force: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct KubeconfigArgs {
-    /// File to write (mode 0600) [default: ./<app>-karmada.kubeconfig]
+    /// File to write (mode 0600); an existing one only when this command saved it [default:
+    /// ./<app>-karmada.kubeconfig]
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Overwrite an existing regular file that is not a kubeconfig this command saved (a symlink, directory or
+    /// device is never overwritten)
+    #[arg(long)]
+    pub force: bool,
     #[command(flatten)]
     pub aws: AwsArgs,
 }

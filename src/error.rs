@@ -1,10 +1,11 @@
 //! How errors reach the user: `error: ...` on stderr, `hint: ...` where there is a fix, and the exit code.
 //!
 //! Exit codes: 0 success, 1 a failure while doing the work (AWS error, failed deploy), 2 bad input (config,
-//! arguments, unknown stack names) with nothing written.
+//! arguments, unknown stack names, an output path holding what karmada-eks did not write) with nothing written.
 
 use std::process::ExitCode;
 
+use constructs::core::output_path::Refused;
 use constructs::karmada::ConfigError;
 
 /// Input the user must fix; exits 2.
@@ -27,7 +28,7 @@ impl UsageError {
 }
 
 pub fn exit_code(e: &anyhow::Error) -> u8 {
-    if e.chain().any(|c| c.is::<UsageError>() || c.is::<ConfigError>()) {
+    if e.chain().any(|c| c.is::<UsageError>() || c.is::<ConfigError>() || c.is::<Refused>()) {
         2
     } else {
         1

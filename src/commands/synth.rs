@@ -3,10 +3,12 @@
 use anyhow::{Context, Result};
 use serde_json::{json, Value};
 use std::io::Write;
+use std::path::Path;
 use std::process::ExitCode;
 
 use crate::cli::SynthArgs;
-use constructs::core::CloudAssembly;
+use constructs::core::output_path::OutputError;
+use constructs::core::{CloudAssembly, SynthError};
 use constructs::karmada::placement;
 use constructs::karmada::security::SecurityReport;
 use constructs::karmada::Config;
@@ -14,7 +16,7 @@ use constructs::karmada::Config;
 pub fn run(config: &Config, args: &SynthArgs) -> Result<ExitCode> {
     let assembly = super::synth_config(config)?;
     super::check_stack_names(&assembly, &args.stacks)?;
-    assembly.write(&args.output).with_context(|| format!("writing the cloud assembly to {}", args.output.display()))?;
+    write(&assembly, &args.output)?;
     let mut out = std::io::stdout().lock();
     if args.json {
         let mut summary = summary_json(&assembly, &args.output.display().to_string());
@@ -46,6 +48,16 @@ pub fn run(config: &Config, args: &SynthArgs) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes the assembly; a refused output path is the user's to fix (exit 2), reported without the context of a
+/// failed write.
+fn write(assembly: &CloudAssembly, dir: &Path) -> Result<()> {
+    match assembly.write(dir) {
+        Ok(_) => Ok(()),
+        Err(SynthError::Output(OutputError::Refused(refused))) => Err(refused.into()),
+        Err(e) => Err(e).with_context(|| format!("writing the cloud assembly to {}", dir.display())),
+    }
 }
 
 /// The machine-readable summary: stacks in deploy order, notes and warnings.

@@ -249,7 +249,10 @@ pub fn kubeconfig(config_path: Option<&Path>, args: KubeconfigArgs) -> Result<Ex
             value.1
         ));
     };
-    super::kubeconfig::save(&output, content).with_context(|| format!("writing {}", output.display()))?;
+    match super::kubeconfig::save(&output, content, args.force) {
+        Err(constructs::core::output_path::OutputError::Refused(refused)) => return Err(refused.into()),
+        saved => saved.with_context(|| format!("writing {}", output.display()))?,
+    }
     println!("wrote {} (mode 0600) from SSM parameter {name}", output.display());
     println!("next: export KUBECONFIG={} && kubectl get clusters", output.display());
     Ok(ExitCode::SUCCESS)
