@@ -64,7 +64,8 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct SynthArgs {
-    /// Directory to write the cloud assembly to
+    /// Directory to write the cloud assembly to: a new or empty one, or one an earlier synth wrote (files
+    /// karmada-eks did not write there are kept; anything else is refused)
     #[arg(short, long, value_name = "DIR", default_value = "cdk.out")]
     pub output: PathBuf,
     /// Stacks whose templates are also printed to stdout

@@ -373,6 +373,37 @@ fn a_kill_while_updating_beside_user_files_keeps_them() {
     assert!(landed > 0, "no kill landed while synth was running; the test did not test anything");
 }
 
+/// `init PATH` keeps its rule (an existing file only with `--force`) and never writes through a symlink or into
+/// a directory, with or without `--force`.
+#[test]
+fn init_replaces_a_file_only_with_force_and_never_a_symlink() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("mine.toml"), "app = \"mine\"\n").unwrap();
+    symlink("mine.toml", dir.path().join("link.toml")).unwrap();
+    std::fs::create_dir(dir.path().join("conf")).unwrap();
+    let before = hash(dir.path());
+    for (args, found) in [
+        (
+            &["init", "mine.toml"][..],
+            "mine.toml already exists\n  hint: pass --force to overwrite it, or give another path",
+        ),
+        (
+            &["init", "link.toml", "--force"][..],
+            "link.toml is a symbolic link to mine.toml; karmada-eks never writes through a link",
+        ),
+        (&["init", "conf", "--force"][..], "conf is a directory, not a regular file"),
+    ] {
+        let o = common::karmada_eks(dir.path(), args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", common::stderr(&o));
+        assert!(common::stderr(&o).starts_with(&format!("error: {found}")), "{args:?}: {}", common::stderr(&o));
+        assert_eq!(hash(dir.path()), before, "{args:?} was refused but changed the directory");
+    }
+    let o = common::karmada_eks(dir.path(), &["init", "mine.toml", "--force"]);
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    assert!(std::fs::read_to_string(dir.path().join("mine.toml")).unwrap().contains("[[members]]"));
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 3, "no temporary file is left");
+}
+
 // ---- property test: arbitrary trees at the output path ----
 
 /// What the generator puts at the output path.
