@@ -438,16 +438,15 @@ const USER_NAMES: &[&str] = &[
 ];
 
 fn at() -> impl Strategy<Value = At> {
-    let user = proptest::collection::vec(
-        (proptest::sample::select(USER_NAMES), 0u8..3).prop_map(|(name, kind)| UserEntry { name, kind }),
-        0..4,
-    );
+    let entry = (proptest::sample::select(USER_NAMES), 0u8..3).prop_map(|(name, kind)| UserEntry { name, kind });
+    let user = prop_oneof![Just(Vec::new()), proptest::collection::vec(entry, 1..4)];
+    // Weighted so that each outcome (created, swapped, merged, refused) comes up in every run.
     prop_oneof![
-        Just(At::Nothing),
-        Just(At::File),
-        Just(At::LinkToDir),
-        Just(At::LinkToFile),
-        (proptest::option::of(any::<bool>()), user).prop_map(|(earlier, user)| At::Dir { earlier, user }),
+        1 => Just(At::Nothing),
+        1 => Just(At::File),
+        1 => Just(At::LinkToDir),
+        1 => Just(At::LinkToFile),
+        6 => (proptest::option::of(any::<bool>()), user).prop_map(|(earlier, user)| At::Dir { earlier, user }),
     ]
 }
 
@@ -572,6 +571,7 @@ fn any_tree_at_the_output_path_is_refused_untouched_or_updated_keeping_the_users
         })
         .unwrap();
     let outcomes = outcomes.into_inner();
+    eprintln!("outcomes: {outcomes:?}");
     for kind in ["refused", "created", "swapped", "merged"] {
         assert!(outcomes.get(kind).copied().unwrap_or(0) > 0, "no case was {kind}: {outcomes:?}");
     }
