@@ -242,6 +242,41 @@ fn an_empty_directory_is_written_in_place() {
     assert_eq!(names, files_written(&work).unwrap(), "only the new assembly's files");
 }
 
+/// A directory that is a mount point (a container volume) cannot be renamed: an earlier assembly there is
+/// updated in place instead. Needs a private mount namespace (`unshare -m`, root); skipped with the reason
+/// where that is not allowed.
+#[test]
+fn an_assembly_on_a_mount_point_is_updated_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("volume");
+    std::fs::create_dir(&out).unwrap();
+    let bin = env!("CARGO_BIN_EXE_karmada-eks");
+    let script = format!(
+        "mount -t tmpfs none {out} || exit 77\n\
+         {bin} --config {a} synth -q -o {out} || exit 1\n\
+         mv {out} {out}.moved 2>/dev/null && exit 78\n\
+         {bin} --config {b} synth -q -o {out} || exit 2\n\
+         ls -A {out}",
+        out = out.display(),
+        a = config("default"),
+        b = config("single-member"),
+    );
+    let o = match Command::new("unshare").args(["-m", "sh", "-c", &script]).current_dir(dir.path()).output() {
+        Ok(o) if o.status.code() != Some(77) && !common::stderr(&o).contains("unshare failed") => o,
+        Ok(o) => return eprintln!("skipped: cannot mount in a private namespace: {}", common::stderr(&o)),
+        Err(e) => return eprintln!("skipped: unshare is not available: {e}"),
+    };
+    assert_ne!(o.status.code(), Some(78), "the mount point was renamed; the test did not test anything");
+    assert!(o.status.success(), "exit {:?}: {}", o.status.code(), common::stderr(&o));
+    let listed: BTreeSet<String> = common::stdout(&o).lines().map(str::to_string).collect();
+    let expected: BTreeSet<String> = ["kmd-network", "kmd-cluster", "kmd-member-access-us-west-2", "kmd-management"]
+        .iter()
+        .map(|s| format!("{s}.template.json"))
+        .chain(["manifest.json".to_string()])
+        .collect();
+    assert_eq!(listed, expected, "the new assembly only, the earlier templates removed");
+}
+
 /// The update path: an earlier assembly beside the user's files. The user's files are kept byte for byte; the
 /// templates of stacks that left the app are removed; a later synth of the same app is byte-identical.
 #[test]

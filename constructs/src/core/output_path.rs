@@ -228,7 +228,14 @@ pub fn write_dir(dir: &Path, files: &[(String, &str)], owned: Owned) -> Result<D
     let plan = plan_dir(dir, &names, owned)?;
     match &plan {
         DirPlan::Create => write_beside(dir, files, None, owned)?,
-        DirPlan::Swap { earlier } => write_beside(dir, files, Some(earlier), owned)?,
+        DirPlan::Swap { earlier } => match write_beside(dir, files, Some(earlier), owned) {
+            // A mount point (a container volume, say) cannot be renamed (EBUSY); nothing moved yet.
+            Err(e) if e.kind() == io::ErrorKind::ResourceBusy => {
+                write_inside(dir, files, &names, earlier, owned)?;
+                return Ok(DirPlan::Merge { earlier: earlier.clone() });
+            }
+            other => other?,
+        },
         DirPlan::Merge { earlier } => write_inside(dir, files, &names, earlier, owned)?,
     }
     Ok(plan)
