@@ -85,6 +85,20 @@ mod tests {
         assert_eq!(mode(&path), 0o600);
     }
 
+    /// A temporary file a killed run left (it holds a credential) goes when it is one this command wrote; a file
+    /// of the same name pattern that is not stays.
+    #[test]
+    fn temporaries_of_killed_runs_are_removed_only_when_they_are_its_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let ours = dir.path().join(".k.config.tmp-999999999");
+        let theirs = dir.path().join(".k.config.tmp-999999998-1");
+        std::fs::write(&ours, format!("{SAVED_MARKER}apiVersion: v1\n")).unwrap();
+        std::fs::write(&theirs, "apiVersion: v1\n").unwrap();
+        save(&dir.path().join("k.config"), "apiVersion: v1\n", false).unwrap();
+        assert!(!ours.exists());
+        assert_eq!(std::fs::read_to_string(&theirs).unwrap(), "apiVersion: v1\n");
+    }
+
     /// A symlink is never followed, with or without `--force`: the file it points to keeps its bytes.
     #[test]
     fn a_symlink_is_never_followed() {

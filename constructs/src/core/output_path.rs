@@ -250,7 +250,7 @@ fn parent_of(path: &Path) -> PathBuf {
 
 fn write_beside(dir: &Path, files: &[(String, &str)], swap: Option<&BTreeSet<String>>, owned: Owned) -> io::Result<()> {
     let parent = parent_of(dir);
-    fs::create_dir_all(&parent)?;
+    let created = create_parents(&parent)?;
     let base = dir.file_name().map(OsStr::to_string_lossy).unwrap_or_default();
     let prefix = format!(".{base}.");
     let staging = parent.join(format!("{prefix}tmp-{}", std::process::id()));
@@ -264,10 +264,25 @@ fn write_beside(dir: &Path, files: &[(String, &str)], swap: Option<&BTreeSet<Str
         });
     if result.is_err() {
         remove_leftover(&staging, owned);
+        for dir in &created {
+            let _ = fs::remove_dir(dir);
+        }
     } else {
         remove_leftovers(&parent, &prefix, owned);
     }
     result
+}
+
+/// Creates `dir` and its missing parents; returns those it created, deepest first, for removal after a failure.
+fn create_parents(dir: &Path) -> io::Result<Vec<PathBuf>> {
+    let mut missing = Vec::new();
+    let mut at = Some(dir);
+    while let Some(path) = at.filter(|p| !p.as_os_str().is_empty() && Found::at(p).is_ok_and(|f| f == Found::Nothing)) {
+        missing.push(path.to_path_buf());
+        at = path.parent();
+    }
+    fs::create_dir_all(dir)?;
+    Ok(missing)
 }
 
 fn swap_into_place(staging: &Path, dir: &Path, old: &Path, owned: Owned) -> io::Result<()> {
@@ -379,16 +394,21 @@ fn is_leftover_name(name: &OsStr, prefix: &str) -> Option<u32> {
 }
 
 /// Removes the leftovers in `parent` named `<prefix>tmp-<pid>` or `<prefix>old-<pid>` whose process is gone (a
-/// killed run) and that karmada-eks made. Where liveness cannot be checked (no `/proc`), only this process's own.
+/// killed run) and that karmada-eks made.
 fn remove_leftovers(parent: &Path, prefix: &str, owned: Owned) {
     let Ok(entries) = fs::read_dir(parent) else { return };
-    let proc = Path::new("/proc");
     for entry in entries.flatten() {
         let Some(pid) = is_leftover_name(&entry.file_name(), prefix) else { continue };
-        if pid == std::process::id() || (proc.is_dir() && !proc.join(pid.to_string()).exists()) {
+        if is_gone(pid) {
             remove_leftover(&entry.path(), owned);
         }
     }
+}
+
+/// The process is not running (or is this one). Where liveness cannot be checked (no `/proc`), only this one.
+fn is_gone(pid: u32) -> bool {
+    let proc = Path::new("/proc");
+    pid == std::process::id() || (proc.is_dir() && !proc.join(pid.to_string()).exists())
 }
 
 /// How [`write_file`] treats an existing file.
@@ -421,8 +441,30 @@ pub fn write_file(path: &Path, content: &[u8], how: &FileWrite) -> Result<(), Ou
     let result = file.write_all(content).and_then(|()| file.sync_all()).and_then(|()| fs::rename(&tmp, path));
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
+    } else if let Some(own) = &how.owned {
+        remove_temporaries(&dir, &name, own);
     }
     Ok(result?)
+}
+
+/// Removes the temporary files `.<name>.tmp-<pid>[-<n>]` that killed runs left in `dir` (a kubeconfig holds a
+/// credential), only when the command recognises them as its own.
+fn remove_temporaries(dir: &Path, name: &str, own: &OwnFile) {
+    let Ok(entries) = fs::read_dir(dir) else { return };
+    let prefix = format!(".{name}.tmp-");
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(rest) = file_name.to_str().and_then(|n| n.strip_prefix(&prefix)) else { continue };
+        let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) else { continue };
+        if !is_gone(pid) || !entry.file_type().is_ok_and(|t| t.is_file()) {
+            continue;
+        }
+        let mut head = Vec::new();
+        let read = fs::File::open(entry.path()).and_then(|f| f.take(OWNED_PREFIX).read_to_end(&mut head));
+        if read.is_ok() && (own.recognise)(&head) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
 }
 
 fn check_file(path: &Path, how: &FileWrite) -> Result<(), OutputError> {
