@@ -8,9 +8,8 @@ use std::time::Instant;
 
 use super::approval::{ask, Answer, Approver};
 use super::client::{CfnClients, Ec2Clients};
-use super::deployment::FAILURES_SHOWN;
 use super::error::DeployError;
-use super::events::{first_failures, EventStream};
+use super::events::{first_failures, EventStream, FAILURES_SHOWN};
 use super::interrupt::Interrupt;
 use super::monitor::{follow, Follow, Followed};
 use super::progress::{ProgressEvent, Reporter};
