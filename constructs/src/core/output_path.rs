@@ -488,7 +488,7 @@ fn check_file(path: &Path, how: &FileWrite) -> Result<(), OutputError> {
         }
         Found::Symlink(target) => refuse(
             format!("is a symbolic link to {}; karmada-eks never writes through a link", target.display()),
-            format!("give the file's own path, or {}", how.elsewhere),
+            format!("name the file itself instead of the link, or {}", how.elsewhere),
         ),
         Found::Nothing => refuse("does not name a file".into(), how.elsewhere.to_string()),
         other => refuse(format!("{}, not a regular file", other.describe()), how.elsewhere.to_string()),
