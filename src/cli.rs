@@ -64,7 +64,8 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct SynthArgs {
-    /// Directory to write the cloud assembly to
+    /// Directory to write the cloud assembly to: a new or empty one, or one an earlier synth wrote (files
+    /// karmada-eks did not write there are kept; anything else is refused)
     #[arg(short, long, value_name = "DIR", default_value = "cdk.out")]
     pub output: PathBuf,
     /// Stacks whose templates are also printed to stdout
@@ -155,6 +156,10 @@ pub struct DestroyArgs {
     /// Do not ask for confirmation
     #[arg(short, long)]
     pub force: bool,
+    /// For a stack in DELETE_FAILED: delete it but keep the resources that failed to delete (CloudFormation's
+    /// RetainResources), and list them for removal by hand
+    #[arg(long)]
+    pub retain_failed: bool,
     /// How many independent stacks are deleted at once
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=32))]
     pub concurrency: u16,
@@ -181,16 +186,21 @@ pub struct InitArgs {
     /// Where to write the starter configuration
     #[arg(value_name = "PATH", default_value = "karmada-eks.toml")]
     pub path: PathBuf,
-    /// Overwrite an existing file
+    /// Overwrite an existing regular file (a symlink, directory or device is never overwritten)
     #[arg(long)]
     pub force: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct KubeconfigArgs {
-    /// File to write (mode 0600) [default: ./<app>-karmada.kubeconfig]
+    /// File to write (mode 0600); an existing one only when this command saved it [default:
+    /// ./<app>-karmada.kubeconfig]
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Overwrite an existing regular file that is not a kubeconfig this command saved (a symlink, directory or
+    /// device is never overwritten)
+    #[arg(long)]
+    pub force: bool,
     #[command(flatten)]
     pub aws: AwsArgs,
 }

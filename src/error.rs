@@ -1,10 +1,11 @@
 //! How errors reach the user: `error: ...` on stderr, `hint: ...` where there is a fix, and the exit code.
 //!
 //! Exit codes: 0 success, 1 a failure while doing the work (AWS error, failed deploy), 2 bad input (config,
-//! arguments, unknown stack names) with nothing written.
+//! arguments, unknown stack names, an output path holding what karmada-eks did not write) with nothing written.
 
 use std::process::ExitCode;
 
+use constructs::core::output_path::Refused;
 use constructs::karmada::ConfigError;
 
 /// Input the user must fix; exits 2.
@@ -27,7 +28,13 @@ impl UsageError {
 }
 
 pub fn exit_code(e: &anyhow::Error) -> u8 {
-    if e.chain().any(|c| c.is::<UsageError>() || c.is::<ConfigError>()) {
+    let usage = |c: &(dyn std::error::Error + 'static)| {
+        c.is::<UsageError>()
+            || c.is::<ConfigError>()
+            || c.is::<Refused>()
+            || c.downcast_ref::<crate::deploy::error::DeployError>().is_some_and(|d| d.is_usage())
+    };
+    if e.chain().any(usage) {
         2
     } else {
         1

@@ -75,6 +75,21 @@ fn an_output_path_under_a_file_fails_without_touching_anything() {
 }
 
 #[test]
+fn a_failed_write_removes_the_parent_directories_it_created() {
+    let dir = tempfile::tempdir().unwrap();
+    let synth = |text: &str| KarmadaParent::new(&Config::from_toml(text).unwrap()).unwrap().synth().unwrap();
+    let mut broken = synth("");
+    let mut unwritable = broken.stacks[0].clone();
+    unwritable.name = "no-such-dir/stack".into();
+    broken.stacks.push(unwritable);
+    std::fs::create_dir(dir.path().join("kept")).unwrap();
+    broken.write(&dir.path().join("kept/new/deeper/cdk.out")).unwrap_err();
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(left, ["kept"], "only the directory that was there before");
+    assert_eq!(std::fs::read_dir(dir.path().join("kept")).unwrap().count(), 0);
+}
+
+#[test]
 fn a_failure_in_the_middle_of_writing_leaves_the_previous_assembly() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("cdk.out");

@@ -139,7 +139,8 @@ fn network_stack_deploys_skips_updates_and_is_destroyed() {
     assert_eq!(
         summary(&out),
         serde_json::json!({"event": "summary", "volumes": [], "stacks": [{
-            "stack": NETWORK, "region": REGION, "outcome": "absent", "status": null, "failures": [], "error": null,
+            "stack": NETWORK, "region": REGION, "outcome": "absent", "status": null, "failures": [], "retained": [],
+            "error": null,
         }]})
     );
 }
@@ -184,9 +185,32 @@ fn kubeconfig_is_saved_from_ssm_with_mode_0600() {
     let out = moto.karmada_eks(&["kubeconfig", "-o", "k.config"]);
     assert_ok(&out);
     let path = moto.home.path().join("k.config");
-    assert_eq!(std::fs::read_to_string(&path).unwrap(), "apiVersion: v1\nkind: Config\n");
+    let saved = std::fs::read_to_string(&path).unwrap();
+    let (marker, rest) = saved.split_once('\n').unwrap();
+    assert!(marker.starts_with("# Saved by `karmada-eks kubeconfig`"), "{saved}");
+    assert_eq!(rest, "apiVersion: v1\nkind: Config\n");
     use std::os::unix::fs::PermissionsExt;
     assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+    assert_ok(&moto.karmada_eks(&["kubeconfig", "-o", "k.config"]));
+
+    // A file this command did not save is replaced only with --force; a symlink never, and its target stays.
+    let foreign = moto.home.path().join("config");
+    std::fs::write(&foreign, "apiVersion: v1\nclusters: []\n").unwrap();
+    let out = moto.karmada_eks(&["kubeconfig", "-o", "config"]);
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.starts_with("error: config already exists and is not a kubeconfig karmada-eks saved"), "{stderr}");
+    assert!(stderr.contains("hint: pass --force to overwrite it"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&foreign).unwrap(), "apiVersion: v1\nclusters: []\n");
+    let link = moto.home.path().join("link");
+    std::os::unix::fs::symlink(&foreign, &link).unwrap();
+    let out = moto.karmada_eks(&["kubeconfig", "-o", "link", "--force"]);
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is a symbolic link to"));
+    assert_eq!(std::fs::read_to_string(&foreign).unwrap(), "apiVersion: v1\nclusters: []\n");
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    assert_ok(&moto.karmada_eks(&["kubeconfig", "-o", "config", "--force"]));
+    assert_eq!(std::fs::read_to_string(&foreign).unwrap(), saved);
 }
 
 #[test]

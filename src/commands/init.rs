@@ -1,20 +1,20 @@
-//! `init`: write the commented starter configuration.
+//! `init`: write the commented starter configuration. An existing file is replaced only with `--force`; a
+//! symlink, a directory or a device never.
 
 use anyhow::Result;
 use std::process::ExitCode;
 
 use crate::cli::InitArgs;
 use crate::error::UsageError;
+use constructs::core::output_path::{self, FileWrite, OutputError};
 use constructs::karmada::config::STARTER;
 
 pub fn run(args: &InitArgs) -> Result<ExitCode> {
-    if args.path.exists() && !args.force {
-        return Err(UsageError::new(format!("{} already exists", args.path.display()))
-            .hint("pass --force to overwrite it, or give another path")
-            .into());
-    }
-    std::fs::write(&args.path, STARTER)
-        .map_err(|e| UsageError::new(format!("cannot write {}: {e}", args.path.display())))?;
+    let how = FileWrite { mode: 0o644, force: args.force, owned: None, elsewhere: "give another path" };
+    output_path::write_file(&args.path, STARTER.as_bytes(), &how).map_err(|e| match e {
+        OutputError::Refused(refused) => anyhow::Error::new(refused),
+        OutputError::Io(e) => UsageError::new(format!("cannot write {}: {e}", args.path.display())).into(),
+    })?;
     eprintln!(
         "Wrote {}: every field shows its default; edit what you need, then `karmada-eks synth`.",
         args.path.display()

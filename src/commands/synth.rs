@@ -3,18 +3,20 @@
 use anyhow::{Context, Result};
 use serde_json::{json, Value};
 use std::io::Write;
+use std::path::Path;
 use std::process::ExitCode;
 
 use crate::cli::SynthArgs;
-use constructs::core::CloudAssembly;
+use constructs::core::output_path::OutputError;
+use constructs::core::{CloudAssembly, SynthError};
 use constructs::karmada::placement;
 use constructs::karmada::security::SecurityReport;
 use constructs::karmada::Config;
 
 pub fn run(config: &Config, args: &SynthArgs) -> Result<ExitCode> {
-    let assembly = super::synth_config(config)?;
-    super::check_stack_names(&assembly, &args.stacks)?;
-    assembly.write(&args.output).with_context(|| format!("writing the cloud assembly to {}", args.output.display()))?;
+    let assembly = super::assembly::synth_config(config)?;
+    super::assembly::check_stack_names(&assembly, &args.stacks)?;
+    write(&assembly, &args.output)?;
     let mut out = std::io::stdout().lock();
     if args.json {
         let mut summary = summary_json(&assembly, &args.output.display().to_string());
@@ -48,13 +50,23 @@ pub fn run(config: &Config, args: &SynthArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Writes the assembly; a refused output path is the user's to fix (exit 2), reported without the context of a
+/// failed write.
+fn write(assembly: &CloudAssembly, dir: &Path) -> Result<()> {
+    match assembly.write(dir) {
+        Ok(_) => Ok(()),
+        Err(SynthError::Output(OutputError::Refused(refused))) => Err(refused.into()),
+        Err(e) => Err(e).with_context(|| format!("writing the cloud assembly to {}", dir.display())),
+    }
+}
+
 /// The machine-readable summary: stacks in deploy order, notes and warnings.
 pub fn summary_json(assembly: &CloudAssembly, dir: &str) -> Value {
     let stacks: Vec<Value> = assembly
         .stacks
         .iter()
         .map(|s| {
-            let mut v = super::stack_json(s);
+            let mut v = super::assembly::stack_json(s);
             v["templateFile"] = json!(format!("{dir}/{}", s.template_file()));
             v["resources"] = json!(s.resource_count);
             v["bytes"] = json!(s.template_body.len());

@@ -1,67 +1,153 @@
 //! Deleting stacks in reverse dependency order (a stack after every selected stack that depends on it), and the
 //! EBS volumes Kubernetes made for the parent cluster's persistent volumes, which CloudFormation does not own.
+//! One question before anything is deleted, asked through the [`Approver`].
 
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::client::CfnClients;
-use super::deployment::{Outcome, StackReport, FAILURES_SHOWN};
-use super::error::{AwsError, DeployError};
-use super::events::{first_failures, EventStream};
+use super::approval::{ask, Answer, Approver};
+use super::client::{CfnClients, Ec2Clients};
+use super::error::DeployError;
+use super::events::{first_failures, EventStream, FAILURES_SHOWN};
 use super::interrupt::Interrupt;
 use super::monitor::{follow, Follow, Followed};
 use super::progress::{ProgressEvent, Reporter};
+use super::report::{Deletion, DestroyReport, StackDeletion, VolumeDeletion};
 use super::schedule;
-use super::stack;
+use super::stack::{self, classify_status, DeployedStack, StatusClass};
+use super::token;
 use super::tuning::Tuning;
+use super::volumes::{self, Volume};
+use aws_sdk_cloudformation::Client;
 use constructs::core::{CloudAssembly, StackArtifact};
+use constructs::karmada::wellknown::TAG_APP;
 
-/// Deletes stacks with injected clients and reporter.
+/// Deletes stacks and leftover volumes with injected clients, reporter and approver.
 pub struct Destroyer {
     pub clients: CfnClients,
+    pub ec2: Ec2Clients,
     pub reporter: Arc<dyn Reporter>,
+    pub approver: Arc<dyn Approver>,
     pub interrupt: Interrupt,
     pub tuning: Tuning,
     pub concurrency: usize,
+    /// For a stack in DELETE_FAILED, delete it keeping the resources that failed (DeleteStack RetainResources)
+    /// and report them for removal by hand (`destroy --retain-failed`).
+    pub retain_failed: bool,
 }
 
 impl Destroyer {
-    /// Deletes `selected` stacks of `assembly`; reports in deletion order. A stack that does not exist counts as
-    /// deleted.
-    pub async fn destroy_all(self, assembly: &CloudAssembly, selected: &[String]) -> Vec<StackReport> {
-        let this = Arc::new(self);
+    /// Asks once, then deletes `selected` stacks of `assembly` in reverse dependency order and, once every
+    /// cluster stack among them is gone, the EBS volumes their clusters left. A stack that does not exist
+    /// counts as deleted. An error only when nothing was deleted (volume lookup failed, not confirmed).
+    pub async fn destroy_all(
+        self,
+        assembly: &CloudAssembly,
+        selected: &[String],
+    ) -> Result<DestroyReport, DeployError> {
         let chosen: HashSet<&str> = selected.iter().map(String::as_str).collect();
         let stacks: Vec<Arc<StackArtifact>> =
             assembly.stacks.iter().rev().filter(|s| chosen.contains(s.name.as_str())).cloned().map(Arc::new).collect();
+        let clusters: Vec<(String, String)> = stacks
+            .iter()
+            .flat_map(|s| eks_cluster_names(s).into_iter().map(|name| (s.environment.region.clone(), name)))
+            .collect();
+        let app = assembly.stacks.iter().find_map(|s| s.tags.get(TAG_APP)).cloned().unwrap_or_default();
+        let clusters: Vec<(String, String, String)> =
+            clusters.into_iter().map(|(region, cluster)| (region, app.clone(), cluster)).collect();
+        let leftovers = self.volumes(&clusters).await?;
+        self.confirm(&stacks, &leftovers)?;
+
+        let this = Arc::new(self);
         let edges: Vec<(String, Vec<String>)> =
             stacks.iter().map(|s| (s.name.clone(), s.dependencies.clone())).collect();
         let dependents = move |s: &StackArtifact| -> Vec<String> {
             edges.iter().filter(|(_, deps)| deps.contains(&s.name)).map(|(name, _)| name.clone()).collect()
         };
         let concurrency = this.concurrency;
-        schedule::run_stacks(stacks, dependents, concurrency, |stack| {
+        let deletions: Vec<StackDeletion> = schedule::run_stacks(stacks.clone(), dependents, concurrency, |stack| {
             let this = this.clone();
             async move { this.destroy_stack(&stack).await }
         })
-        .await
+        .await;
+        let clusters_gone = deletions
+            .iter()
+            .filter(|d| stacks.iter().any(|s| s.name == d.name && !eks_cluster_names(s).is_empty()))
+            .all(StackDeletion::ok);
+        let mut report = DestroyReport { stacks: deletions, volumes: Vec::new() };
+        if clusters_gone {
+            report.volumes = this.delete_volumes(&clusters).await;
+        }
+        Ok(report)
+    }
+
+    /// The leftover volumes of each `(region, app, cluster)`.
+    async fn volumes(&self, clusters: &[(String, String, String)]) -> Result<Vec<(String, Volume)>, DeployError> {
+        let mut found = Vec::new();
+        for (region, app, cluster) in clusters {
+            for v in volumes::find(self.ec2.get(region)?, app, cluster).await? {
+                found.push((region.clone(), v));
+            }
+        }
+        Ok(found)
+    }
+
+    /// One question listing every stack and volume, in the order they go.
+    fn confirm(&self, stacks: &[Arc<StackArtifact>], leftovers: &[(String, Volume)]) -> Result<(), DeployError> {
+        let mut question = String::from("This deletes, in this order:\n");
+        for s in stacks {
+            question.push_str(&format!("  stack {} ({})\n", s.name, s.environment.region));
+        }
+        for (region, v) in leftovers {
+            let claim = v.claim.as_deref().map(|c| format!(", claim {c}")).unwrap_or_default();
+            question.push_str(&format!(
+                "  EBS volume {} ({region}, {} GiB{claim}), after the cluster stack\n",
+                v.id, v.size_gib
+            ));
+        }
+        question.push_str("Delete them?");
+        match ask(self.reporter.as_ref(), self.approver.as_ref(), &question) {
+            Answer::Yes => Ok(()),
+            Answer::No => Err(DeployError::Declined { what: "destroy".into() }),
+            Answer::Unavailable => Err(DeployError::ConfirmationImpossible {
+                what: "destroy".into(),
+                hint: "pass --force to delete without asking".into(),
+            }),
+        }
+    }
+
+    /// Deletes the volumes found again now that the clusters are gone.
+    async fn delete_volumes(&self, clusters: &[(String, String, String)]) -> Vec<VolumeDeletion> {
+        let mut done = Vec::new();
+        for (region, app, cluster) in clusters {
+            let ec2 = match self.ec2.get(region) {
+                Ok(c) => c,
+                Err(_) => continue,
+            };
+            let found = match volumes::find(ec2, app, cluster).await {
+                Ok(found) => found,
+                Err(e) => {
+                    self.reporter.report(ProgressEvent::Note {
+                        stack: cluster.clone(),
+                        message: format!("could not list the cluster's EBS volumes: {e}"),
+                    });
+                    continue;
+                }
+            };
+            for (volume, error) in volumes::delete(ec2, &found).await {
+                done.push(VolumeDeletion { region: region.clone(), volume, error: error.map(DeployError::from) });
+            }
+        }
+        done
     }
 
     /// Deletes one stack and waits until it is gone.
-    pub async fn destroy_stack(&self, artifact: &StackArtifact) -> StackReport {
+    pub async fn destroy_stack(&self, artifact: &StackArtifact) -> StackDeletion {
         let started = Instant::now();
-        let mut report = StackReport {
-            name: artifact.name.clone(),
-            region: artifact.environment.region.clone(),
-            outcome: Outcome::Failed,
-            status: None,
-            outputs: vec![],
-            failures: vec![],
-            error: None,
-        };
-        match self.try_destroy(artifact, started, &mut report).await {
-            Ok(()) => {}
-            Err(e) => report.error = Some(e),
+        let mut report = StackDeletion::new(artifact, Deletion::Failed);
+        if let Err(e) = self.try_destroy(artifact, started, &mut report).await {
+            report.error = Some(e);
         }
         report
     }
@@ -70,13 +156,13 @@ impl Destroyer {
         &self,
         artifact: &StackArtifact,
         started: Instant,
-        report: &mut StackReport,
+        report: &mut StackDeletion,
     ) -> Result<(), DeployError> {
         let name = &artifact.name;
         let client = self.clients.get(&artifact.environment.region)?;
-        let Some(deployed) = stack::describe(client, name).await? else {
+        let Some(deployed) = self.settled(client, artifact).await? else {
             self.reporter.report(ProgressEvent::Skipped { stack: name.clone(), reason: "does not exist".into() });
-            report.outcome = Outcome::Unchanged;
+            report.outcome = Deletion::Absent;
             return Ok(());
         };
         if deployed.termination_protection {
@@ -96,14 +182,21 @@ impl Destroyer {
             region: artifact.environment.region.clone(),
             action: "delete".into(),
         });
-        let mut events = EventStream::new(&deployed.id, None);
-        events.poll(client).await?;
-        client
-            .delete_stack()
-            .stack_name(&deployed.id)
-            .send()
-            .await
-            .map_err(|e| AwsError::from_sdk("DeleteStack", e))?;
+        let events = if deployed.status == "DELETE_IN_PROGRESS" {
+            self.note(name, "a deletion is already running; following it".into());
+            self.positioned_stream(client, &deployed.id).await?
+        } else {
+            let retained = if self.retain_failed && deployed.status == "DELETE_FAILED" {
+                stack::failed_deletions(client, &deployed.id).await?
+            } else {
+                Vec::new()
+            };
+            let retain: Vec<String> = retained.iter().map(|r| r.logical_id.clone()).collect();
+            let operation = format!("karmada-eks-destroy-{}", token::unique_suffix());
+            stack::delete_retaining(client, &deployed.id, Some(&operation), &retain).await?;
+            report.retained = retained;
+            EventStream::for_operation(&deployed.id, &operation)
+        };
         let mut interrupt = self.interrupt.clone();
         let total = artifact.resource_count;
         let followed = follow(
@@ -121,7 +214,7 @@ impl Destroyer {
                     ok: true,
                     seconds: started.elapsed().as_secs(),
                 });
-                report.outcome = Outcome::Updated;
+                report.outcome = Deletion::Deleted;
                 report.status = Some("DELETE_COMPLETE".into());
                 Ok(())
             }
@@ -134,6 +227,10 @@ impl Destroyer {
                 });
                 report.failures = first_failures(&events, FAILURES_SHOWN);
                 report.status = Some(s.status.clone());
+                if s.status == "DELETE_FAILED" {
+                    let resources = stack::failed_deletions(client, &s.id).await.unwrap_or_default();
+                    return Err(DeployError::DeleteFailed { stack: name.clone(), reason: s.status_reason, resources });
+                }
                 Err(DeployError::StackFailed { stack: name.clone(), status: s.status, reason: s.status_reason })
             }
             Followed::Interrupted { status } => Err(DeployError::Interrupted {
@@ -144,6 +241,50 @@ impl Destroyer {
                 ),
             }),
         }
+    }
+
+    /// The stack once no operation but a deletion runs on it: CloudFormation refuses DeleteStack while an update
+    /// runs ("cannot be deleted while in status UPDATE_IN_PROGRESS"), so a running create, update, rollback or
+    /// clean-up is waited out first, with progress. `None` when the stack is gone.
+    async fn settled(&self, client: &Client, artifact: &StackArtifact) -> Result<Option<DeployedStack>, DeployError> {
+        let name = &artifact.name;
+        loop {
+            let Some(deployed) = stack::describe(client, name).await? else { return Ok(None) };
+            if classify_status(&deployed.status) != StatusClass::InProgress || deployed.status == "DELETE_IN_PROGRESS" {
+                return Ok(Some(deployed));
+            }
+            self.note(name, format!("waiting for the running operation ({}) before deleting", deployed.status));
+            let events = self.positioned_stream(client, &deployed.id).await?;
+            let mut interrupt = self.interrupt.clone();
+            let followed = follow(
+                Follow { client, name, stack_id: &deployed.id, events, total: 0, gone_is_done: true },
+                self.reporter.as_ref(),
+                &self.tuning,
+                &mut interrupt,
+            )
+            .await?;
+            if let Followed::Interrupted { status } = followed {
+                return Err(DeployError::Interrupted {
+                    stack: name.clone(),
+                    detail: format!(
+                        "stopped waiting for the running operation (status {status}); nothing was deleted. Run \
+                         `karmada-eks destroy` again"
+                    ),
+                });
+            }
+        }
+    }
+
+    /// An event stream of `id` that shows only events newer than now.
+    async fn positioned_stream(&self, client: &Client, id: &str) -> Result<EventStream, DeployError> {
+        let mut events = EventStream::new(id, None);
+        events.poll(client).await?;
+        events.history.clear();
+        Ok(events)
+    }
+
+    fn note(&self, stack: &str, message: String) {
+        self.reporter.report(ProgressEvent::Note { stack: stack.to_string(), message });
     }
 }
 

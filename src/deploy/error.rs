@@ -143,11 +143,46 @@ pub enum DeployError {
     Interrupted { stack: String, detail: String },
     #[error("not started: a stack it depends on failed")]
     DependencyFailed,
+    #[error(
+        "the stacks are for account {required}, but the AWS credentials are for account {caller}; nothing was \
+         changed\n  hint: use credentials of account {required} (--profile NAME or AWS_PROFILE), or set `account = \
+         \"{caller}\"` in karmada-eks.toml (remove it to deploy to whichever account the credentials belong to)"
+    )]
+    WrongAccount { required: String, caller: String },
+    #[error("the deployed template of {stack} is not JSON ({reason})\n  hint: it was not deployed by karmada-eks; compare it by hand")]
+    TemplateNotJson { stack: String, reason: String },
+    #[error(
+        "stack {stack} could not be deleted: DELETE_FAILED{}{}\n  hint: remove what keeps them (see the reasons \
+         above) and run `karmada-eks destroy` again; or run `karmada-eks destroy --retain-failed --exclusively \
+         {stack}` to delete the stack and keep those resources, then delete them by hand",
+        reason.as_ref().map(|r| format!(" ({r})")).unwrap_or_default(),
+        failed_list(resources)
+    )]
+    DeleteFailed { stack: String, reason: Option<String>, resources: Vec<super::stack::StackResource> },
+    #[error("{what} was not confirmed; nothing was deleted")]
+    Declined { what: String },
+    #[error("{what} needs confirmation, but there is no terminal to ask on\n  hint: {hint}")]
+    ConfirmationImpossible { what: String, hint: String },
+}
+
+/// "; resources that failed to delete: A (type), B (type)", or nothing.
+fn failed_list(resources: &[super::stack::StackResource]) -> String {
+    if resources.is_empty() {
+        return String::new();
+    }
+    let names: Vec<String> = resources.iter().map(|r| format!("{} ({})", r.logical_id, r.resource_type)).collect();
+    format!("; resources that failed to delete: {}", names.join(", "))
 }
 
 impl DeployError {
     /// Whether this is the user's input to fix (exit 2) rather than a failure while working (exit 1).
     pub fn is_usage(&self) -> bool {
-        matches!(self, DeployError::TemplateTooLarge { .. } | DeployError::ApprovalImpossible { .. })
+        matches!(
+            self,
+            DeployError::TemplateTooLarge { .. }
+                | DeployError::ApprovalImpossible { .. }
+                | DeployError::ConfirmationImpossible { .. }
+                | DeployError::WrongAccount { .. }
+        )
     }
 }

@@ -1,7 +1,8 @@
 //! Reading the Karmada kubeconfig the management host stores in SSM, and saving it readable by the owner only.
 
-use std::io::Write;
 use std::path::Path;
+
+use constructs::core::output_path::{self, FileWrite, OutputError, OwnFile};
 
 use super::error::AwsError;
 
@@ -25,50 +26,95 @@ pub async fn read(client: &aws_sdk_ssm::Client, name: &str) -> Result<Option<Str
     }
 }
 
-/// Writes `content` to `path` with mode 0600: through a temporary file in the same directory, renamed into
-/// place, so the file never exists with wider permissions or half written.
-pub fn save(path: &Path, content: &str) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
+/// The first line of every kubeconfig [`save`] writes: how `karmada-eks kubeconfig` recognises a file it may
+/// replace. kubectl reads it as a YAML comment.
+pub const SAVED_MARKER: &str =
+    "# Saved by `karmada-eks kubeconfig`, which replaces this file when run again; delete this line to keep it.\n";
+
+/// Writes the kubeconfig `content` to `path` with mode 0600, after [`SAVED_MARKER`]: through a new temporary file
+/// in the same directory renamed into place, so the file never exists with wider permissions or half written. An
+/// existing regular file is replaced only when it starts with the marker or `force` is set; a symlink, a
+/// directory or a device never (see [`output_path::write_file`]).
+pub fn save(path: &Path, content: &str, force: bool) -> Result<(), OutputError> {
+    let saved = |head: &[u8]| head.starts_with(SAVED_MARKER.as_bytes());
+    let how = FileWrite {
+        mode: 0o600,
+        force,
+        owned: Some(OwnFile { recognise: &saved, what: "a kubeconfig karmada-eks saved" }),
+        elsewhere: "choose another file with -o FILE",
     };
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "kubeconfig".into());
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let _ = std::fs::remove_file(&tmp);
-    let result = options.open(&tmp).and_then(|mut f| {
-        f.write_all(content.as_bytes())?;
-        f.sync_all()
-    });
-    let result = result.and_then(|()| std::fs::rename(&tmp, path));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    output_path::write_file(path, format!("{SAVED_MARKER}{content}").as_bytes(), &how)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn mode(path: &Path) -> u32 {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::symlink_metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
     #[test]
-    fn saves_with_owner_only_permissions_over_an_existing_file() {
+    fn saves_owner_only_and_replaces_only_what_it_saved() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("k.config");
-        std::fs::write(&path, "old").unwrap();
-        save(&path, "apiVersion: v1\n").unwrap();
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "apiVersion: v1\n");
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
-        }
+        save(&path, "apiVersion: v1\n", false).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), format!("{SAVED_MARKER}apiVersion: v1\n"));
+        assert_eq!(mode(&path), 0o600);
+        save(&path, "apiVersion: v1\nkind: Config\n", false).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), format!("{SAVED_MARKER}apiVersion: v1\nkind: Config\n"));
         assert_eq!(parameter_name("karmada"), "/karmada/karmada/kubeconfig");
+    }
+
+    #[test]
+    fn a_foreign_file_is_replaced_only_with_force() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config");
+        std::fs::write(&path, "apiVersion: v1\nclusters: []\n").unwrap();
+        let err = save(&path, "new", false).unwrap_err();
+        let OutputError::Refused(refused) = &err else { panic!("{err}") };
+        assert_eq!(refused.path, path);
+        assert!(err.to_string().contains("already exists and is not a kubeconfig karmada-eks saved"), "{err}");
+        assert!(err.to_string().contains("hint: pass --force to overwrite it, or choose another file"), "{err}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "apiVersion: v1\nclusters: []\n");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file is left");
+
+        save(&path, "new", true).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), format!("{SAVED_MARKER}new"));
+        assert_eq!(mode(&path), 0o600);
+    }
+
+    /// A temporary file a killed run left (it holds a credential) goes when it is one this command wrote; a file
+    /// of the same name pattern that is not stays.
+    #[test]
+    fn temporaries_of_killed_runs_are_removed_only_when_they_are_its_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let ours = dir.path().join(".k.config.tmp-999999999");
+        let theirs = dir.path().join(".k.config.tmp-999999998-1");
+        std::fs::write(&ours, format!("{SAVED_MARKER}apiVersion: v1\n")).unwrap();
+        std::fs::write(&theirs, "apiVersion: v1\n").unwrap();
+        save(&dir.path().join("k.config"), "apiVersion: v1\n", false).unwrap();
+        assert!(!ours.exists());
+        assert_eq!(std::fs::read_to_string(&theirs).unwrap(), "apiVersion: v1\n");
+    }
+
+    /// A symlink is never followed, with or without `--force`: the file it points to keeps its bytes.
+    #[test]
+    fn a_symlink_is_never_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("target");
+        std::fs::write(&target, format!("{SAVED_MARKER}old")).unwrap();
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        for force in [false, true] {
+            let err = save(&link, "new", force).unwrap_err();
+            assert!(matches!(err, OutputError::Refused(_)), "{err}");
+            assert!(err.to_string().contains("is a symbolic link to"), "{err}");
+            assert_eq!(std::fs::read_to_string(&target).unwrap(), format!("{SAVED_MARKER}old"));
+            assert_eq!(std::fs::read_link(&link).unwrap(), target);
+        }
+        let err = save(dir.path(), "new", true).unwrap_err();
+        assert!(err.to_string().contains("is a directory, not a regular file"), "{err}");
     }
 }

@@ -3,14 +3,7 @@
 use aws_sdk_cloudformation::Client;
 use std::collections::BTreeMap;
 
-use super::error::AwsError;
-
-/// Stack tag holding the SHA-256 of the template last deployed by this tool.
-pub const TAG_TEMPLATE_SHA256: &str = "karmada-eks:template-sha256";
-/// Stack tag holding the app name.
-pub const TAG_APP: &str = "karmada-eks:app";
-/// Stack tag holding the version of the tool that deployed.
-pub const TAG_VERSION: &str = "karmada-eks:version";
+use super::error::{AwsError, DeployError};
 
 /// One stack output.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -128,6 +121,107 @@ pub async fn describe(client: &Client, name: &str) -> Result<Option<DeployedStac
             }
         }
     }
+}
+
+/// The deployed (original) template of `name` as JSON, `None` when the stack does not exist.
+pub async fn template(client: &Client, name: &str) -> Result<Option<serde_json::Value>, DeployError> {
+    let out = match client
+        .get_template()
+        .stack_name(name)
+        .template_stage(aws_sdk_cloudformation::types::TemplateStage::Original)
+        .send()
+        .await
+    {
+        Ok(out) => out,
+        Err(e) => {
+            let e = AwsError::from_sdk("GetTemplate", e);
+            return if e.is_not_found() { Ok(None) } else { Err(e.into()) };
+        }
+    };
+    let body = out.template_body().unwrap_or("{}");
+    serde_json::from_str(body)
+        .map(Some)
+        .map_err(|e| DeployError::TemplateNotJson { stack: name.to_string(), reason: e.to_string() })
+}
+
+/// One resource of a stack as ListStackResources reports it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct StackResource {
+    pub logical_id: String,
+    pub resource_type: String,
+    /// What to look for by hand (an ARN, an id), when CloudFormation made it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub physical_id: Option<String>,
+    pub status: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// The resources of the stack `id` that are in `DELETE_FAILED`.
+pub async fn failed_deletions(client: &Client, id: &str) -> Result<Vec<StackResource>, AwsError> {
+    let mut found = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let out = client
+            .list_stack_resources()
+            .stack_name(id)
+            .set_next_token(token)
+            .send()
+            .await
+            .map_err(|e| AwsError::from_sdk("ListStackResources", e))?;
+        for r in out.stack_resource_summaries() {
+            let status = r.resource_status().map(|s| s.as_str().to_string()).unwrap_or_default();
+            if status == "DELETE_FAILED" {
+                found.push(StackResource {
+                    logical_id: r.logical_resource_id().unwrap_or_default().to_string(),
+                    resource_type: r.resource_type().unwrap_or_default().to_string(),
+                    physical_id: r.physical_resource_id().filter(|p| !p.is_empty()).map(str::to_string),
+                    status,
+                    reason: r.resource_status_reason().map(str::to_string),
+                });
+            }
+        }
+        token = out.next_token().map(str::to_string);
+        if token.is_none() {
+            return Ok(found);
+        }
+    }
+}
+
+/// Starts deleting the stack `id` (DeleteStack), with `token` as the client request token when given, keeping
+/// the resources `retain` (logical ids; CloudFormation accepts them only for a stack in `DELETE_FAILED`).
+pub async fn delete(client: &Client, id: &str, token: Option<&str>) -> Result<(), AwsError> {
+    delete_retaining(client, id, token, &[]).await
+}
+
+/// [`delete`], keeping `retain`.
+pub async fn delete_retaining(
+    client: &Client,
+    id: &str,
+    token: Option<&str>,
+    retain: &[String],
+) -> Result<(), AwsError> {
+    client
+        .delete_stack()
+        .stack_name(id)
+        .set_client_request_token(token.map(str::to_string))
+        .set_retain_resources((!retain.is_empty()).then(|| retain.to_vec()))
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| AwsError::from_sdk("DeleteStack", e))
+}
+
+/// Turns termination protection on.
+pub async fn protect(client: &Client, name: &str) -> Result<(), AwsError> {
+    client
+        .update_termination_protection()
+        .stack_name(name)
+        .enable_termination_protection(true)
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| AwsError::from_sdk("UpdateTerminationProtection", e))
 }
 
 #[cfg(test)]

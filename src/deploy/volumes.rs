@@ -1,10 +1,12 @@
-//! EBS volumes the EBS CSI driver created for a cluster's persistent volumes: found by the tags the driver puts
-//! on them (`KubernetesCluster=<cluster>` and `kubernetes.io/cluster/<cluster>`), deleted once the cluster is gone.
+//! EBS volumes the EBS CSI driver created for a cluster's persistent volumes: found by the tag the app's
+//! StorageClass sets (`karmada-eks:app=<app>`) and the tags the driver puts on them (`KubernetesCluster=<cluster>`
+//! and `kubernetes.io/cluster/<cluster>`), deleted once the cluster is gone.
 
 use std::collections::BTreeMap;
 
 use super::ec2::{Ec2 as Client, Filter};
 use super::error::AwsError;
+use constructs::karmada::wellknown::TAG_APP;
 
 /// One leftover volume.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -16,9 +18,10 @@ pub struct Volume {
     pub claim: Option<String>,
 }
 
-/// Volumes tagged as belonging to `cluster`.
-pub async fn find(client: &Client, cluster: &str) -> Result<Vec<Volume>, AwsError> {
+/// Volumes tagged as belonging to the app `app` or to its cluster `cluster`.
+pub async fn find(client: &Client, app: &str, cluster: &str) -> Result<Vec<Volume>, AwsError> {
     let filters = [
+        Filter::new(format!("tag:{TAG_APP}"), [app]),
         Filter::new("tag:KubernetesCluster", [cluster]),
         Filter::new("tag-key", [format!("kubernetes.io/cluster/{cluster}")]),
     ];
@@ -32,21 +35,16 @@ pub async fn find(client: &Client, cluster: &str) -> Result<Vec<Volume>, AwsErro
     Ok(found.into_values().collect())
 }
 
-/// Deletes each volume; returns the ids deleted and the failures (volume id, error).
-pub async fn delete(client: &Client, volumes: &[Volume]) -> (Vec<String>, Vec<(String, AwsError)>) {
-    let mut deleted = Vec::new();
-    let mut failed = Vec::new();
+/// Deletes each volume; returns each with the error that kept it, `None` when it is gone.
+pub async fn delete(client: &Client, volumes: &[Volume]) -> Vec<(Volume, Option<AwsError>)> {
+    let mut done = Vec::new();
     for v in volumes {
-        match client.delete_volume(&v.id).await {
-            Ok(()) => deleted.push(v.id.clone()),
-            Err(e) => {
-                if e.code.as_deref() == Some("InvalidVolume.NotFound") {
-                    deleted.push(v.id.clone());
-                } else {
-                    failed.push((v.id.clone(), e));
-                }
-            }
-        }
+        let error = client
+            .delete_volume(&v.id)
+            .await
+            .err()
+            .filter(|e| e.code.as_deref() != Some("InvalidVolume.NotFound"));
+        done.push((v.clone(), error));
     }
-    (deleted, failed)
+    done
 }

@@ -8,12 +8,13 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::error::SynthError;
 use super::id::sha256_hex;
+use super::output_path;
 pub use super::resolve::ParameterFromOutput;
 use super::stack::Environment;
 
@@ -97,37 +98,19 @@ impl CloudAssembly {
         serde_json::to_value(Manifest { version: SCHEMA_VERSION.into(), artifacts }).unwrap_or(Value::Null)
     }
 
-    /// Writes the assembly to `dir` all at once: it is built in a sibling temporary directory and renamed into
-    /// place, so a failure or a kill leaves whatever `dir` held before intact (a kill between the swap's two
-    /// renames leaves it as `.<dir>.old-<pid>` beside `dir`). A successful write also removes the staging and
-    /// backup directories that killed runs left.
-    pub fn write(&self, dir: &Path) -> Result<(), SynthError> {
-        let parent = match dir.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        fs::create_dir_all(&parent)?;
-        let base = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "cdk.out".into());
-        let staging = parent.join(format!(".{base}.tmp-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&staging);
-        fs::create_dir_all(&staging)?;
-        let result = self.write_files(&staging).and_then(|()| swap_into_place(&staging, dir, &parent, &base));
-        if result.is_err() {
-            let _ = fs::remove_dir_all(&staging);
-        } else {
-            remove_leftovers(&parent, &base);
-        }
-        result
-    }
-
-    fn write_files(&self, dir: &Path) -> Result<(), SynthError> {
-        for s in &self.stacks {
-            fs::write(dir.join(s.template_file()), &s.template_body)?;
-        }
+    /// Writes the assembly to `dir`, which must not exist, be empty, or hold an assembly karmada-eks wrote
+    /// ([`files_written`]); anything else is refused before anything is written (see [`output_path`]). A new
+    /// directory, or one holding only an earlier assembly, is replaced all at once: built in a sibling temporary
+    /// directory and renamed into place, so a failure or a kill leaves what `dir` held intact (a kill between the
+    /// swap's two renames leaves it as `.<dir>.old-<pid>` beside `dir`). Files beside an earlier assembly that
+    /// karmada-eks did not write are kept; only the earlier templates are replaced or removed, the manifest last.
+    pub fn write(&self, dir: &Path) -> Result<output_path::DirPlan, SynthError> {
         let mut manifest = serde_json::to_string_pretty(&self.manifest()).unwrap_or_default();
         manifest.push('\n');
-        fs::write(dir.join(MANIFEST_FILE), manifest)?;
-        Ok(())
+        let mut files: Vec<(String, &str)> =
+            self.stacks.iter().map(|s| (s.template_file(), s.template_body.as_str())).collect();
+        files.push((MANIFEST_FILE.into(), &manifest));
+        Ok(output_path::write_dir(dir, &files, &files_written)?)
     }
 
     /// Reads an assembly written by [`CloudAssembly::write`] (or another tool writing the same format).
@@ -204,39 +187,26 @@ pub fn parse_environment(uri: &str) -> Option<Environment> {
     Some(Environment::new(account, region))
 }
 
-fn swap_into_place(staging: &Path, dir: &Path, parent: &Path, base: &str) -> Result<(), SynthError> {
-    if dir.exists() {
-        let old = parent.join(format!(".{base}.old-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&old);
-        fs::rename(dir, &old)?;
-        if let Err(e) = fs::rename(staging, dir) {
-            let _ = fs::rename(&old, dir);
-            return Err(e.into());
-        }
-        let _ = fs::remove_dir_all(&old);
-    } else {
-        fs::rename(staging, dir)?;
+/// The files of the assembly in `dir` (its manifest included) when karmada-eks wrote it: `manifest.json` is a
+/// regular file whose stack artifacts each record their template's SHA-256 (`karmada-eks:template-sha256`) and
+/// name a `<name>.template.json` in `dir` itself. `None` for anything else: no manifest, another tool's (the AWS
+/// CDK CLI records no such SHA-256), or a template path that leaves the directory.
+pub fn files_written(dir: &Path) -> Option<BTreeSet<String>> {
+    let path = dir.join(MANIFEST_FILE);
+    if !fs::symlink_metadata(&path).ok()?.is_file() {
+        return None;
     }
-    Ok(())
-}
-
-/// Removes `.<base>.tmp-<pid>` and `.<base>.old-<pid>` directories in `parent` whose process is gone (a killed
-/// synth). Where liveness cannot be checked (no `/proc`), only this process's own are removed.
-fn remove_leftovers(parent: &Path, base: &str) {
-    let Ok(entries) = fs::read_dir(parent) else { return };
-    let proc = Path::new("/proc");
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let Some(pid) = [".tmp-", ".old-"]
-            .iter()
-            .find_map(|kind| name.strip_prefix(&format!(".{base}{kind}")))
-            .and_then(|pid| pid.parse::<u32>().ok())
-        else {
-            continue;
-        };
-        let gone = pid == std::process::id() || (proc.is_dir() && !proc.join(pid.to_string()).exists());
-        if gone {
-            let _ = fs::remove_dir_all(entry.path());
+    let manifest: Manifest = serde_json::from_str(&fs::read_to_string(&path).ok()?).ok()?;
+    let mut files = BTreeSet::from([MANIFEST_FILE.to_string()]);
+    for (name, artifact) in manifest.artifacts.iter().filter(|(_, a)| a["type"] == "aws:cloudformation:stack") {
+        let entries = artifact["metadata"][format!("/{name}")].as_array()?;
+        entries.iter().find(|e| e["type"] == SHA_TYPE)?;
+        let file = artifact["properties"]["templateFile"].as_str()?;
+        let plain = Path::new(file).file_name().is_some_and(|n| n == file) && !file.contains('\\');
+        if !plain || !file.ends_with(".template.json") {
+            return None;
         }
+        files.insert(file.to_string());
     }
+    (files.len() > 1).then_some(files)
 }

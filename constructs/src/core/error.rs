@@ -17,6 +17,9 @@ pub enum SynthError {
     Config(#[from] crate::karmada::ConfigError),
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// The output path holds something karmada-eks did not write, or writing it failed.
+    #[error("{0}")]
+    Output(#[from] super::output_path::OutputError),
     #[error("cloud assembly {path}: {message}")]
     Assembly { path: String, message: String },
 }

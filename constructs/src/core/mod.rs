@@ -5,6 +5,7 @@ pub mod assembly;
 pub mod error;
 pub mod expr;
 pub mod id;
+pub mod output_path;
 mod resolve;
 pub mod resource;
 pub mod size;
