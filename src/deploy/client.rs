@@ -111,7 +111,7 @@ impl<C> Default for Regional<C> {
 /// CloudFormation clients by region.
 pub type CfnClients = Regional<aws_sdk_cloudformation::Client>;
 /// EC2 clients by region.
-pub type Ec2Clients = Regional<aws_sdk_ec2::Client>;
+pub type Ec2Clients = Regional<super::ec2::Ec2>;
 
 impl<C: Clone> Regional<C> {
     pub fn insert(&mut self, region: &str, client: C) {
