@@ -1,5 +1,6 @@
 //! One module per subcommand; shared plumbing here.
 
+mod doctor;
 mod init;
 mod list;
 mod plan;
@@ -25,6 +26,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Diff(args) => crate::deploy::commands::diff(config_path, args),
         Command::Destroy(args) => crate::deploy::commands::destroy(config_path, args),
         Command::Kubeconfig(args) => crate::deploy::commands::kubeconfig(config_path, args),
+        Command::Doctor(args) => doctor::run(config_path, &args),
     }
 }
 

@@ -15,6 +15,7 @@ pub mod events;
 pub mod interrupt;
 pub mod kubeconfig;
 pub mod monitor;
+pub mod preflight;
 pub mod progress;
 pub mod schedule;
 pub mod selection;
