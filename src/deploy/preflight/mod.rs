@@ -165,8 +165,13 @@ async fn region_checks(aws: &Aws, plan: &Plan, region: &str, parent_nat: Option<
     let mut need = Demand::default();
     let mut full = Demand::default();
     let mut cluster_stack_exists = false;
-    for s in plan.stacks.iter().filter(|s| s.environment.region == region) {
-        let (f, state) = stacks::inspect(&cfn, s).await;
+    let here: Vec<StackArtifact> = plan.stacks.iter().filter(|s| s.environment.region == region).cloned().collect();
+    let inspected = each(here.clone(), move |s| {
+        let cfn = cfn.clone();
+        async move { stacks::inspect(&cfn, &s).await }
+    })
+    .await;
+    for (s, (f, state)) in here.iter().zip(inspected) {
         findings.push(f);
         let d = Demand::of_template(&s.template);
         full.add(&d);
@@ -212,25 +217,51 @@ async fn member_checks(aws: &Aws, plan: &Plan, region: &str, parent_nat: Option<
     let ec2 = aws.ec2(region);
     let ctx =
         members::Context { karmada_version: &plan.karmada_version, parent_nat, karmada_api: plan.karmada_api.as_ref() };
+    let here: Vec<Member> = plan.members.iter().filter(|m| m.region == region).cloned().collect();
+    let facts = each(here.clone(), move |m| {
+        let (eks, ec2) = (eks.clone(), ec2.clone());
+        async move {
+            let cluster = members::describe(&eks, &m.eks_name).await?;
+            let egress = match (m.mode, cluster.as_ref().and_then(|c| c.vpc_id.clone())) {
+                (JoinMode::Pull, Some(vpc)) => {
+                    let f = aws_sdk_ec2::types::Filter::builder().name("vpc-id").values(vpc).build();
+                    members::nat_addresses(&ec2, f).await.ok()
+                }
+                _ => None,
+            };
+            Ok::<_, AwsError>((cluster, egress))
+        }
+    })
+    .await;
     let mut out = Vec::new();
-    for m in plan.members.iter().filter(|m| m.region == region) {
-        let cluster = match members::describe(&eks, &m.eks_name).await {
-            Ok(c) => c,
-            Err(e) => {
-                out.push(Finding::unknown("member-cluster", region, &e).about(m.name.clone()));
-                continue;
-            }
-        };
-        let egress = match (m.mode, cluster.as_ref().and_then(|c| c.vpc_id.clone())) {
-            (JoinMode::Pull, Some(vpc)) => {
-                let f = aws_sdk_ec2::types::Filter::builder().name("vpc-id").values(vpc).build();
-                members::nat_addresses(&ec2, f).await.ok()
-            }
-            _ => None,
-        };
-        out.extend(members::check(m, cluster.as_ref(), egress.as_deref(), &ctx));
+    for (m, fact) in here.iter().zip(facts) {
+        match fact {
+            Ok((cluster, egress)) => out.extend(members::check(m, cluster.as_ref(), egress.as_deref(), &ctx)),
+            Err(e) => out.push(Finding::unknown("member-cluster", region, &e).about(m.name.clone())),
+        }
     }
     out
+}
+
+/// Runs `work` on every item at once; the results in the items' order.
+async fn each<T, R, F, Fut>(items: Vec<T>, work: F) -> Vec<R>
+where
+    T: Send + 'static,
+    R: Send + 'static,
+    F: Fn(T) -> Fut,
+    Fut: std::future::Future<Output = R> + Send + 'static,
+{
+    let mut tasks = tokio::task::JoinSet::new();
+    let count = items.len();
+    for (i, item) in items.into_iter().enumerate() {
+        let fut = work(item);
+        tasks.spawn(async move { (i, fut.await) });
+    }
+    let mut results: Vec<Option<R>> = (0..count).map(|_| None).collect();
+    while let Some(Ok((i, r))) = tasks.join_next().await {
+        results[i] = Some(r);
+    }
+    results.into_iter().flatten().collect()
 }
 
 /// Quotas, zones and instance types of one region: `need` is what the deploy adds, `full` what the selected
