@@ -144,6 +144,9 @@ pub struct DeployArgs {
     /// Print progress as JSON lines instead of progress bars
     #[arg(long)]
     pub json: bool,
+    /// Deploy even when a preflight check (`karmada-eks doctor`) fails; the summary says it was skipped
+    #[arg(long)]
+    pub skip_preflight: bool,
 }
 
 #[derive(Debug, Args)]

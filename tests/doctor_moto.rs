@@ -215,3 +215,42 @@ fn a_member_in_a_region_where_it_does_not_exist_fails_there() {
     assert_eq!((west["region"].as_str(), west["result"].as_str()), (Some("us-west-2"), Some("fail")));
     assert!(west["fix"].as_str().unwrap().contains("aws eks list-clusters --region us-west-2"));
 }
+
+#[test]
+fn deploy_stops_before_any_change_when_a_check_fails_and_skip_preflight_goes_on() {
+    let moto = Moto::start();
+    let account = Account::new(&moto);
+    account.quotas(APP_REGION, 5.0);
+    let ec2 = aws_sdk_ec2::Client::new(&account.conf(APP_REGION));
+    for _ in 0..5 {
+        account.rt.block_on(ec2.allocate_address().domain(aws_sdk_ec2::types::DomainType::Vpc).send()).unwrap();
+    }
+    let cfn = aws_sdk_cloudformation::Client::new(&account.conf(APP_REGION));
+    let deploy = ["deploy", "karmada-network", "--exclusively", "--yes", "--json"];
+
+    let out = moto.karmada_eks(&deploy);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("preflight: 1 check(s) failed (quota-elastic-ips); nothing was changed"), "{stderr}");
+    assert!(stderr.contains("or pass --skip-preflight to deploy anyway"), "{stderr}");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let line: Value = stdout.lines().find_map(|l| serde_json::from_str(l).ok()).expect("a preflight JSON line");
+    assert_eq!(line["event"], "preflight");
+    assert_eq!(
+        finding(&line, "quota-elastic-ips", None)["found"],
+        "5 in use + 1 needed = 6 Elastic IPs of quota L-0263D0A3 5"
+    );
+    let stacks = account.rt.block_on(cfn.list_stacks().send()).unwrap();
+    assert!(stacks.stack_summaries().is_empty(), "no stack was created: {:?}", stacks.stack_summaries());
+
+    let out = moto.karmada_eks(&[&deploy[..], &["--skip-preflight"]].concat());
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let summary: Value = stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .find(|v| v["event"] == "summary")
+        .unwrap_or_else(|| panic!("no summary in {stdout}"));
+    assert_eq!(summary["preflight"], "skipped (--skip-preflight)");
+    assert_eq!(summary["stacks"][0]["outcome"], "created");
+}

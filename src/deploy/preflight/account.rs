@@ -21,7 +21,13 @@ pub async fn check(sts: &aws_sdk_sts::Client, wanted: &[(String, String)]) -> (F
                 }
                 _ => "check the credentials and the network, then run `karmada-eks doctor` again",
             };
-            (Finding::fail("account", "global", format!("GetCallerIdentity failed: {}", e.message), fix), None)
+            let found = match e.kind {
+                AwsErrorKind::Credentials => {
+                    format!("GetCallerIdentity failed: the AWS credentials are missing or expired ({})", e.message)
+                }
+                _ => format!("GetCallerIdentity failed: {}", e.message),
+            };
+            (Finding::fail("account", "global", found, fix), None)
         }
     }
 }

@@ -12,6 +12,8 @@ use crate::deploy::error::AwsError;
 /// A member as the assembly names it (access entries) and the config describes it (join mode).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Member {
+    /// The member-access stack whose access entry names it.
+    pub stack: String,
     pub name: String,
     pub eks_name: String,
     pub region: String,
@@ -301,7 +303,13 @@ mod tests {
     use crate::deploy::preflight::report::Status;
 
     fn member(mode: JoinMode) -> Member {
-        Member { name: "m1".into(), eks_name: "eks-m1".into(), region: "eu-central-1".into(), mode }
+        Member {
+            stack: "access".into(),
+            name: "m1".into(),
+            eks_name: "eks-m1".into(),
+            region: "eu-central-1".into(),
+            mode,
+        }
     }
 
     fn healthy() -> MemberCluster {

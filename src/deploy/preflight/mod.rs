@@ -23,11 +23,11 @@ use constructs::karmada::{Config, JoinMode};
 
 use crate::deploy::client::Aws;
 use crate::deploy::error::AwsError;
-use crate::deploy::stack::TAG_APP;
+use constructs::karmada::wellknown::TAG_APP;
 use demand::{Demand, KarmadaApi, Zone};
 use members::Member;
 use quotas::Applied;
-pub use report::{Finding, Report};
+pub use report::{Finding, Report, Status};
 
 /// What the checks look at: the selected stacks and what the rest of the assembly and the config say about them.
 #[derive(Clone, Debug)]
@@ -50,6 +50,9 @@ pub struct Plan {
     pub karmada_api: Option<KarmadaApi>,
     /// The zones the subnets of each region use (whole assembly).
     pub zones: BTreeMap<String, BTreeSet<Zone>>,
+    /// Check only what deploy is about to create or update: stacks deployed from the same template are left out
+    /// of the member and name checks (`deploy`); `doctor` checks everything.
+    pub only_changing: bool,
 }
 
 impl Plan {
@@ -78,14 +81,17 @@ impl Plan {
         let members = stacks
             .iter()
             .flat_map(|s| {
-                demand::access_entry_clusters(&s.template).into_iter().map(move |m| (s.environment.region.clone(), m))
+                demand::access_entry_clusters(&s.template)
+                    .into_iter()
+                    .map(move |m| (s.name.clone(), s.environment.region.clone(), m))
             })
-            .map(|(region, m)| {
+            .map(|(stack, region, m)| {
                 let configured = config.members.iter().find(|c| {
                     c.eks_cluster_name.as_deref().unwrap_or(&c.name) == m.eks_name
                         && c.region.as_deref().unwrap_or(&config.region) == region
                 });
                 Member {
+                    stack,
                     name: configured.map(|c| c.name.clone()).unwrap_or(m.name),
                     eks_name: m.eks_name,
                     region,
@@ -116,7 +122,14 @@ impl Plan {
             parent,
             karmada_api,
             zones,
+            only_changing: false,
         }
+    }
+
+    /// The same plan for `deploy`: only what it creates or updates.
+    pub fn only_changing(mut self) -> Plan {
+        self.only_changing = true;
+        self
     }
 }
 
@@ -165,6 +178,7 @@ async fn region_checks(aws: &Aws, plan: &Plan, region: &str, parent_nat: Option<
     let mut need = Demand::default();
     let mut full = Demand::default();
     let mut cluster_stack_exists = false;
+    let mut unchanged: BTreeSet<String> = BTreeSet::new();
     let here: Vec<StackArtifact> = plan.stacks.iter().filter(|s| s.environment.region == region).cloned().collect();
     let inspected = each(here.clone(), move |s| {
         let cfn = cfn.clone();
@@ -183,6 +197,12 @@ async fn region_checks(aws: &Aws, plan: &Plan, region: &str, parent_nat: Option<
         if plan.parent.as_ref().is_some_and(|(_, stack)| stack == &s.name) {
             cluster_stack_exists = state != stacks::State::Absent;
         }
+        if plan.only_changing && state == stacks::State::Unchanged {
+            unchanged.insert(s.name.clone());
+        }
+    }
+    if plan.only_changing && unchanged.len() == here.len() {
+        return findings;
     }
     let wanted_zones = plan.zones.get(region).cloned().unwrap_or_default();
     let is_app_region = region == plan.app_region;
@@ -190,15 +210,15 @@ async fn region_checks(aws: &Aws, plan: &Plan, region: &str, parent_nat: Option<
         capacity(aws, region, &need, &full, &wanted_zones),
         async {
             let mut out = Vec::new();
-            if let Some((parent, _)) = plan.parent.as_ref().filter(|_| is_app_region) {
+            if let Some((parent, _)) = plan.parent.as_ref().filter(|(_, s)| is_app_region && !unchanged.contains(s)) {
                 out.push(names::parent_cluster(&aws.eks(region), region, parent, &plan.app).await);
                 out.push(names::kubeconfig_secret(&aws.ssm(region), region, &plan.app, cluster_stack_exists).await);
             }
             out
         },
-        member_checks(aws, plan, region, parent_nat),
+        member_checks(aws, plan, region, parent_nat, &unchanged),
         async {
-            if is_app_region {
+            if is_app_region && !plan.only_changing {
                 stacks::elsewhere(aws, &plan.app, region, &plan.assembly_regions).await
             } else {
                 Vec::new()
@@ -212,12 +232,19 @@ async fn region_checks(aws: &Aws, plan: &Plan, region: &str, parent_nat: Option<
     findings
 }
 
-async fn member_checks(aws: &Aws, plan: &Plan, region: &str, parent_nat: Option<&[String]>) -> Vec<Finding> {
+async fn member_checks(
+    aws: &Aws,
+    plan: &Plan,
+    region: &str,
+    parent_nat: Option<&[String]>,
+    unchanged: &BTreeSet<String>,
+) -> Vec<Finding> {
     let eks = aws.eks(region);
     let ec2 = aws.ec2(region);
     let ctx =
         members::Context { karmada_version: &plan.karmada_version, parent_nat, karmada_api: plan.karmada_api.as_ref() };
-    let here: Vec<Member> = plan.members.iter().filter(|m| m.region == region).cloned().collect();
+    let here: Vec<Member> =
+        plan.members.iter().filter(|m| m.region == region && !unchanged.contains(&m.stack)).cloned().collect();
     let facts = each(here.clone(), move |m| {
         let (eks, ec2) = (eks.clone(), ec2.clone());
         async move {

@@ -5,7 +5,7 @@ use constructs::karmada::wellknown;
 
 use super::report::Finding;
 use crate::deploy::error::AwsError;
-use crate::deploy::stack::TAG_APP;
+use constructs::karmada::wellknown::TAG_APP;
 
 /// An existing EKS cluster named `name` that is not the app's (tag `karmada-eks:app`) fails.
 pub async fn parent_cluster(eks: &aws_sdk_eks::Client, region: &str, name: &str, app: &str) -> Finding {

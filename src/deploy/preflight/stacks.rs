@@ -8,7 +8,8 @@ use super::demand::Demand;
 use super::report::Finding;
 use crate::deploy::client::Aws;
 use crate::deploy::error::AwsError;
-use crate::deploy::stack::{self, classify_status, StatusClass, TAG_APP, TAG_TEMPLATE_SHA256};
+use crate::deploy::stack::{self, classify_status, StatusClass};
+use constructs::karmada::wellknown::{TAG_APP, TAG_TEMPLATE_SHA256};
 
 /// What deploy will do to a stack, as far as quotas care.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -69,7 +70,7 @@ pub async fn inspect(cfn: &aws_sdk_cloudformation::Client, artifact: &StackArtif
             "stack-state",
             region,
             format!("{status}{}", d.status_reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default()),
-            crate::deploy::deployment::stuck_hint(artifact, status),
+            crate::deploy::stack_deployment::stuck_hint(artifact, status),
         ),
     };
     let state = match classify_status(status) {
