@@ -3,6 +3,7 @@
 //! launcher's additions (tests/support/moto_server.py).
 
 #[path = "support/moto.rs"]
+#[allow(dead_code)] // `requests()` serves the deploy tests
 mod moto;
 
 use moto::Moto;

@@ -81,8 +81,9 @@ pub async fn nat_addresses(
 /// Kubernetes minor versions each Karmada release is tested against, oldest and newest: v1.15 to v1.17 from the
 /// compatibility table of the README at tag v1.18.2; v1.18 from that tag's `.github/workflows/ci-schedule.yml`
 /// e2e matrix (`k8s: [ v1.26.0, ..., v1.35.0 ]`).
-const TESTED: &[(u32, (u32, u32), (u32, u32))] =
-    &[(15, (1, 24), (1, 33)), (16, (1, 25), (1, 34)), (17, (1, 26), (1, 35)), (18, (1, 26), (1, 35))];
+type MinorRange = ((u32, u32), (u32, u32));
+const TESTED: &[(u32, MinorRange)] =
+    &[(15, ((1, 24), (1, 33))), (16, ((1, 25), (1, 34))), (17, ((1, 26), (1, 35))), (18, ((1, 26), (1, 35)))];
 
 fn minor(version: &str) -> Option<(u32, u32)> {
     let mut parts = version.trim_start_matches('v').split('.');
@@ -90,9 +91,9 @@ fn minor(version: &str) -> Option<(u32, u32)> {
 }
 
 /// The Kubernetes versions Karmada `release` (e.g. `v1.18.2`) is tested against.
-pub fn tested_range(release: &str) -> Option<((u32, u32), (u32, u32))> {
+pub fn tested_range(release: &str) -> Option<MinorRange> {
     let (_, karmada_minor) = minor(release)?;
-    TESTED.iter().find(|(m, _, _)| *m == karmada_minor).map(|(_, lo, hi)| (*lo, *hi))
+    TESTED.iter().find(|(m, _)| *m == karmada_minor).map(|(_, range)| *range)
 }
 
 fn covered(cidrs: &[String], ip: &str) -> bool {

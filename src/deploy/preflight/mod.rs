@@ -308,7 +308,7 @@ async fn capacity(
     let sq = aws.servicequotas(region);
     let eks = aws.eks(region);
     let zones = zones::region_zones(&ec2).await;
-    let zone_names = zones.as_ref().map(Vec::clone).unwrap_or_default();
+    let zone_names = zones.clone().unwrap_or_default();
     let (eips, vpcs, nats, clusters, vcpus, offered) = tokio::join!(
         async {
             if full.elastic_ips == 0 {
