@@ -255,3 +255,34 @@ fn deploy_stops_before_any_change_when_a_check_fails_and_skip_preflight_goes_on(
     assert_eq!(summary["preflight"], "skipped (--skip-preflight)");
     assert_eq!(summary["stacks"][0]["outcome"], "created");
 }
+
+#[test]
+fn quotas_not_visible_fall_back_to_the_documented_default_and_another_account_fails() {
+    let moto = Moto::start();
+    let account = Account::new(&moto);
+    account.member(MEMBER_REGION, "ekseucl01", "1.31", "API", &["0.0.0.0/0"]);
+    account.member(MEMBER_REGION, "ekseucl02", "1.31", "API", &["0.0.0.0/0"]);
+    account.member(APP_REGION, "eksuscl01", "1.31", "API", &["0.0.0.0/0"]);
+
+    // moto shows no ec2 or eks quota until one is applied: the documented defaults stand in.
+    let (out, report) = doctor_json(&moto, &[]);
+    assert_eq!(out.status.code(), Some(0), "over a default only warns: {report:#}");
+    let eips = finding(&report, "quota-elastic-ips", None);
+    assert_eq!(eips["result"], "ok");
+    assert_eq!(eips["found"], "0 in use + 4 needed = 4 Elastic IPs of documented default 5 of L-0263D0A3");
+    let vcpus = finding(&report, "quota-vcpus", None);
+    assert_eq!(vcpus["result"], "warn", "8 vCPUs over the default 5, which the account may well exceed");
+    assert!(vcpus["fix"]
+        .as_str()
+        .unwrap()
+        .starts_with("check \"Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances\""));
+    assert_eq!(finding(&report, "quota-vpcs", None)["found"], "1 in use + 1 needed = 2 VPCs of quota L-F678F1CE 5");
+
+    std::fs::write(moto.home.path().join("karmada-eks.toml"), "account = \"111111111111\"\n").unwrap();
+    let (out, report) = doctor_json(&moto, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let a = finding(&report, "account", None);
+    assert_eq!(a["result"], "fail");
+    assert!(a["found"].as_str().unwrap().contains("the stacks are for account 111111111111"), "{a}");
+    assert!(a["fix"].as_str().unwrap().starts_with("use credentials of account 111111111111"));
+}
