@@ -286,3 +286,37 @@ fn quotas_not_visible_fall_back_to_the_documented_default_and_another_account_fa
     assert!(a["found"].as_str().unwrap().contains("the stacks are for account 111111111111"), "{a}");
     assert!(a["fix"].as_str().unwrap().starts_with("use credentials of account 111111111111"));
 }
+
+#[test]
+fn a_deployed_stack_counts_as_in_use_and_an_update_needs_only_what_it_adds() {
+    let moto = Moto::start();
+    let account = Account::new(&moto);
+    account.healthy();
+    let out = moto.karmada_eks(&["deploy", "karmada-network", "--exclusively", "--yes", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let (out, report) = doctor_json(&moto, &[]);
+    assert_eq!(out.status.code(), Some(0), "{report:#}");
+    let network = finding(&report, "stack-state", Some("karmada-network"));
+    assert_eq!(network["found"], "CREATE_COMPLETE, deployed from this template");
+    assert_eq!(
+        finding(&report, "quota-elastic-ips", None)["found"],
+        "1 in use + 3 needed = 4 Elastic IPs of quota L-0263D0A3 5",
+        "the NAT address is in use; the NLB's three are still to come"
+    );
+    assert_eq!(finding(&report, "quota-vpcs", None)["found"], "2 in use + 0 needed = 2 VPCs of quota L-F678F1CE 5");
+
+    let config = moto.home.path().join("karmada-eks.toml");
+    std::fs::write(&config, "[network]\nnat_gateways = 2\n").unwrap();
+    let (_, report) = doctor_json(&moto, &[]);
+    let network = finding(&report, "stack-state", Some("karmada-network"));
+    assert_eq!(network["found"], "CREATE_COMPLETE; deploy updates it");
+    assert_eq!(
+        finding(&report, "quota-elastic-ips", None)["found"],
+        "1 in use + 4 needed = 5 Elastic IPs of quota L-0263D0A3 5",
+        "an update needs only the second NAT address it adds, and the NLB's"
+    );
+    std::fs::remove_file(&config).unwrap();
+    // The delete path (after destroy, everything counts as new again) is not run here: moto 5.2.5 refuses to
+    // delete a network stack it has just created (DependencyViolation on the VPC's route tables).
+}
