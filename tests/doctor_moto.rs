@@ -153,6 +153,8 @@ fn a_healthy_account_passes_every_check_in_each_region() {
     let out = moto.karmada_eks(&["doctor", "no-such-stack"]);
     assert_eq!(out.status.code(), Some(2), "an unknown stack is bad input");
     assert!(String::from_utf8_lossy(&out.stderr).contains("no stack named \"no-such-stack\""));
+    let out = moto.karmada_eks(&["--config", "missing.toml", "doctor"]);
+    assert_eq!(out.status.code(), Some(2), "a missing config is bad input");
 }
 
 #[test]
