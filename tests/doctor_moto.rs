@@ -322,3 +322,44 @@ fn a_deployed_stack_counts_as_in_use_and_an_update_needs_only_what_it_adds() {
     // The delete path (after destroy, everything counts as new again) is not run here: moto 5.2.5 refuses to
     // delete a network stack it has just created (DependencyViolation on the VPC's route tables).
 }
+
+/// Creates a Secrets Manager secret in moto with a raw request (the project has no Secrets Manager crate; moto
+/// reads the service from the credential scope and does not check signatures).
+fn create_secret(moto: &Moto, region: &str, name: &str) {
+    use std::io::{Read, Write};
+    let body = serde_json::json!({"Name": name, "SecretString": "not a kubeconfig"}).to_string();
+    let host = moto.endpoint.trim_start_matches("http://").to_string();
+    let request = format!(
+        "POST / HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/x-amz-json-1.1\r\nX-Amz-Target: \
+         secretsmanager.CreateSecret\r\nAuthorization: AWS4-HMAC-SHA256 \
+         Credential=testing/20260101/{region}/secretsmanager/aws4_request, SignedHeaders=host, Signature=0\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let mut stream = std::net::TcpStream::connect(&host).unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "CreateSecret: {response}");
+}
+
+#[test]
+fn a_kubeconfig_secret_the_app_does_not_own_fails() {
+    let moto = Moto::start();
+    let account = Account::new(&moto);
+    account.healthy();
+    create_secret(&moto, APP_REGION, "karmada/karmada/kubeconfig");
+
+    let (out, report) = doctor_json(&moto, &[]);
+    assert_eq!(out.status.code(), Some(1), "{report:#}");
+    let secret = finding(&report, "name-kubeconfig-secret", Some("karmada/karmada/kubeconfig"));
+    assert_eq!(secret["result"], "fail");
+    assert_eq!(
+        secret["found"],
+        "a secret named karmada/karmada/kubeconfig exists, but the app's cluster stack does not"
+    );
+    assert!(secret["fix"]
+        .as_str()
+        .unwrap()
+        .contains("aws secretsmanager delete-secret --secret-id karmada/karmada/kubeconfig"));
+}
