@@ -60,6 +60,12 @@ pub enum Command {
     Init(InitArgs),
     /// Save the Karmada API kubeconfig that the management host stored in SSM
     Kubeconfig(KubeconfigArgs),
+    /// Check the account before deploying: credentials, quotas, zones, member clusters, stack states and names
+    ///
+    /// Read-only. Runs in parallel across the regions of the selected stacks and prints one row per check:
+    /// check, region, result (ok / warn / fail), what was found and the fix. Exit status: 0 when nothing fails
+    /// (warnings allowed), 1 when a check fails, 2 on bad input. `deploy` runs the same checks first.
+    Doctor(DoctorArgs),
 }
 
 #[derive(Debug, Args)]
@@ -139,6 +145,9 @@ pub struct DeployArgs {
     /// Print progress as JSON lines instead of progress bars
     #[arg(long)]
     pub json: bool,
+    /// Deploy even when a preflight check (`karmada-eks doctor`) fails; the summary says it was skipped
+    #[arg(long)]
+    pub skip_preflight: bool,
 }
 
 #[derive(Debug, Args)]
@@ -164,6 +173,21 @@ pub struct DestroyArgs {
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=32))]
     pub concurrency: u16,
     /// Print progress and the result as JSON lines (the last one {"event": "summary", ...})
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Stacks to check, with the stacks they depend on [default: all]
+    #[arg(value_name = "STACK")]
+    pub stacks: Vec<String>,
+    #[command(flatten)]
+    pub assembly: AssemblyArgs,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// Print one JSON document: {"checks": [{"check", "subject", "region", "result", "found", "fix"}], "summary",
+    /// "regions"}
     #[arg(long)]
     pub json: bool,
 }

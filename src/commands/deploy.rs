@@ -41,14 +41,21 @@ pub fn run(config_path: Option<&Path>, args: DeployArgs) -> Result<ExitCode> {
     let approver: Arc<dyn Approver> =
         if args.yes { Arc::new(Fixed(Answer::Yes)) } else { Arc::new(TerminalApprover::default()) };
     let reporter: Arc<dyn progress::Reporter> = Arc::from(progress::for_output(args.json));
+    let config = super::doctor::preflight_config(config_path, args.assembly.app.as_deref())?;
     let result = session::runtime()?.block_on(async {
         let aws = session::aws(&args.aws, options.tuning).await;
         account::ensure(&aws, account::of_stacks(selected_stacks(&assembly, &selected))).await?;
+        let preflight = if args.skip_preflight {
+            "skipped (--skip-preflight)".to_string()
+        } else {
+            super::doctor::preflight(&aws, &assembly, &selected, &config, args.json).await?
+        };
         let clients = aws.cloudformation_clients(regions(&assembly));
         let deployer = Deployer::new(clients, reporter.clone(), approver, Interrupt::on_ctrl_c(), options);
-        anyhow::Ok(deployer.deploy_all(&assembly, &selected).await)
+        anyhow::Ok((deployer.deploy_all(&assembly, &selected).await, preflight))
     })?;
+    let (result, preflight) = result;
     drop(reporter);
-    report::print_deploy(&result, args.json);
+    report::print_deploy(&result, args.json, &preflight);
     Ok(report::exit_code(result.errors(), result.ok()))
 }

@@ -5,6 +5,7 @@ mod assembly;
 mod deploy;
 mod destroy;
 mod diff;
+mod doctor;
 mod init;
 mod kubeconfig;
 mod list;
@@ -29,5 +30,6 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Diff(args) => diff::run(config_path, args),
         Command::Destroy(args) => destroy::run(config_path, args),
         Command::Kubeconfig(args) => kubeconfig::run(config_path, args),
+        Command::Doctor(args) => doctor::run(config_path, &args),
     }
 }

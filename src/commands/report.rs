@@ -23,9 +23,10 @@ pub fn exit_code<'a>(errors: impl Iterator<Item = &'a DeployError>, ok: bool) ->
     }
 }
 
-pub fn print_deploy(report: &DeployReport, json: bool) {
+/// `preflight` says how the preflight checks went (their tally, or that `--skip-preflight` skipped them).
+pub fn print_deploy(report: &DeployReport, json: bool, preflight: &str) {
     if json {
-        println!("{}", serde_json::json!({"event": "summary", "stacks": report.stacks}));
+        println!("{}", serde_json::json!({"event": "summary", "stacks": report.stacks, "preflight": preflight}));
         print_errors(report.errors());
         return;
     }
@@ -52,6 +53,7 @@ pub fn print_deploy(report: &DeployReport, json: bool) {
         }
         print_errors(r.error.iter());
     }
+    println!("preflight: {preflight}");
     if report.ok() {
         if report.whole_app {
             println!(

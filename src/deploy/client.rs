@@ -69,6 +69,14 @@ impl Aws {
         super::ec2::Ec2::new(&self.config, region, self.tuning)
     }
     regional_client!(
+        /// EKS in `region` (member clusters and name collisions the preflight checks).
+        eks, aws_sdk_eks
+    );
+    regional_client!(
+        /// Service Quotas in `region` (the applied quota values the preflight compares with).
+        servicequotas, aws_sdk_servicequotas
+    );
+    regional_client!(
         /// SSM in `region` (the Karmada kubeconfig parameter).
         ssm, aws_sdk_ssm
     );

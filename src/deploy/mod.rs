@@ -16,6 +16,7 @@ pub mod events;
 pub mod interrupt;
 pub mod kubeconfig;
 pub mod monitor;
+pub mod preflight;
 pub mod progress;
 pub mod report;
 pub mod schedule;

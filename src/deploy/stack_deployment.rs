@@ -461,7 +461,7 @@ fn resume_hint(stack: &StackArtifact, status: &str, creating: bool) -> String {
 }
 
 /// What to do about a stack in a state that needs a human.
-fn stuck_hint(stack: &StackArtifact, status: &str) -> String {
+pub(crate) fn stuck_hint(stack: &StackArtifact, status: &str) -> String {
     let region = &stack.environment.region;
     match status {
         "UPDATE_ROLLBACK_FAILED" => format!(
