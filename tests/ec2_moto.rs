@@ -3,6 +3,7 @@
 //! alone. The volumes are made with boto3 from the test venv, so the test does not trust the client it checks.
 
 #[path = "support/moto.rs"]
+#[allow(dead_code)]
 mod moto;
 
 use moto::Moto;

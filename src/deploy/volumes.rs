@@ -39,11 +39,8 @@ pub async fn find(client: &Client, app: &str, cluster: &str) -> Result<Vec<Volum
 pub async fn delete(client: &Client, volumes: &[Volume]) -> Vec<(Volume, Option<AwsError>)> {
     let mut done = Vec::new();
     for v in volumes {
-        let error = client
-            .delete_volume(&v.id)
-            .await
-            .err()
-            .filter(|e| e.code.as_deref() != Some("InvalidVolume.NotFound"));
+        let error =
+            client.delete_volume(&v.id).await.err().filter(|e| e.code.as_deref() != Some("InvalidVolume.NotFound"));
         done.push((v.clone(), error));
     }
     done

@@ -60,10 +60,6 @@ impl Ec2 {
         }
     }
 
-    pub fn region(&self) -> &str {
-        &self.region
-    }
-
     /// Calls `action` with `params` (already flattened: `Filter.1.Name`, ...), retrying throttling, 5XX and
     /// transport errors; returns the parsed answer.
     pub async fn call(&self, action: &'static str, params: &[(String, String)]) -> Result<xml::Element, AwsError> {

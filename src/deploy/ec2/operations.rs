@@ -59,6 +59,7 @@ pub struct NatGateway {
     pub id: String,
     pub subnet_id: String,
     pub state: String,
+    pub public_ips: Vec<String>,
 }
 
 /// An instance type's vCPUs.
@@ -130,9 +131,9 @@ impl Ec2 {
         self.call("DeleteVolume", &[("VolumeId".into(), id.into())]).await.map(drop)
     }
 
-    /// `DescribeAvailabilityZones` (zones that are opted in, of every type).
-    pub async fn describe_availability_zones(&self) -> Result<Vec<Zone>, AwsError> {
-        let answer = self.call("DescribeAvailabilityZones", &[]).await?;
+    /// `DescribeAvailabilityZones` with `filters` (zones that are opted in).
+    pub async fn describe_availability_zones(&self, filters: &[Filter]) -> Result<Vec<Zone>, AwsError> {
+        let answer = self.call("DescribeAvailabilityZones", &filter_params(filters)).await?;
         Ok(answer
             .items("availabilityZoneInfo")
             .map(|z| Zone {
@@ -172,8 +173,19 @@ impl Ec2 {
                 id: text(n, "natGatewayId"),
                 subnet_id: text(n, "subnetId"),
                 state: text(n, "state"),
+                public_ips: n
+                    .items("natGatewayAddressSet")
+                    .filter_map(|a| a.text_of("publicIp"))
+                    .map(str::to_string)
+                    .collect(),
             })
             .collect())
+    }
+
+    /// `DescribeInstances` with `filters`: the instance type of each instance.
+    pub async fn instance_types_running(&self, filters: &[Filter]) -> Result<Vec<String>, AwsError> {
+        let reservations = self.all_items("DescribeInstances", filter_params(filters), "reservationSet").await?;
+        Ok(reservations.iter().flat_map(|r| r.items("instancesSet")).map(|i| text(i, "instanceType")).collect())
     }
 
     /// `DescribeSubnets` of `ids`: (subnet ID, availability zone).

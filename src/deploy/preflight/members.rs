@@ -7,6 +7,7 @@ use constructs::karmada::JoinMode;
 
 use super::demand::KarmadaApi;
 use super::report::Finding;
+use crate::deploy::ec2::{Ec2, Filter};
 use crate::deploy::error::AwsError;
 
 /// A member as the assembly names it (access entries) and the config describes it (join mode).
@@ -56,24 +57,9 @@ pub async fn describe(eks: &aws_sdk_eks::Client, name: &str) -> Result<Option<Me
 }
 
 /// Public addresses of the available NAT gateways matching `filter` (a VPC's, or an app's by tag).
-pub async fn nat_addresses(
-    ec2: &aws_sdk_ec2::Client,
-    filter: aws_sdk_ec2::types::Filter,
-) -> Result<Vec<String>, AwsError> {
-    let state = aws_sdk_ec2::types::Filter::builder().name("state").values("available").build();
-    let out = ec2
-        .describe_nat_gateways()
-        .filter(filter)
-        .filter(state)
-        .send()
-        .await
-        .map_err(|e| AwsError::from_sdk("DescribeNatGateways", e))?;
-    let mut ips: Vec<String> = out
-        .nat_gateways()
-        .iter()
-        .flat_map(|n| n.nat_gateway_addresses())
-        .filter_map(|a| a.public_ip().map(str::to_string))
-        .collect();
+pub async fn nat_addresses(ec2: &Ec2, filter: Filter) -> Result<Vec<String>, AwsError> {
+    let gateways = ec2.describe_nat_gateways(&[filter, Filter::new("state", ["available"])]).await?;
+    let mut ips: Vec<String> = gateways.into_iter().flat_map(|n| n.public_ips).collect();
     ips.sort();
     Ok(ips)
 }

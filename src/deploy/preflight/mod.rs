@@ -22,6 +22,7 @@ use constructs::core::{CloudAssembly, StackArtifact};
 use constructs::karmada::{Config, JoinMode};
 
 use crate::deploy::client::Aws;
+use crate::deploy::ec2::{Ec2, Filter};
 use crate::deploy::error::AwsError;
 use constructs::karmada::wellknown::TAG_APP;
 use demand::{Demand, KarmadaApi, Zone};
@@ -137,7 +138,7 @@ impl Plan {
 pub async fn run(aws: &Aws, plan: Plan) -> Report {
     let started = Instant::now();
     let sts = aws.sts(&plan.app_region);
-    let nat_filter = aws_sdk_ec2::types::Filter::builder().name(format!("tag:{TAG_APP}")).values(&plan.app).build();
+    let nat_filter = Filter::new(format!("tag:{TAG_APP}"), [plan.app.as_str()]);
     let app_ec2 = aws.ec2(&plan.app_region);
     let (account, parent_nat) =
         tokio::join!(account::check(&sts, &plan.accounts), members::nat_addresses(&app_ec2, nat_filter));
@@ -251,7 +252,7 @@ async fn member_checks(
             let cluster = members::describe(&eks, &m.eks_name).await?;
             let egress = match (m.mode, cluster.as_ref().and_then(|c| c.vpc_id.clone())) {
                 (JoinMode::Pull, Some(vpc)) => {
-                    let f = aws_sdk_ec2::types::Filter::builder().name("vpc-id").values(vpc).build();
+                    let f = Filter::new("vpc-id", [vpc.as_str()]);
                     members::nat_addresses(&ec2, f).await.ok()
                 }
                 _ => None,
@@ -315,13 +316,7 @@ async fn capacity(
                 return vec![];
             }
             let (in_use, quota) = tokio::join!(
-                async {
-                    ec2.describe_addresses()
-                        .send()
-                        .await
-                        .map(|o| o.addresses().len() as u64)
-                        .map_err(|e| AwsError::from_sdk("DescribeAddresses", e))
-                },
+                async { ec2.describe_addresses().await.map(|a| a.len() as u64) },
                 quotas::applied(&sq, &quotas::ELASTIC_IPS)
             );
             vec![judged(&quotas::ELASTIC_IPS, region, None, in_use, u64::from(need.elastic_ips), &quota)]
@@ -419,13 +414,8 @@ fn judged(
     }
 }
 
-async fn count_vpcs(ec2: &aws_sdk_ec2::Client) -> Result<u64, AwsError> {
-    let mut n = 0;
-    let mut pages = ec2.describe_vpcs().into_paginator().send();
-    while let Some(page) = pages.next().await {
-        n += page.map_err(|e| AwsError::from_sdk("DescribeVpcs", e))?.vpcs().len() as u64;
-    }
-    Ok(n)
+async fn count_vpcs(ec2: &Ec2) -> Result<u64, AwsError> {
+    Ok(ec2.describe_vpcs().await?.len() as u64)
 }
 
 async fn count_clusters(eks: &aws_sdk_eks::Client) -> Result<u64, AwsError> {
@@ -438,50 +428,29 @@ async fn count_clusters(eks: &aws_sdk_eks::Client) -> Result<u64, AwsError> {
 }
 
 /// NAT gateways pending or available, by the zone of their subnet.
-async fn nat_gateways_by_zone(ec2: &aws_sdk_ec2::Client) -> Result<BTreeMap<String, u64>, AwsError> {
-    use aws_sdk_ec2::types::Filter;
-    let state = Filter::builder().name("state").values("pending").values("available").build();
-    let out = ec2
-        .describe_nat_gateways()
-        .filter(state)
-        .send()
-        .await
-        .map_err(|e| AwsError::from_sdk("DescribeNatGateways", e))?;
-    let subnets: BTreeSet<String> =
-        out.nat_gateways().iter().filter_map(|n| n.subnet_id().map(str::to_string)).collect();
+async fn nat_gateways_by_zone(ec2: &Ec2) -> Result<BTreeMap<String, u64>, AwsError> {
+    let gateways = ec2.describe_nat_gateways(&[Filter::new("state", ["pending", "available"])]).await?;
+    let subnets: BTreeSet<String> = gateways.iter().map(|n| n.subnet_id.clone()).filter(|s| !s.is_empty()).collect();
     let mut by_zone = BTreeMap::new();
     if subnets.is_empty() {
         return Ok(by_zone);
     }
-    let described = ec2
-        .describe_subnets()
-        .set_subnet_ids(Some(subnets.into_iter().collect()))
-        .send()
-        .await
-        .map_err(|e| AwsError::from_sdk("DescribeSubnets", e))?;
-    let zone_of: BTreeMap<&str, &str> =
-        described.subnets().iter().filter_map(|s| Some((s.subnet_id()?, s.availability_zone()?))).collect();
-    for n in out.nat_gateways() {
-        if let Some(zone) = n.subnet_id().and_then(|s| zone_of.get(s)) {
-            *by_zone.entry(zone.to_string()).or_default() += 1;
+    let zone_of: BTreeMap<String, String> =
+        ec2.subnet_zones(&subnets.into_iter().collect::<Vec<_>>()).await?.into_iter().collect();
+    for n in &gateways {
+        if let Some(zone) = zone_of.get(&n.subnet_id) {
+            *by_zone.entry(zone.clone()).or_default() += 1;
         }
     }
     Ok(by_zone)
 }
 
 /// Standard-family vCPUs running (or pending) and needed, and the types whose vCPUs are unknown.
-async fn vcpus(ec2: &aws_sdk_ec2::Client, need: &Demand) -> Result<(u64, u64, Vec<String>), AwsError> {
-    use aws_sdk_ec2::types::Filter;
-    let state = Filter::builder().name("instance-state-name").values("pending").values("running").build();
+async fn vcpus(ec2: &Ec2, need: &Demand) -> Result<(u64, u64, Vec<String>), AwsError> {
+    let state = Filter::new("instance-state-name", ["pending", "running"]);
     let mut running: BTreeMap<Vec<String>, u32> = BTreeMap::new();
-    let mut pages = ec2.describe_instances().filters(state).into_paginator().send();
-    while let Some(page) = pages.next().await {
-        let page = page.map_err(|e| AwsError::from_sdk("DescribeInstances", e))?;
-        for i in page.reservations().iter().flat_map(|r| r.instances()) {
-            if let Some(t) = i.instance_type() {
-                *running.entry(vec![t.as_str().to_string()]).or_default() += 1;
-            }
-        }
+    for t in ec2.instance_types_running(&[state]).await? {
+        *running.entry(vec![t]).or_default() += 1;
     }
     let mut types: BTreeSet<String> = need.instance_types();
     types.extend(running.keys().flatten().cloned());
@@ -493,38 +462,25 @@ async fn vcpus(ec2: &aws_sdk_ec2::Client, need: &Demand) -> Result<(u64, u64, Ve
 }
 
 /// Default vCPUs of each of `types` (DescribeInstanceTypes); a type EC2 does not know is left out.
-async fn vcpus_of(ec2: &aws_sdk_ec2::Client, types: &[String]) -> Result<BTreeMap<String, u32>, AwsError> {
-    use aws_sdk_ec2::types::InstanceType;
+async fn vcpus_of(ec2: &Ec2, types: &[String]) -> Result<BTreeMap<String, u32>, AwsError> {
     let mut out = BTreeMap::new();
     for chunk in types.chunks(100) {
-        let asked: Vec<InstanceType> = chunk.iter().map(|t| InstanceType::from(t.as_str())).collect();
-        let result = ec2
-            .describe_instance_types()
-            .set_instance_types(Some(asked))
-            .send()
-            .await
-            .map_err(|e| AwsError::from_sdk("DescribeInstanceTypes", e));
-        let pages = match result {
-            Ok(out) => vec![out],
+        let found = match ec2.instance_types(chunk).await {
+            Ok(found) => found,
             // One unknown type fails the whole call: ask again one type at a time, keeping the ones EC2 knows.
             Err(e) if e.code.as_deref() == Some("InvalidInstanceType") => {
                 let mut found = Vec::new();
                 for t in chunk {
-                    let one = ec2.describe_instance_types().instance_types(InstanceType::from(t.as_str()));
-                    if let Ok(out) = one.send().await {
-                        found.push(out);
+                    if let Ok(one) = ec2.instance_types(std::slice::from_ref(t)).await {
+                        found.extend(one);
                     }
                 }
                 found
             }
             Err(e) => return Err(e),
         };
-        for page in pages {
-            for t in page.instance_types() {
-                if let (Some(name), Some(v)) = (t.instance_type(), t.v_cpu_info().and_then(|c| c.default_v_cpus())) {
-                    out.insert(name.as_str().to_string(), u32::try_from(v).unwrap_or(0));
-                }
-            }
+        for t in found.into_iter().filter(|t| t.vcpus > 0) {
+            out.insert(t.instance_type, t.vcpus);
         }
     }
     Ok(out)

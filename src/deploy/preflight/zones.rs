@@ -4,48 +4,22 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::demand::Zone;
 use super::report::Finding;
+use crate::deploy::ec2::{Ec2, Filter};
 use crate::deploy::error::AwsError;
 
 /// The region's availability zones (not Local or Wavelength Zones), sorted by name as `Fn::GetAZs` lists them.
-pub async fn region_zones(ec2: &aws_sdk_ec2::Client) -> Result<Vec<String>, AwsError> {
-    let out = ec2
-        .describe_availability_zones()
-        .filters(aws_sdk_ec2::types::Filter::builder().name("zone-type").values("availability-zone").build())
-        .send()
-        .await
-        .map_err(|e| AwsError::from_sdk("DescribeAvailabilityZones", e))?;
-    let mut zones: Vec<String> = out
-        .availability_zones()
-        .iter()
-        .filter(|z| z.state().is_none_or(|s| s.as_str() == "available"))
-        .filter_map(|z| z.zone_name().map(str::to_string))
-        .collect();
+pub async fn region_zones(ec2: &Ec2) -> Result<Vec<String>, AwsError> {
+    let out = ec2.describe_availability_zones(&[Filter::new("zone-type", ["availability-zone"])]).await?;
+    let mut zones: Vec<String> =
+        out.into_iter().filter(|z| z.state.is_empty() || z.state == "available").map(|z| z.name).collect();
     zones.sort();
     Ok(zones)
 }
 
 /// `(instance type, zone)` pairs where the types are offered, among `types`.
-pub async fn offerings(
-    ec2: &aws_sdk_ec2::Client,
-    types: &BTreeSet<String>,
-) -> Result<BTreeSet<(String, String)>, AwsError> {
-    use aws_sdk_ec2::types::{Filter, LocationType};
-    let mut found = BTreeSet::new();
-    let mut pages = ec2
-        .describe_instance_type_offerings()
-        .location_type(LocationType::AvailabilityZone)
-        .filters(Filter::builder().name("instance-type").set_values(Some(types.iter().cloned().collect())).build())
-        .into_paginator()
-        .send();
-    while let Some(page) = pages.next().await {
-        let page = page.map_err(|e| AwsError::from_sdk("DescribeInstanceTypeOfferings", e))?;
-        for o in page.instance_type_offerings() {
-            if let (Some(t), Some(zone)) = (o.instance_type(), o.location()) {
-                found.insert((t.as_str().to_string(), zone.to_string()));
-            }
-        }
-    }
-    Ok(found)
+pub async fn offerings(ec2: &Ec2, types: &BTreeSet<String>) -> Result<BTreeSet<(String, String)>, AwsError> {
+    let types: Vec<String> = types.iter().cloned().collect();
+    Ok(ec2.instance_type_offerings(&types).await?.into_iter().collect())
 }
 
 /// The zones the subnets name, resolved against the region's zones; a failure when one does not exist.
