@@ -6,9 +6,12 @@ use serde_json::Value;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+use super::aspect::{Aspect, Aspects};
 use super::expr::{Expr, Target};
 use super::id::logical_id;
+use super::overrides::{self, ResourceMut};
 use super::resource::{CfnResource, RemovalPolicy, Resource, ResourceOptions, ResourceRef};
+use super::tags::ApplyTag;
 
 /// Where a stack deploys: an account (unknown until deploy unless configured) and a region.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -56,14 +59,6 @@ pub struct Output {
     pub export_name: Option<String>,
 }
 
-/// A tag that applies to every taggable resource whose path starts with `prefix` (empty: the whole stack).
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) struct TagRule {
-    pub prefix: String,
-    pub key: String,
-    pub value: Expr,
-}
-
 /// One CloudFormation stack under construction.
 #[derive(Clone, Debug)]
 pub struct Stack {
@@ -74,7 +69,7 @@ pub struct Stack {
     pub(crate) conditions: IndexMap<String, Expr>,
     pub(crate) resources: IndexMap<String, Resource>,
     pub(crate) outputs: IndexMap<String, Output>,
-    pub(crate) tags: Vec<TagRule>,
+    pub(crate) aspects: Aspects,
     pub(crate) dependencies: BTreeSet<String>,
     pub(crate) errors: Vec<String>,
     pub(crate) notes: Vec<String>,
@@ -93,7 +88,7 @@ impl Stack {
             conditions: IndexMap::new(),
             resources: IndexMap::new(),
             outputs: IndexMap::new(),
-            tags: Vec::new(),
+            aspects: Aspects::default(),
             dependencies: BTreeSet::new(),
             errors: Vec::new(),
             notes: Vec::new(),
@@ -140,9 +135,32 @@ impl Stack {
         }
     }
 
-    /// Tags every taggable resource of the stack (explicit tags of a resource win).
+    /// Tags the stack and every taggable resource of it (explicit tags of a resource win), through an
+    /// [`ApplyTag`] aspect.
     pub fn tag(&mut self, key: &str, value: impl Into<Expr>) {
-        self.tags.push(TagRule { prefix: String::new(), key: key.into(), value: value.into() });
+        self.add_aspect(ApplyTag::new("", key, value));
+    }
+
+    /// Adds an aspect that synth runs over this stack's resources after the app's aspects (see
+    /// [`super::aspect`]).
+    pub fn add_aspect(&mut self, aspect: impl Aspect + 'static) {
+        self.aspects.0.push(Arc::new(aspect));
+    }
+
+    /// The escape hatch of a resource of this stack (`None` for a resource of another stack).
+    pub fn resource_mut(&mut self, resource: &ResourceRef) -> Option<ResourceMut<'_>> {
+        if resource.stack_name() != self.name() {
+            return None;
+        }
+        self.find_resource_mut(resource.logical_id())
+    }
+
+    /// The escape hatch of the resource `name` means: a logical ID, a construct path (`Nodes/Resource`, or
+    /// `Nodes` for a construct's main resource), or a path with the stack's name in front as in `aws:cdk:path`.
+    pub fn find_resource_mut(&mut self, name: &str) -> Option<ResourceMut<'_>> {
+        let id = overrides::find(&self.name, &self.resources, name)?.to_string();
+        let (id, resource) = self.resources.get_key_value_mut(&id)?;
+        Some(ResourceMut::new(id, resource, &mut self.errors))
     }
 
     /// Makes this stack deploy after `other` even where no reference says so.
@@ -215,6 +233,7 @@ impl<'a> Scope<'a> {
             properties,
             tag_format: R::TAGS,
             options: ResourceOptions::default(),
+            overrides: Vec::new(),
         };
         if self.stack.resources.insert(logical.clone(), resource).is_some() {
             self.stack.errors.push(format!("construct path {path:?} is used twice in stack {}", self.stack.name));
@@ -256,9 +275,10 @@ impl<'a> Scope<'a> {
         options.update_replace_policy = Some(policy);
     }
 
-    /// Tags every taggable resource under this scope.
+    /// Tags every taggable resource under this scope, through an [`ApplyTag`] aspect.
     pub fn tag(&mut self, key: &str, value: impl Into<Expr>) {
-        self.stack.tags.push(TagRule { prefix: self.path.clone(), key: key.into(), value: value.into() });
+        let aspect = ApplyTag::new(self.path.clone(), key, value);
+        self.stack.add_aspect(aspect);
     }
 
     fn join(&self, id: &str) -> String {
