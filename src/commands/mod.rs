@@ -9,16 +9,17 @@ use anyhow::{Context, Result};
 use std::path::Path;
 use std::process::ExitCode;
 
+use crate::app_source::AppSource;
 use crate::cli::{Cli, Command};
 use crate::error::UsageError;
-use constructs::core::CloudAssembly;
+use constructs::core::{CloudAssembly, SynthError};
 use constructs::karmada::{Config, KarmadaParent};
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
     let config_path = cli.global.config.as_deref();
     match cli.command {
-        Command::Synth(args) => synth::run(&crate::config::load(config_path)?, &args),
-        Command::List(args) => list::run(&synth_config(&crate::config::load(config_path)?)?, &args),
+        Command::Synth(args) => synth::run(config_path, &args),
+        Command::List(args) => list::run(&load_assembly(config_path, args.assembly.app.as_deref())?, &args),
         Command::Plan(args) => plan::run(&crate::config::load(config_path)?, &args),
         Command::Init(args) => init::run(&args),
         Command::Deploy(args) => crate::deploy::commands::deploy(config_path, args),
@@ -29,15 +30,21 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 }
 
 /// Synthesizes the app the config describes.
+/// Synthesizes the app the config describes, with its `[checks]` and `[[overrides]]`. A config error found while
+/// building (an override naming no resource) is reported as the config error it is: the field and the hint.
 pub fn synth_config(config: &Config) -> Result<CloudAssembly> {
-    let app = KarmadaParent::new(config).context("building the app")?;
+    let app = KarmadaParent::new(config).map_err(|e| match e {
+        SynthError::Config(e) => anyhow::Error::new(e),
+        other => anyhow::Error::new(other).context("building the app"),
+    })?;
     app.synth().context("synthesizing the app")
 }
 
-/// The assembly a deploy-side command works on: `--app DIR` as written earlier, else a fresh synth of the config.
-pub fn load_assembly(config_path: Option<&Path>, app_dir: Option<&Path>) -> Result<CloudAssembly> {
-    match app_dir {
-        Some(dir) => Ok(CloudAssembly::read(dir)?),
+/// The assembly a command works on: `--app DIR` as written earlier, `--app COMMAND` as that command writes it,
+/// else a fresh synth of the config.
+pub fn load_assembly(config_path: Option<&Path>, app: Option<&str>) -> Result<CloudAssembly> {
+    match app {
+        Some(app) => AppSource::parse(app)?.load(),
         None => synth_config(&crate::config::load(config_path)?),
     }
 }

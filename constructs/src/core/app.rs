@@ -76,7 +76,7 @@ impl App {
             Err(e) => return Some(Err(e)),
         };
         let mut resolver = Resolver::new(stack.name(), &envs, &declared);
-        let mut rendered = template::render_parts(stack, &visited.resources, &mut resolver);
+        let mut rendered = template::render_parts(stack, visited.entries, &mut resolver);
         if let Some(message) = resolver.errors.first() {
             return Some(Err(SynthError::Construct { stack: name.into(), message: message.clone() }));
         }
@@ -119,7 +119,7 @@ impl App {
         for stack in &self.stacks {
             let visited = aspect::visit(&self.aspects, stack)?;
             let mut resolver = Resolver::new(stack.name(), &envs, &declared);
-            let rendered = template::render_parts(stack, &visited.resources, &mut resolver);
+            let rendered = template::render_parts(stack, visited.entries, &mut resolver);
             visited_tags.push((visited.tags, visited.warnings));
             if let Some(message) = resolver.errors.first() {
                 return Err(SynthError::Construct { stack: stack.name().into(), message: message.clone() });

@@ -1,21 +1,24 @@
 //! Aspects: visitors that [`App::synth`](super::App::synth) applies to every resource of every stack before
-//! rendering, as the AWS CDK's `Aspects.of(scope).add(...)`. An aspect may change a resource (tags are an aspect,
-//! see [`Tag`](super::Tag)) or report an error, which aborts synth, or a warning, which synth's summary shows;
-//! both name the construct path.
+//! rendering, as the AWS CDK's `Aspects.of(scope).add(...)`. An aspect may change a resource in
+//! [`Aspect::visit`] (tags are an aspect, see [`ApplyTag`](super::ApplyTag)) and check it in [`Aspect::check`],
+//! which sees the resource's template entry as it will be deployed (after every aspect's changes and the
+//! resource's overrides). Either may report an error, which aborts synth, or a warning, which synth's summary
+//! shows; both name the construct path.
 //!
 //! Order: stacks in the app's order; in each stack, first [`Aspect::visit_stack`] of every aspect, then every
 //! resource in construct-tree order (depth first, siblings in the order they were created), and for each resource
-//! the app's aspects in the order they were added, then the stack's.
+//! the app's aspects in the order they were added, then the stack's: all their `visit`s, then the resource's
+//! overrides, then all their `check`s.
 //!
 //! ```
-//! use constructs::core::{App, Aspect, Environment, ResourceNode};
+//! use constructs::core::{App, Aspect, EntryNode, Environment};
 //! use constructs::cfn::ec2::CfnVpc;
 //!
 //! /// Warns about every VPC without DNS hostnames.
 //! struct DnsHostnames;
 //!
 //! impl Aspect for DnsHostnames {
-//!     fn visit(&self, node: &mut ResourceNode<'_>) {
+//!     fn check(&self, node: &mut EntryNode<'_>) {
 //!         if node.type_name() == "AWS::EC2::VPC" && node.properties()["EnableDnsHostnames"] != true {
 //!             node.warning("DNS hostnames are off");
 //!         }
@@ -37,17 +40,22 @@ use std::fmt;
 use std::sync::Arc;
 
 use super::error::SynthError;
+use super::overrides;
 use super::resource::{Resource, ResourceOptions, TagFormat};
 use super::stack::{Environment, Stack};
 use super::tags;
+use super::template;
 
 /// A visitor of resources (and stacks) run by synth.
 pub trait Aspect: Send + Sync {
     /// Called once per stack, before its resources.
     fn visit_stack(&self, _stack: &mut StackNode<'_>) {}
 
-    /// Called once per resource.
-    fn visit(&self, resource: &mut ResourceNode<'_>);
+    /// Called once per resource, to change it.
+    fn visit(&self, _resource: &mut ResourceNode<'_>) {}
+
+    /// Called once per resource after every aspect's `visit` and the resource's overrides, to judge it.
+    fn check(&self, _entry: &mut EntryNode<'_>) {}
 }
 
 /// The aspects added to an app or a stack, in order.
@@ -167,9 +175,61 @@ impl ResourceNode<'_> {
     }
 }
 
-/// A stack after its aspects ran: resources in their original order, stack tags and warnings.
+/// A resource's template entry as an aspect's [`Aspect::check`] sees it: after aspects and overrides, before
+/// references are resolved.
+pub struct EntryNode<'a> {
+    stack: &'a str,
+    logical_id: &'a str,
+    path: &'a str,
+    entry: &'a Value,
+    reports: &'a mut Vec<Report>,
+}
+
+impl EntryNode<'_> {
+    pub fn stack_name(&self) -> &str {
+        self.stack
+    }
+
+    pub fn logical_id(&self) -> &str {
+        self.logical_id
+    }
+
+    /// The construct path inside the stack.
+    pub fn path(&self) -> &str {
+        self.path
+    }
+
+    pub fn type_name(&self) -> &str {
+        self.entry["Type"].as_str().unwrap_or_default()
+    }
+
+    /// The whole entry: `Type`, `Properties`, `DependsOn`, `Metadata`, ...
+    pub fn entry(&self) -> &Value {
+        self.entry
+    }
+
+    /// `Properties` (`Null` when the resource has none).
+    pub fn properties(&self) -> &Value {
+        &self.entry["Properties"]
+    }
+
+    /// Makes synth fail, naming this resource's construct path.
+    pub fn error(&mut self, message: impl Into<String>) {
+        let path = format!("{}/{}", self.stack, self.path);
+        self.reports.push(Report { error: true, path, message: message.into() });
+    }
+
+    /// Adds a warning to synth's summary, naming this resource's construct path.
+    pub fn warning(&mut self, message: impl Into<String>) {
+        let path = format!("{}/{}", self.stack, self.path);
+        self.reports.push(Report { error: false, path, message: message.into() });
+    }
+}
+
+/// A stack after its aspects ran: each resource's template entry (references unresolved) in the original
+/// order, stack tags and warnings.
 pub(crate) struct Visited {
-    pub resources: IndexMap<String, Resource>,
+    pub entries: IndexMap<String, Value>,
     pub tags: BTreeMap<String, String>,
     pub warnings: Vec<String>,
 }
@@ -183,21 +243,41 @@ pub(crate) fn visit(app: &Aspects, stack: &Stack) -> Result<Visited, SynthError>
     for aspect in &aspects {
         aspect.visit_stack(&mut node);
     }
-    let mut resources = stack.resources.clone();
+    let mut entries: Vec<Option<(String, Value)>> = vec![None; stack.resources.len()];
     for index in tree_order(&stack.resources) {
-        let (id, resource) = resources.get_index_mut(index).expect("index of the same map");
-        visit_one(&aspects, stack.name(), id, resource, &mut reports);
+        let (id, original) = stack.resources.get_index(index).expect("index of the same map");
+        let mut resource = original.clone();
+        visit_one(&aspects, stack.name(), id, &mut resource, &mut reports);
+        let mut entry = template::unresolved(stack.name(), &resource);
+        for o in &resource.overrides {
+            overrides::apply(&mut entry, o).map_err(|e| SynthError::Construct {
+                stack: stack.name().into(),
+                message: format!("{}: override {}: {e}", resource.path, o.path_text()),
+            })?;
+        }
+        let mut node = EntryNode {
+            stack: stack.name(),
+            logical_id: id,
+            path: &resource.path,
+            entry: &entry,
+            reports: &mut reports,
+        };
+        for aspect in &aspects {
+            aspect.check(&mut node);
+        }
+        entries[index] = Some((id.clone(), entry));
     }
+    let entries = entries.into_iter().map(|e| e.expect("every index visited")).collect();
     let errors: Vec<String> =
         reports.iter().filter(|r| r.error).map(|r| format!("{}: {}", r.path, r.message)).collect();
     if !errors.is_empty() {
         return Err(SynthError::Aspect { errors });
     }
     let warnings = reports.into_iter().map(|r| format!("{}: {}", r.path, r.message)).collect();
-    Ok(Visited { resources, tags: stack_tags, warnings })
+    Ok(Visited { entries, tags: stack_tags, warnings })
 }
 
-/// One resource of `stack` after its aspects ran, as [`visit`] makes it; reports are dropped.
+/// One resource of `stack` after its aspects' `visit`s, before its overrides; reports are dropped.
 pub(crate) fn visit_resource(app: &Aspects, stack: &Stack, logical_id: &str) -> Option<Resource> {
     let aspects: Vec<&Arc<dyn Aspect>> = app.0.iter().chain(&stack.aspects.0).collect();
     let mut resource = stack.resources.get(logical_id)?.clone();
@@ -315,7 +395,7 @@ mod tests {
     struct Forbid(&'static str);
 
     impl Aspect for Forbid {
-        fn visit(&self, node: &mut ResourceNode<'_>) {
+        fn check(&self, node: &mut EntryNode<'_>) {
             if node.properties()["Name"] == self.0 {
                 node.error(format!("name {} is not allowed", self.0));
             }

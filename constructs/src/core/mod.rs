@@ -15,7 +15,7 @@ pub mod tags;
 pub mod template;
 
 pub use app::App;
-pub use aspect::{Aspect, ResourceNode, StackNode};
+pub use aspect::{Aspect, EntryNode, ResourceNode, StackNode};
 pub use assembly::{CloudAssembly, ParameterFromOutput, StackArtifact};
 pub use error::SynthError;
 pub use expr::{Expr, Pseudo, Target};

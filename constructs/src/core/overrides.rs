@@ -288,7 +288,8 @@ fn kind(value: &Value) -> &'static str {
 }
 
 /// Up to three of `names` closest to `wanted`: names containing it first, then by case-insensitive edit distance
-/// to the whole name or its start (logical IDs end in a hash). Only close names when there are any.
+/// to the whole name or its start (logical IDs end in a hash). Only containing names, else only close names,
+/// when there are any.
 pub fn nearest<'a>(wanted: &str, names: impl Iterator<Item = &'a str>) -> Vec<String> {
     let wanted = wanted.to_ascii_lowercase();
     let mut scored: Vec<(usize, &str)> = names
@@ -306,7 +307,11 @@ pub fn nearest<'a>(wanted: &str, names: impl Iterator<Item = &'a str>) -> Vec<St
     scored.sort();
     scored.dedup_by(|a, b| a.1 == b.1);
     let close = 1 + (wanted.chars().count() / 3).max(2);
-    let keep = if scored.first().is_some_and(|(s, _)| *s <= close) { close } else { usize::MAX };
+    let keep = match scored.first() {
+        Some((0, _)) => 0,
+        Some((s, _)) if *s <= close => close,
+        _ => usize::MAX,
+    };
     scored.into_iter().filter(|(s, _)| *s <= keep).take(3).map(|(_, n)| n.to_string()).collect()
 }
 
@@ -463,6 +468,6 @@ mod tests {
         assert_eq!(nearest("Nodes", names.into_iter())[0], "NodesAB12CD34");
         assert_eq!(nearest("Parnt", names.into_iter())[0], "ParentCluster");
         assert_eq!(nearest("NodeRole", names.into_iter())[0], "NodeRoleEF56AB78");
-        assert_eq!(nearest("x", names.into_iter()).len(), 3);
+        assert_eq!(nearest("qqqqqqqq", names.into_iter()).len(), 3, "nothing close: three names anyway");
     }
 }

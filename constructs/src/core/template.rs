@@ -3,7 +3,6 @@
 use indexmap::IndexMap;
 use serde_json::{json, Map, Value};
 
-use super::overrides;
 use super::resolve::Resolver;
 use super::resource::Resource;
 use super::stack::{Parameter, Stack};
@@ -24,8 +23,8 @@ pub(crate) struct Rendered {
     pub outputs: Map<String, Value>,
 }
 
-/// Renders `stack` with `resources`, its resources after aspects ran.
-pub(crate) fn render_parts(stack: &Stack, resources: &IndexMap<String, Resource>, resolver: &mut Resolver) -> Rendered {
+/// Renders `stack` with `entries`, its resources' template entries after aspects and overrides.
+pub(crate) fn render_parts(stack: &Stack, entries: IndexMap<String, Value>, resolver: &mut Resolver) -> Rendered {
     let parameters =
         stack.parameters.iter().map(|(k, p)| (k.clone(), serde_json::to_value(p).unwrap_or(Value::Null))).collect();
     let conditions = stack
@@ -33,18 +32,7 @@ pub(crate) fn render_parts(stack: &Stack, resources: &IndexMap<String, Resource>
         .iter()
         .map(|(k, c)| (k.clone(), resolver.resolve(serde_json::to_value(c).unwrap_or(Value::Null))))
         .collect();
-    let resources = resources
-        .iter()
-        .map(|(id, r)| {
-            let mut entry = unresolved(stack.name(), r);
-            for o in &r.overrides {
-                if let Err(e) = overrides::apply(&mut entry, o) {
-                    resolver.errors.push(format!("{}: override {}: {e}", r.path, o.path_text()));
-                }
-            }
-            (id.clone(), resolver.resolve(entry))
-        })
-        .collect();
+    let resources = entries.into_iter().map(|(id, entry)| (id, resolver.resolve(entry))).collect();
     let outputs = stack
         .outputs
         .iter()

@@ -86,9 +86,12 @@ impl std::ops::Deref for KarmadaParent {
 }
 
 impl KarmadaParent {
-    /// The app for `config`; synthesize it with [`App::synth`].
+    /// The app for `config`, with its `[checks]` and `[[overrides]]` applied; synthesize it with [`App::synth`].
     pub fn new(config: &Config) -> Result<Self, SynthError> {
-        Ok(KarmadaParent { app: build(config)? })
+        let mut app = build(config)?;
+        config.checks.add_to(&mut app);
+        super::overrides::apply(&mut app, &config.overrides)?;
+        Ok(KarmadaParent { app })
     }
 
     pub fn into_app(self) -> App {
