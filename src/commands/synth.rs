@@ -15,15 +15,15 @@ use constructs::karmada::Config;
 /// Synthesizes the config (or loads `--app`) and writes the assembly to `--output`.
 pub fn run(config_path: Option<&Path>, args: &SynthArgs) -> Result<ExitCode> {
     let (assembly, config) = match &args.assembly.app {
-        Some(app) => (super::load_assembly(None, Some(app))?, None),
+        Some(app) => (super::assembly::load_assembly(None, Some(app))?, None),
         None => {
             let config = crate::config::load(config_path)?;
-            (super::synth_config(&config)?, Some(config))
+            (super::assembly::synth_config(&config)?, Some(config))
         }
     };
     // Placement is a property of the config's workload; an assembly from --app has none to preview.
     let workload = config.as_ref().filter(|c| c.workload.enabled);
-    super::check_stack_names(&assembly, &args.stacks)?;
+    super::assembly::check_stack_names(&assembly, &args.stacks)?;
     assembly.write(&args.output).with_context(|| format!("writing the cloud assembly to {}", args.output.display()))?;
     let mut out = std::io::stdout().lock();
     if args.json {
@@ -64,7 +64,7 @@ pub fn summary_json(assembly: &CloudAssembly, dir: &str) -> Value {
         .stacks
         .iter()
         .map(|s| {
-            let mut v = super::stack_json(s);
+            let mut v = super::assembly::stack_json(s);
             v["templateFile"] = json!(format!("{dir}/{}", s.template_file()));
             v["resources"] = json!(s.resource_count);
             v["bytes"] = json!(s.template_body.len());
