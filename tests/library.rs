@@ -199,15 +199,5 @@ fn the_extend_example_synthesizes_through_the_cli_and_the_cdk_cli_reads_it() {
     let nodes = resource_at(&cluster, "karmada-cluster/Nodes/Resource");
     assert_eq!(nodes["Properties"]["Labels"]["registry"], "karmada/nginx");
 
-    let cdk = common::project_tool("node/node_modules/.bin/cdk");
-    let o = Command::new(cdk)
-        .args(["ls", "--app", out.to_str().unwrap(), "--no-notices", "--no-version-reporting"])
-        .current_dir(dir.path())
-        .env("CDK_DISABLE_CLI_TELEMETRY", "true")
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "cdk ls: {}{}", common::stdout(&o), common::stderr(&o));
-    let listed: Vec<&str> =
-        std::str::from_utf8(&o.stdout).unwrap().lines().map(str::trim).filter(|l| !l.is_empty()).collect();
-    assert_eq!(listed, names);
+    assert_eq!(common::cdk_ls(&out, dir.path()), names);
 }
