@@ -59,7 +59,28 @@ pub struct Output {
     pub export_name: Option<String>,
 }
 
-/// One CloudFormation stack under construction.
+/// One CloudFormation stack under construction: parameters, conditions, resources (added through its
+/// [`Scope`]s), outputs, tags, aspects and notes for synth's summary. A new stack has none of them and no
+/// termination protection.
+///
+/// ```
+/// use constructs::cfn::ec2::CfnVpc;
+/// use constructs::core::{App, Environment, Parameter};
+///
+/// let mut app = App::new();
+/// let stack = app.add_stack("demo", Environment::new(None, "eu-west-1"));
+/// stack.set_description("a demo");
+/// stack.tag("team", "platform");
+/// let cidr = stack.add_parameter("Cidr", Parameter::string("the VPC's CIDR"));
+/// let vpc = stack.scope().add("Vpc", CfnVpc { cidr_block: cidr, ..Default::default() });
+/// stack.add_output("VpcId", vpc.r#ref(), "the VPC", None);
+///
+/// let artifact = &app.synth().unwrap().stacks[0];
+/// assert_eq!(artifact.tags["team"], "platform");
+/// let resource = &artifact.template["Resources"][vpc.logical_id()];
+/// assert_eq!(resource["Properties"]["CidrBlock"], serde_json::json!({"Ref": "Cidr"}));
+/// assert_eq!(resource["Properties"]["Tags"][0]["Key"], "team");
+/// ```
 #[derive(Clone, Debug)]
 pub struct Stack {
     name: Arc<str>,
@@ -190,7 +211,24 @@ impl Stack {
     }
 }
 
-/// A position in a stack's construct tree: constructs create children and resources through it.
+/// A position in a stack's construct tree: constructs create children and resources through it. A resource's
+/// construct path (`Parent/Child/Id`) gives its logical ID (see [`super::id`]) and its `aws:cdk:path`.
+///
+/// ```
+/// use constructs::cfn::ec2::CfnVpc;
+/// use constructs::core::{App, Environment};
+///
+/// let mut app = App::new();
+/// let stack = app.add_stack("demo", Environment::new(None, "eu-west-1"));
+/// let mut root = stack.scope();
+/// let mut network = root.child("Network");
+/// network.tag("tier", "network");
+/// let vpc = network.add("Vpc", CfnVpc { cidr_block: "10.0.0.0/16".into(), ..Default::default() });
+/// assert!(vpc.logical_id().starts_with("NetworkVpc"));
+///
+/// let template = &app.synth().unwrap().stacks[0].template;
+/// assert_eq!(template["Resources"][vpc.logical_id()]["Metadata"]["aws:cdk:path"], "demo/Network/Vpc");
+/// ```
 pub struct Scope<'a> {
     stack: &'a mut Stack,
     path: String,
