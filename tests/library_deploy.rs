@@ -86,6 +86,10 @@ fn the_extended_app_is_deployed_updated_and_destroyed_with_app_command() {
     assert_eq!(summary(&out)["stacks"][0]["outcome"], "created");
     assert!(String::from_utf8_lossy(&out.stderr).contains(&format!("Running the app: {app}")));
     assert_eq!(summary(&run(&deploy, None))["stacks"][0]["outcome"], "unchanged");
+    let diff = run(&["diff", REGISTRY, "--fail", "--app", app], None);
+    assert!(diff.status.success(), "no difference after deploy: {}", String::from_utf8_lossy(&diff.stdout));
+    let diff = run(&["diff", REGISTRY, "--fail", "--app", app], Some("[workload]\nname = \"web\"\n"));
+    assert_eq!(diff.status.code(), Some(1), "the rename differs: {}", String::from_utf8_lossy(&diff.stdout));
 
     // The repository's name comes from the config the example reads: renaming it replaces the repository.
     let out = run(&deploy, Some("[workload]\nname = \"web\"\n"));

@@ -462,6 +462,45 @@ mod tests {
         apply(&mut r, &set("Properties.Role", json!("arn:aws:iam::1:role/r"))).unwrap();
     }
 
+    fn vpc_app() -> (crate::core::App, crate::core::ResourceRef) {
+        let mut app = crate::core::App::new();
+        let stack = app.add_stack("demo", crate::core::Environment::new(None, "eu-west-1"));
+        let vpc = stack
+            .scope()
+            .add("Vpc", crate::cfn::ec2::CfnVpc { cidr_block: "10.0.0.0/16".into(), ..Default::default() });
+        (app, vpc)
+    }
+
+    #[test]
+    fn code_overrides_that_do_not_apply_fail_synth_naming_the_resource() {
+        let (mut app, vpc) = vpc_app();
+        app.stack_mut("demo").unwrap().resource_mut(&vpc).unwrap().add_property_deletion_override("Nope");
+        assert_eq!(
+            app.synth().unwrap_err().to_string(),
+            "stack demo: Vpc: override Properties.Nope: there is no Properties.Nope to delete"
+        );
+        let (mut app, vpc) = vpc_app();
+        app.stack_mut("demo").unwrap().resource_mut(&vpc).unwrap().add_override("Labels.x", 1);
+        let e = app.synth().unwrap_err().to_string();
+        assert!(e.starts_with("stack demo: Vpc: override \"Labels.x\": \"Labels\" is not a key of a resource"), "{e}");
+    }
+
+    #[test]
+    fn handles_find_resources_of_their_own_stack_only() {
+        let (mut app, vpc) = vpc_app();
+        let other = app.add_stack("other", crate::core::Environment::new(None, "eu-west-1"));
+        assert!(other.resource_mut(&vpc).is_none());
+        assert!(other.find_resource_mut("Vpc").is_none());
+        let demo = app.stack_mut("demo").unwrap();
+        for name in ["Vpc", "demo/Vpc", vpc.logical_id()] {
+            assert_eq!(
+                demo.find_resource_mut(name).map(|r| r.logical_id().to_string()).as_deref(),
+                Some(vpc.logical_id())
+            );
+        }
+        assert!(demo.find_resource_mut("Vp").is_none());
+    }
+
     #[test]
     fn nearest_prefers_containing_names_then_edit_distance() {
         let names = ["NodesAB12CD34", "NodeRoleEF56AB78", "VpcXX", "ParentCluster"];
