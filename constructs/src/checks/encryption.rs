@@ -50,7 +50,7 @@ impl Aspect for EncryptionCheck {
             _ => None,
         };
         if let Some(problem) = problem {
-            node.error(format!("{problem} ({} must be encrypted: [checks] encryption)", node.type_name()));
+            node.error(format!("{problem}; the encryption check requires it ([checks] encryption)"));
         }
     }
 }
@@ -158,7 +158,7 @@ mod tests {
         assert_eq!(found.len(), 7, "{found:#?}");
         assert_eq!(
             found[0],
-            "s/V: the volume is not encrypted (AWS::EC2::Volume must be encrypted: [checks] encryption)"
+            "s/V: the volume is not encrypted; the encryption check requires it ([checks] encryption)"
         );
         assert!(found[1].starts_with("s/Host/I: BlockDeviceMappings is missing"), "{}", found[1]);
         assert!(found[2].starts_with("s/T: LaunchTemplateData.BlockDeviceMappings.1.Ebs.Encrypted is not true"));
