@@ -36,9 +36,11 @@ pub struct AwsArgs {
 
 #[derive(Debug, Args, Clone, Default)]
 pub struct AssemblyArgs {
-    /// Use a cloud assembly written earlier by `synth` instead of synthesizing from the config
-    #[arg(long, value_name = "DIR")]
-    pub app: Option<PathBuf>,
+    /// Instead of synthesizing from the config: a directory holding a cloud assembly (written earlier by `synth`),
+    /// or a command (run by `sh -c`, as the AWS CDK CLI's --app) that writes one into the directory $CDK_OUTDIR
+    /// names, e.g. 'cargo run -q -p karmada-eks-constructs --example extend'
+    #[arg(long, value_name = "DIR|COMMAND")]
+    pub app: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -83,6 +85,8 @@ pub struct SynthArgs {
     /// Print nothing but errors (and the templates of named stacks)
     #[arg(short, long)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub assembly: AssemblyArgs,
 }
 
 #[derive(Debug, Args)]
@@ -90,6 +94,8 @@ pub struct ListArgs {
     /// Print JSON: [{"name", "environment", "dependencies"}] in deploy order
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub assembly: AssemblyArgs,
 }
 
 #[derive(Debug, Args)]

@@ -1,5 +1,6 @@
 //! `karmada-eks`: a thin binary over the `constructs` library and the deployer.
 
+mod app_source;
 mod cli;
 mod commands;
 mod config;

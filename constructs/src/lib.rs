@@ -3,6 +3,7 @@
 //! ([`ec2`], [`iam`], [`eks`], [`elbv2`], [`kms`]) and [`karmada`] (the L3 app that composes them).
 
 pub mod cfn;
+pub mod checks;
 pub mod core;
 pub mod ec2;
 pub mod eks;

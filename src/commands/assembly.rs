@@ -1,23 +1,29 @@
-//! The cloud assembly a command works on: synthesized from the config, or read from `--app DIR`; and the check
-//! that stack names given on the command line belong to it.
+//! The cloud assembly a command works on: synthesized from the config, or from `--app DIR|COMMAND`; and the
+//! check that stack names given on the command line belong to it.
 
 use anyhow::{Context, Result};
 use std::path::Path;
 
+use crate::app_source::AppSource;
 use crate::error::UsageError;
-use constructs::core::{CloudAssembly, StackArtifact};
+use constructs::core::{CloudAssembly, StackArtifact, SynthError};
 use constructs::karmada::{Config, KarmadaParent};
 
-/// Synthesizes the app the config describes.
+/// Synthesizes the app the config describes, with its `[checks]` and `[[overrides]]`. A config error found while
+/// building (an override naming no resource) is reported as the config error it is: the field and the hint.
 pub fn synth_config(config: &Config) -> Result<CloudAssembly> {
-    let app = KarmadaParent::new(config).context("building the app")?;
+    let app = KarmadaParent::new(config).map_err(|e| match e {
+        SynthError::Config(e) => anyhow::Error::new(e),
+        other => anyhow::Error::new(other).context("building the app"),
+    })?;
     app.synth().context("synthesizing the app")
 }
 
-/// The assembly a deploy-side command works on: `--app DIR` as written earlier, else a fresh synth of the config.
-pub fn load_assembly(config_path: Option<&Path>, app_dir: Option<&Path>) -> Result<CloudAssembly> {
-    match app_dir {
-        Some(dir) => Ok(CloudAssembly::read(dir)?),
+/// The assembly a command works on: `--app DIR` as written earlier, `--app COMMAND` as that command writes it,
+/// else a fresh synth of the config.
+pub fn load_assembly(config_path: Option<&Path>, app: Option<&str>) -> Result<CloudAssembly> {
+    match app {
+        Some(app) => AppSource::parse(app)?.load(),
         None => synth_config(&crate::config::load(config_path)?),
     }
 }

@@ -22,8 +22,8 @@ use crate::cli::{Cli, Command};
 pub fn run(cli: Cli) -> Result<ExitCode> {
     let config_path = cli.global.config.as_deref();
     match cli.command {
-        Command::Synth(args) => synth::run(&crate::config::load(config_path)?, &args),
-        Command::List(args) => list::run(&assembly::synth_config(&crate::config::load(config_path)?)?, &args),
+        Command::Synth(args) => synth::run(config_path, &args),
+        Command::List(args) => list::run(&assembly::load_assembly(config_path, args.assembly.app.as_deref())?, &args),
         Command::Plan(args) => plan::run(&crate::config::load(config_path)?, &args),
         Command::Init(args) => init::run(&args),
         Command::Deploy(args) => deploy::run(config_path, args),

@@ -13,15 +13,24 @@ use constructs::karmada::placement;
 use constructs::karmada::security::SecurityReport;
 use constructs::karmada::Config;
 
-pub fn run(config: &Config, args: &SynthArgs) -> Result<ExitCode> {
-    let assembly = super::assembly::synth_config(config)?;
+/// Synthesizes the config (or loads `--app`) and writes the assembly to `--output`.
+pub fn run(config_path: Option<&Path>, args: &SynthArgs) -> Result<ExitCode> {
+    let (assembly, config) = match &args.assembly.app {
+        Some(app) => (super::assembly::load_assembly(None, Some(app))?, None),
+        None => {
+            let config = crate::config::load(config_path)?;
+            (super::assembly::synth_config(&config)?, Some(config))
+        }
+    };
+    // Placement is a property of the config's workload; an assembly from --app has none to preview.
+    let workload = config.as_ref().filter(|c| c.workload.enabled);
     super::assembly::check_stack_names(&assembly, &args.stacks)?;
     write(&assembly, &args.output)?;
     let mut out = std::io::stdout().lock();
     if args.json {
         let mut summary = summary_json(&assembly, &args.output.display().to_string());
         summary["security"] = serde_json::to_value(SecurityReport::from_assembly(&assembly))?;
-        if config.workload.enabled {
+        if let Some(config) = workload {
             let shares = placement::preview(config);
             summary["placement"] = json!({
                 "workload": format!("{}/{}", config.workload.namespace, config.workload.name),
@@ -40,7 +49,7 @@ pub fn run(config: &Config, args: &SynthArgs) -> Result<ExitCode> {
         }
         if !args.quiet {
             eprint!("{}", summary_text(&assembly, &args.output.display().to_string()));
-            if config.workload.enabled {
+            if let Some(config) = workload {
                 eprint!("{}", placement_text(config));
             }
             eprint!("\n{}", SecurityReport::from_assembly(&assembly).to_text());

@@ -70,3 +70,16 @@ pub fn templates(dir: &Path) -> Vec<PathBuf> {
     files.sort();
     files
 }
+
+/// The stack names the real AWS CDK CLI's `cdk ls --app <assembly>` prints, run in `cwd`.
+pub fn cdk_ls(assembly: &Path, cwd: &Path) -> Vec<String> {
+    let o = Command::new(project_tool("node/node_modules/.bin/cdk"))
+        .args(["ls", "--app", assembly.to_str().unwrap(), "--no-notices", "--no-version-reporting"])
+        .current_dir(cwd)
+        .env("CDK_DISABLE_CLI_TELEMETRY", "true")
+        .output()
+        .expect("cdk runs");
+    let listed = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "cdk ls failed: {listed}{}", String::from_utf8_lossy(&o.stderr));
+    listed.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect()
+}

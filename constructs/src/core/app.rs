@@ -2,7 +2,9 @@
 
 use serde_json::json;
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
+use super::aspect::{self, Aspect, Aspects};
 use super::assembly::{CloudAssembly, StackArtifact};
 use super::error::SynthError;
 use super::id::sha256_hex;
@@ -13,10 +15,29 @@ use super::template::{
     self, MAX_INLINE_TEMPLATE_BYTES, MAX_OUTPUTS, MAX_PARAMETERS, MAX_RESOURCES, MAX_TEMPLATE_BYTES,
 };
 
-/// Holds stacks; [`App::synth`] turns them into a [`CloudAssembly`].
+/// Holds stacks; [`App::synth`] turns them into a [`CloudAssembly`]: references between stacks resolved
+/// (exports in one region, deploy-time parameters across regions), stacks in deploy order, aspects applied and
+/// CloudFormation's limits checked. An app starts empty, with no aspects.
+///
+/// ```
+/// use constructs::core::{App, Environment};
+/// use constructs::ec2::{Vpc, VpcProps};
+///
+/// let mut app = App::new();
+/// let network = app.add_stack("demo-network", Environment::new(None, "eu-west-1"));
+/// let vpc = Vpc::new(&mut network.scope(), "Vpc", VpcProps::default());
+/// let consumer = app.add_stack("demo-consumer", Environment::new(None, "eu-west-1"));
+/// consumer.add_output("VpcId", vpc.vpc_id(), "the VPC", None);
+///
+/// let assembly = app.synth().unwrap();
+/// assert_eq!(assembly.stacks[1].name, "demo-consumer");
+/// assert_eq!(assembly.stacks[1].dependencies, ["demo-network"]);
+/// assembly.write(&tempfile::tempdir().unwrap().path().join("cdk.out")).unwrap();
+/// ```
 #[derive(Debug, Default)]
 pub struct App {
     stacks: Vec<Stack>,
+    aspects: Aspects,
 }
 
 impl App {
@@ -42,6 +63,20 @@ impl App {
         &self.stacks
     }
 
+    /// Adds an aspect that synth runs over every resource of every stack, before the stacks' own aspects (see
+    /// [`super::aspect`] for the order).
+    pub fn add_aspect(&mut self, aspect: impl Aspect + 'static) {
+        self.aspects.0.push(Arc::new(aspect));
+    }
+
+    /// The resource `logical_id` of stack `stack` as synth renders it, after the aspects and before overrides and
+    /// references: what an override's path is checked against.
+    pub fn visited_resource(&self, stack: &str, logical_id: &str) -> Option<serde_json::Value> {
+        let stack = self.stack(stack)?;
+        let resource = aspect::visit_resource(&self.aspects, stack, logical_id)?;
+        Some(template::unresolved(stack.name(), &resource))
+    }
+
     /// Takes the stack named `name` out of the app (e.g. to rebuild it as several smaller stacks).
     pub fn remove_stack(&mut self, name: &str) -> Option<Stack> {
         let index = self.stacks.iter().position(|s| s.name() == name)?;
@@ -54,8 +89,12 @@ impl App {
         let stack = self.stack(name)?;
         let envs = self.environments();
         let declared = self.declared();
+        let visited = match aspect::visit(&self.aspects, stack) {
+            Ok(v) => v,
+            Err(e) => return Some(Err(e)),
+        };
         let mut resolver = Resolver::new(stack.name(), &envs, &declared);
-        let mut rendered = template::render_parts(stack, &mut resolver);
+        let mut rendered = template::render_parts(stack, visited.entries, &mut resolver);
         if let Some(message) = resolver.errors.first() {
             return Some(Err(SynthError::Construct { stack: name.into(), message: message.clone() }));
         }
@@ -94,9 +133,12 @@ impl App {
         let mut requests = Vec::new();
         let mut dependencies: HashMap<String, BTreeSet<String>> = HashMap::new();
         let mut from_outputs = HashMap::new();
+        let mut visited_tags = Vec::with_capacity(self.stacks.len());
         for stack in &self.stacks {
+            let visited = aspect::visit(&self.aspects, stack)?;
             let mut resolver = Resolver::new(stack.name(), &envs, &declared);
-            let rendered = template::render_parts(stack, &mut resolver);
+            let rendered = template::render_parts(stack, visited.entries, &mut resolver);
+            visited_tags.push((visited.tags, visited.warnings));
             if let Some(message) = resolver.errors.first() {
                 return Err(SynthError::Construct { stack: stack.name().into(), message: message.clone() });
             }
@@ -140,7 +182,7 @@ impl App {
             let (params_len, outputs_len) = (rendered.parameters.len(), rendered.outputs.len());
             let template = template::assemble(stack.description.as_deref(), rendered);
             let body = template::to_body(&template);
-            let mut warnings = Vec::new();
+            let (tags, mut warnings) = std::mem::take(&mut visited_tags[index]);
             check_limits(stack, params_len, outputs_len, body.len(), &mut warnings)?;
             let mut deps: Vec<String> = dependencies.remove(stack.name()).unwrap_or_default().into_iter().collect();
             deps.sort_by_key(|d| self.stacks.iter().position(|s| s.name() == d));
@@ -153,14 +195,9 @@ impl App {
                 dependencies: deps,
                 parameters_from_outputs: params.into_values().collect(),
                 termination_protection: stack.termination_protection,
-                tags: stack
-                    .tags
-                    .iter()
-                    .filter(|rule| rule.prefix.is_empty())
-                    .filter_map(|rule| Some((rule.key.clone(), rule.value.as_str()?.to_string())))
-                    .collect(),
+                tags,
                 resource_count: stack.resources.len(),
-                notes: stack.notes.clone(),
+                notes: stack.notes.iter().cloned().chain(override_notes(stack)).collect(),
                 warnings,
             });
         }
@@ -233,6 +270,16 @@ impl App {
             path.push(next);
         }
     }
+}
+
+/// One note for each override of a resource of `stack`, for synth's summary.
+fn override_notes(stack: &Stack) -> impl Iterator<Item = String> + '_ {
+    stack.resources.iter().flat_map(move |(id, r)| {
+        r.overrides.iter().map(move |o| {
+            let what = if o.value.is_some() { "set" } else { "deleted" };
+            format!("override: {what} {} of {}/{} ({id})", o.path_text(), stack.name(), r.path)
+        })
+    })
 }
 
 /// CloudFormation's limits on one template: hard limits are errors; a body over the 51,200 bytes CloudFormation

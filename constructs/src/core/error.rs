@@ -6,6 +6,9 @@ pub enum SynthError {
     /// A construct was misused (duplicate path, bad reference, ...): a bug in the app's code.
     #[error("stack {stack}: {message}")]
     Construct { stack: String, message: String },
+    /// Aspects reported errors, each `<stack>/<construct path>: <message>`.
+    #[error("an aspect refused the app:\n  {}\n  hint: change the resource (an override can) or remove the aspect", errors.join("\n  "))]
+    Aspect { errors: Vec<String> },
     /// Stacks reference each other in a loop.
     #[error("stacks depend on each other in a cycle: {}\n  hint: move the shared resource into one stack, or pass the value as a literal", cycle.join(" -> "))]
     Cycle { cycle: Vec<String> },

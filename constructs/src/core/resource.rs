@@ -5,6 +5,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::expr::{Expr, Target};
+use super::overrides::Override;
 
 /// How a resource type carries tags, if it has a `Tags` property at all.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,6 +55,8 @@ pub struct Resource {
     pub properties: Value,
     pub tag_format: TagFormat,
     pub options: ResourceOptions,
+    /// Raw edits of the rendered resource, in the order they were added (see [`super::overrides`]).
+    pub overrides: Vec<Override>,
 }
 
 /// A handle on a resource added to a stack: hands out `Ref` and `Fn::GetAtt` values.

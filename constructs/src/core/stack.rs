@@ -6,9 +6,12 @@ use serde_json::Value;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+use super::aspect::{Aspect, Aspects};
 use super::expr::{Expr, Target};
 use super::id::logical_id;
+use super::overrides::{self, ResourceMut};
 use super::resource::{CfnResource, RemovalPolicy, Resource, ResourceOptions, ResourceRef};
+use super::tags::ApplyTag;
 
 /// Where a stack deploys: an account (unknown until deploy unless configured) and a region.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -56,15 +59,28 @@ pub struct Output {
     pub export_name: Option<String>,
 }
 
-/// A tag that applies to every taggable resource whose path starts with `prefix` (empty: the whole stack).
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) struct TagRule {
-    pub prefix: String,
-    pub key: String,
-    pub value: Expr,
-}
-
-/// One CloudFormation stack under construction.
+/// One CloudFormation stack under construction: parameters, conditions, resources (added through its
+/// [`Scope`]s), outputs, tags, aspects and notes for synth's summary. A new stack has none of them and no
+/// termination protection.
+///
+/// ```
+/// use constructs::cfn::ec2::CfnVpc;
+/// use constructs::core::{App, Environment, Parameter};
+///
+/// let mut app = App::new();
+/// let stack = app.add_stack("demo", Environment::new(None, "eu-west-1"));
+/// stack.set_description("a demo");
+/// stack.tag("team", "platform");
+/// let cidr = stack.add_parameter("Cidr", Parameter::string("the VPC's CIDR"));
+/// let vpc = stack.scope().add("Vpc", CfnVpc { cidr_block: cidr, ..Default::default() });
+/// stack.add_output("VpcId", vpc.r#ref(), "the VPC", None);
+///
+/// let artifact = &app.synth().unwrap().stacks[0];
+/// assert_eq!(artifact.tags["team"], "platform");
+/// let resource = &artifact.template["Resources"][vpc.logical_id()];
+/// assert_eq!(resource["Properties"]["CidrBlock"], serde_json::json!({"Ref": "Cidr"}));
+/// assert_eq!(resource["Properties"]["Tags"][0]["Key"], "team");
+/// ```
 #[derive(Clone, Debug)]
 pub struct Stack {
     name: Arc<str>,
@@ -74,7 +90,7 @@ pub struct Stack {
     pub(crate) conditions: IndexMap<String, Expr>,
     pub(crate) resources: IndexMap<String, Resource>,
     pub(crate) outputs: IndexMap<String, Output>,
-    pub(crate) tags: Vec<TagRule>,
+    pub(crate) aspects: Aspects,
     pub(crate) dependencies: BTreeSet<String>,
     pub(crate) errors: Vec<String>,
     pub(crate) notes: Vec<String>,
@@ -93,7 +109,7 @@ impl Stack {
             conditions: IndexMap::new(),
             resources: IndexMap::new(),
             outputs: IndexMap::new(),
-            tags: Vec::new(),
+            aspects: Aspects::default(),
             dependencies: BTreeSet::new(),
             errors: Vec::new(),
             notes: Vec::new(),
@@ -140,9 +156,32 @@ impl Stack {
         }
     }
 
-    /// Tags every taggable resource of the stack (explicit tags of a resource win).
+    /// Tags the stack and every taggable resource of it (explicit tags of a resource win), through an
+    /// [`ApplyTag`] aspect.
     pub fn tag(&mut self, key: &str, value: impl Into<Expr>) {
-        self.tags.push(TagRule { prefix: String::new(), key: key.into(), value: value.into() });
+        self.add_aspect(ApplyTag::new("", key, value));
+    }
+
+    /// Adds an aspect that synth runs over this stack's resources after the app's aspects (see
+    /// [`super::aspect`]).
+    pub fn add_aspect(&mut self, aspect: impl Aspect + 'static) {
+        self.aspects.0.push(Arc::new(aspect));
+    }
+
+    /// The escape hatch of a resource of this stack (`None` for a resource of another stack).
+    pub fn resource_mut(&mut self, resource: &ResourceRef) -> Option<ResourceMut<'_>> {
+        if resource.stack_name() != self.name() {
+            return None;
+        }
+        self.find_resource_mut(resource.logical_id())
+    }
+
+    /// The escape hatch of the resource `name` means: a logical ID, a construct path (`Nodes/Resource`, or
+    /// `Nodes` for a construct's main resource), or a path with the stack's name in front as in `aws:cdk:path`.
+    pub fn find_resource_mut(&mut self, name: &str) -> Option<ResourceMut<'_>> {
+        let id = overrides::find(&self.name, &self.resources, name)?.to_string();
+        let (id, resource) = self.resources.get_key_value_mut(&id)?;
+        Some(ResourceMut::new(id, resource, &mut self.errors))
     }
 
     /// Makes this stack deploy after `other` even where no reference says so.
@@ -172,7 +211,24 @@ impl Stack {
     }
 }
 
-/// A position in a stack's construct tree: constructs create children and resources through it.
+/// A position in a stack's construct tree: constructs create children and resources through it. A resource's
+/// construct path (`Parent/Child/Id`) gives its logical ID (see [`super::id`]) and its `aws:cdk:path`.
+///
+/// ```
+/// use constructs::cfn::ec2::CfnVpc;
+/// use constructs::core::{App, Environment};
+///
+/// let mut app = App::new();
+/// let stack = app.add_stack("demo", Environment::new(None, "eu-west-1"));
+/// let mut root = stack.scope();
+/// let mut network = root.child("Network");
+/// network.tag("tier", "network");
+/// let vpc = network.add("Vpc", CfnVpc { cidr_block: "10.0.0.0/16".into(), ..Default::default() });
+/// assert!(vpc.logical_id().starts_with("NetworkVpc"));
+///
+/// let template = &app.synth().unwrap().stacks[0].template;
+/// assert_eq!(template["Resources"][vpc.logical_id()]["Metadata"]["aws:cdk:path"], "demo/Network/Vpc");
+/// ```
 pub struct Scope<'a> {
     stack: &'a mut Stack,
     path: String,
@@ -215,6 +271,7 @@ impl<'a> Scope<'a> {
             properties,
             tag_format: R::TAGS,
             options: ResourceOptions::default(),
+            overrides: Vec::new(),
         };
         if self.stack.resources.insert(logical.clone(), resource).is_some() {
             self.stack.errors.push(format!("construct path {path:?} is used twice in stack {}", self.stack.name));
@@ -256,9 +313,10 @@ impl<'a> Scope<'a> {
         options.update_replace_policy = Some(policy);
     }
 
-    /// Tags every taggable resource under this scope.
+    /// Tags every taggable resource under this scope, through an [`ApplyTag`] aspect.
     pub fn tag(&mut self, key: &str, value: impl Into<Expr>) {
-        self.stack.tags.push(TagRule { prefix: self.path.clone(), key: key.into(), value: value.into() });
+        let aspect = ApplyTag::new(self.path.clone(), key, value);
+        self.stack.add_aspect(aspect);
     }
 
     fn join(&self, id: &str) -> String {

@@ -6,7 +6,6 @@ use serde_json::{json, Map, Value};
 use super::resolve::Resolver;
 use super::resource::Resource;
 use super::stack::{Parameter, Stack};
-use super::tags;
 
 /// CloudFormation's hard limits that synth enforces.
 pub const MAX_RESOURCES: usize = 500;
@@ -24,7 +23,8 @@ pub(crate) struct Rendered {
     pub outputs: Map<String, Value>,
 }
 
-pub(crate) fn render_parts(stack: &Stack, resolver: &mut Resolver) -> Rendered {
+/// Renders `stack` with `entries`, its resources' template entries after aspects and overrides.
+pub(crate) fn render_parts(stack: &Stack, entries: IndexMap<String, Value>, resolver: &mut Resolver) -> Rendered {
     let parameters =
         stack.parameters.iter().map(|(k, p)| (k.clone(), serde_json::to_value(p).unwrap_or(Value::Null))).collect();
     let conditions = stack
@@ -32,7 +32,7 @@ pub(crate) fn render_parts(stack: &Stack, resolver: &mut Resolver) -> Rendered {
         .iter()
         .map(|(k, c)| (k.clone(), resolver.resolve(serde_json::to_value(c).unwrap_or(Value::Null))))
         .collect();
-    let resources = stack.resources.iter().map(|(id, r)| (id.clone(), render_resource(stack, r, resolver))).collect();
+    let resources = entries.into_iter().map(|(id, entry)| (id, resolver.resolve(entry))).collect();
     let outputs = stack
         .outputs
         .iter()
@@ -51,12 +51,12 @@ pub(crate) fn render_parts(stack: &Stack, resolver: &mut Resolver) -> Rendered {
     Rendered { parameters, conditions, resources, outputs }
 }
 
-fn render_resource(stack: &Stack, resource: &Resource, resolver: &mut Resolver) -> Value {
+/// The template entry of `resource` of stack `stack` before overrides and before references are resolved.
+pub(crate) fn unresolved(stack: &str, resource: &Resource) -> Value {
     let mut out = Map::new();
     out.insert("Type".into(), json!(resource.type_name));
-    let properties = resolver.resolve(tags::apply(&stack.tags, resource));
-    if properties.as_object().is_some_and(|p| !p.is_empty()) {
-        out.insert("Properties".into(), properties);
+    if resource.properties.as_object().is_some_and(|p| !p.is_empty()) {
+        out.insert("Properties".into(), resource.properties.clone());
     }
     let o = &resource.options;
     if !o.depends_on.is_empty() {
@@ -75,9 +75,9 @@ fn render_resource(stack: &Stack, resource: &Resource, resolver: &mut Resolver) 
         out.insert("UpdateReplacePolicy".into(), json!(p));
     }
     let mut metadata = Map::new();
-    metadata.insert("aws:cdk:path".into(), json!(format!("{}/{}", stack.name(), resource.path)));
+    metadata.insert("aws:cdk:path".into(), json!(format!("{stack}/{}", resource.path)));
     for (k, v) in &o.metadata {
-        metadata.insert(k.clone(), resolver.resolve(v.clone()));
+        metadata.insert(k.clone(), v.clone());
     }
     out.insert("Metadata".into(), Value::Object(metadata));
     Value::Object(out)

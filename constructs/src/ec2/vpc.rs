@@ -27,6 +27,18 @@ pub enum Zones {
 ///
 /// Addressing: the VPC block is cut in eight; private subnet *i* is the *i*-th eighth (a /19 of a /16, for
 /// pods on the VPC CNI), public subnet *i* is the *i*-th /22-equivalent of the last eighth.
+///
+/// ```
+/// use constructs::core::{App, Environment};
+/// use constructs::ec2::{Vpc, VpcProps, Zones};
+///
+/// let mut app = App::new();
+/// let stack = app.add_stack("net", Environment::new(None, "eu-west-1"));
+/// let props = VpcProps { zones: Zones::Count(2), nat_gateways: 2, ..Default::default() };
+/// let vpc = Vpc::new(&mut stack.scope(), "Vpc", props);
+/// assert_eq!(vpc.private_subnet_ids().len(), 2);
+/// assert_eq!(vpc.cidr().to_string(), "10.0.0.0/16");
+/// ```
 pub struct VpcProps {
     /// CIDR of the whole VPC. Default: `10.0.0.0/16`.
     pub cidr: Ipv4Cidr,

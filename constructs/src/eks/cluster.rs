@@ -16,6 +16,21 @@ pub const ALL_LOG_TYPES: [&str; 5] = ["api", "audit", "authenticator", "controll
 /// Creates the cluster role (`AmazonEKSClusterPolicy`), a KMS key (rotated yearly) that envelope-encrypts
 /// Kubernetes secrets, and the cluster: authentication by access entries only (`API` mode, no aws-auth
 /// ConfigMap), public and private endpoint, every control-plane log type.
+///
+/// ```
+/// use constructs::core::{App, Environment};
+/// use constructs::ec2::{Vpc, VpcProps};
+/// use constructs::eks::{Cluster, ClusterProps};
+///
+/// let mut app = App::new();
+/// let stack = app.add_stack("eks", Environment::new(None, "eu-west-1"));
+/// let mut scope = stack.scope();
+/// let vpc = Vpc::new(&mut scope, "Vpc", VpcProps::default());
+/// let props = ClusterProps { name: "demo".into(), subnet_ids: vpc.private_subnet_ids(), ..Default::default() };
+/// let cluster = Cluster::new(&mut scope, "Cluster", props);
+/// assert_eq!(cluster.literal_name(), "demo");
+/// app.synth().unwrap();
+/// ```
 pub struct ClusterProps {
     /// EKS cluster name. Default: `karmada-parent`.
     pub name: String,

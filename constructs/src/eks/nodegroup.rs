@@ -14,6 +14,35 @@ use crate::iam::{Role, RoleProps};
 /// `AmazonEKS_CNI_Policy`), a node security group for rules of its own (the nodes also keep the cluster security
 /// group), a launch template (IMDSv2 required with hop limit 2 so pods can reach it; encrypted gp3 root volume)
 /// and the node group on Amazon Linux 2023.
+///
+/// ```
+/// use constructs::core::{App, Environment};
+/// use constructs::ec2::{Vpc, VpcProps};
+/// use constructs::eks::{Cluster, ClusterProps, Nodegroup, NodegroupProps};
+///
+/// let mut app = App::new();
+/// let stack = app.add_stack("eks", Environment::new(None, "eu-west-1"));
+/// let mut scope = stack.scope();
+/// let vpc = Vpc::new(&mut scope, "Vpc", VpcProps::default());
+/// let cluster = Cluster::new(&mut scope, "Cluster", ClusterProps { subnet_ids: vpc.private_subnet_ids(), ..Default::default() });
+/// let nodes = Nodegroup::new(
+///     &mut scope,
+///     "Nodes",
+///     NodegroupProps {
+///         cluster_name: cluster.name(),
+///         cluster_security_group_id: cluster.cluster_security_group_id(),
+///         vpc_id: vpc.vpc_id(),
+///         subnet_ids: vpc.private_subnet_ids(),
+///         instance_types: vec!["m6i.large".into()],
+///         desired: 2,
+///         min: 2,
+///         max: 4,
+///         disk_size_gib: 50,
+///     },
+/// );
+/// let template = &app.synth().unwrap().stacks[0].template;
+/// assert_eq!(template["Resources"][nodes.resource().logical_id()]["Properties"]["ScalingConfig"]["MaxSize"], 4);
+/// ```
 pub struct NodegroupProps {
     pub cluster_name: Expr,
     pub cluster_security_group_id: Expr,

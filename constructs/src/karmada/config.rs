@@ -4,7 +4,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 
+use super::checks::ChecksConfig;
 use super::names::validate_cluster_name;
+use super::overrides::OverrideConfig;
 use crate::ec2::cidr::Ipv4Cidr;
 
 /// The commented starter configuration `karmada-eks init` writes: every field at its default.
@@ -87,6 +89,10 @@ pub struct Config {
     /// `eksuscl01` (us-east-1), with weights 1, 1, 2.
     pub members: Vec<MemberConfig>,
     pub workload: WorkloadConfig,
+    /// Checks that fail synth for a resource breaking them (see [`ChecksConfig`]). Default: none.
+    pub checks: ChecksConfig,
+    /// Property overrides applied to the synthesized resources (see [`super::overrides`]). Default: none.
+    pub overrides: Vec<OverrideConfig>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -224,6 +230,8 @@ impl Default for Config {
                 MemberConfig::new("eksuscl01", "us-east-1", 2),
             ],
             workload: WorkloadConfig::default(),
+            checks: ChecksConfig::default(),
+            overrides: Vec::new(),
         }
     }
 }
@@ -396,7 +404,8 @@ impl Config {
         self.validate_nlb()?;
         self.validate_management()?;
         self.validate_members()?;
-        self.validate_workload()
+        self.validate_workload()?;
+        super::overrides::validate(&self.overrides)
     }
 
     fn validate_network(&self) -> Result<(), ConfigError> {

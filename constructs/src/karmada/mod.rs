@@ -1,9 +1,11 @@
 //! L3: the Karmada-on-EKS app assembled from the L2 constructs, its configuration and its helpers.
 
 pub mod bootstrap;
+pub mod checks;
 pub mod config;
 pub mod manifests;
 pub mod names;
+pub mod overrides;
 pub mod placement;
 pub mod security;
 pub mod templates;

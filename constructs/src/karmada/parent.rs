@@ -72,7 +72,27 @@ fn overflow_parameter_prefix(app: &str) -> String {
     format!("/{app}/karmada/bootstrap/")
 }
 
-/// The whole app built from a configuration: an [`App`] (it dereferences to one) with the guide's stacks.
+/// The whole app built from a configuration: an [`App`] (it dereferences to one) with the guide's stacks, the
+/// config's `[checks]` as aspects and its `[[overrides]]` recorded. [`KarmadaParent::into_app`] hands the app
+/// over for stacks, overrides and aspects of your own (see `constructs/examples/extend.rs`).
+///
+/// ```
+/// use constructs::core::Environment;
+/// use constructs::karmada::{Config, KarmadaParent};
+///
+/// let config = Config::from_toml("app = \"demo\"\n[[members]]\nname = \"eksuscl01\"\n").unwrap();
+/// let mut app = KarmadaParent::new(&config).unwrap().into_app();
+/// app.stack_mut("demo-cluster")
+///     .unwrap()
+///     .find_resource_mut("Nodes")
+///     .unwrap()
+///     .add_property_override("Labels.team", "platform");
+/// app.add_stack("demo-extra", Environment::new(None, "us-east-1"));
+///
+/// let assembly = app.synth().unwrap();
+/// let names: Vec<&str> = assembly.stacks.iter().map(|s| s.name.as_str()).collect();
+/// assert_eq!(names, ["demo-network", "demo-cluster", "demo-member-access-us-east-1", "demo-management", "demo-extra"]);
+/// ```
 pub struct KarmadaParent {
     app: App,
 }
@@ -86,9 +106,12 @@ impl std::ops::Deref for KarmadaParent {
 }
 
 impl KarmadaParent {
-    /// The app for `config`; synthesize it with [`App::synth`].
+    /// The app for `config`, with its `[checks]` and `[[overrides]]` applied; synthesize it with [`App::synth`].
     pub fn new(config: &Config) -> Result<Self, SynthError> {
-        Ok(KarmadaParent { app: build(config)? })
+        let mut app = build(config)?;
+        config.checks.add_to(&mut app);
+        super::overrides::apply(&mut app, &config.overrides)?;
+        Ok(KarmadaParent { app })
     }
 
     pub fn into_app(self) -> App {
