@@ -60,6 +60,8 @@ pub enum Command {
     Init(InitArgs),
     /// Save the Karmada API kubeconfig that the management host stored in SSM
     Kubeconfig(KubeconfigArgs),
+    /// Draw the app's architecture from the synthesized templates as SVG, DOT or Mermaid
+    Diagram(DiagramArgs),
 }
 
 #[derive(Debug, Args)]
@@ -193,4 +195,43 @@ pub struct KubeconfigArgs {
     pub output: Option<PathBuf>,
     #[command(flatten)]
     pub aws: AwsArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CostArgs {
+    #[command(flatten)]
+    pub assembly: AssemblyArgs,
+    /// Hours in the month the fixed items run
+    #[arg(long, value_name = "N", default_value_t = 730, value_parser = clap::value_parser!(u32).range(1..=744))]
+    pub hours: u32,
+    /// Print the estimate as JSON (lines, usage-based rates, total, price table date and sources)
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Output formats of `diagram`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum DiagramFormat {
+    /// Standalone SVG, laid out and written in-process
+    #[default]
+    Svg,
+    /// Graphviz DOT (render with `dot -Tpng`)
+    Dot,
+    /// Mermaid flowchart (Markdown renderers)
+    Mermaid,
+}
+
+#[derive(Debug, Args)]
+pub struct DiagramArgs {
+    /// File to write [default: stdout]; an existing file is replaced only if `diagram` wrote it (or --force)
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = DiagramFormat::Svg)]
+    pub format: DiagramFormat,
+    #[command(flatten)]
+    pub assembly: AssemblyArgs,
+    /// Replace FILE even if karmada-eks did not write it
+    #[arg(long)]
+    pub force: bool,
 }

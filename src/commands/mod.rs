@@ -1,5 +1,6 @@
 //! One module per subcommand; shared plumbing here.
 
+mod diagram;
 mod init;
 mod list;
 mod plan;
@@ -25,6 +26,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Diff(args) => crate::deploy::commands::diff(config_path, args),
         Command::Destroy(args) => crate::deploy::commands::destroy(config_path, args),
         Command::Kubeconfig(args) => crate::deploy::commands::kubeconfig(config_path, args),
+        Command::Diagram(args) => diagram::run(&load_assembly(config_path, args.assembly.app.as_deref())?, &args),
     }
 }
 

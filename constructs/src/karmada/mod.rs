@@ -2,6 +2,8 @@
 
 pub mod bootstrap;
 pub mod config;
+pub mod diagram;
+pub mod inventory;
 pub mod manifests;
 pub mod names;
 pub mod placement;
