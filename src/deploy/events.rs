@@ -7,6 +7,9 @@ use std::collections::HashSet;
 
 use super::error::AwsError;
 
+/// How many failed resource events a failure report shows.
+pub const FAILURES_SHOWN: usize = 5;
+
 /// One resource event, oldest first in every list this module returns.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ResourceEvent {
