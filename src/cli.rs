@@ -60,6 +60,8 @@ pub enum Command {
     Init(InitArgs),
     /// Save the Karmada API kubeconfig that the management host stored in SSM
     Kubeconfig(KubeconfigArgs),
+    /// Estimate the app's monthly AWS cost from the synthesized templates (no AWS access needed)
+    Cost(CostArgs),
     /// Draw the app's architecture from the synthesized templates as SVG, DOT or Mermaid
     Diagram(DiagramArgs),
 }

@@ -2,6 +2,7 @@
 //! deploy engine; `assembly`, `session` and `report` are what several share.
 
 mod assembly;
+mod cost;
 mod deploy;
 mod destroy;
 mod diagram;
@@ -30,6 +31,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Diff(args) => diff::run(config_path, args),
         Command::Destroy(args) => destroy::run(config_path, args),
         Command::Kubeconfig(args) => kubeconfig::run(config_path, args),
+        Command::Cost(args) => cost::run(&assembly::load_assembly(config_path, args.assembly.app.as_deref())?, &args),
         Command::Diagram(args) => {
             diagram::run(&assembly::load_assembly(config_path, args.assembly.app.as_deref())?, &args)
         }

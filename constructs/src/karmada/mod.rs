@@ -2,6 +2,7 @@
 
 pub mod bootstrap;
 pub mod config;
+pub mod cost;
 pub mod diagram;
 pub mod inventory;
 pub mod manifests;
