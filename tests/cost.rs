@@ -96,7 +96,12 @@ fn regions_and_figures_outside_the_table_are_clear_errors() {
     let o = cost(dir.path(), "[[members]]\nname = \"far\"\nregion = \"sa-east-1\"\n", &[]);
     assert_eq!(o.status.code(), Some(2), "bad input");
     let err = common::stderr(&o);
-    assert!(err.contains("region sa-east-1 is not in the price table (it knows: eu-central-1, eu-west-1, us-east-1, us-west-2)"), "{err}");
+    assert!(
+        err.contains(
+            "region sa-east-1 is not in the price table (it knows: eu-central-1, eu-west-1, us-east-1, us-west-2)"
+        ),
+        "{err}"
+    );
     assert!(err.contains("hint: add the figure to constructs/prices.toml"), "{err}");
     assert!(common::stdout(&o).is_empty());
 
