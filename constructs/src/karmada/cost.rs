@@ -633,3 +633,59 @@ mod tests {
         assert_eq!(price_text(0.0416), "0.0416");
     }
 }
+
+#[cfg(test)]
+mod assembly_tests {
+    use super::*;
+    use crate::core::{CloudAssembly, Environment, StackArtifact};
+    use serde_json::json;
+
+    fn stack(name: &str, region: &str, resources: serde_json::Value) -> StackArtifact {
+        let template = json!({ "Resources": resources });
+        StackArtifact {
+            name: name.into(),
+            environment: Environment::new(None, region),
+            template_body: template.to_string(),
+            template,
+            template_sha256: String::new(),
+            dependencies: Vec::new(),
+            parameters_from_outputs: Vec::new(),
+            termination_protection: false,
+            tags: Default::default(),
+            resource_count: 0,
+            notes: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn secrets_are_priced_and_unknown_types_are_listed_not_zeroed() {
+        let assembly = CloudAssembly {
+            stacks: vec![stack(
+                "app-cluster",
+                "us-east-1",
+                json!({
+                    "Kubeconfig": { "Type": "AWS::SecretsManager::Secret", "Properties": {} },
+                    "Queue": { "Type": "AWS::SQS::Queue", "Properties": {} },
+                    "Key": { "Type": "AWS::KMS::Key", "Properties": {} }
+                }),
+            )],
+        };
+        let e = estimate(&Inventory::from_assembly(&assembly), &PriceTable::shipped(), HOURS_PER_MONTH).unwrap();
+        let secret = e.lines.iter().find(|l| l.item == "Secrets Manager secrets").unwrap();
+        assert_eq!((secret.quantity, secret.monthly_usd), (1.0, 0.4));
+        assert_eq!(e.unpriced, vec![("us-east-1".to_string(), "AWS::SQS::Queue".to_string(), 1)]);
+        assert_eq!(e.total_usd, 1.4);
+    }
+
+    #[test]
+    fn a_region_outside_the_table_names_the_known_regions() {
+        let assembly = CloudAssembly {
+            stacks: vec![stack("app-x", "sa-east-1", json!({ "K": { "Type": "AWS::KMS::Key", "Properties": {} } }))],
+        };
+        let err = estimate(&Inventory::from_assembly(&assembly), &PriceTable::shipped(), 730).unwrap_err();
+        assert!(
+            matches!(&err, CostError::UnknownRegion { region, known } if region == "sa-east-1" && known.contains("us-east-1"))
+        );
+    }
+}

@@ -209,11 +209,14 @@ impl Architecture {
             })
             .collect();
         let pull = inv.members.iter().any(|m| m.mode.as_deref() == Some("pull"));
-        let clients = if pull { "kubectl, karmada-agent of pull members" } else { "kubectl" };
+        let mut clients = if pull { "kubectl, karmada-agent of pull members" } else { "kubectl" }.to_string();
+        if nlb.is_some_and(|lb| !lb.internet_facing) {
+            clients += " (internal NLB: from networks routed to the VPC)";
+        }
         let mut arch = Architecture {
             title: format!("{}: Karmada on Amazon EKS ({})", inv.app, app_region),
             region: app_region.to_string(),
-            clients: Node::new(CLIENTS, &["Karmada API clients".into(), clients.into()]),
+            clients: Node::new(CLIENTS, &["Karmada API clients".into(), clients]),
             vpc,
             load_balancer,
             node_group,
