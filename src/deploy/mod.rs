@@ -13,6 +13,7 @@ pub mod diff;
 pub mod error;
 pub mod events;
 pub mod interrupt;
+pub mod inventory;
 pub mod kubeconfig;
 pub mod monitor;
 pub mod progress;
@@ -23,6 +24,7 @@ pub mod stack;
 pub mod stack_deployment;
 pub mod token;
 pub mod tuning;
+pub mod unjoin;
 pub mod volumes;
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::error::DeployError;
 use super::events::ResourceEvent;
-use super::stack::StackOutput;
+use super::stack::{StackOutput, StackResource};
 use super::volumes::Volume;
 use constructs::core::StackArtifact;
 
@@ -83,6 +83,8 @@ impl super::schedule::StackResult for StackReport {
 #[derive(Debug, Default)]
 pub struct DeployReport {
     pub stacks: Vec<StackReport>,
+    /// Stacks that left the app, deleted before the others deployed.
+    pub removed: Vec<StackDeletion>,
     /// Whether every stack of the assembly was selected (the next step then is the kubeconfig).
     pub whole_app: bool,
     /// The app name (from the stacks' `karmada-eks:app` tag).
@@ -91,11 +93,11 @@ pub struct DeployReport {
 
 impl DeployReport {
     pub fn ok(&self) -> bool {
-        self.stacks.iter().all(StackReport::ok)
+        self.stacks.iter().all(StackReport::ok) && self.removed.iter().all(StackDeletion::ok)
     }
 
     pub fn errors(&self) -> impl Iterator<Item = &DeployError> {
-        self.stacks.iter().filter_map(|r| r.error.as_ref())
+        self.removed.iter().filter_map(|r| r.error.as_ref()).chain(self.stacks.iter().filter_map(|r| r.error.as_ref()))
     }
 }
 
@@ -120,8 +122,10 @@ pub struct StackDeletion {
     pub outcome: Deletion,
     /// The last status seen, when the stack still exists.
     pub status: Option<String>,
-    /// The failed resource events of this deletion.
+    /// The failed events of this deletion (the stack's own reason included).
     pub failures: Vec<ResourceEvent>,
+    /// Resources kept by `--retain-failed`: they still exist and are to be removed by hand.
+    pub retained: Vec<StackResource>,
     #[serde(serialize_with = "error_text")]
     pub error: Option<DeployError>,
 }
@@ -134,6 +138,7 @@ impl StackDeletion {
             outcome,
             status: None,
             failures: Vec::new(),
+            retained: Vec::new(),
             error: None,
         }
     }

@@ -71,10 +71,9 @@ struct Plan {
     parameters: BTreeMap<String, ParameterValue>,
 }
 
-/// A ready change set: its changes and the server time it was created (events after it are the execution's).
+/// A ready change set: its changes.
 struct Ready {
     changes: Vec<Change>,
-    created: Option<aws_sdk_cloudformation::primitives::DateTime>,
 }
 
 /// Deploys one stack of the assembly.
@@ -89,6 +88,8 @@ pub struct StackDeployment<'a> {
     deployed: Option<DeployedStack>,
     /// The stack's id once known (from DescribeStacks or CreateChangeSet), else its name.
     stack_id: String,
+    /// ExecuteChangeSet's client request token: the events of this deployment carry it.
+    operation: String,
     pending: Option<Pending>,
 }
 
@@ -107,6 +108,7 @@ impl<'a> StackDeployment<'a> {
             started: Instant::now(),
             deployed: None,
             stack_id: stack.name.clone(),
+            operation: format!("karmada-eks-deploy-{}", token::unique_suffix()),
             pending: None,
         }
     }
@@ -150,7 +152,7 @@ impl<'a> StackDeployment<'a> {
         self.approve(&ready.changes)?;
         self.execute().await?;
         let (final_stack, events) = self.follow(&plan, &ready).await?;
-        self.report(&plan, &ready, final_stack, events).await
+        self.report(&plan, final_stack, events).await
     }
 
     /// Brings an existing stack to a state a change set can start from: waits out a running operation, deletes
@@ -162,8 +164,9 @@ impl<'a> StackDeployment<'a> {
                 StatusClass::Updatable => return Ok(Some(deployed)),
                 StatusClass::Deleted => return Ok(None),
                 StatusClass::InProgress => {
+                    // A stack gone after its operation (DELETE_IN_PROGRESS) is a stack to create.
                     self.note(format!("waiting for the running operation ({})", deployed.status));
-                    self.wait_quietly(&deployed.id, false).await?;
+                    self.wait_quietly(&deployed.id, true).await?;
                 }
                 StatusClass::ReviewInProgress | StatusClass::RollbackComplete => {
                     let why = if deployed.status == "REVIEW_IN_PROGRESS" {
@@ -242,6 +245,7 @@ impl<'a> StackDeployment<'a> {
             parameters: &plan.parameters,
             tags: &tags,
             name: format!("karmada-eks-{}", token::unique_suffix()),
+            client_token: format!("karmada-eks-create-{}", token::unique_suffix()),
         };
         let change_set = changeset::create(self.client, &request).await?;
         self.stack_id = change_set.stack_id.clone();
@@ -258,11 +262,20 @@ impl<'a> StackDeployment<'a> {
             }
         };
         match outcome {
-            ChangeSetOutcome::Ready { changes, created } => {
+            ChangeSetOutcome::Ready { execution_status, .. } if execution_status != "AVAILABLE" => {
+                Err(DeployError::ChangeSetFailed {
+                    stack: self.stack.name.clone(),
+                    reason: format!(
+                        "CloudFormation made the change set but cannot execute it (ExecutionStatus \
+                         {execution_status}, not AVAILABLE); run `karmada-eks deploy` again"
+                    ),
+                })
+            }
+            ChangeSetOutcome::Ready { changes, .. } => {
                 self.context
                     .reporter
                     .report(ProgressEvent::Changes { stack: self.stack.name.clone(), changes: changes.clone() });
-                Ok(Some(Ready { changes, created }))
+                Ok(Some(Ready { changes }))
             }
             ChangeSetOutcome::NoChanges => {
                 if let Some(p) = self.pending.as_mut() {
@@ -287,8 +300,7 @@ impl<'a> StackDeployment<'a> {
     /// Executes the pending change set; from here on it belongs to CloudFormation.
     async fn execute(&mut self) -> Result<(), DeployError> {
         let Some(pending) = self.pending.as_ref() else { return Ok(()) };
-        let request_token = format!("karmada-eks-{}", token::unique_suffix());
-        changeset::execute(self.client, &pending.change_set, &request_token).await?;
+        changeset::execute(self.client, &pending.change_set, &self.operation).await?;
         self.pending = None;
         Ok(())
     }
@@ -302,7 +314,7 @@ impl<'a> StackDeployment<'a> {
                 client: self.client,
                 name: &self.stack.name,
                 stack_id,
-                events: EventStream::new(stack_id, ready.created),
+                events: EventStream::for_operation(stack_id, &self.operation),
                 total: ready.changes.len(),
                 gone_is_done: false,
             },
@@ -327,7 +339,6 @@ impl<'a> StackDeployment<'a> {
     async fn report(
         &self,
         plan: &Plan,
-        ready: &Ready,
         final_stack: DeployedStack,
         events: Vec<ResourceEvent>,
     ) -> Result<StackReport, DeployError> {
@@ -341,7 +352,7 @@ impl<'a> StackDeployment<'a> {
         if !ok {
             let mut failures = first_failures(&events, FAILURES_SHOWN);
             if failures.is_empty() {
-                let mut stream = EventStream::new(&final_stack.id, ready.created);
+                let mut stream = EventStream::for_operation(&final_stack.id, &self.operation);
                 let _ = stream.poll(self.client).await;
                 failures = stream.first_failures(FAILURES_SHOWN);
             }
