@@ -68,6 +68,10 @@ pub enum Command {
     /// check, region, result (ok / warn / fail), what was found and the fix. Exit status: 0 when nothing fails
     /// (warnings allowed), 1 when a check fails, 2 on bad input. `deploy` runs the same checks first.
     Doctor(DoctorArgs),
+    /// Estimate the app's monthly AWS cost from the synthesized templates (no AWS access needed)
+    Cost(CostArgs),
+    /// Draw the app's architecture from the synthesized templates as SVG, DOT or Mermaid
+    Diagram(DiagramArgs),
 }
 
 #[derive(Debug, Args)]
@@ -233,4 +237,43 @@ pub struct KubeconfigArgs {
     pub force: bool,
     #[command(flatten)]
     pub aws: AwsArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CostArgs {
+    #[command(flatten)]
+    pub assembly: AssemblyArgs,
+    /// Hours in the month the fixed items run
+    #[arg(long, value_name = "N", default_value_t = 730, value_parser = clap::value_parser!(u32).range(1..=744))]
+    pub hours: u32,
+    /// Print the estimate as JSON (lines, usage-based rates, total, price table date and sources)
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Output formats of `diagram`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum DiagramFormat {
+    /// Standalone SVG, laid out and written in-process
+    #[default]
+    Svg,
+    /// Graphviz DOT (render with `dot -Tpng`)
+    Dot,
+    /// Mermaid flowchart (Markdown renderers)
+    Mermaid,
+}
+
+#[derive(Debug, Args)]
+pub struct DiagramArgs {
+    /// File to write [default: stdout]; an existing file is replaced only if `diagram` wrote it (or --force)
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = DiagramFormat::Svg)]
+    pub format: DiagramFormat,
+    #[command(flatten)]
+    pub assembly: AssemblyArgs,
+    /// Replace FILE even if karmada-eks did not write it
+    #[arg(long)]
+    pub force: bool,
 }

@@ -5,14 +5,15 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use super::assembly::{check_stack_names, load_assembly, regions, selected_stacks};
+use super::assembly::{check_stack_names, home_region, load_assembly, selected_stacks};
 use super::{report, session};
 use crate::cli::{DeployArgs, RequireApproval};
 use crate::deploy::account;
 use crate::deploy::approval::{Answer, ApprovalPolicy, Approver, Fixed, TerminalApprover};
 use crate::deploy::changeset::TemplateSource;
-use crate::deploy::deployment::{DeployOptions, Deployer};
+use crate::deploy::deployment::{app_of, DeployOptions, Deployer};
 use crate::deploy::interrupt::Interrupt;
+use crate::deploy::inventory;
 use crate::deploy::progress;
 use crate::deploy::selection::{select, Extend};
 use crate::deploy::tuning::Tuning;
@@ -45,13 +46,26 @@ pub fn run(config_path: Option<&Path>, args: DeployArgs) -> Result<ExitCode> {
     let result = session::runtime()?.block_on(async {
         let aws = session::aws(&args.aws, options.tuning).await;
         account::ensure(&aws, account::of_stacks(selected_stacks(&assembly, &selected))).await?;
+        let app = app_of(&assembly);
+        let ssm = aws.ssm(&home_region(&assembly));
+        let recorded = inventory::recorded_regions(&ssm, &app).await?;
+        let all = inventory::all_regions(&assembly, &recorded);
+        let clients = aws.cloudformation_clients(all.iter().map(String::as_str));
+        let orphans = if args.stacks.is_empty() {
+            inventory::orphans(&clients, &all, &app, &assembly).await?
+        } else {
+            Vec::new()
+        };
         let preflight = if args.skip_preflight {
             "skipped (--skip-preflight)".to_string()
         } else {
             super::doctor::preflight(&aws, &assembly, &selected, &config, args.json).await?
         };
-        let clients = aws.cloudformation_clients(regions(&assembly));
-        let deployer = Deployer::new(clients, reporter.clone(), approver, Interrupt::on_ctrl_c(), options);
+        if all != recorded {
+            inventory::record_regions(&ssm, &app, &all).await?;
+        }
+        let deployer =
+            Deployer::new(clients, reporter.clone(), approver, Interrupt::on_ctrl_c(), options).removing(orphans, None);
         anyhow::Ok((deployer.deploy_all(&assembly, &selected).await, preflight))
     })?;
     let (result, preflight) = result;

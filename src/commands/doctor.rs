@@ -36,8 +36,8 @@ pub fn run(config_path: Option<&Path>, args: &DoctorArgs) -> Result<ExitCode> {
 
 /// What the checks take from the config besides the assembly (members' join modes, the Karmada release): the
 /// config, or its defaults with `--app DIR`, which deploys a reviewed assembly without reading any config.
-pub fn preflight_config(config_path: Option<&Path>, app_dir: Option<&Path>) -> Result<Config> {
-    match app_dir {
+pub fn preflight_config(config_path: Option<&Path>, app: Option<&str>) -> Result<Config> {
+    match app {
         Some(_) => Ok(Config::default()),
         None => crate::config::load(config_path),
     }

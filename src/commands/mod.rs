@@ -2,8 +2,10 @@
 //! deploy engine; `assembly`, `session` and `report` are what several share.
 
 mod assembly;
+mod cost;
 mod deploy;
 mod destroy;
+mod diagram;
 mod diff;
 mod doctor;
 mod init;
@@ -31,5 +33,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Destroy(args) => destroy::run(config_path, args),
         Command::Kubeconfig(args) => kubeconfig::run(config_path, args),
         Command::Doctor(args) => doctor::run(config_path, &args),
+        Command::Cost(args) => cost::run(&assembly::load_assembly(config_path, args.assembly.app.as_deref())?, &args),
+        Command::Diagram(args) => {
+            diagram::run(&assembly::load_assembly(config_path, args.assembly.app.as_deref())?, &args)
+        }
     }
 }

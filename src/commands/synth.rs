@@ -53,6 +53,7 @@ pub fn run(config_path: Option<&Path>, args: &SynthArgs) -> Result<ExitCode> {
                 eprint!("{}", placement_text(config));
             }
             eprint!("\n{}", SecurityReport::from_assembly(&assembly).to_text());
+            eprintln!("\n{}", super::cost::summary_line(&assembly));
             eprintln!("\nNext: review the templates, then `karmada-eks deploy`.");
         }
     }

@@ -159,6 +159,11 @@ pub enum DeployError {
         failed_list(resources)
     )]
     DeleteFailed { stack: String, reason: Option<String>, resources: Vec<super::stack::StackResource> },
+    #[error(
+        "stack {stack} left the app, but its members {members} could not be unjoined from Karmada: {reason}\n  \
+         hint: fix the cause and run `karmada-eks deploy` again; the stack stays until its members are unjoined"
+    )]
+    UnjoinFailed { stack: String, members: String, reason: String },
     #[error("{what} was not confirmed; nothing was deleted")]
     Declined { what: String },
     #[error("{what} needs confirmation, but there is no terminal to ask on\n  hint: {hint}")]

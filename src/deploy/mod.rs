@@ -14,6 +14,7 @@ pub mod ec2;
 pub mod error;
 pub mod events;
 pub mod interrupt;
+pub mod inventory;
 pub mod kubeconfig;
 pub mod monitor;
 pub mod preflight;
@@ -25,6 +26,7 @@ pub mod stack;
 pub mod stack_deployment;
 pub mod token;
 pub mod tuning;
+pub mod unjoin;
 pub mod volumes;
 
 #[cfg(test)]

@@ -3,6 +3,9 @@
 pub mod bootstrap;
 pub mod checks;
 pub mod config;
+pub mod cost;
+pub mod diagram;
+pub mod inventory;
 pub mod manifests;
 pub mod names;
 pub mod overrides;
