@@ -12,11 +12,12 @@ use crate::deploy::account;
 use crate::deploy::approval::{Answer, ApprovalPolicy, Approver, Fixed, TerminalApprover};
 use crate::deploy::changeset::TemplateSource;
 use crate::deploy::deployment::{app_of, DeployOptions, Deployer};
+use crate::deploy::destroy::eks_cluster_names;
 use crate::deploy::interrupt::Interrupt;
-use crate::deploy::inventory;
 use crate::deploy::progress;
 use crate::deploy::selection::{select, Extend};
 use crate::deploy::tuning::Tuning;
+use crate::deploy::{identity, inventory};
 use crate::error::UsageError;
 use constructs::karmada::wellknown::TAG_VERSION;
 
@@ -45,6 +46,14 @@ pub fn run(config_path: Option<&Path>, args: DeployArgs) -> Result<ExitCode> {
     let result = session::runtime()?.block_on(async {
         let aws = session::aws(&args.aws, options.tuning).await;
         account::ensure(&aws, account::of_stacks(selected_stacks(&assembly, &selected))).await?;
+        let clusters: Vec<_> =
+            selected_stacks(&assembly, &selected).filter(|s| !eks_cluster_names(s).is_empty()).collect();
+        if let Some(first) = clusters.first() {
+            let caller = identity::caller_arn(&aws.sts(&first.environment.region)).await?;
+            for stack in &clusters {
+                identity::check_not_listed_admin(stack, &caller)?;
+            }
+        }
         let app = app_of(&assembly);
         let ssm = aws.ssm(&home_region(&assembly));
         let recorded = inventory::recorded_regions(&ssm, &app).await?;
