@@ -17,7 +17,7 @@ use crate::deploy::interrupt::Interrupt;
 use crate::deploy::progress;
 use crate::deploy::selection::{select, Extend};
 use crate::deploy::tuning::Tuning;
-use crate::deploy::{identity, inventory};
+use crate::deploy::{from_ssm, identity, inventory};
 use crate::error::UsageError;
 use constructs::karmada::wellknown::TAG_VERSION;
 
@@ -39,7 +39,16 @@ pub fn run(config_path: Option<&Path>, args: DeployArgs) -> Result<ExitCode> {
         concurrency: usize::from(args.concurrency),
         tags: [(TAG_VERSION.to_string(), env!("CARGO_PKG_VERSION").to_string())].into_iter().collect(),
         tuning: Tuning::from_env(),
+        refresh_from_ssm: args.refresh_host_image,
     };
+    let manifest = match &args.assembly.app {
+        Some(dir) => std::fs::read_to_string(dir.join(constructs::core::assembly::MANIFEST_FILE))
+            .ok()
+            .and_then(|text| serde_json::from_str(&text).ok())
+            .unwrap_or_else(|| assembly.manifest()),
+        None => assembly.manifest(),
+    };
+    let filled_from_ssm = from_ssm::in_manifest(&manifest);
     let approver: Arc<dyn Approver> =
         if args.yes { Arc::new(Fixed(Answer::Yes)) } else { Arc::new(TerminalApprover::default()) };
     let reporter: Arc<dyn progress::Reporter> = Arc::from(progress::for_output(args.json));
@@ -67,8 +76,10 @@ pub fn run(config_path: Option<&Path>, args: DeployArgs) -> Result<ExitCode> {
         if all != recorded {
             inventory::record_regions(&ssm, &app, &all).await?;
         }
-        let deployer =
-            Deployer::new(clients, reporter.clone(), approver, Interrupt::on_ctrl_c(), options).removing(orphans, None);
+        let store = Arc::new(from_ssm::Ssm(aws.ssm_clients(all.iter().map(String::as_str))));
+        let deployer = Deployer::new(clients, reporter.clone(), approver, Interrupt::on_ctrl_c(), options)
+            .removing(orphans, None)
+            .filling_from_ssm(filled_from_ssm, store);
         anyhow::Ok(deployer.deploy_all(&assembly, &selected).await)
     })?;
     drop(reporter);

@@ -12,6 +12,7 @@ pub mod destroy;
 pub mod diff;
 pub mod error;
 pub mod events;
+pub mod from_ssm;
 pub mod identity;
 pub mod interrupt;
 pub mod inventory;
