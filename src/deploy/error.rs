@@ -158,12 +158,26 @@ pub enum DeployError {
         reason.as_ref().map(|r| format!(" ({r})")).unwrap_or_default(),
         failed_list(resources)
     )]
-    DeleteFailed { stack: String, reason: Option<String>, resources: Vec<super::stack::StackResource> },
+    DeleteFailed {
+        stack: String,
+        reason: Option<String>,
+        /// Each resource that failed to delete, as `LogicalId (Type)`.
+        resources: Vec<String>,
+    },
     #[error(
         "stack {stack} left the app, but its members {members} could not be unjoined from Karmada: {reason}\n  \
          hint: fix the cause and run `karmada-eks deploy` again; the stack stays until its members are unjoined"
     )]
     UnjoinFailed { stack: String, members: String, reason: String },
+    #[error(
+        "stack {stack}: parent.admin_principal_arns lists {listed}, which is the deploying principal ({caller}); \
+         EKS already gives the cluster's creator admin access (BootstrapClusterCreatorAdminPermissions), so this \
+         access entry would fail with \"The specified access entry resource is already in use on this cluster\" \
+         after the cluster is created, and the stack would roll back; nothing was changed\n  hint: remove {listed} \
+         from parent.admin_principal_arns (you keep admin access as the creator), or deploy with other \
+         credentials"
+    )]
+    DeployerIsListedAdmin { stack: String, listed: String, caller: String },
     #[error("{what} was not confirmed; nothing was deleted")]
     Declined { what: String },
     #[error("{what} needs confirmation, but there is no terminal to ask on\n  hint: {hint}")]
@@ -171,12 +185,11 @@ pub enum DeployError {
 }
 
 /// "; resources that failed to delete: A (type), B (type)", or nothing.
-fn failed_list(resources: &[super::stack::StackResource]) -> String {
+fn failed_list(resources: &[String]) -> String {
     if resources.is_empty() {
         return String::new();
     }
-    let names: Vec<String> = resources.iter().map(|r| format!("{} ({})", r.logical_id, r.resource_type)).collect();
-    format!("; resources that failed to delete: {}", names.join(", "))
+    format!("; resources that failed to delete: {}", resources.join(", "))
 }
 
 impl DeployError {
@@ -188,6 +201,7 @@ impl DeployError {
                 | DeployError::ApprovalImpossible { .. }
                 | DeployError::ConfirmationImpossible { .. }
                 | DeployError::WrongAccount { .. }
+                | DeployError::DeployerIsListedAdmin { .. }
         )
     }
 }

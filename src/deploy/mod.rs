@@ -13,6 +13,8 @@ pub mod diff;
 pub mod ec2;
 pub mod error;
 pub mod events;
+pub mod from_ssm;
+pub mod identity;
 pub mod interrupt;
 pub mod inventory;
 pub mod kubeconfig;
