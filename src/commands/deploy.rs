@@ -41,13 +41,9 @@ pub fn run(config_path: Option<&Path>, args: DeployArgs) -> Result<ExitCode> {
         tuning: Tuning::from_env(),
         refresh_from_ssm: args.refresh_host_image,
     };
-    let manifest = match &args.assembly.app {
-        Some(dir) => std::fs::read_to_string(dir.join(constructs::core::assembly::MANIFEST_FILE))
-            .ok()
-            .and_then(|text| serde_json::from_str(&text).ok())
-            .unwrap_or_else(|| assembly.manifest()),
-        None => assembly.manifest(),
-    };
+    // The assembly as read or synthesized carries the manifest's metadata, whether `--app` named a directory
+    // or a command.
+    let manifest = assembly.manifest();
     let filled_from_ssm = from_ssm::in_manifest(&manifest);
     let approver: Arc<dyn Approver> =
         if args.yes { Arc::new(Fixed(Answer::Yes)) } else { Arc::new(TerminalApprover::default()) };
