@@ -244,13 +244,18 @@ pub fn kubeconfig(config_path: Option<&Path>, args: KubeconfigArgs) -> Result<Ex
     })?;
     let (Some(content), _) = &value else {
         return Err(anyhow::anyhow!(
-            "SSM parameter {name} does not exist in {}\n  hint: the management host writes it when Karmada is up; \
-             run `karmada-eks deploy` and wait for it to finish",
+            "the kubeconfig secret {} does not exist in {} (read as {name})\n  hint: the management host writes it \
+             when Karmada is up; run `karmada-eks deploy` and wait for it to finish, or see `karmada-eks status`",
+            constructs::karmada::wellknown::kubeconfig_secret(&config.app),
             value.1
         ));
     };
     super::kubeconfig::save(&output, content).with_context(|| format!("writing {}", output.display()))?;
-    println!("wrote {} (mode 0600) from SSM parameter {name}", output.display());
+    println!(
+        "wrote {} (mode 0600) from the secret {}",
+        output.display(),
+        constructs::karmada::wellknown::kubeconfig_secret(&config.app)
+    );
     println!("next: export KUBECONFIG={} && kubectl get clusters", output.display());
     Ok(ExitCode::SUCCESS)
 }

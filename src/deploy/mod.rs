@@ -12,6 +12,7 @@ pub mod destroy;
 pub mod diff;
 pub mod error;
 pub mod events;
+pub mod host;
 pub mod interrupt;
 pub mod kubeconfig;
 pub mod monitor;
@@ -21,6 +22,7 @@ pub mod selection;
 pub mod stack;
 pub mod tuning;
 pub mod volumes;
+pub mod yaml;
 
 #[cfg(test)]
 mod recorded_tests;
