@@ -60,6 +60,10 @@ pub enum Command {
     Init(InitArgs),
     /// Save the Karmada API kubeconfig that the management host stored in SSM
     Kubeconfig(KubeconfigArgs),
+    /// Run the day-2 reconcile on the management host now (join, unjoin, re-weight), through SSM Run Command
+    Reconcile(ReconcileArgs),
+    /// Show the stacks' status and Karmada's health as the management host sees it; exit 1 when unhealthy
+    Status(StatusArgs),
 }
 
 #[derive(Debug, Args)]
@@ -138,6 +142,9 @@ pub struct DeployArgs {
     /// Print progress as JSON lines instead of progress bars
     #[arg(long)]
     pub json: bool,
+    /// Do not run the reconcile on the management host after the stacks (`karmada-eks reconcile` runs it later)
+    #[arg(long)]
+    pub no_reconcile: bool,
 }
 
 #[derive(Debug, Args)]
@@ -193,4 +200,30 @@ pub struct KubeconfigArgs {
     pub output: Option<PathBuf>,
     #[command(flatten)]
     pub aws: AwsArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ReconcileArgs {
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// Print the outcome as one JSON document {"event": "reconcile", "ok", "report" | "error"}
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub assembly: AssemblyArgs,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// Print the whole report as JSON (every stack and member)
+    #[arg(long)]
+    pub json: bool,
+    /// List every stack and member, not only the unhealthy ones
+    #[arg(long)]
+    pub all: bool,
+    /// Also run CloudFormation drift detection on each deployed stack and list drifted resources
+    #[arg(long)]
+    pub drift: bool,
 }

@@ -27,7 +27,12 @@ impl UsageError {
 }
 
 pub fn exit_code(e: &anyhow::Error) -> u8 {
-    if e.chain().any(|c| c.is::<UsageError>() || c.is::<ConfigError>()) {
+    let usage = |c: &(dyn std::error::Error + 'static)| {
+        c.is::<UsageError>()
+            || c.is::<ConfigError>()
+            || c.downcast_ref::<crate::deploy::error::DeployError>().is_some_and(|d| d.is_usage())
+    };
+    if e.chain().any(usage) {
         2
     } else {
         1

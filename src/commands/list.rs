@@ -8,7 +8,7 @@ use constructs::core::CloudAssembly;
 
 pub fn run(assembly: &CloudAssembly, args: &ListArgs) -> Result<ExitCode> {
     if args.json {
-        let stacks: Vec<_> = assembly.stacks.iter().map(super::stack_json).collect();
+        let stacks: Vec<_> = assembly.stacks.iter().map(super::assembly::stack_json).collect();
         println!("{}", serde_json::to_string_pretty(&stacks)?);
     } else {
         let width = assembly.stacks.iter().map(|s| s.name.len()).max().unwrap_or(5).max(5);

@@ -12,8 +12,8 @@ use constructs::karmada::security::SecurityReport;
 use constructs::karmada::Config;
 
 pub fn run(config: &Config, args: &SynthArgs) -> Result<ExitCode> {
-    let assembly = super::synth_config(config)?;
-    super::check_stack_names(&assembly, &args.stacks)?;
+    let assembly = super::assembly::synth_config(config)?;
+    super::assembly::check_stack_names(&assembly, &args.stacks)?;
     assembly.write(&args.output).with_context(|| format!("writing the cloud assembly to {}", args.output.display()))?;
     let mut out = std::io::stdout().lock();
     if args.json {
@@ -54,7 +54,7 @@ pub fn summary_json(assembly: &CloudAssembly, dir: &str) -> Value {
         .stacks
         .iter()
         .map(|s| {
-            let mut v = super::stack_json(s);
+            let mut v = super::assembly::stack_json(s);
             v["templateFile"] = json!(format!("{dir}/{}", s.template_file()));
             v["resources"] = json!(s.resource_count);
             v["bytes"] = json!(s.template_body.len());

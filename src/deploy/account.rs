@@ -5,8 +5,7 @@
 use constructs::core::assembly::StackArtifact;
 
 use super::client::Aws;
-use super::error::AwsError;
-use crate::error::UsageError;
+use super::error::{AwsError, DeployError};
 
 /// `(account, region)` of each of `stacks` that names an account.
 pub fn of_stacks<'a>(stacks: impl IntoIterator<Item = &'a StackArtifact>) -> impl Iterator<Item = (&'a str, &'a str)> {
@@ -14,17 +13,10 @@ pub fn of_stacks<'a>(stacks: impl IntoIterator<Item = &'a StackArtifact>) -> imp
 }
 
 /// An error when `caller` (the credentials' account) is not every one of `required`.
-fn check(required: &[&str], caller: &str) -> Result<(), UsageError> {
+fn check(required: &[&str], caller: &str) -> Result<(), DeployError> {
     match required.iter().find(|a| **a != caller) {
         None => Ok(()),
-        Some(account) => Err(UsageError::new(format!(
-            "the stacks are for account {account}, but the AWS credentials are for account {caller}; nothing was \
-             changed"
-        ))
-        .hint(format!(
-            "use credentials of account {account} (--profile NAME or AWS_PROFILE), or set `account = \"{caller}\"` in \
-             karmada-eks.toml (remove it to deploy to whichever account the credentials belong to)"
-        ))),
+        Some(account) => Err(DeployError::WrongAccount { required: account.to_string(), caller: caller.to_string() }),
     }
 }
 
@@ -36,15 +28,14 @@ async fn caller(sts: &aws_sdk_sts::Client) -> Result<String, AwsError> {
 
 /// Checks that the credentials belong to every account of `wanted` (`(account, region)` pairs), asking STS in the
 /// first pair's region; no AWS call when `wanted` is empty.
-pub async fn ensure<'a>(aws: &Aws, wanted: impl IntoIterator<Item = (&'a str, &'a str)>) -> anyhow::Result<()> {
+pub async fn ensure<'a>(aws: &Aws, wanted: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<(), DeployError> {
     let wanted: Vec<(&str, &str)> = wanted.into_iter().collect();
     let Some((_, region)) = wanted.first() else {
         return Ok(());
     };
     let caller = caller(&aws.sts(region)).await?;
     let accounts: Vec<&str> = wanted.iter().map(|(account, _)| *account).collect();
-    check(&accounts, &caller)?;
-    Ok(())
+    check(&accounts, &caller)
 }
 
 #[cfg(test)]

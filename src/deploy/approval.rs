@@ -4,6 +4,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::sync::Mutex;
 
 use super::changeset::Change;
+use super::progress::Reporter;
 
 /// Resource types whose changes can grant access: IAM identities and policies, security groups and their rules,
 /// key policies, EKS access entries, resource policies.
@@ -77,6 +78,13 @@ pub enum Answer {
 /// Asks yes/no questions.
 pub trait Approver: Send + Sync {
     fn ask(&self, question: &str) -> Answer;
+}
+
+/// Asks `approver` with the progress display of `reporter` paused.
+pub fn ask(reporter: &dyn Reporter, approver: &dyn Approver, question: &str) -> Answer {
+    let mut answer = Answer::No;
+    reporter.suspend(&mut || answer = approver.ask(question));
+    answer
 }
 
 /// Answers every question with the same answer (`--yes`, `--force`, tests).

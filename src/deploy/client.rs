@@ -84,23 +84,43 @@ impl Aws {
         }
         clients
     }
+
+    /// EC2 clients for each of `regions`.
+    pub fn ec2_clients<'a>(&self, regions: impl IntoIterator<Item = &'a str>) -> Ec2Clients {
+        let mut clients = Ec2Clients::default();
+        for region in regions {
+            clients.insert(region, self.ec2(region));
+        }
+        clients
+    }
 }
 
-/// One CloudFormation client per region; the deploy engine takes these, so tests can inject mocked ones.
-#[derive(Clone, Debug, Default)]
-pub struct CfnClients {
-    by_region: BTreeMap<String, aws_sdk_cloudformation::Client>,
+/// One client of a service per region; the engine takes these, so tests can inject mocked ones.
+#[derive(Clone, Debug)]
+pub struct Regional<C> {
+    by_region: BTreeMap<String, C>,
 }
 
-impl CfnClients {
-    pub fn insert(&mut self, region: &str, client: aws_sdk_cloudformation::Client) {
+impl<C> Default for Regional<C> {
+    fn default() -> Self {
+        Regional { by_region: BTreeMap::new() }
+    }
+}
+
+/// CloudFormation clients by region.
+pub type CfnClients = Regional<aws_sdk_cloudformation::Client>;
+/// EC2 clients by region.
+pub type Ec2Clients = Regional<aws_sdk_ec2::Client>;
+
+impl<C: Clone> Regional<C> {
+    pub fn insert(&mut self, region: &str, client: C) {
         self.by_region.insert(region.to_string(), client);
     }
 
     /// The same client for every region (tests).
     #[cfg(test)]
-    pub fn single<'a>(client: aws_sdk_cloudformation::Client, regions: impl IntoIterator<Item = &'a str>) -> Self {
-        let mut clients = CfnClients::default();
+    pub fn single<'a>(client: C, regions: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut clients = Regional::default();
         for region in regions {
             clients.insert(region, client.clone());
         }
@@ -108,12 +128,15 @@ impl CfnClients {
     }
 
     /// The client for `region`; an error when none was made for it.
-    pub fn get(&self, region: &str) -> Result<&aws_sdk_cloudformation::Client, super::error::AwsError> {
-        self.by_region.get(region).ok_or_else(|| super::error::AwsError {
-            operation: "client",
-            kind: super::error::AwsErrorKind::Other,
-            code: None,
-            message: format!("no CloudFormation client for region {region}"),
+    pub fn get(&self, region: &str) -> Result<&C, super::error::AwsError> {
+        self.by_region.get(region).ok_or_else(|| {
+            let service = std::any::type_name::<C>().split("::").next().unwrap_or("AWS");
+            super::error::AwsError {
+                operation: "client",
+                kind: super::error::AwsErrorKind::Other,
+                code: None,
+                message: format!("no {service} client for region {region}"),
+            }
         })
     }
 }

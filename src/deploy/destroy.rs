@@ -1,67 +1,145 @@
 //! Deleting stacks in reverse dependency order (a stack after every selected stack that depends on it), and the
 //! EBS volumes Kubernetes made for the parent cluster's persistent volumes, which CloudFormation does not own.
+//! One question before anything is deleted, asked through the [`Approver`].
 
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::client::CfnClients;
-use super::deployment::{Outcome, StackReport, FAILURES_SHOWN};
-use super::error::{AwsError, DeployError};
+use super::approval::{ask, Answer, Approver};
+use super::client::{CfnClients, Ec2Clients};
+use super::deployment::FAILURES_SHOWN;
+use super::error::DeployError;
 use super::events::{first_failures, EventStream};
 use super::interrupt::Interrupt;
 use super::monitor::{follow, Follow, Followed};
 use super::progress::{ProgressEvent, Reporter};
+use super::report::{Deletion, DestroyReport, StackDeletion, VolumeDeletion};
 use super::schedule;
 use super::stack;
 use super::tuning::Tuning;
+use super::volumes::{self, Volume};
 use constructs::core::{CloudAssembly, StackArtifact};
 
-/// Deletes stacks with injected clients and reporter.
+/// Deletes stacks and leftover volumes with injected clients, reporter and approver.
 pub struct Destroyer {
     pub clients: CfnClients,
+    pub ec2: Ec2Clients,
     pub reporter: Arc<dyn Reporter>,
+    pub approver: Arc<dyn Approver>,
     pub interrupt: Interrupt,
     pub tuning: Tuning,
     pub concurrency: usize,
 }
 
 impl Destroyer {
-    /// Deletes `selected` stacks of `assembly`; reports in deletion order. A stack that does not exist counts as
-    /// deleted.
-    pub async fn destroy_all(self, assembly: &CloudAssembly, selected: &[String]) -> Vec<StackReport> {
-        let this = Arc::new(self);
+    /// Asks once, then deletes `selected` stacks of `assembly` in reverse dependency order and, once every
+    /// cluster stack among them is gone, the EBS volumes their clusters left. A stack that does not exist
+    /// counts as deleted. An error only when nothing was deleted (volume lookup failed, not confirmed).
+    pub async fn destroy_all(
+        self,
+        assembly: &CloudAssembly,
+        selected: &[String],
+    ) -> Result<DestroyReport, DeployError> {
         let chosen: HashSet<&str> = selected.iter().map(String::as_str).collect();
         let stacks: Vec<Arc<StackArtifact>> =
             assembly.stacks.iter().rev().filter(|s| chosen.contains(s.name.as_str())).cloned().map(Arc::new).collect();
+        let clusters: Vec<(String, String)> = stacks
+            .iter()
+            .flat_map(|s| eks_cluster_names(s).into_iter().map(|name| (s.environment.region.clone(), name)))
+            .collect();
+        let leftovers = self.volumes(&clusters).await?;
+        self.confirm(&stacks, &leftovers)?;
+
+        let this = Arc::new(self);
         let edges: Vec<(String, Vec<String>)> =
             stacks.iter().map(|s| (s.name.clone(), s.dependencies.clone())).collect();
         let dependents = move |s: &StackArtifact| -> Vec<String> {
             edges.iter().filter(|(_, deps)| deps.contains(&s.name)).map(|(name, _)| name.clone()).collect()
         };
         let concurrency = this.concurrency;
-        schedule::run_stacks(stacks, dependents, concurrency, |stack| {
+        let deletions: Vec<StackDeletion> = schedule::run_stacks(stacks.clone(), dependents, concurrency, |stack| {
             let this = this.clone();
             async move { this.destroy_stack(&stack).await }
         })
-        .await
+        .await;
+        let clusters_gone = deletions
+            .iter()
+            .filter(|d| stacks.iter().any(|s| s.name == d.name && !eks_cluster_names(s).is_empty()))
+            .all(StackDeletion::ok);
+        let mut report = DestroyReport { stacks: deletions, volumes: Vec::new() };
+        if clusters_gone {
+            report.volumes = this.delete_volumes(&clusters).await;
+        }
+        Ok(report)
+    }
+
+    /// The leftover volumes of each `(region, cluster)`.
+    async fn volumes(&self, clusters: &[(String, String)]) -> Result<Vec<(String, Volume)>, DeployError> {
+        let mut found = Vec::new();
+        for (region, cluster) in clusters {
+            for v in volumes::find(self.ec2.get(region)?, cluster).await? {
+                found.push((region.clone(), v));
+            }
+        }
+        Ok(found)
+    }
+
+    /// One question listing every stack and volume, in the order they go.
+    fn confirm(&self, stacks: &[Arc<StackArtifact>], leftovers: &[(String, Volume)]) -> Result<(), DeployError> {
+        let mut question = String::from("This deletes, in this order:\n");
+        for s in stacks {
+            question.push_str(&format!("  stack {} ({})\n", s.name, s.environment.region));
+        }
+        for (region, v) in leftovers {
+            let claim = v.claim.as_deref().map(|c| format!(", claim {c}")).unwrap_or_default();
+            question.push_str(&format!(
+                "  EBS volume {} ({region}, {} GiB{claim}), after the cluster stack\n",
+                v.id, v.size_gib
+            ));
+        }
+        question.push_str("Delete them?");
+        match ask(self.reporter.as_ref(), self.approver.as_ref(), &question) {
+            Answer::Yes => Ok(()),
+            Answer::No => Err(DeployError::Declined { what: "destroy".into() }),
+            Answer::Unavailable => Err(DeployError::ConfirmationImpossible {
+                what: "destroy".into(),
+                hint: "pass --force to delete without asking".into(),
+            }),
+        }
+    }
+
+    /// Deletes the volumes found again now that the clusters are gone.
+    async fn delete_volumes(&self, clusters: &[(String, String)]) -> Vec<VolumeDeletion> {
+        let mut done = Vec::new();
+        for (region, cluster) in clusters {
+            let ec2 = match self.ec2.get(region) {
+                Ok(c) => c,
+                Err(_) => continue,
+            };
+            let found = match volumes::find(ec2, cluster).await {
+                Ok(found) => found,
+                Err(e) => {
+                    self.reporter.report(ProgressEvent::Note {
+                        stack: cluster.clone(),
+                        message: format!("could not list the cluster's EBS volumes: {e}"),
+                    });
+                    continue;
+                }
+            };
+            for (volume, error) in volumes::delete(ec2, &found).await {
+                done.push(VolumeDeletion { region: region.clone(), volume, error: error.map(DeployError::from) });
+            }
+        }
+        done
     }
 
     /// Deletes one stack and waits until it is gone.
-    pub async fn destroy_stack(&self, artifact: &StackArtifact) -> StackReport {
+    pub async fn destroy_stack(&self, artifact: &StackArtifact) -> StackDeletion {
         let started = Instant::now();
-        let mut report = StackReport {
-            name: artifact.name.clone(),
-            region: artifact.environment.region.clone(),
-            outcome: Outcome::Failed,
-            status: None,
-            outputs: vec![],
-            failures: vec![],
-            error: None,
-        };
-        match self.try_destroy(artifact, started, &mut report).await {
-            Ok(()) => {}
-            Err(e) => report.error = Some(e),
+        let mut report = StackDeletion::new(artifact, Deletion::Failed);
+        if let Err(e) = self.try_destroy(artifact, started, &mut report).await {
+            report.error = Some(e);
         }
         report
     }
@@ -70,13 +148,13 @@ impl Destroyer {
         &self,
         artifact: &StackArtifact,
         started: Instant,
-        report: &mut StackReport,
+        report: &mut StackDeletion,
     ) -> Result<(), DeployError> {
         let name = &artifact.name;
         let client = self.clients.get(&artifact.environment.region)?;
         let Some(deployed) = stack::describe(client, name).await? else {
             self.reporter.report(ProgressEvent::Skipped { stack: name.clone(), reason: "does not exist".into() });
-            report.outcome = Outcome::Unchanged;
+            report.outcome = Deletion::Absent;
             return Ok(());
         };
         if deployed.termination_protection {
@@ -98,12 +176,7 @@ impl Destroyer {
         });
         let mut events = EventStream::new(&deployed.id, None);
         events.poll(client).await?;
-        client
-            .delete_stack()
-            .stack_name(&deployed.id)
-            .send()
-            .await
-            .map_err(|e| AwsError::from_sdk("DeleteStack", e))?;
+        stack::delete(client, &deployed.id, None).await?;
         let mut interrupt = self.interrupt.clone();
         let total = artifact.resource_count;
         let followed = follow(
@@ -121,7 +194,7 @@ impl Destroyer {
                     ok: true,
                     seconds: started.elapsed().as_secs(),
                 });
-                report.outcome = Outcome::Updated;
+                report.outcome = Deletion::Deleted;
                 report.status = Some("DELETE_COMPLETE".into());
                 Ok(())
             }

@@ -136,11 +136,29 @@ pub enum DeployError {
     Interrupted { stack: String, detail: String },
     #[error("not started: a stack it depends on failed")]
     DependencyFailed,
+    #[error(
+        "the stacks are for account {required}, but the AWS credentials are for account {caller}; nothing was \
+         changed\n  hint: use credentials of account {required} (--profile NAME or AWS_PROFILE), or set `account = \
+         \"{caller}\"` in karmada-eks.toml (remove it to deploy to whichever account the credentials belong to)"
+    )]
+    WrongAccount { required: String, caller: String },
+    #[error("the deployed template of {stack} cannot be read ({reason})\n  hint: it was not deployed by karmada-eks or the AWS CDK CLI; compare it by hand")]
+    TemplateNotJson { stack: String, reason: String },
+    #[error("{what} was not confirmed; nothing was deleted")]
+    Declined { what: String },
+    #[error("{what} needs confirmation, but there is no terminal to ask on\n  hint: {hint}")]
+    ConfirmationImpossible { what: String, hint: String },
 }
 
 impl DeployError {
     /// Whether this is the user's input to fix (exit 2) rather than a failure while working (exit 1).
     pub fn is_usage(&self) -> bool {
-        matches!(self, DeployError::TemplateTooLarge { .. } | DeployError::ApprovalImpossible { .. })
+        matches!(
+            self,
+            DeployError::TemplateTooLarge { .. }
+                | DeployError::ApprovalImpossible { .. }
+                | DeployError::ConfirmationImpossible { .. }
+                | DeployError::WrongAccount { .. }
+        )
     }
 }

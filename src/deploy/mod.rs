@@ -1,12 +1,12 @@
 //! The CloudFormation deployer (issue 4): reads a cloud assembly and deploys, diffs or destroys its stacks.
 //!
-//! `commands` is the CLI edge; everything else takes injected clients, so recorded responses can drive it.
+//! An engine: it imports nothing from the CLI (`crate::commands` drives it) and takes injected clients, reporter
+//! and approver, so recorded responses can drive it.
 
 pub mod account;
 pub mod approval;
 pub mod changeset;
 pub mod client;
-pub mod commands;
 pub mod deployment;
 pub mod destroy;
 pub mod diff;
@@ -17,9 +17,12 @@ pub mod interrupt;
 pub mod kubeconfig;
 pub mod monitor;
 pub mod progress;
+pub mod report;
 pub mod schedule;
 pub mod selection;
 pub mod stack;
+pub mod stack_deployment;
+pub mod token;
 pub mod tuning;
 pub mod volumes;
 pub mod yaml;

@@ -21,15 +21,16 @@ use std::time::{Duration, SystemTime};
 
 use super::approval::{Answer, ApprovalPolicy, Fixed};
 use super::client::CfnClients;
-use super::deployment::{DeployOptions, Deployer, Outcome, StackReport};
+use super::deployment::{DeployOptions, Deployer};
 use super::destroy::Destroyer;
 use super::error::{AwsErrorKind, DeployError};
 use super::interrupt::{Interrupt, InterruptHandle};
 use super::progress::{ProgressEvent, RecordingReporter};
-use super::stack::TAG_TEMPLATE_SHA256;
+use super::report::{Deletion, Outcome, StackReport};
 use super::testing;
 use super::tuning::Tuning;
 use constructs::core::StackArtifact;
+use constructs::karmada::wellknown::TAG_TEMPLATE_SHA256;
 
 const NAME: &str = "net";
 const STACK_ID: &str = "arn:aws:cloudformation:eu-west-1:123456789012:stack/net/1";
@@ -399,16 +400,18 @@ async fn destroying_a_stack_that_does_not_exist_counts_as_done() {
     let (interrupt, _handle) = Interrupt::new();
     let destroyer = Destroyer {
         clients: CfnClients::single(c, ["eu-west-1"]),
+        ec2: Default::default(),
         reporter: Arc::new(RecordingReporter::default()),
+        approver: Arc::new(Fixed(Answer::Yes)),
         interrupt,
         tuning: tuning(),
         concurrency: 4,
     };
     let assembly = constructs::core::CloudAssembly { stacks: vec![artifact()] };
-    let reports = destroyer.destroy_all(&assembly, &[NAME.to_string()]).await;
+    let report = destroyer.destroy_all(&assembly, &[NAME.to_string()]).await.unwrap();
 
-    assert!(reports[0].ok(), "{:?}", reports[0].error);
-    assert_eq!(reports[0].outcome, Outcome::Unchanged);
+    assert!(report.ok(), "{:?}", report.stacks[0].error);
+    assert_eq!(report.stacks[0].outcome, Deletion::Absent);
     assert_eq!(delete.num_calls(), 0);
 }
 

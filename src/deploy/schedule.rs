@@ -6,8 +6,13 @@ use std::future::Future;
 use std::sync::Arc;
 use tokio::task::JoinSet;
 
-use super::deployment::StackReport;
 use constructs::core::StackArtifact;
+
+/// What `run_stacks` needs of a stack's result: whether it succeeded, and the result of a stack never started.
+pub trait StackResult: Send + 'static {
+    fn ok(&self) -> bool;
+    fn not_started(stack: &StackArtifact) -> Self;
+}
 
 /// One node: its name and the names it waits for (names outside the graph are ignored).
 #[derive(Clone, Debug)]
@@ -18,15 +23,16 @@ pub struct Node {
 
 /// Runs `work` on each stack once every stack named by `after(stack)` has succeeded, at most `concurrency` at a
 /// time; a stack left waiting behind a failure is reported as not started. Reports come in the order of `stacks`.
-pub async fn run_stacks<F, Fut>(
+pub async fn run_stacks<R, F, Fut>(
     stacks: Vec<Arc<StackArtifact>>,
     after: impl Fn(&StackArtifact) -> Vec<String>,
     concurrency: usize,
     work: F,
-) -> Vec<StackReport>
+) -> Vec<R>
 where
+    R: StackResult,
     F: Fn(Arc<StackArtifact>) -> Fut,
-    Fut: Future<Output = StackReport> + Send + 'static,
+    Fut: Future<Output = R> + Send + 'static,
 {
     let nodes: Vec<Node> = stacks.iter().map(|s| Node { name: s.name.clone(), after: after(s) }).collect();
     let by_name: HashMap<String, Arc<StackArtifact>> = stacks.iter().map(|s| (s.name.clone(), s.clone())).collect();
@@ -39,10 +45,7 @@ where
         }
     })
     .await;
-    results
-        .into_iter()
-        .map(|(name, report)| report.unwrap_or_else(|| StackReport::not_started(&by_name[&name])))
-        .collect()
+    results.into_iter().map(|(name, report)| report.unwrap_or_else(|| R::not_started(&by_name[&name]))).collect()
 }
 
 /// Runs `work(name)` for each node; `work` returns its result and whether it succeeded. Results come back in

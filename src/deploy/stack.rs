@@ -3,14 +3,7 @@
 use aws_sdk_cloudformation::Client;
 use std::collections::BTreeMap;
 
-use super::error::AwsError;
-
-/// Stack tag holding the SHA-256 of the template last deployed by this tool.
-pub const TAG_TEMPLATE_SHA256: &str = "karmada-eks:template-sha256";
-/// Stack tag holding the app name.
-pub const TAG_APP: &str = "karmada-eks:app";
-/// Stack tag holding the version of the tool that deployed.
-pub const TAG_VERSION: &str = "karmada-eks:version";
+use super::error::{AwsError, DeployError};
 
 /// One stack output.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -128,6 +121,51 @@ pub async fn describe(client: &Client, name: &str) -> Result<Option<DeployedStac
             }
         }
     }
+}
+
+/// The deployed (original) template of `name` as JSON, `None` when the stack does not exist.
+pub async fn template(client: &Client, name: &str) -> Result<Option<serde_json::Value>, DeployError> {
+    let out = match client
+        .get_template()
+        .stack_name(name)
+        .template_stage(aws_sdk_cloudformation::types::TemplateStage::Original)
+        .send()
+        .await
+    {
+        Ok(out) => out,
+        Err(e) => {
+            let e = AwsError::from_sdk("GetTemplate", e);
+            return if e.is_not_found() { Ok(None) } else { Err(e.into()) };
+        }
+    };
+    let body = out.template_body().unwrap_or("{}");
+    super::yaml::template_from_str(body)
+        .map(Some)
+        .map_err(|e| DeployError::TemplateNotJson { stack: name.to_string(), reason: e.to_string() })
+}
+
+/// Starts deleting the stack `id` (DeleteStack), with `token` as the client request token when given.
+pub async fn delete(client: &Client, id: &str, token: Option<&str>) -> Result<(), AwsError> {
+    client
+        .delete_stack()
+        .stack_name(id)
+        .set_client_request_token(token.map(str::to_string))
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| AwsError::from_sdk("DeleteStack", e))
+}
+
+/// Turns termination protection on.
+pub async fn protect(client: &Client, name: &str) -> Result<(), AwsError> {
+    client
+        .update_termination_protection()
+        .stack_name(name)
+        .enable_termination_protection(true)
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| AwsError::from_sdk("UpdateTerminationProtection", e))
 }
 
 #[cfg(test)]

@@ -60,22 +60,16 @@ pub async fn find(client: &Client, cluster: &str) -> Result<Vec<Volume>, AwsErro
     Ok(found.into_values().collect())
 }
 
-/// Deletes each volume; returns the ids deleted and the failures (volume id, error).
-pub async fn delete(client: &Client, volumes: &[Volume]) -> (Vec<String>, Vec<(String, AwsError)>) {
-    let mut deleted = Vec::new();
-    let mut failed = Vec::new();
+/// Deletes each volume; returns each with the error that kept it, `None` when it is gone.
+pub async fn delete(client: &Client, volumes: &[Volume]) -> Vec<(Volume, Option<AwsError>)> {
+    let mut done = Vec::new();
     for v in volumes {
-        match client.delete_volume().volume_id(&v.id).send().await {
-            Ok(_) => deleted.push(v.id.clone()),
-            Err(e) => {
-                let e = AwsError::from_sdk("DeleteVolume", e);
-                if e.code.as_deref() == Some("InvalidVolume.NotFound") {
-                    deleted.push(v.id.clone());
-                } else {
-                    failed.push((v.id.clone(), e));
-                }
-            }
-        }
+        let error = match client.delete_volume().volume_id(&v.id).send().await {
+            Ok(_) => None,
+            Err(e) => Some(AwsError::from_sdk("DeleteVolume", e))
+                .filter(|e| e.code.as_deref() != Some("InvalidVolume.NotFound")),
+        };
+        done.push((v.clone(), error));
     }
-    (deleted, failed)
+    done
 }

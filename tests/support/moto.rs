@@ -82,9 +82,11 @@ impl Moto {
         cmd
     }
 
-    /// SDK configuration for the test's own checks against this server.
+    /// SDK configuration for the test's own checks against this server (plain HTTP: the SDK crates are built
+    /// without a default client).
     pub async fn sdk_config(&self, region: &str) -> aws_config::SdkConfig {
         aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .http_client(aws_smithy_http_client::Builder::new().build_http())
             .endpoint_url(&self.endpoint)
             .region(aws_config::Region::new(region.to_string()))
             .credentials_provider(aws_sdk_cloudformation::config::Credentials::new(

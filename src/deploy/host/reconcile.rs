@@ -144,17 +144,22 @@ pub async fn decide(cfn: &CfnClient, ssm: &aws_sdk_ssm::Client, app: &str) -> Re
 /// its output as progress.
 pub async fn apply(host: &Host, decision: Decision, force: bool) -> Result<ReconcileReport, ReconcileError> {
     if !decision.needs_apply() && !force {
-        return Ok(ReconcileReport {
-            note: Some(format!("the host has applied the deployed desired state {}", short(&decision.desired_sha256))),
-            decision,
-            ran: false,
-            output: String::new(),
-        });
+        return Ok(up_to_date(decision));
     }
     host.wait_until_managed().await?;
     let output = host.run_reconcile(&["apply"], true).await?;
     let note = (!decision.needs_apply()).then(|| "run on demand: the applied state was already current".to_string());
     Ok(ReconcileReport { decision, ran: true, note, output })
+}
+
+/// The report of a reconcile that had nothing to do.
+pub fn up_to_date(decision: Decision) -> ReconcileReport {
+    ReconcileReport {
+        note: Some(format!("the host has applied the deployed desired state {}", short(&decision.desired_sha256))),
+        decision,
+        ran: false,
+        output: String::new(),
+    }
 }
 
 /// Unjoins exactly `members` from Karmada (`karmada-eks-reconcile unjoin NAME...`): called before the access

@@ -172,7 +172,12 @@ fn failed_text(
         }
     }
     if !stderr.trim().is_empty() {
-        text.push_str("\n  host stderr:");
+        let cut = if stderr.chars().count() >= INLINE_STDERR_LIMIT {
+            " (SSM returns its first 8,000 characters)"
+        } else {
+            ""
+        };
+        text.push_str(&format!("\n  host stderr{cut}:"));
         for l in stderr.trim_end().lines() {
             text.push_str(&format!("\n    {l}"));
         }
@@ -231,10 +236,6 @@ impl Host {
         reporter: Arc<dyn Reporter>,
     ) -> Self {
         Host { ssm, instance_id: instance_id.to_string(), tuning, timeouts, interrupt, reporter }
-    }
-
-    pub fn instance_id(&self) -> &str {
-        &self.instance_id
     }
 
     fn note(&self, message: impl Into<String>) {

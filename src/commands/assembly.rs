@@ -1,0 +1,65 @@
+//! The cloud assembly a command works on: synthesized from the config, or read from `--app DIR`; and the check
+//! that stack names given on the command line belong to it.
+
+use anyhow::{Context, Result};
+use std::path::Path;
+
+use crate::error::UsageError;
+use constructs::core::{CloudAssembly, StackArtifact};
+use constructs::karmada::{Config, KarmadaParent};
+
+/// Synthesizes the app the config describes.
+pub fn synth_config(config: &Config) -> Result<CloudAssembly> {
+    let app = KarmadaParent::new(config).context("building the app")?;
+    app.synth().context("synthesizing the app")
+}
+
+/// The assembly a deploy-side command works on: `--app DIR` as written earlier, else a fresh synth of the config.
+pub fn load_assembly(config_path: Option<&Path>, app_dir: Option<&Path>) -> Result<CloudAssembly> {
+    match app_dir {
+        Some(dir) => Ok(CloudAssembly::read(dir)?),
+        None => synth_config(&crate::config::load(config_path)?),
+    }
+}
+
+/// Checks that every name given on the command line is a stack of the assembly.
+pub fn check_stack_names(assembly: &CloudAssembly, names: &[String]) -> Result<()> {
+    for name in names {
+        if assembly.stack(name).is_none() {
+            let known: Vec<&str> = assembly.stacks.iter().map(|s| s.name.as_str()).collect();
+            return Err(UsageError::new(format!("no stack named {name:?}"))
+                .hint(format!("the app's stacks are: {}", known.join(", ")))
+                .into());
+        }
+    }
+    Ok(())
+}
+
+/// A stack as `list --json` and `synth --json` describe it.
+pub fn stack_json(stack: &StackArtifact) -> serde_json::Value {
+    serde_json::json!({
+        "name": stack.name,
+        "environment": stack.environment.uri(),
+        "region": stack.environment.region,
+        "dependencies": stack.dependencies,
+    })
+}
+
+/// The stacks of `assembly` named in `selected`, in the assembly's order.
+pub fn selected_stacks<'a>(
+    assembly: &'a CloudAssembly,
+    selected: &'a [String],
+) -> impl Iterator<Item = &'a StackArtifact> + Clone {
+    assembly.stacks.iter().filter(|s| selected.contains(&s.name))
+}
+
+/// The regions of the assembly's stacks, each once, in assembly order.
+pub fn regions(assembly: &CloudAssembly) -> Vec<&str> {
+    let mut regions: Vec<&str> = Vec::new();
+    for s in &assembly.stacks {
+        if !regions.contains(&s.environment.region.as_str()) {
+            regions.push(&s.environment.region);
+        }
+    }
+    regions
+}

@@ -1,0 +1,76 @@
+//! `deploy`: create or update the stacks in dependency order.
+
+use anyhow::Result;
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use super::assembly::{check_stack_names, load_assembly, regions, selected_stacks};
+use super::{report, session};
+use crate::cli::{DeployArgs, RequireApproval};
+use crate::deploy::account;
+use crate::deploy::approval::{Answer, ApprovalPolicy, Approver, Fixed, TerminalApprover};
+use crate::deploy::changeset::TemplateSource;
+use crate::deploy::deployment::{DeployOptions, Deployer};
+use crate::deploy::host::reconcile;
+use crate::deploy::interrupt::Interrupt;
+use crate::deploy::progress;
+use crate::deploy::selection::{select, Extend};
+use crate::deploy::tuning::Tuning;
+use crate::error::UsageError;
+use constructs::karmada::wellknown::TAG_VERSION;
+
+pub fn run(config_path: Option<&Path>, args: DeployArgs) -> Result<ExitCode> {
+    let assembly = load_assembly(config_path, args.assembly.app.as_deref())?;
+    check_stack_names(&assembly, &args.stacks)?;
+    let extend = if args.exclusively { Extend::None } else { Extend::Dependencies };
+    let selected = select(&assembly, &args.stacks, extend);
+    for stack in selected_stacks(&assembly, &selected) {
+        TemplateSource::for_stack(stack).map_err(|e| UsageError::new(e.to_string()))?;
+    }
+    let options = DeployOptions {
+        approval: match args.require_approval {
+            RequireApproval::Never => ApprovalPolicy::Never,
+            RequireApproval::Broadening => ApprovalPolicy::Broadening,
+            RequireApproval::AnyChange => ApprovalPolicy::AnyChange,
+        },
+        termination_protection: args.termination_protection,
+        concurrency: usize::from(args.concurrency),
+        tags: [(TAG_VERSION.to_string(), env!("CARGO_PKG_VERSION").to_string())].into_iter().collect(),
+        tuning: Tuning::from_env(),
+    };
+    let approver: Arc<dyn Approver> =
+        if args.yes { Arc::new(Fixed(Answer::Yes)) } else { Arc::new(TerminalApprover::default()) };
+    let reporter: Arc<dyn progress::Reporter> = Arc::from(progress::for_output(args.json));
+    let tuning = options.tuning;
+    let (result, reconciled) = session::runtime()?.block_on(async {
+        let aws = session::aws(&args.aws, options.tuning).await;
+        account::ensure(&aws, account::of_stacks(selected_stacks(&assembly, &selected))).await?;
+        let clients = aws.cloudformation_clients(regions(&assembly));
+        let deployer = Deployer::new(clients, reporter.clone(), approver, Interrupt::on_ctrl_c(), options);
+        let result = deployer.deploy_all(&assembly, &selected).await;
+        // The reconcile step (docs/lifecycle.md, "The deployer" 4): only after every stack is up.
+        let desired_state = assembly.stack(&reconcile::desired_state_stack(&result.app));
+        let reconciled = match desired_state {
+            Some(stack) if result.ok() && !args.no_reconcile => {
+                let region = &stack.environment.region;
+                let (cfn, ssm) = (aws.cloudformation(region), aws.ssm(region));
+                Some(super::reconcile::after_deploy(&cfn, ssm, &result.app, tuning, reporter.clone()).await)
+            }
+            _ => None,
+        };
+        anyhow::Ok((result, reconciled))
+    })?;
+    drop(reporter);
+    report::print_deploy(&result, args.json);
+    let code = report::exit_code(result.errors(), result.ok());
+    match &reconciled {
+        Some(r) if code == ExitCode::SUCCESS => Ok(super::reconcile::print(r, args.json)),
+        _ => {
+            if args.no_reconcile && result.ok() {
+                println!("reconcile: skipped (--no-reconcile); `karmada-eks reconcile` runs it");
+            }
+            Ok(code)
+        }
+    }
+}

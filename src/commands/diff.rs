@@ -1,0 +1,35 @@
+//! `diff`: what deploying would change, against the deployed templates.
+
+use anyhow::Result;
+use std::io::IsTerminal;
+use std::path::Path;
+use std::process::ExitCode;
+
+use super::assembly::{check_stack_names, load_assembly, selected_stacks};
+use super::session;
+use crate::cli::DiffArgs;
+use crate::deploy::selection::{select, Extend};
+use crate::deploy::tuning::Tuning;
+use crate::deploy::{account, diff, stack};
+
+pub fn run(config_path: Option<&Path>, args: DiffArgs) -> Result<ExitCode> {
+    let assembly = load_assembly(config_path, args.assembly.app.as_deref())?;
+    check_stack_names(&assembly, &args.stacks)?;
+    let selected = select(&assembly, &args.stacks, Extend::None);
+    let color = std::io::stdout().is_terminal();
+    let differs = session::runtime()?.block_on(async {
+        let aws = session::aws(&args.aws, Tuning::from_env()).await;
+        let stacks = selected_stacks(&assembly, &selected);
+        account::ensure(&aws, account::of_stacks(stacks.clone())).await?;
+        let mut differs = false;
+        for s in stacks {
+            let client = aws.cloudformation(&s.environment.region);
+            let deployed = stack::template(&client, &s.name).await?;
+            let d = diff::compare(deployed.as_ref().unwrap_or(&serde_json::Value::Null), &s.template);
+            differs |= !d.is_empty();
+            print!("{}", diff::render(&s.name, &s.environment.region, deployed.is_some(), &d, color));
+        }
+        anyhow::Ok(differs)
+    })?;
+    Ok(if differs && args.fail { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}

@@ -1,0 +1,34 @@
+//! `kubeconfig`: save the Karmada API kubeconfig the management host stored.
+
+use anyhow::{Context, Result};
+use std::path::Path;
+use std::process::ExitCode;
+
+use super::session;
+use crate::cli::KubeconfigArgs;
+use crate::deploy::tuning::Tuning;
+use crate::deploy::{account, kubeconfig};
+
+pub fn run(config_path: Option<&Path>, args: KubeconfigArgs) -> Result<ExitCode> {
+    let config = crate::config::load(config_path)?;
+    let name = kubeconfig::parameter_name(&config.app);
+    let secret = constructs::karmada::wellknown::kubeconfig_secret(&config.app);
+    let output = args.output.clone().unwrap_or_else(|| format!("{}-karmada.kubeconfig", config.app).into());
+    let region = args.aws.region.clone().unwrap_or_else(|| config.region.clone());
+    let value = session::runtime()?.block_on(async {
+        let aws = session::aws(&args.aws, Tuning::from_env()).await;
+        account::ensure(&aws, config.account.as_deref().map(|a| (a, region.as_str()))).await?;
+        anyhow::Ok(kubeconfig::read(&aws.ssm(&region), &name).await?)
+    })?;
+    let Some(content) = value else {
+        return Err(anyhow::anyhow!(
+            "the kubeconfig secret {secret} does not exist in {region} (read as {name})\n  hint: the management host \
+             writes it when Karmada is up; run `karmada-eks deploy` and wait for it to finish, or see `karmada-eks \
+             status`"
+        ));
+    };
+    kubeconfig::save(&output, &content).with_context(|| format!("writing {}", output.display()))?;
+    println!("wrote {} (mode 0600) from the secret {secret}", output.display());
+    println!("next: export KUBECONFIG={} && kubectl get clusters", output.display());
+    Ok(ExitCode::SUCCESS)
+}

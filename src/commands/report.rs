@@ -1,0 +1,131 @@
+//! Printing the engine's results, text or JSON, in one place: `DeployReport` and `DestroyReport` (a summary
+//! line per stack, failures, errors on stderr, the next step), and the exit code they mean.
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use super::session::EXIT_INTERRUPTED;
+use crate::deploy::error::DeployError;
+use crate::deploy::events::ResourceEvent;
+use crate::deploy::report::{Deletion, DeployReport, DestroyReport, Outcome};
+
+/// 0 when everything is fine, 130 after Ctrl-C, 2 when the user must change the input, else 1.
+pub fn exit_code<'a>(errors: impl Iterator<Item = &'a DeployError>, ok: bool) -> ExitCode {
+    let errors: Vec<&DeployError> = errors.collect();
+    if errors.iter().any(|e| matches!(e, DeployError::Interrupted { .. })) {
+        ExitCode::from(EXIT_INTERRUPTED)
+    } else if errors.iter().any(|e| e.is_usage()) {
+        ExitCode::from(2)
+    } else if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+pub fn print_deploy(report: &DeployReport, json: bool) {
+    if json {
+        println!("{}", serde_json::json!({"event": "summary", "stacks": report.stacks}));
+        print_errors(report.errors());
+        return;
+    }
+    let color = std::io::stdout().is_terminal();
+    let paint = |code: &str, text: &str| if color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() };
+    for r in &report.stacks {
+        let what = match r.outcome {
+            Outcome::Created => paint("32", "created"),
+            Outcome::Updated => paint("32", "updated"),
+            Outcome::Unchanged => "no changes".to_string(),
+            Outcome::Failed => paint("31", r.status.as_deref().unwrap_or("failed")),
+            Outcome::NotStarted => paint("33", "not started"),
+        };
+        println!("{} ({}): {what}", r.name, r.region);
+        if !r.outputs.is_empty() {
+            println!("  outputs:");
+            for o in &r.outputs {
+                println!("    {} = {}", o.key, o.value);
+            }
+        }
+        if !r.failures.is_empty() {
+            println!("  first failed resources:");
+            print_failures(&r.failures);
+        }
+        print_errors(r.error.iter());
+    }
+    if report.ok() {
+        if report.whole_app {
+            println!(
+                "next: `karmada-eks kubeconfig` saves the Karmada API kubeconfig (SSM parameter /{}/karmada/kubeconfig)",
+                report.app
+            );
+        } else {
+            println!("next: `karmada-eks deploy` deploys the app's other stacks");
+        }
+    } else if report.errors().any(|e| matches!(e, DeployError::Interrupted { .. })) {
+        println!("interrupted: run `karmada-eks deploy` again to carry on from the deployed state");
+    } else {
+        println!("fix the cause above and run `karmada-eks deploy` again; it carries on from the deployed state");
+    }
+}
+
+pub fn print_destroy(report: &DestroyReport, json: bool) {
+    if json {
+        let volumes: Vec<serde_json::Value> = report
+            .volumes
+            .iter()
+            .map(|v| {
+                let mut line = serde_json::json!({"id": v.volume.id, "region": v.region, "deleted": v.error.is_none()});
+                if let Some(e) = &v.error {
+                    line["error"] = serde_json::json!(e.to_string());
+                }
+                line
+            })
+            .collect();
+        println!("{}", serde_json::json!({"event": "summary", "stacks": report.stacks, "volumes": volumes}));
+    }
+    for r in &report.stacks {
+        if !json {
+            let what = match r.outcome {
+                Deletion::Absent => "did not exist".to_string(),
+                Deletion::Deleted => "deleted".to_string(),
+                Deletion::NotStarted => "not started".to_string(),
+                Deletion::Failed => r.status.clone().unwrap_or_else(|| "failed".into()),
+            };
+            println!("{} ({}): {what}", r.name, r.region);
+            print_failures(&r.failures);
+        }
+        print_errors(r.error.iter());
+    }
+    for v in &report.volumes {
+        match &v.error {
+            None if !json => println!("EBS volume {} ({}): deleted", v.volume.id, v.region),
+            None => {}
+            Some(e) => eprintln!(
+                "error: EBS volume {id} ({region}) was not deleted: {e}\n  hint: delete it with `aws ec2 delete-volume \
+                 --volume-id {id} --region {region}`",
+                id = v.volume.id,
+                region = v.region
+            ),
+        }
+    }
+}
+
+/// Errors on stderr; a stack not started because another failed says nothing of its own.
+fn print_errors<'a>(errors: impl Iterator<Item = &'a DeployError>) {
+    for e in errors.filter(|e| !matches!(e, DeployError::DependencyFailed)) {
+        eprintln!("error: {e}");
+    }
+}
+
+/// One line per failed resource: logical id, type, status and CloudFormation's reason.
+fn print_failures(failures: &[ResourceEvent]) {
+    for f in failures {
+        println!(
+            "    {} ({}) {}: {}",
+            f.logical_id,
+            f.resource_type,
+            f.status,
+            f.reason.as_deref().unwrap_or("no reason given")
+        );
+    }
+}

@@ -1,0 +1,180 @@
+//! What an operation did: one result type per operation (`DeployReport`, `DestroyReport`), each made of one
+//! line per stack. The CLI prints them (text or JSON) in one place; the engine only fills them.
+
+use serde::Serialize;
+
+use super::error::DeployError;
+use super::events::ResourceEvent;
+use super::stack::StackOutput;
+use super::volumes::Volume;
+use constructs::core::StackArtifact;
+
+/// How one stack's deploy ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    Created,
+    Updated,
+    /// Already as in the assembly.
+    Unchanged,
+    /// Failed, interrupted or refused; the error says which.
+    Failed,
+    /// Not started because another stack failed first.
+    NotStarted,
+}
+
+/// What happened to one stack in a deploy; its JSON is the line `deploy --json` prints for it.
+#[derive(Debug, Serialize)]
+pub struct StackReport {
+    #[serde(rename = "stack")]
+    pub name: String,
+    pub region: String,
+    pub outcome: Outcome,
+    /// The final status, when the stack exists.
+    pub status: Option<String>,
+    pub outputs: Vec<StackOutput>,
+    /// The first failed resource events.
+    pub failures: Vec<ResourceEvent>,
+    #[serde(serialize_with = "error_text")]
+    pub error: Option<DeployError>,
+}
+
+/// An error in JSON: its message, hint included.
+fn error_text<S: serde::Serializer>(error: &Option<DeployError>, s: S) -> Result<S::Ok, S::Error> {
+    match error {
+        Some(e) => s.serialize_some(&e.to_string()),
+        None => s.serialize_none(),
+    }
+}
+
+impl StackReport {
+    pub(crate) fn new(stack: &StackArtifact, outcome: Outcome) -> Self {
+        StackReport {
+            name: stack.name.clone(),
+            region: stack.environment.region.clone(),
+            outcome,
+            status: None,
+            outputs: Vec::new(),
+            failures: Vec::new(),
+            error: None,
+        }
+    }
+
+    pub(crate) fn failed(stack: &StackArtifact, error: DeployError) -> Self {
+        StackReport { error: Some(error), ..StackReport::new(stack, Outcome::Failed) }
+    }
+
+    pub fn ok(&self) -> bool {
+        matches!(self.outcome, Outcome::Created | Outcome::Updated | Outcome::Unchanged)
+    }
+}
+
+impl super::schedule::StackResult for StackReport {
+    fn ok(&self) -> bool {
+        StackReport::ok(self)
+    }
+
+    fn not_started(stack: &StackArtifact) -> Self {
+        StackReport { error: Some(DeployError::DependencyFailed), ..StackReport::new(stack, Outcome::NotStarted) }
+    }
+}
+
+/// The result of `deploy`: one report per selected stack, in deploy order.
+#[derive(Debug, Default)]
+pub struct DeployReport {
+    pub stacks: Vec<StackReport>,
+    /// Whether every stack of the assembly was selected (the next step then is the kubeconfig).
+    pub whole_app: bool,
+    /// The app name (from the stacks' `karmada-eks:app` tag).
+    pub app: String,
+}
+
+impl DeployReport {
+    pub fn ok(&self) -> bool {
+        self.stacks.iter().all(StackReport::ok)
+    }
+
+    pub fn errors(&self) -> impl Iterator<Item = &DeployError> {
+        self.stacks.iter().filter_map(|r| r.error.as_ref())
+    }
+}
+
+/// How one stack's deletion ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Deletion {
+    Deleted,
+    /// The stack did not exist.
+    Absent,
+    Failed,
+    /// Not started because a stack that had to go first failed.
+    NotStarted,
+}
+
+/// What happened to one stack in a destroy; its JSON is the line `destroy --json` prints for it.
+#[derive(Debug, Serialize)]
+pub struct StackDeletion {
+    #[serde(rename = "stack")]
+    pub name: String,
+    pub region: String,
+    pub outcome: Deletion,
+    /// The last status seen, when the stack still exists.
+    pub status: Option<String>,
+    /// The failed resource events of this deletion.
+    pub failures: Vec<ResourceEvent>,
+    #[serde(serialize_with = "error_text")]
+    pub error: Option<DeployError>,
+}
+
+impl StackDeletion {
+    pub(crate) fn new(stack: &StackArtifact, outcome: Deletion) -> Self {
+        StackDeletion {
+            name: stack.name.clone(),
+            region: stack.environment.region.clone(),
+            outcome,
+            status: None,
+            failures: Vec::new(),
+            error: None,
+        }
+    }
+
+    pub fn ok(&self) -> bool {
+        matches!(self.outcome, Deletion::Deleted | Deletion::Absent)
+    }
+}
+
+impl super::schedule::StackResult for StackDeletion {
+    fn ok(&self) -> bool {
+        StackDeletion::ok(self)
+    }
+
+    fn not_started(stack: &StackArtifact) -> Self {
+        StackDeletion { error: Some(DeployError::DependencyFailed), ..StackDeletion::new(stack, Deletion::NotStarted) }
+    }
+}
+
+/// One leftover EBS volume `destroy` tried to delete.
+#[derive(Debug)]
+pub struct VolumeDeletion {
+    pub region: String,
+    pub volume: Volume,
+    /// `None` when deleted.
+    pub error: Option<DeployError>,
+}
+
+/// The result of `destroy`: the stacks in deletion order, then the leftover EBS volumes.
+#[derive(Debug, Default)]
+pub struct DestroyReport {
+    pub stacks: Vec<StackDeletion>,
+    pub volumes: Vec<VolumeDeletion>,
+}
+
+impl DestroyReport {
+    pub fn ok(&self) -> bool {
+        self.stacks.iter().all(StackDeletion::ok) && self.volumes.iter().all(|v| v.error.is_none())
+    }
+
+    pub fn errors(&self) -> impl Iterator<Item = &DeployError> {
+        self.stacks.iter().filter_map(|r| r.error.as_ref()).chain(self.volumes.iter().filter_map(|v| v.error.as_ref()))
+    }
+}
