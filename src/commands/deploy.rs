@@ -55,7 +55,7 @@ pub fn run(config_path: Option<&Path>, args: DeployArgs) -> Result<ExitCode> {
             Some(stack) if result.ok() && !args.no_reconcile => {
                 let region = &stack.environment.region;
                 let (cfn, ssm) = (aws.cloudformation(region), aws.ssm(region));
-                Some(super::reconcile::after_deploy(&cfn, ssm, &result.app, tuning, reporter.clone()).await)
+                Some(super::reconcile::reconcile(&cfn, ssm, &result.app, false, tuning, reporter.clone()).await)
             }
             _ => None,
         };

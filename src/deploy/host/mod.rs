@@ -6,4 +6,4 @@ pub mod run_command;
 pub mod status;
 
 #[cfg(test)]
-mod recorded_tests;
+pub(crate) mod recorded_tests;

@@ -140,6 +140,27 @@ pub async fn decide(cfn: &CfnClient, ssm: &aws_sdk_ssm::Client, app: &str) -> Re
     Ok(Decision { desired_sha256, applied_sha256 })
 }
 
+/// `deploy`'s reconcile step (`force` false) and the `reconcile` command (`force` true): compares the deployed and
+/// applied states, and when they differ (or `force`) finds the management host and runs the reconcile on it.
+/// `connect` makes the [`Host`] for an instance ID (the SDK client, timeouts, Ctrl-C and progress are the caller's).
+pub async fn run(
+    cfn: &CfnClient,
+    ssm: aws_sdk_ssm::Client,
+    app: &str,
+    force: bool,
+    connect: impl FnOnce(aws_sdk_ssm::Client, &str) -> Host,
+) -> Result<ReconcileReport, ReconcileError> {
+    let decision = decide(cfn, &ssm, app).await?;
+    if !decision.needs_apply() && !force {
+        return Ok(up_to_date(decision));
+    }
+    let instance = management_instance(cfn, app).await?.ok_or_else(|| ReconcileError::NotDeployed {
+        stack: management_stack(app),
+        problem: "has no management instance".into(),
+    })?;
+    apply(&connect(ssm, &instance), decision, force).await
+}
+
 /// Runs `karmada-eks-reconcile apply` on the host when `decision` says the state differs (or `force`), streaming
 /// its output as progress.
 pub async fn apply(host: &Host, decision: Decision, force: bool) -> Result<ReconcileReport, ReconcileError> {

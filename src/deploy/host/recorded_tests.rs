@@ -21,13 +21,13 @@ use crate::deploy::interrupt::{Interrupt, InterruptHandle};
 use crate::deploy::progress::{ProgressEvent, RecordingReporter};
 use crate::deploy::tuning::Tuning;
 
-const INSTANCE: &str = "i-0abc1234def567890";
+pub(crate) const INSTANCE: &str = "i-0abc1234def567890";
 
-fn tuning() -> Tuning {
+pub(crate) fn tuning() -> Tuning {
     Tuning::default().fixed(Duration::from_millis(1))
 }
 
-fn timeouts() -> HostTimeouts {
+pub(crate) fn timeouts() -> HostTimeouts {
     HostTimeouts {
         registration: Duration::from_secs(30),
         delivery: Duration::from_secs(30),
@@ -41,20 +41,20 @@ pub(crate) fn ssm(rules: &[&Rule]) -> Client {
     mock_client!(aws_sdk_ssm, RuleMode::MatchAny, rules, |c| c.retry_config(tuning().retry_config()))
 }
 
-struct Fixture {
-    host: Host,
-    reporter: Arc<RecordingReporter>,
-    handle: InterruptHandle,
+pub(crate) struct Fixture {
+    pub host: Host,
+    pub reporter: Arc<RecordingReporter>,
+    pub handle: InterruptHandle,
 }
 
-fn host_with(client: Client, timeouts: HostTimeouts) -> Fixture {
+pub(crate) fn host_with(client: Client, timeouts: HostTimeouts) -> Fixture {
     let reporter = Arc::new(RecordingReporter::default());
     let (interrupt, handle) = Interrupt::new();
     let host = Host::new(client, INSTANCE, tuning(), timeouts, interrupt, reporter.clone());
     Fixture { host, reporter, handle }
 }
 
-fn notes(reporter: &RecordingReporter) -> Vec<String> {
+pub(crate) fn notes(reporter: &RecordingReporter) -> Vec<String> {
     reporter
         .events()
         .into_iter()
@@ -65,7 +65,7 @@ fn notes(reporter: &RecordingReporter) -> Vec<String> {
         .collect()
 }
 
-fn online() -> Rule {
+pub(crate) fn online() -> Rule {
     mock!(Client::describe_instance_information).then_output(|| {
         DescribeInstanceInformationOutput::builder()
             .instance_information_list(
@@ -75,12 +75,12 @@ fn online() -> Rule {
     })
 }
 
-fn script_of(input: &aws_sdk_ssm::operation::send_command::SendCommandInput) -> String {
+pub(crate) fn script_of(input: &aws_sdk_ssm::operation::send_command::SendCommandInput) -> String {
     input.parameters().and_then(|p| p.get("commands")).map(|c| c.join("\n")).unwrap_or_default()
 }
 
 /// SendCommand of a script containing `needle` answers `command_id`.
-fn send(needle: &'static str, command_id: &'static str) -> Rule {
+pub(crate) fn send(needle: &'static str, command_id: &'static str) -> Rule {
     mock!(Client::send_command)
         .match_requests(move |r| {
             script_of(r).contains(needle)
@@ -92,7 +92,7 @@ fn send(needle: &'static str, command_id: &'static str) -> Rule {
         })
 }
 
-fn invocation(
+pub(crate) fn invocation(
     status: CommandInvocationStatus,
     details: &str,
     code: i32,
@@ -109,18 +109,18 @@ fn invocation(
         .build()
 }
 
-fn parameter_not_found() -> GetParameterError {
+pub(crate) fn parameter_not_found() -> GetParameterError {
     GetParameterError::ParameterNotFound(
         ParameterNotFound::builder().meta(ErrorMetadata::builder().code("ParameterNotFound").build()).build(),
     )
 }
 
-fn not_yet() -> GetCommandInvocationError {
+pub(crate) fn not_yet() -> GetCommandInvocationError {
     GetCommandInvocationError::InvocationDoesNotExist(InvocationDoesNotExist::builder().build())
 }
 
 /// Read commands (the output-file follower) answer `chunk` from byte 0 and nothing past it.
-fn reads(chunk: &'static str) -> [Rule; 3] {
+pub(crate) fn reads(chunk: &'static str) -> [Rule; 3] {
     let first = mock!(Client::send_command)
         .match_requests(|r| script_of(r).starts_with("tail -c +1 "))
         .then_output(|| SendCommandOutput::builder().command(Command::builder().command_id("read-0").build()).build());
@@ -407,7 +407,7 @@ async fn ctrl_c_cancels_the_running_command_and_says_so() {
     assert!(notes(&f.reporter).iter().any(|n| n.contains("cancelled the command cmd-apply")));
 }
 
-fn parameter(name: &'static str, value: &'static str) -> Rule {
+pub(crate) fn parameter(name: &'static str, value: &'static str) -> Rule {
     mock!(Client::get_parameter).match_requests(move |r| r.name() == Some(name)).then_output(move || {
         GetParameterOutput::builder().parameter(Parameter::builder().name(name).value(value).build()).build()
     })
@@ -490,4 +490,76 @@ async fn status_reads_the_hosts_json_through_run_command() {
     assert_eq!(got.workload.unwrap().replicas["ekseucl01"], 12);
     assert!(notes(&f.reporter).iter().all(|n| !n.starts_with("| ")), "status output is not streamed");
     let _ = HostAnswer::Reached { status: HostStatus::default() };
+}
+
+pub(crate) fn cfn(rules: &[&Rule]) -> aws_sdk_cloudformation::Client {
+    mock_client!(aws_sdk_cloudformation, RuleMode::MatchAny, rules, |c| c.retry_config(tuning().retry_config()))
+}
+
+/// DescribeStacks of `<app>-desired-state` with its `DesiredStateSha256` output, and DescribeStackResources of
+/// `<app>-management` with the host instance.
+pub(crate) fn deployed_app(desired: &'static str) -> [Rule; 2] {
+    use aws_sdk_cloudformation::operation::describe_stack_resources::DescribeStackResourcesOutput;
+    use aws_sdk_cloudformation::operation::describe_stacks::DescribeStacksOutput;
+    use aws_sdk_cloudformation::types::{Output, Stack, StackResource, StackStatus};
+    let stacks = mock!(aws_sdk_cloudformation::Client::describe_stacks)
+        .match_requests(|r| r.stack_name() == Some("karmada-desired-state"))
+        .then_output(move || {
+            DescribeStacksOutput::builder()
+                .stacks(
+                    Stack::builder()
+                        .stack_id("arn:aws:cloudformation:us-east-1:123456789012:stack/karmada-desired-state/1")
+                        .stack_name("karmada-desired-state")
+                        .stack_status(StackStatus::UpdateComplete)
+                        .outputs(Output::builder().output_key("DesiredStateSha256").output_value(desired).build())
+                        .build(),
+                )
+                .build()
+        });
+    let resources = mock!(aws_sdk_cloudformation::Client::describe_stack_resources)
+        .match_requests(|r| r.stack_name() == Some("karmada-management"))
+        .then_output(|| {
+            DescribeStackResourcesOutput::builder()
+                .stack_resources(
+                    StackResource::builder()
+                        .logical_resource_id("Host")
+                        .physical_resource_id(INSTANCE)
+                        .resource_type("AWS::EC2::Instance")
+                        .build(),
+                )
+                .build()
+        });
+    [stacks, resources]
+}
+
+#[tokio::test]
+async fn the_reconcile_step_runs_only_when_the_deployed_and_applied_states_differ() {
+    let desired = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    let [stacks, resources] = deployed_app(desired);
+    let cfn = cfn(&[&stacks, &resources]);
+    let same = parameter("/karmada/karmada/applied-state", desired);
+    let apply = send("karmada-eks-reconcile 'apply'", "cmd-apply");
+    let f = host_with(ssm(&[&same, &apply]), timeouts());
+    let report = reconcile::run(&cfn, ssm(&[&same, &apply]), "karmada", false, |_, _| f.host).await.unwrap();
+    assert!(!report.ran);
+    assert_eq!((apply.num_calls(), resources.num_calls()), (0, 0), "no host lookup, no Run Command");
+
+    let old = parameter("/karmada/karmada/applied-state", "none");
+    let done = mock!(Client::get_command_invocation)
+        .match_requests(|r| r.command_id() == Some("cmd-apply"))
+        .then_output(|| invocation(CommandInvocationStatus::Success, "Success", 0, "member ekseucl01 joined\n", ""));
+    let [first, later, answer] = reads("");
+    let client = ssm(&[&old, &online(), &apply, &done, &first, &later, &answer]);
+    let f = host_with(client.clone(), timeouts());
+    let mut connected = None;
+    let report = reconcile::run(&cfn, client, "karmada", false, |_, instance| {
+        connected = Some(instance.to_string());
+        f.host
+    })
+    .await
+    .unwrap();
+    assert!(report.ran);
+    assert_eq!(connected.as_deref(), Some(INSTANCE), "the host is the management stack's instance resource");
+    assert_eq!(apply.num_calls(), 1);
+    assert_eq!(report.decision.applied_sha256, "none");
 }
