@@ -306,3 +306,26 @@ fn diff_reads_a_deployed_yaml_template_with_short_form_tags() {
         "{text}"
     );
 }
+
+#[test]
+fn status_of_an_app_not_deployed_is_unhealthy_and_says_why() {
+    let moto = Moto::start();
+    assert_ok(&moto.karmada_eks(&["deploy", NETWORK, "--exclusively", "--yes", "--no-reconcile"]));
+    let out = moto.karmada_eks(&["status"]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("UNHEALTHY: 1 of "), "{text}");
+    assert!(text.contains("Karmada not checked: stack karmada-management has no management instance"), "{text}");
+    assert!(text.contains("stack karmada-cluster (us-east-1): not deployed"), "{text}");
+    assert!(!text.contains("stack karmada-network"), "a healthy stack is listed only with --all: {text}");
+    let out = moto.karmada_eks(&["status", "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&out.stdout).expect("status --json prints one JSON document");
+    assert_eq!(report["healthy"], false);
+    let network = report["stacks"].as_array().unwrap().iter().find(|s| s["name"] == NETWORK).unwrap();
+    assert_eq!(
+        (network["status"].as_str(), network["template_current"].as_bool()),
+        (Some("CREATE_COMPLETE"), Some(true))
+    );
+    assert_eq!(report["host"]["state"], "unreachable");
+}
