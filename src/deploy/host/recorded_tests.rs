@@ -233,10 +233,8 @@ async fn a_failed_reconcile_names_the_failing_step_its_last_lines_and_the_hosts_
 
     let err = reconcile::apply(&f.host, decision, false).await.unwrap_err();
 
-    let reconcile::ReconcileError::Host(HostError::Failed { failures, last_lines, exit_code, stderr, .. }) = &err
-    else {
-        panic!("{err}")
-    };
+    let reconcile::ReconcileError::Host(HostError::Failed(run)) = &err else { panic!("{err}") };
+    let (failures, last_lines, exit_code, stderr) = (&run.failures, &run.last_lines, &run.exit_code, &run.stderr);
     assert_eq!(*exit_code, 1);
     assert_eq!(failures.len(), 1);
     assert_eq!(failures[0].step, "join ekseucl02");
@@ -306,7 +304,7 @@ async fn ssm_reporting_an_execution_timeout_is_a_failure_with_the_detailed_statu
     t.follow_every = Duration::from_secs(3600);
     let f = host_with(ssm(&[&apply, &timed_out]), t);
     let err = f.host.run_reconcile(&["status"], false).await.unwrap_err();
-    assert!(matches!(&err, HostError::Failed { status, .. } if status == "Execution Timed Out"), "{err}");
+    assert!(matches!(&err, HostError::Failed(run) if run.status == "Execution Timed Out"), "{err}");
 }
 
 #[tokio::test]

@@ -42,6 +42,7 @@ pub const INLINE_STDERR_LIMIT: usize = 8_000;
 pub const READ_CHUNK_BYTES: usize = 20_000;
 /// Directory on the host with one output file per run, removed after 30 days.
 pub const RUN_DIR: &str = "/var/lib/karmada-eks/runs";
+const _: () = assert!(READ_CHUNK_BYTES < INLINE_STDOUT_LIMIT, "a chunk must come back inline whole");
 /// The label of the host's lines in progress output.
 pub const HOST_LABEL: &str = "host";
 
@@ -102,6 +103,21 @@ pub struct FailedStep {
     pub reason: String,
 }
 
+/// A host command that ended with a non-zero exit code or a failed status.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FailedRun {
+    pub what: String,
+    pub instance: String,
+    /// SSM's detailed status (`Failed`, `Execution Timed Out`, ...).
+    pub status: String,
+    pub exit_code: i32,
+    /// The `FAILED <step>: <reason>` lines of its output.
+    pub failures: Vec<FailedStep>,
+    /// The last lines of its output.
+    pub last_lines: Vec<String>,
+    pub stderr: String,
+}
+
 /// What went wrong running a command on the host.
 #[derive(Debug, thiserror::Error)]
 pub enum HostError {
@@ -127,16 +143,8 @@ pub enum HostError {
         if *cancelled { ", cancelled" } else { "" }
     )]
     TimedOut { what: String, instance: String, command_id: String, seconds: u64, cancelled: bool },
-    #[error("{}", failed_text(what, instance, status, *exit_code, failures, last_lines, stderr))]
-    Failed {
-        what: String,
-        instance: String,
-        status: String,
-        exit_code: i32,
-        failures: Vec<FailedStep>,
-        last_lines: Vec<String>,
-        stderr: String,
-    },
+    #[error("{}", failed_text(.0))]
+    Failed(Box<FailedRun>),
     #[error("`{what}` on the management host printed output karmada-eks cannot read: {reason}")]
     BadOutput { what: String, reason: String },
 }
@@ -152,15 +160,9 @@ const EXIT_NOT_FOUND: i32 = 127;
 /// Lines of output shown after a failure.
 const LAST_LINES: usize = 20;
 
-fn failed_text(
-    what: &str,
-    instance: &str,
-    status: &str,
-    exit_code: i32,
-    failures: &[FailedStep],
-    last_lines: &[String],
-    stderr: &str,
-) -> String {
+fn failed_text(run: &FailedRun) -> String {
+    let FailedRun { what, instance, status, exit_code, failures, last_lines, stderr } = run;
+    let exit_code = *exit_code;
     let mut text = format!("`{what}` failed on the management host {instance} ({status}, exit {exit_code})");
     for f in failures {
         text.push_str(&format!("\n  FAILED {}: {}", f.step, f.reason));
@@ -425,7 +427,7 @@ impl Host {
             return Ok(output);
         }
         let lines: Vec<&str> = output.lines().collect();
-        Err(HostError::Failed {
+        Err(HostError::Failed(Box::new(FailedRun {
             what,
             instance: self.instance_id.clone(),
             status: if done.status_details.is_empty() { done.status.clone() } else { done.status_details.clone() },
@@ -433,7 +435,7 @@ impl Host {
             failures: failed_steps(&output),
             last_lines: lines[lines.len().saturating_sub(LAST_LINES)..].iter().map(|l| l.to_string()).collect(),
             stderr: done.stderr,
-        })
+        })))
     }
 }
 
@@ -588,6 +590,5 @@ mod tests {
         assert!(text.contains("/usr/local/bin/karmada-eks-reconcile 'unjoin' 'a-1' 'it'\\''s' >\"$out\" 2>&1"));
         assert!(text.contains(&format!("tail -c {READ_CHUNK_BYTES}")));
         assert!(text.ends_with("exit $rc"));
-        const { assert!(READ_CHUNK_BYTES < INLINE_STDOUT_LIMIT) };
     }
 }

@@ -588,7 +588,7 @@ pub async fn detect_drift(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use constructs::karmada::config::MemberConfig;
+    use constructs::karmada::config::{MemberConfig, WorkloadConfig};
     use constructs::karmada::JoinMode;
 
     fn stack(name: &str, status: &str, current: bool) -> StackState {
@@ -728,16 +728,19 @@ mod tests {
 
     #[test]
     fn a_hundred_members_with_two_unhealthy_list_only_those_two_and_json_has_all() {
-        let mut config = Config::default();
-        config.members = (0..100)
-            .map(|i| MemberConfig {
-                name: format!("member{i:03}"),
-                region: Some(if i % 2 == 0 { "eu-central-1".into() } else { "us-east-1".into() }),
-                weight: 1,
-                ..MemberConfig::default()
-            })
-            .collect();
-        config.workload.replicas = 200;
+        let defaults = Config::default();
+        let config = Config {
+            members: (0..100)
+                .map(|i| MemberConfig {
+                    name: format!("member{i:03}"),
+                    region: Some(if i % 2 == 0 { "eu-central-1".into() } else { "us-east-1".into() }),
+                    weight: 1,
+                    ..MemberConfig::default()
+                })
+                .collect(),
+            workload: WorkloadConfig { replicas: 200, ..defaults.workload.clone() },
+            ..defaults
+        };
         let mut host = healthy_host(&config);
         host.clusters[17].ready = false;
         host.clusters[17].reason = Some("cluster is not reachable".into());
