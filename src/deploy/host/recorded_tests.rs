@@ -561,3 +561,187 @@ async fn the_reconcile_step_runs_only_when_the_deployed_and_applied_states_diffe
     assert_eq!(apply.num_calls(), 1);
     assert_eq!(report.decision.applied_sha256, "none");
 }
+
+#[tokio::test]
+async fn drift_detection_waits_for_the_result_and_lists_modified_resources_with_their_properties() {
+    use aws_sdk_cloudformation::operation::describe_stack_drift_detection_status::DescribeStackDriftDetectionStatusOutput;
+    use aws_sdk_cloudformation::operation::describe_stack_resource_drifts::DescribeStackResourceDriftsOutput;
+    use aws_sdk_cloudformation::operation::detect_stack_drift::DetectStackDriftOutput;
+    use aws_sdk_cloudformation::primitives::DateTime;
+    use aws_sdk_cloudformation::types::{
+        DifferenceType, PropertyDifference, StackDriftDetectionStatus, StackDriftStatus, StackResourceDrift,
+        StackResourceDriftStatus,
+    };
+    use aws_sdk_cloudformation::Client as Cfn;
+    let detect = mock!(Cfn::detect_stack_drift)
+        .match_requests(|r| r.stack_name() == Some("karmada-cluster"))
+        .then_output(|| DetectStackDriftOutput::builder().stack_drift_detection_id("drift-1").build());
+    let status_of = |detection: StackDriftDetectionStatus| {
+        DescribeStackDriftDetectionStatusOutput::builder()
+            .stack_id("arn:aws:cloudformation:us-east-1:123456789012:stack/karmada-cluster/1")
+            .stack_drift_detection_id("drift-1")
+            .detection_status(detection)
+            .stack_drift_status(StackDriftStatus::Drifted)
+            .timestamp(DateTime::from_secs(0))
+            .build()
+    };
+    let progress = mock!(Cfn::describe_stack_drift_detection_status)
+        .match_requests(|r| r.stack_drift_detection_id() == Some("drift-1"))
+        .sequence()
+        .output(move || status_of(StackDriftDetectionStatus::DetectionInProgress))
+        .output(move || status_of(StackDriftDetectionStatus::DetectionComplete))
+        .build();
+    let drifts = mock!(Cfn::describe_stack_resource_drifts)
+        .match_requests(|r| {
+            r.stack_resource_drift_status_filters()
+                == [StackResourceDriftStatus::Modified, StackResourceDriftStatus::Deleted]
+        })
+        .then_output(|| {
+            DescribeStackResourceDriftsOutput::builder()
+                .stack_resource_drifts(
+                    StackResourceDrift::builder()
+                        .stack_id("arn:aws:cloudformation:us-east-1:123456789012:stack/karmada-cluster/1")
+                        .logical_resource_id("NlbSecurityGroup")
+                        .resource_type("AWS::EC2::SecurityGroup")
+                        .stack_resource_drift_status(StackResourceDriftStatus::Modified)
+                        .timestamp(DateTime::from_secs(0))
+                        .property_differences(
+                            PropertyDifference::builder()
+                                .property_path("/SecurityGroupIngress/2")
+                                .expected_value("null")
+                                .actual_value(
+                                    r#"{"CidrIp":"0.0.0.0/0","FromPort":32443,"IpProtocol":"tcp","ToPort":32443}"#,
+                                )
+                                .difference_type(DifferenceType::Add)
+                                .build(),
+                        )
+                        .build(),
+                )
+                .build()
+        });
+    let client = cfn(&[&detect, &progress, &drifts]);
+    let (interrupt, _handle) = Interrupt::new();
+
+    let drift = status::detect_drift(&client, "karmada-cluster", &tuning(), &interrupt).await.unwrap();
+
+    assert_eq!(progress.num_calls(), 2, "polled until DETECTION_COMPLETE");
+    assert_eq!(drift.status, "DRIFTED");
+    assert_eq!(drift.resources.len(), 1);
+    let r = &drift.resources[0];
+    assert_eq!((r.logical_id.as_str(), r.status.as_str()), ("NlbSecurityGroup", "MODIFIED"));
+    assert_eq!(r.properties[0].path, "/SecurityGroupIngress/2");
+    assert_eq!(r.properties[0].difference, "ADD");
+    assert!(r.properties[0].actual.contains("0.0.0.0/0"));
+}
+
+#[tokio::test]
+async fn a_failed_drift_detection_is_reported_with_its_reason() {
+    use aws_sdk_cloudformation::operation::describe_stack_drift_detection_status::DescribeStackDriftDetectionStatusOutput;
+    use aws_sdk_cloudformation::operation::detect_stack_drift::DetectStackDriftOutput;
+    use aws_sdk_cloudformation::primitives::DateTime;
+    use aws_sdk_cloudformation::types::StackDriftDetectionStatus;
+    use aws_sdk_cloudformation::Client as Cfn;
+    let detect = mock!(Cfn::detect_stack_drift)
+        .then_output(|| DetectStackDriftOutput::builder().stack_drift_detection_id("drift-2").build());
+    let failed = mock!(Cfn::describe_stack_drift_detection_status).then_output(|| {
+        DescribeStackDriftDetectionStatusOutput::builder()
+            .stack_id("s")
+            .stack_drift_detection_id("drift-2")
+            .detection_status(StackDriftDetectionStatus::DetectionFailed)
+            .detection_status_reason("Failed to detect drift on resource [Cluster]")
+            .timestamp(DateTime::from_secs(0))
+            .build()
+    });
+    let (interrupt, _handle) = Interrupt::new();
+    let drift =
+        status::detect_drift(&cfn(&[&detect, &failed]), "karmada-cluster", &tuning(), &interrupt).await.unwrap();
+    assert_eq!(drift.status, "DETECTION_FAILED");
+    assert_eq!(drift.error.as_deref(), Some("Failed to detect drift on resource [Cluster]"));
+}
+
+#[tokio::test]
+async fn a_failed_management_stack_shows_its_first_failure_and_the_bootstrap_log_tail() {
+    use aws_sdk_cloudformation::operation::describe_stack_events::DescribeStackEventsOutput;
+    use aws_sdk_cloudformation::operation::describe_stacks::DescribeStacksOutput;
+    use aws_sdk_cloudformation::primitives::DateTime;
+    use aws_sdk_cloudformation::types::{ResourceStatus, Stack, StackEvent, StackStatus, Tag};
+    use aws_sdk_cloudformation::Client as Cfn;
+    let id = "arn:aws:cloudformation:us-east-1:123456789012:stack/karmada-management/1";
+    let stacks = mock!(Cfn::describe_stacks).then_output(move || {
+        DescribeStacksOutput::builder()
+            .stacks(
+                Stack::builder()
+                    .stack_id(id)
+                    .stack_name("karmada-management")
+                    .stack_status(StackStatus::CreateFailed)
+                    .stack_status_reason("The following resource(s) failed to create: [Host]. ")
+                    .tags(Tag::builder().key("karmada-eks:template-sha256").value("abc").build())
+                    .build(),
+            )
+            .build()
+    });
+    let event = move |n: &str, logical: &str, kind: &str, status: ResourceStatus, reason: Option<&str>| {
+        StackEvent::builder()
+            .event_id(n)
+            .stack_id(id)
+            .stack_name("karmada-management")
+            .logical_resource_id(logical)
+            .resource_type(kind)
+            .resource_status(status)
+            .set_resource_status_reason(reason.map(str::to_string))
+            .timestamp(DateTime::from_secs(n.parse().unwrap()))
+            .build()
+    };
+    let events = mock!(Cfn::describe_stack_events).then_output(move || {
+        DescribeStackEventsOutput::builder()
+            .stack_events(event(
+                "3",
+                "karmada-management",
+                "AWS::CloudFormation::Stack",
+                ResourceStatus::CreateFailed,
+                Some("The following resource(s) failed to create: [Host]. "),
+            ))
+            .stack_events(event(
+                "2",
+                "Host",
+                "AWS::EC2::Instance",
+                ResourceStatus::CreateFailed,
+                Some("Failed to receive 1 resource signal(s) within the specified duration"),
+            ))
+            .stack_events(event("1", "Host", "AWS::EC2::Instance", ResourceStatus::CreateInProgress, None))
+            .build()
+    });
+    let state =
+        status::stack_state(&cfn(&[&stacks, &events]), "karmada-management", "us-east-1", Some("abc")).await.unwrap();
+    assert_eq!(state.status.as_deref(), Some("CREATE_FAILED"));
+    assert!(state
+        .failures
+        .iter()
+        .any(|f| f.logical_id == "Host" && f.reason.as_deref().unwrap().contains("resource signal")));
+
+    let log_cmd = send("karmada-eks-reconcile 'log' 'bootstrap'", "cmd-log");
+    let log = mock!(Client::get_command_invocation).then_output(|| {
+        invocation(CommandInvocationStatus::Success, "Success", 0,
+            "2026-12-01T07:40:00Z [karmada-init] step karmada-init\n2026-12-01T07:58:00Z [karmada-init] FAILED karmada-init: etcd-0 not Ready after 900s\n", "")
+    });
+    let mut t = timeouts();
+    t.follow_every = Duration::from_secs(3600);
+    let f = host_with(ssm(&[&log_cmd, &log]), t);
+    let tail = status::bootstrap_log(&f.host).await.unwrap();
+    let report = status::assess(
+        &constructs::karmada::Config::default(),
+        vec![state],
+        HostAnswer::Unreachable { reason: "the management stack is CREATE_FAILED".into() },
+        None,
+        None,
+        tail,
+    );
+    let text = status::render(&report, false);
+    println!("{text}");
+    assert!(text.starts_with("UNHEALTHY: 0 of 1 stacks as deployed, Karmada not checked\n"), "{text}");
+    assert!(
+        text.contains("    FAILED karmada-init: etcd-0 not Ready after 900s")
+            || text.contains("[karmada-init] FAILED karmada-init"),
+        "{text}"
+    );
+}
