@@ -740,8 +740,11 @@ async fn a_failed_management_stack_shows_its_first_failure_and_the_bootstrap_log
     println!("{text}");
     assert!(text.starts_with("UNHEALTHY: 0 of 1 stacks as deployed, Karmada not checked\n"), "{text}");
     assert!(
-        text.contains("    FAILED karmada-init: etcd-0 not Ready after 900s")
-            || text.contains("[karmada-init] FAILED karmada-init"),
+        text.contains("\n    CREATE_FAILED AWS::EC2::Instance Host: Failed to receive 1 resource signal(s)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\n    2026-12-01T07:58:00Z [karmada-init] FAILED karmada-init: etcd-0 not Ready after 900s\n"),
         "{text}"
     );
 }
