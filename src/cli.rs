@@ -162,6 +162,10 @@ pub struct DestroyArgs {
     /// Do not ask for confirmation
     #[arg(short, long)]
     pub force: bool,
+    /// For a stack in DELETE_FAILED: delete it but keep the resources that failed to delete (CloudFormation's
+    /// RetainResources), and list them for removal by hand
+    #[arg(long)]
+    pub retain_failed: bool,
     /// How many independent stacks are deleted at once
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=32))]
     pub concurrency: u16,

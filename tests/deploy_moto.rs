@@ -139,7 +139,8 @@ fn network_stack_deploys_skips_updates_and_is_destroyed() {
     assert_eq!(
         summary(&out),
         serde_json::json!({"event": "summary", "volumes": [], "stacks": [{
-            "stack": NETWORK, "region": REGION, "outcome": "absent", "status": null, "failures": [], "error": null,
+            "stack": NETWORK, "region": REGION, "outcome": "absent", "status": null, "failures": [], "retained": [],
+            "error": null,
         }]})
     );
 }

@@ -36,6 +36,7 @@ pub fn run(config_path: Option<&Path>, args: DestroyArgs) -> Result<ExitCode> {
             interrupt: Interrupt::on_ctrl_c(),
             tuning,
             concurrency: usize::from(args.concurrency),
+            retain_failed: args.retain_failed,
         };
         anyhow::Ok(destroyer.destroy_all(&assembly, &selected).await?)
     })?;

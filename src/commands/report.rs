@@ -93,6 +93,13 @@ pub fn print_destroy(report: &DestroyReport, json: bool) {
             };
             println!("{} ({}): {what}", r.name, r.region);
             print_failures(&r.failures);
+            if !r.retained.is_empty() {
+                println!("  kept by --retain-failed; delete these by hand:");
+                for k in &r.retained {
+                    let id = k.physical_id.as_deref().unwrap_or("no physical id");
+                    println!("    {} ({}) {id}", k.logical_id, k.resource_type);
+                }
+            }
         }
         print_errors(r.error.iter());
     }

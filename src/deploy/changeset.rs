@@ -150,12 +150,16 @@ pub struct ChangeSet {
 /// How waiting for a change set ended.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ChangeSetOutcome {
-    /// Ready to execute; `created` is the server's time of creation (events after it belong to the execution).
+    /// Created. `changes` may be empty: CloudFormation makes such a change set when only Outputs (exports
+    /// included) or other non-resource sections change, and it must be executed. `execution_status` is
+    /// DescribeChangeSet's ExecutionStatus: only `AVAILABLE` can be executed (API reference, ChangeSetSummary:
+    /// "If the change set execution status is AVAILABLE, you can execute the change set").
     Ready {
         changes: Vec<Change>,
         created: Option<DateTime>,
+        execution_status: String,
     },
-    /// CloudFormation found nothing to change.
+    /// CloudFormation found nothing to change (the change set FAILED with "didn't contain changes").
     NoChanges,
     Failed(String),
 }
@@ -169,6 +173,10 @@ pub struct ChangeSetRequest<'a> {
     pub tags: &'a BTreeMap<String, String>,
     /// Unique per attempt.
     pub name: String,
+    /// CreateChangeSet's ClientToken, so the SDK's retries after a timeout or a 5XX do not make a second change
+    /// set (API reference: "Specify this token if you plan to retry requests so that CloudFormation knows that
+    /// you're not attempting to create another change set with the same name").
+    pub client_token: String,
 }
 
 pub async fn create(client: &Client, req: &ChangeSetRequest<'_>) -> Result<ChangeSet, AwsError> {
@@ -188,6 +196,7 @@ pub async fn create(client: &Client, req: &ChangeSetRequest<'_>) -> Result<Chang
         .create_change_set()
         .stack_name(&req.stack.name)
         .change_set_name(&req.name)
+        .client_token(&req.client_token)
         .change_set_type(req.kind.clone())
         .capabilities(Capability::CapabilityIam)
         .capabilities(Capability::CapabilityNamedIam)
@@ -216,7 +225,7 @@ pub async fn wait(client: &Client, change_set: &ChangeSet, tuning: &Tuning) -> R
     loop {
         let mut changes = Vec::new();
         let mut token: Option<String> = None;
-        let (status, reason, created) = loop {
+        let (status, reason, created, execution_status) = loop {
             let out = client
                 .describe_change_set()
                 .change_set_name(&change_set.id)
@@ -248,17 +257,12 @@ pub async fn wait(client: &Client, change_set: &ChangeSet, tuning: &Tuning) -> R
                     out.status().map(|s| s.as_str().to_string()).unwrap_or_default(),
                     out.status_reason().unwrap_or_default().to_string(),
                     out.creation_time().cloned(),
+                    out.execution_status().map(|s| s.as_str().to_string()).unwrap_or_default(),
                 );
             }
         };
         match status.as_str() {
-            "CREATE_COMPLETE" => {
-                return Ok(if changes.is_empty() {
-                    ChangeSetOutcome::NoChanges
-                } else {
-                    ChangeSetOutcome::Ready { changes, created }
-                })
-            }
+            "CREATE_COMPLETE" => return Ok(ChangeSetOutcome::Ready { changes, created, execution_status }),
             "FAILED" if is_no_changes(&reason) => return Ok(ChangeSetOutcome::NoChanges),
             "FAILED" => return Ok(ChangeSetOutcome::Failed(reason)),
             _ => tokio::time::sleep(backoff.next_wait()).await,

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
-use super::approval::{ApprovalPolicy, Approver};
+use super::approval::Approver;
 use super::client::CfnClients;
 use super::error::DeployError;
 use super::interrupt::Interrupt;
@@ -13,46 +13,15 @@ use super::progress::Reporter;
 use super::report::{DeployReport, StackReport};
 use super::schedule;
 use super::stack;
-use super::stack_deployment::StackDeployment;
-use super::tuning::Tuning;
+
+pub use super::stack_deployment::DeployOptions;
+use super::stack_deployment::{DeployContext, StackDeployment};
 use constructs::core::{CloudAssembly, StackArtifact};
-
-/// How many failed resource events a failure report shows.
-pub const FAILURES_SHOWN: usize = 5;
-
-/// Settings of one deploy run.
-#[derive(Clone, Debug)]
-pub struct DeployOptions {
-    /// When to ask before executing. Default: broadening.
-    pub approval: ApprovalPolicy,
-    /// Turn termination protection on for every stack (stacks the assembly marks get it anyway). Default: off.
-    pub termination_protection: bool,
-    /// Independent stacks deployed at once. Default: 4.
-    pub concurrency: usize,
-    /// Stack tags added to each stack's own (from the assembly) and its template SHA-256: the tool version.
-    pub tags: BTreeMap<String, String>,
-    pub tuning: Tuning,
-}
-
-impl Default for DeployOptions {
-    fn default() -> Self {
-        DeployOptions {
-            approval: ApprovalPolicy::Broadening,
-            termination_protection: false,
-            concurrency: 4,
-            tags: BTreeMap::new(),
-            tuning: Tuning::default(),
-        }
-    }
-}
 
 /// Deploys stacks with injected clients, reporter, approver and interrupt.
 pub struct Deployer {
-    pub(super) clients: CfnClients,
-    pub(super) reporter: Arc<dyn Reporter>,
-    pub(super) approver: Arc<dyn Approver>,
-    pub(super) interrupt: Interrupt,
-    pub(super) options: DeployOptions,
+    clients: CfnClients,
+    context: DeployContext,
     /// Outputs of stacks read or deployed in this run, by stack name.
     outputs: Mutex<HashMap<String, BTreeMap<String, String>>>,
     /// Regions of every stack of the assembly (to read producers' outputs).
@@ -69,10 +38,7 @@ impl Deployer {
     ) -> Self {
         Deployer {
             clients,
-            reporter,
-            approver,
-            interrupt,
-            options,
+            context: DeployContext { reporter, approver, interrupt, options },
             outputs: Mutex::new(HashMap::new()),
             regions: HashMap::new(),
         }
@@ -86,7 +52,7 @@ impl Deployer {
         let this = Arc::new(this);
         let stacks: Vec<Arc<StackArtifact>> =
             assembly.stacks.iter().filter(|s| selected.contains(&s.name)).cloned().map(Arc::new).collect();
-        let concurrency = this.options.concurrency;
+        let concurrency = this.context.options.concurrency;
         let reports = schedule::run_stacks(
             stacks,
             |s| s.dependencies.clone(),
@@ -111,18 +77,25 @@ impl Deployer {
 
     /// Deploys one stack; never panics, every failure is in the report.
     pub async fn deploy_stack(&self, stack: &StackArtifact) -> StackReport {
-        match self.clients.get(&stack.environment.region) {
-            Ok(client) => StackDeployment::new(self, stack, client).run().await,
-            Err(e) => StackReport::failed(stack, e.into()),
+        let client = match self.clients.get(&stack.environment.region) {
+            Ok(client) => client,
+            Err(e) => return StackReport::failed(stack, e.into()),
+        };
+        let from_outputs = match self.parameters_from_outputs(stack).await {
+            Ok(values) => values,
+            Err(e) => return StackReport::failed(stack, e),
+        };
+        let report = StackDeployment::new(&self.context, stack, client, from_outputs).run().await;
+        if report.ok() {
+            let outputs = report.outputs.iter().map(|o| (o.key.clone(), o.value.clone())).collect();
+            self.outputs.lock().unwrap_or_else(|e| e.into_inner()).insert(stack.name.clone(), outputs);
         }
+        report
     }
 
     /// Values of the parameters filled from other stacks' outputs (read from this run, else DescribeStacks in
     /// the producer's region).
-    pub(super) async fn parameters_from_outputs(
-        &self,
-        stack: &StackArtifact,
-    ) -> Result<BTreeMap<String, String>, DeployError> {
+    async fn parameters_from_outputs(&self, stack: &StackArtifact) -> Result<BTreeMap<String, String>, DeployError> {
         let mut values = BTreeMap::new();
         for p in &stack.parameters_from_outputs {
             let known = self.outputs.lock().unwrap_or_else(|e| e.into_inner()).get(&p.stack).cloned();
@@ -146,10 +119,5 @@ impl Deployer {
             values.insert(p.parameter.clone(), value.clone());
         }
         Ok(values)
-    }
-
-    /// Keeps a deployed stack's outputs for the stacks after it.
-    pub(super) fn remember_outputs(&self, stack: &str, outputs: BTreeMap<String, String>) {
-        self.outputs.lock().unwrap_or_else(|e| e.into_inner()).insert(stack.to_string(), outputs);
     }
 }

@@ -8,18 +8,20 @@ use std::time::Instant;
 
 use super::approval::{ask, Answer, Approver};
 use super::client::{CfnClients, Ec2Clients};
-use super::deployment::FAILURES_SHOWN;
 use super::error::DeployError;
-use super::events::{first_failures, EventStream};
+use super::events::{first_failures, EventStream, FAILURES_SHOWN};
 use super::interrupt::Interrupt;
 use super::monitor::{follow, Follow, Followed};
 use super::progress::{ProgressEvent, Reporter};
 use super::report::{Deletion, DestroyReport, StackDeletion, VolumeDeletion};
 use super::schedule;
-use super::stack;
+use super::stack::{self, classify_status, DeployedStack, StatusClass};
+use super::token;
 use super::tuning::Tuning;
 use super::volumes::{self, Volume};
+use aws_sdk_cloudformation::Client;
 use constructs::core::{CloudAssembly, StackArtifact};
+use constructs::karmada::wellknown::TAG_APP;
 
 /// Deletes stacks and leftover volumes with injected clients, reporter and approver.
 pub struct Destroyer {
@@ -30,6 +32,9 @@ pub struct Destroyer {
     pub interrupt: Interrupt,
     pub tuning: Tuning,
     pub concurrency: usize,
+    /// For a stack in DELETE_FAILED, delete it keeping the resources that failed (DeleteStack RetainResources)
+    /// and report them for removal by hand (`destroy --retain-failed`).
+    pub retain_failed: bool,
 }
 
 impl Destroyer {
@@ -48,6 +53,9 @@ impl Destroyer {
             .iter()
             .flat_map(|s| eks_cluster_names(s).into_iter().map(|name| (s.environment.region.clone(), name)))
             .collect();
+        let app = assembly.stacks.iter().find_map(|s| s.tags.get(TAG_APP)).cloned().unwrap_or_default();
+        let clusters: Vec<(String, String, String)> =
+            clusters.into_iter().map(|(region, cluster)| (region, app.clone(), cluster)).collect();
         let leftovers = self.volumes(&clusters).await?;
         self.confirm(&stacks, &leftovers)?;
 
@@ -74,11 +82,11 @@ impl Destroyer {
         Ok(report)
     }
 
-    /// The leftover volumes of each `(region, cluster)`.
-    async fn volumes(&self, clusters: &[(String, String)]) -> Result<Vec<(String, Volume)>, DeployError> {
+    /// The leftover volumes of each `(region, app, cluster)`.
+    async fn volumes(&self, clusters: &[(String, String, String)]) -> Result<Vec<(String, Volume)>, DeployError> {
         let mut found = Vec::new();
-        for (region, cluster) in clusters {
-            for v in volumes::find(self.ec2.get(region)?, cluster).await? {
+        for (region, app, cluster) in clusters {
+            for v in volumes::find(self.ec2.get(region)?, app, cluster).await? {
                 found.push((region.clone(), v));
             }
         }
@@ -110,14 +118,14 @@ impl Destroyer {
     }
 
     /// Deletes the volumes found again now that the clusters are gone.
-    async fn delete_volumes(&self, clusters: &[(String, String)]) -> Vec<VolumeDeletion> {
+    async fn delete_volumes(&self, clusters: &[(String, String, String)]) -> Vec<VolumeDeletion> {
         let mut done = Vec::new();
-        for (region, cluster) in clusters {
+        for (region, app, cluster) in clusters {
             let ec2 = match self.ec2.get(region) {
                 Ok(c) => c,
                 Err(_) => continue,
             };
-            let found = match volumes::find(ec2, cluster).await {
+            let found = match volumes::find(ec2, app, cluster).await {
                 Ok(found) => found,
                 Err(e) => {
                     self.reporter.report(ProgressEvent::Note {
@@ -152,7 +160,7 @@ impl Destroyer {
     ) -> Result<(), DeployError> {
         let name = &artifact.name;
         let client = self.clients.get(&artifact.environment.region)?;
-        let Some(deployed) = stack::describe(client, name).await? else {
+        let Some(deployed) = self.settled(client, artifact).await? else {
             self.reporter.report(ProgressEvent::Skipped { stack: name.clone(), reason: "does not exist".into() });
             report.outcome = Deletion::Absent;
             return Ok(());
@@ -174,9 +182,21 @@ impl Destroyer {
             region: artifact.environment.region.clone(),
             action: "delete".into(),
         });
-        let mut events = EventStream::new(&deployed.id, None);
-        events.poll(client).await?;
-        stack::delete(client, &deployed.id, None).await?;
+        let events = if deployed.status == "DELETE_IN_PROGRESS" {
+            self.note(name, "a deletion is already running; following it".into());
+            self.positioned_stream(client, &deployed.id).await?
+        } else {
+            let retained = if self.retain_failed && deployed.status == "DELETE_FAILED" {
+                stack::failed_deletions(client, &deployed.id).await?
+            } else {
+                Vec::new()
+            };
+            let retain: Vec<String> = retained.iter().map(|r| r.logical_id.clone()).collect();
+            let operation = format!("karmada-eks-destroy-{}", token::unique_suffix());
+            stack::delete_retaining(client, &deployed.id, Some(&operation), &retain).await?;
+            report.retained = retained;
+            EventStream::for_operation(&deployed.id, &operation)
+        };
         let mut interrupt = self.interrupt.clone();
         let total = artifact.resource_count;
         let followed = follow(
@@ -207,6 +227,10 @@ impl Destroyer {
                 });
                 report.failures = first_failures(&events, FAILURES_SHOWN);
                 report.status = Some(s.status.clone());
+                if s.status == "DELETE_FAILED" {
+                    let resources = stack::failed_deletions(client, &s.id).await.unwrap_or_default();
+                    return Err(DeployError::DeleteFailed { stack: name.clone(), reason: s.status_reason, resources });
+                }
                 Err(DeployError::StackFailed { stack: name.clone(), status: s.status, reason: s.status_reason })
             }
             Followed::Interrupted { status } => Err(DeployError::Interrupted {
@@ -217,6 +241,50 @@ impl Destroyer {
                 ),
             }),
         }
+    }
+
+    /// The stack once no operation but a deletion runs on it: CloudFormation refuses DeleteStack while an update
+    /// runs ("cannot be deleted while in status UPDATE_IN_PROGRESS"), so a running create, update, rollback or
+    /// clean-up is waited out first, with progress. `None` when the stack is gone.
+    async fn settled(&self, client: &Client, artifact: &StackArtifact) -> Result<Option<DeployedStack>, DeployError> {
+        let name = &artifact.name;
+        loop {
+            let Some(deployed) = stack::describe(client, name).await? else { return Ok(None) };
+            if classify_status(&deployed.status) != StatusClass::InProgress || deployed.status == "DELETE_IN_PROGRESS" {
+                return Ok(Some(deployed));
+            }
+            self.note(name, format!("waiting for the running operation ({}) before deleting", deployed.status));
+            let events = self.positioned_stream(client, &deployed.id).await?;
+            let mut interrupt = self.interrupt.clone();
+            let followed = follow(
+                Follow { client, name, stack_id: &deployed.id, events, total: 0, gone_is_done: true },
+                self.reporter.as_ref(),
+                &self.tuning,
+                &mut interrupt,
+            )
+            .await?;
+            if let Followed::Interrupted { status } = followed {
+                return Err(DeployError::Interrupted {
+                    stack: name.clone(),
+                    detail: format!(
+                        "stopped waiting for the running operation (status {status}); nothing was deleted. Run \
+                         `karmada-eks destroy` again"
+                    ),
+                });
+            }
+        }
+    }
+
+    /// An event stream of `id` that shows only events newer than now.
+    async fn positioned_stream(&self, client: &Client, id: &str) -> Result<EventStream, DeployError> {
+        let mut events = EventStream::new(id, None);
+        events.poll(client).await?;
+        events.history.clear();
+        Ok(events)
+    }
+
+    fn note(&self, stack: &str, message: String) {
+        self.reporter.report(ProgressEvent::Note { stack: stack.to_string(), message });
     }
 }
 

@@ -144,10 +144,27 @@ pub enum DeployError {
     WrongAccount { required: String, caller: String },
     #[error("the deployed template of {stack} cannot be read ({reason})\n  hint: it was not deployed by karmada-eks or the AWS CDK CLI; compare it by hand")]
     TemplateNotJson { stack: String, reason: String },
+    #[error(
+        "stack {stack} could not be deleted: DELETE_FAILED{}{}\n  hint: remove what keeps them (see the reasons \
+         above) and run `karmada-eks destroy` again; or run `karmada-eks destroy --retain-failed --exclusively \
+         {stack}` to delete the stack and keep those resources, then delete them by hand",
+        reason.as_ref().map(|r| format!(" ({r})")).unwrap_or_default(),
+        failed_list(resources)
+    )]
+    DeleteFailed { stack: String, reason: Option<String>, resources: Vec<super::stack::StackResource> },
     #[error("{what} was not confirmed; nothing was deleted")]
     Declined { what: String },
     #[error("{what} needs confirmation, but there is no terminal to ask on\n  hint: {hint}")]
     ConfirmationImpossible { what: String, hint: String },
+}
+
+/// "; resources that failed to delete: A (type), B (type)", or nothing.
+fn failed_list(resources: &[super::stack::StackResource]) -> String {
+    if resources.is_empty() {
+        return String::new();
+    }
+    let names: Vec<String> = resources.iter().map(|r| format!("{} ({})", r.logical_id, r.resource_type)).collect();
+    format!("; resources that failed to delete: {}", names.join(", "))
 }
 
 impl DeployError {

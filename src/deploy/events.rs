@@ -7,6 +7,9 @@ use std::collections::HashSet;
 
 use super::error::AwsError;
 
+/// How many failed resource events a failure report shows.
+pub const FAILURES_SHOWN: usize = 5;
+
 /// One resource event, oldest first in every list this module returns.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ResourceEvent {
@@ -36,11 +39,13 @@ impl ResourceEvent {
     }
 }
 
-/// Reads a stack's events newer than a start time, each once.
+/// Reads a stack's events newer than a start time, or those of one operation, each once.
 #[derive(Debug)]
 pub struct EventStream {
     stack: String,
     since: Option<DateTime>,
+    /// Only events of the operation started with this client request token.
+    token: Option<String>,
     seen: HashSet<String>,
     /// Every new event read so far, oldest first.
     pub history: Vec<ResourceEvent>,
@@ -49,7 +54,20 @@ pub struct EventStream {
 impl EventStream {
     /// Events of `stack` (a name or id) at or after `since` (server time; `None`: all).
     pub fn new(stack: &str, since: Option<DateTime>) -> Self {
-        EventStream { stack: stack.to_string(), since, seen: HashSet::new(), history: Vec::new() }
+        EventStream { stack: stack.to_string(), since, token: None, seen: HashSet::new(), history: Vec::new() }
+    }
+
+    /// The events of the one operation started with `token`. The CloudFormation API reference
+    /// (StackEvent.ClientRequestToken): "All events initiated by a given stack operation are assigned the same
+    /// client request token". Operations on a stack run one at a time, so this operation's events are the newest
+    /// run of events carrying the token: reading stops at the first event without it.
+    pub fn for_operation(stack: &str, token: &str) -> Self {
+        EventStream { token: Some(token.to_string()), ..EventStream::new(stack, None) }
+    }
+
+    /// Whether an event of this stream's operation has been read (always true without a token).
+    pub fn saw_operation(&self) -> bool {
+        self.token.is_none() || !self.history.is_empty()
     }
 
     /// The events that appeared since the last call, oldest first.
@@ -70,7 +88,8 @@ impl EventStream {
                     (Some(since), Some(ts)) => ts < since,
                     _ => false,
                 };
-                if too_old || self.seen.contains(id) {
+                let other_operation = self.token.as_deref().is_some_and(|t| e.client_request_token() != Some(t));
+                if too_old || other_operation || self.seen.contains(id) {
                     break 'pages;
                 }
                 self.seen.insert(id.to_string());
@@ -98,10 +117,11 @@ impl EventStream {
     }
 }
 
-/// The first failed resource events of `events` (oldest first), not the stack's own, at most `limit`.
+/// The first failed events of `events` (oldest first), at most `limit`. The stack's own `*_FAILED` events count:
+/// their reason is where CloudFormation says why a whole operation failed (for a deletion, "Export ... cannot
+/// be deleted as it is in use by ...").
 pub fn first_failures(events: &[ResourceEvent], limit: usize) -> Vec<ResourceEvent> {
-    let failures: Vec<&ResourceEvent> =
-        events.iter().filter(|e| e.is_failure() && e.resource_type != "AWS::CloudFormation::Stack").collect();
+    let failures: Vec<&ResourceEvent> = events.iter().filter(|e| e.is_failure()).collect();
     let causes: Vec<&ResourceEvent> = failures.iter().copied().filter(|e| !e.is_knock_on()).collect();
     let picked = if causes.is_empty() { failures } else { causes };
     picked.into_iter().take(limit).cloned().collect()

@@ -34,6 +34,11 @@ pub struct Follow<'a> {
     pub gone_is_done: bool,
 }
 
+/// How many polls a finished status without any event of the operation is doubted before it is believed. A
+/// DescribeStacks answer can predate the operation just started; the operation's own events (by client request
+/// token) prove it has run. A service that does not put tokens on events (moto) is believed after these polls.
+const UNPROVEN_POLLS: usize = 3;
+
 /// Polls until the stack leaves every `*_IN_PROGRESS` status. Throttling that outlasts the SDK's retries only
 /// lengthens the wait.
 pub async fn follow(
@@ -45,7 +50,10 @@ pub async fn follow(
     let mut events = f.events;
     let mut backoff = Backoff::new(tuning);
     let mut last_status = String::new();
+    let mut seen_running = false;
+    let mut polls = 0;
     loop {
+        polls += 1;
         match events.poll(f.client).await {
             Ok(fresh) => {
                 let base = events.history.len() - fresh.len();
@@ -77,9 +85,15 @@ pub async fn follow(
                 return Ok(Followed::Done { stack: None, events: events.history })
             }
             Ok(Some(s)) if !s.status.ends_with("_IN_PROGRESS") => {
-                return Ok(Followed::Done { stack: Some(s), events: events.history })
+                if events.saw_operation() || seen_running || polls >= UNPROVEN_POLLS {
+                    return Ok(Followed::Done { stack: Some(s), events: events.history });
+                }
+                last_status = s.status;
             }
-            Ok(Some(s)) => last_status = s.status,
+            Ok(Some(s)) => {
+                seen_running = true;
+                last_status = s.status;
+            }
             Err(e) if e.kind == AwsErrorKind::Throttling => {}
             Err(e) => return Err(e),
         }

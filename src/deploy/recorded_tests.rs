@@ -11,7 +11,8 @@ use aws_sdk_cloudformation::operation::describe_stacks::{DescribeStacksError, De
 use aws_sdk_cloudformation::operation::execute_change_set::ExecuteChangeSetOutput;
 use aws_sdk_cloudformation::primitives::DateTime;
 use aws_sdk_cloudformation::types::{
-    Change, ChangeAction, ChangeSetStatus, Output, ResourceChange, ResourceStatus, Stack, StackEvent, StackStatus, Tag,
+    Change, ChangeAction, ChangeSetStatus, ExecutionStatus, Output, ResourceChange, ResourceStatus, Stack, StackEvent,
+    StackStatus, Tag,
 };
 use aws_sdk_cloudformation::Client;
 use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
@@ -102,12 +103,18 @@ fn not_found() -> DescribeStacksError {
 }
 
 fn stack(status: &str, sha: &str) -> DescribeStacksOutput {
+    stack_because(status, sha, None)
+}
+
+/// A stack in `status`, with CloudFormation's StackStatusReason.
+fn stack_because(status: &str, sha: &str, reason: Option<&str>) -> DescribeStacksOutput {
     DescribeStacksOutput::builder()
         .stacks(
             Stack::builder()
                 .stack_id(STACK_ID)
                 .stack_name(NAME)
                 .stack_status(StackStatus::from(status))
+                .set_stack_status_reason(reason.map(str::to_string))
                 .creation_time(DateTime::from(SystemTime::now()))
                 .tags(Tag::builder().key(TAG_TEMPLATE_SHA256).value(sha).build())
                 .outputs(Output::builder().output_key("TopicArn").output_value("arn:aws:sns:eu-west-1:1:t").build())
@@ -121,8 +128,34 @@ fn absent_then(status: &'static str) -> Rule {
     mock!(Client::describe_stacks).sequence().error(not_found).output(move || stack(status, "new")).repeatedly().build()
 }
 
+thread_local! {
+    /// The client request token of the last ExecuteChangeSet or DeleteStack this test's engine sent (a
+    /// `#[tokio::test]` runs the engine and the mocks on the test's own thread).
+    static OPERATION: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
+fn record_operation(token: Option<&str>) -> bool {
+    OPERATION.with(|o| *o.borrow_mut() = token.unwrap_or_default().to_string());
+    true
+}
+
+/// An event of the operation the engine started last (it carries that operation's client request token).
 fn event(id: &str, logical: &str, resource_type: &str, status: &str, reason: Option<&str>) -> StackEvent {
+    let token = OPERATION.with(|o| o.borrow().clone());
+    event_of(&token, id, logical, resource_type, status, reason)
+}
+
+/// An event of the operation started with `token`.
+fn event_of(
+    token: &str,
+    id: &str,
+    logical: &str,
+    resource_type: &str,
+    status: &str,
+    reason: Option<&str>,
+) -> StackEvent {
     StackEvent::builder()
+        .client_request_token(token)
         .event_id(id)
         .stack_id(STACK_ID)
         .stack_name(NAME)
@@ -155,6 +188,7 @@ fn ready_change_set() -> Rule {
     mock!(Client::describe_change_set).then_output(|| {
         DescribeChangeSetOutput::builder()
             .status(ChangeSetStatus::CreateComplete)
+            .execution_status(ExecutionStatus::Available)
             .creation_time(DateTime::from(SystemTime::now() - Duration::from_secs(60)))
             .changes(change("Add", "Topic", "AWS::SNS::Topic"))
             .changes(change("Add", "Queue", "AWS::SQS::Queue"))
@@ -168,7 +202,15 @@ fn create_change_set() -> Rule {
 }
 
 fn execute() -> Rule {
-    mock!(Client::execute_change_set).then_output(|| ExecuteChangeSetOutput::builder().build())
+    mock!(Client::execute_change_set)
+        .match_requests(|r| record_operation(r.client_request_token()))
+        .then_output(|| ExecuteChangeSetOutput::builder().build())
+}
+
+fn delete_stack() -> Rule {
+    mock!(Client::delete_stack)
+        .match_requests(|r| record_operation(r.client_request_token()))
+        .then_output(|| DeleteStackOutput::builder().build())
 }
 
 fn resource_events(events: &[ProgressEvent]) -> Vec<(String, String, usize, usize)> {
@@ -340,17 +382,22 @@ async fn expired_credentials_say_what_to_run() {
     assert_eq!(describe.num_calls(), 1, "expired credentials are not retried");
 }
 
-fn review_in_progress_rules() -> (Rule, Rule, Rule) {
-    let describe = mock!(Client::describe_stacks)
+/// DescribeStacks: `status`, then gone (twice: the wait and the next look), then CREATE_COMPLETE for good.
+fn first_gone_then_created(status: &'static str) -> Rule {
+    mock!(Client::describe_stacks)
         .sequence()
-        .output(|| stack("REVIEW_IN_PROGRESS", "old"))
+        .output(move || stack(status, "old"))
         .error(not_found)
         .times(2)
         .output(|| stack("CREATE_COMPLETE", "new"))
         .repeatedly()
-        .build();
+        .build()
+}
+
+fn review_in_progress_rules() -> (Rule, Rule, Rule) {
+    let describe = first_gone_then_created("REVIEW_IN_PROGRESS");
     let stack_events = mock!(Client::describe_stack_events).then_output(|| events(vec![]));
-    let delete = mock!(Client::delete_stack).then_output(|| DeleteStackOutput::builder().build());
+    let delete = delete_stack();
     (describe, stack_events, delete)
 }
 
@@ -380,10 +427,11 @@ async fn broadening_changes_are_not_executed_when_refused() {
     let iam = mock!(Client::describe_change_set).then_output(|| {
         DescribeChangeSetOutput::builder()
             .status(ChangeSetStatus::CreateComplete)
+            .execution_status(ExecutionStatus::Available)
             .changes(change("Add", "Role", "AWS::IAM::Role"))
             .build()
     });
-    let delete = mock!(Client::delete_stack).then_output(|| DeleteStackOutput::builder().build());
+    let delete = delete_stack();
     let (create, exec) = (create_change_set(), execute());
     let run = deploy(client(&[&describe, &iam, &delete, &create, &exec]), Answer::No).await;
 
@@ -392,23 +440,36 @@ async fn broadening_changes_are_not_executed_when_refused() {
     assert_eq!(delete.num_calls(), 1, "the empty REVIEW_IN_PROGRESS stack of the change set is removed");
 }
 
-#[tokio::test]
-async fn destroying_a_stack_that_does_not_exist_counts_as_done() {
-    let describe = mock!(Client::describe_stacks).then_error(not_found);
-    let delete = mock!(Client::delete_stack).then_output(|| DeleteStackOutput::builder().build());
-    let c = client(&[&describe, &delete]);
+struct Destroyed {
+    report: super::report::DestroyReport,
+    events: Vec<ProgressEvent>,
+}
+
+async fn destroy(client: Client, retain_failed: bool) -> Destroyed {
     let (interrupt, _handle) = Interrupt::new();
+    let reporter = Arc::new(RecordingReporter::default());
     let destroyer = Destroyer {
-        clients: CfnClients::single(c, ["eu-west-1"]),
+        clients: CfnClients::single(client, ["eu-west-1"]),
         ec2: Default::default(),
-        reporter: Arc::new(RecordingReporter::default()),
+        reporter: reporter.clone(),
         approver: Arc::new(Fixed(Answer::Yes)),
         interrupt,
         tuning: tuning(),
         concurrency: 4,
+        retain_failed,
     };
     let assembly = constructs::core::CloudAssembly { stacks: vec![artifact()] };
-    let report = destroyer.destroy_all(&assembly, &[NAME.to_string()]).await.unwrap();
+    let selected = [NAME.to_string()];
+    let run = destroyer.destroy_all(&assembly, &selected);
+    let report = tokio::time::timeout(Duration::from_secs(60), run).await.expect("destroy ended").unwrap();
+    Destroyed { report, events: reporter.events() }
+}
+
+#[tokio::test]
+async fn destroying_a_stack_that_does_not_exist_counts_as_done() {
+    let describe = mock!(Client::describe_stacks).then_error(not_found);
+    let delete = delete_stack();
+    let Destroyed { report, .. } = destroy(client(&[&describe, &delete]), false).await;
 
     assert!(report.ok(), "{:?}", report.stacks[0].error);
     assert_eq!(report.stacks[0].outcome, Deletion::Absent);
@@ -422,7 +483,7 @@ async fn ctrl_c_while_executing_reports_the_running_change_set_and_how_to_resume
         events(vec![event("1", NAME, "AWS::CloudFormation::Stack", "CREATE_IN_PROGRESS", Some("User Initiated"))])
     });
     let (create, ready, exec) = (create_change_set(), ready_change_set(), execute());
-    let delete = mock!(Client::delete_stack).then_output(|| DeleteStackOutput::builder().build());
+    let delete = delete_stack();
     let rules = [&describe, &stack_events, &create, &ready, &exec, &delete];
     let run = deploy_pressing_ctrl_c(client(&rules), Answer::Yes, Some(&describe)).await;
 
@@ -450,7 +511,7 @@ async fn ctrl_c_before_executing_deletes_the_change_set_and_changes_nothing() {
             .build()
     });
     let (create, exec) = (create_change_set(), execute());
-    let delete = mock!(Client::delete_stack).then_output(|| DeleteStackOutput::builder().build());
+    let delete = delete_stack();
     let rules = [&describe, &pending, &create, &exec, &delete];
     let run = deploy_pressing_ctrl_c(client(&rules), Answer::Yes, Some(&pending)).await;
 
@@ -463,4 +524,295 @@ async fn ctrl_c_before_executing_deletes_the_change_set_and_changes_nothing() {
     );
     assert_eq!(exec.num_calls(), 0);
     assert_eq!(delete.num_calls(), 1, "the REVIEW_IN_PROGRESS stack of a new stack's change set is removed");
+}
+
+// Issue 16, item 4: a change set is executed when the template or parameters differ, whatever its change count.
+#[tokio::test]
+async fn a_ready_change_set_without_resource_changes_is_executed_with_tokens_on_both_calls() {
+    let describe = mock!(Client::describe_stacks)
+        .sequence()
+        .output(|| stack("UPDATE_COMPLETE", "old"))
+        .output(|| stack("UPDATE_IN_PROGRESS", "old"))
+        .output(|| stack("UPDATE_COMPLETE", "new"))
+        .repeatedly()
+        .build();
+    let outputs_only = mock!(Client::describe_change_set).then_output(|| {
+        DescribeChangeSetOutput::builder()
+            .status(ChangeSetStatus::CreateComplete)
+            .execution_status(ExecutionStatus::Available)
+            .build()
+    });
+    let stack_events = mock!(Client::describe_stack_events).then_output(|| {
+        events(vec![
+            event("1", NAME, "AWS::CloudFormation::Stack", "UPDATE_IN_PROGRESS", Some("User Initiated")),
+            event("2", NAME, "AWS::CloudFormation::Stack", "UPDATE_COMPLETE", None),
+        ])
+    });
+    let create = mock!(Client::create_change_set)
+        .match_requests(|r| r.client_token().is_some_and(|t| t.starts_with("karmada-eks-create-")))
+        .then_output(|| CreateChangeSetOutput::builder().id("cs-1").stack_id(STACK_ID).build());
+    let exec = mock!(Client::execute_change_set)
+        .match_requests(|r| {
+            r.client_request_token().is_some_and(|t| t.starts_with("karmada-eks-deploy-"))
+                && record_operation(r.client_request_token())
+        })
+        .then_output(|| ExecuteChangeSetOutput::builder().build());
+    let delete = mock!(Client::delete_change_set).then_output(|| DeleteChangeSetOutput::builder().build());
+    let run = deploy(client(&[&describe, &outputs_only, &stack_events, &create, &exec, &delete]), Answer::Yes).await;
+
+    assert_eq!(run.report.outcome, Outcome::Updated, "{:?}", run.report.error);
+    assert_eq!((create.num_calls(), exec.num_calls(), delete.num_calls()), (1, 1, 0));
+}
+
+#[tokio::test]
+async fn a_change_set_that_cannot_be_executed_is_deleted_not_executed() {
+    let describe = mock!(Client::describe_stacks).then_output(|| stack("UPDATE_COMPLETE", "old"));
+    let obsolete = mock!(Client::describe_change_set).then_output(|| {
+        DescribeChangeSetOutput::builder()
+            .status(ChangeSetStatus::CreateComplete)
+            .execution_status(ExecutionStatus::Obsolete)
+            .changes(change("Modify", "Topic", "AWS::SNS::Topic"))
+            .build()
+    });
+    let delete = mock!(Client::delete_change_set).then_output(|| DeleteChangeSetOutput::builder().build());
+    let (create, exec) = (create_change_set(), execute());
+    let run = deploy(client(&[&describe, &obsolete, &delete, &create, &exec]), Answer::Yes).await;
+
+    let Some(DeployError::ChangeSetFailed { reason, .. }) = &run.report.error else { panic!("{:?}", run.report.error) };
+    assert!(reason.contains("ExecutionStatus OBSOLETE, not AVAILABLE"), "{reason}");
+    assert_eq!((exec.num_calls(), delete.num_calls()), (0, 1));
+}
+
+#[tokio::test]
+async fn a_failed_change_set_of_a_new_stack_removes_its_review_in_progress_stack() {
+    let describe = mock!(Client::describe_stacks).then_error(not_found);
+    let failed = mock!(Client::describe_change_set).then_output(|| {
+        DescribeChangeSetOutput::builder()
+            .status(ChangeSetStatus::Failed)
+            .status_reason("Parameter validation failed: parameter value ami-0 for parameter name HostImageId does not exist. Rollback requested by user.")
+            .build()
+    });
+    let delete = delete_stack();
+    let (create, exec) = (create_change_set(), execute());
+    let run = deploy(client(&[&describe, &failed, &delete, &create, &exec]), Answer::Yes).await;
+
+    assert!(
+        matches!(&run.report.error, Some(DeployError::ChangeSetFailed { reason, .. }) if reason.contains("HostImageId"))
+    );
+    assert_eq!((exec.num_calls(), delete.num_calls()), (0, 1), "the empty REVIEW_IN_PROGRESS stack is deleted");
+}
+
+// Issue 16, item 3: only this operation's events, by client request token; the stack's own failure reason.
+#[tokio::test]
+async fn failures_are_this_operations_only_and_a_stale_finished_status_is_not_its_end() {
+    let describe = mock!(Client::describe_stacks)
+        .sequence()
+        .output(|| stack("UPDATE_COMPLETE", "old"))
+        .output(|| stack("UPDATE_COMPLETE", "old"))
+        .output(|| stack("UPDATE_ROLLBACK_IN_PROGRESS", "old"))
+        .output(|| stack("UPDATE_ROLLBACK_COMPLETE", "old"))
+        .repeatedly()
+        .build();
+    let earlier = || {
+        event_of("karmada-eks-deploy-earlier", "0", "Queue", "AWS::SQS::Queue", "UPDATE_FAILED", Some("an old failure"))
+    };
+    let stack_events = mock!(Client::describe_stack_events)
+        .sequence()
+        .output(move || events(vec![earlier()]))
+        .output(move || {
+            events(vec![
+                earlier(),
+                event("1", NAME, "AWS::CloudFormation::Stack", "UPDATE_IN_PROGRESS", Some("User Initiated")),
+                event("2", "Topic", "AWS::SNS::Topic", "UPDATE_FAILED", Some("Invalid parameter: DisplayName")),
+                event(
+                    "3",
+                    NAME,
+                    "AWS::CloudFormation::Stack",
+                    "UPDATE_ROLLBACK_IN_PROGRESS",
+                    Some("The following resource(s) failed to update: [Topic]. "),
+                ),
+                event("4", NAME, "AWS::CloudFormation::Stack", "UPDATE_ROLLBACK_COMPLETE", None),
+            ])
+        })
+        .repeatedly()
+        .build();
+    let (create, ready, exec) = (create_change_set(), ready_change_set(), execute());
+    let run = deploy(client(&[&describe, &stack_events, &create, &ready, &exec]), Answer::Yes).await;
+
+    assert_eq!(run.report.outcome, Outcome::Failed, "the UPDATE_COMPLETE from before the execution is not its end");
+    assert_eq!(run.report.status.as_deref(), Some("UPDATE_ROLLBACK_COMPLETE"));
+    let ids: Vec<&str> = run.report.failures.iter().map(|f| f.logical_id.as_str()).collect();
+    assert_eq!(ids, vec!["Topic"], "the earlier operation's failure is not reported: {:?}", run.report.failures);
+}
+
+// Issue 16, item 5: a stack gone after DELETE_IN_PROGRESS is a stack to create.
+#[tokio::test]
+async fn a_stack_being_deleted_is_created_once_it_is_gone() {
+    let describe = first_gone_then_created("DELETE_IN_PROGRESS");
+    let stack_events = mock!(Client::describe_stack_events)
+        .then_output(|| events(vec![event("1", NAME, "AWS::CloudFormation::Stack", "CREATE_COMPLETE", None)]));
+    let (create, ready, exec) = (create_change_set(), ready_change_set(), execute());
+    let run = deploy(client(&[&describe, &stack_events, &create, &ready, &exec]), Answer::Yes).await;
+
+    assert_eq!(run.report.outcome, Outcome::Created, "{:?}", run.report.error);
+    assert_eq!((create.num_calls(), exec.num_calls()), (1, 1));
+}
+
+// Issue 16, item 2: CloudFormation refuses DeleteStack while an update runs; destroy waits for it first.
+#[tokio::test]
+async fn destroy_waits_for_a_running_update_before_deleting() {
+    let describe = mock!(Client::describe_stacks)
+        .sequence()
+        .output(|| stack("UPDATE_IN_PROGRESS", "old"))
+        .times(2)
+        .output(|| stack("UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", "old"))
+        .output(|| stack("UPDATE_COMPLETE", "old"))
+        .times(2)
+        .output(|| stack("DELETE_IN_PROGRESS", "old"))
+        .error(not_found)
+        .repeatedly()
+        .build();
+    let stack_events = mock!(Client::describe_stack_events).then_output(|| {
+        events(vec![event("1", NAME, "AWS::CloudFormation::Stack", "DELETE_IN_PROGRESS", Some("User Initiated"))])
+    });
+    let calls = describe.clone();
+    let refused = mock!(Client::delete_stack).match_requests(move |_| calls.num_calls() < 5).then_error(|| {
+        aws_sdk_cloudformation::operation::delete_stack::DeleteStackError::generic(
+            ErrorMetadata::builder()
+                .code("ValidationError")
+                .message(format!("Stack [{STACK_ID}] cannot be deleted while in status UPDATE_IN_PROGRESS"))
+                .build(),
+        )
+    });
+    let delete = delete_stack();
+    let Destroyed { report, events } = destroy(client(&[&describe, &stack_events, &refused, &delete]), false).await;
+
+    assert_eq!(report.stacks[0].outcome, Deletion::Deleted, "{:?}", report.stacks[0].error);
+    assert_eq!((refused.num_calls(), delete.num_calls()), (0, 1));
+    assert!(
+        events.iter().any(|e| matches!(e, ProgressEvent::Note { message, .. }
+        if message.contains("waiting for the running operation (UPDATE_IN_PROGRESS)"))),
+        "{events:?}"
+    );
+}
+
+// Issue 16, item 3: a deletion stopped by an export in use goes back to UPDATE_COMPLETE with the reason.
+#[tokio::test]
+async fn destroy_blocked_by_an_export_in_use_reports_the_stack_reason_not_old_failures() {
+    let reason =
+        "Export karmada-cluster:ManagementRoleArn cannot be deleted as it is in use by karmada-member-access-us-east-1";
+    let describe = mock!(Client::describe_stacks)
+        .sequence()
+        .output(|| stack("UPDATE_COMPLETE", "old"))
+        .output(|| stack("DELETE_IN_PROGRESS", "old"))
+        .output(move || stack_because("UPDATE_COMPLETE", "old", Some(reason)))
+        .repeatedly()
+        .build();
+    let stack_events = mock!(Client::describe_stack_events).then_output(|| {
+        events(vec![
+            event_of("earlier", "0", "Queue", "AWS::SQS::Queue", "CREATE_FAILED", Some("an old failure")),
+            event("1", NAME, "AWS::CloudFormation::Stack", "DELETE_IN_PROGRESS", Some("User Initiated")),
+        ])
+    });
+    let delete = delete_stack();
+    let Destroyed { report, .. } = destroy(client(&[&describe, &stack_events, &delete]), false).await;
+
+    let deletion = &report.stacks[0];
+    assert_eq!(deletion.outcome, Deletion::Failed);
+    assert!(deletion.failures.is_empty(), "old failures are not this deletion's: {:?}", deletion.failures);
+    let error = deletion.error.as_ref().unwrap().to_string();
+    assert!(error.contains("in use by karmada-member-access-us-east-1"), "{error}");
+}
+
+fn failed_bucket() -> aws_sdk_cloudformation::operation::list_stack_resources::ListStackResourcesOutput {
+    aws_sdk_cloudformation::operation::list_stack_resources::ListStackResourcesOutput::builder()
+        .stack_resource_summaries(
+            aws_sdk_cloudformation::types::StackResourceSummary::builder()
+                .logical_resource_id("Bucket")
+                .physical_resource_id("karmada-flow-logs-123")
+                .resource_type("AWS::S3::Bucket")
+                .resource_status(ResourceStatus::DeleteFailed)
+                .resource_status_reason("The bucket you tried to delete is not empty")
+                .last_updated_timestamp(DateTime::from(SystemTime::now()))
+                .build(),
+        )
+        .stack_resource_summaries(
+            aws_sdk_cloudformation::types::StackResourceSummary::builder()
+                .logical_resource_id("Topic")
+                .resource_type("AWS::SNS::Topic")
+                .resource_status(ResourceStatus::DeleteComplete)
+                .last_updated_timestamp(DateTime::from(SystemTime::now()))
+                .build(),
+        )
+        .build()
+}
+
+// Issue 16, item 6: DELETE_FAILED names the resources and offers RetainResources; --retain-failed lists them.
+#[tokio::test]
+async fn delete_failed_names_the_resources_and_retain_failed_deletes_the_stack_keeping_them() {
+    let describe = mock!(Client::describe_stacks)
+        .sequence()
+        .output(|| stack("UPDATE_COMPLETE", "old"))
+        .output(|| stack("DELETE_IN_PROGRESS", "old"))
+        .output(|| {
+            stack_because("DELETE_FAILED", "old", Some("The following resource(s) failed to delete: [Bucket]. "))
+        })
+        .repeatedly()
+        .build();
+    let stack_events = mock!(Client::describe_stack_events).then_output(|| {
+        events(vec![
+            event("1", NAME, "AWS::CloudFormation::Stack", "DELETE_IN_PROGRESS", Some("User Initiated")),
+            event(
+                "2",
+                "Bucket",
+                "AWS::S3::Bucket",
+                "DELETE_FAILED",
+                Some("The bucket you tried to delete is not empty"),
+            ),
+            event(
+                "3",
+                NAME,
+                "AWS::CloudFormation::Stack",
+                "DELETE_FAILED",
+                Some("The following resource(s) failed to delete: [Bucket]. "),
+            ),
+        ])
+    });
+    let resources = mock!(Client::list_stack_resources).then_output(failed_bucket);
+    let delete = delete_stack();
+    let Destroyed { report, .. } = destroy(client(&[&describe, &stack_events, &resources, &delete]), false).await;
+
+    let deletion = &report.stacks[0];
+    let error = deletion.error.as_ref().unwrap().to_string();
+    assert!(error.contains("resources that failed to delete: Bucket (AWS::S3::Bucket)"), "{error}");
+    assert!(error.contains("karmada-eks destroy --retain-failed --exclusively net"), "{error}");
+    let reasons: Vec<&str> = deletion.failures.iter().filter_map(|f| f.reason.as_deref()).collect();
+    assert!(
+        reasons.contains(&"The following resource(s) failed to delete: [Bucket]. "),
+        "the stack's own reason: {reasons:?}"
+    );
+
+    let describe = mock!(Client::describe_stacks)
+        .sequence()
+        .output(|| stack("DELETE_FAILED", "old"))
+        .output(|| stack("DELETE_IN_PROGRESS", "old"))
+        .error(not_found)
+        .repeatedly()
+        .build();
+    let stack_events = mock!(Client::describe_stack_events).then_output(|| {
+        events(vec![event("1", NAME, "AWS::CloudFormation::Stack", "DELETE_IN_PROGRESS", Some("User Initiated"))])
+    });
+    let resources = mock!(Client::list_stack_resources).then_output(failed_bucket);
+    let retaining = mock!(Client::delete_stack)
+        .match_requests(|r| {
+            r.retain_resources() == ["Bucket".to_string()] && record_operation(r.client_request_token())
+        })
+        .then_output(|| DeleteStackOutput::builder().build());
+    let Destroyed { report, .. } = destroy(client(&[&describe, &stack_events, &resources, &retaining]), true).await;
+
+    let deletion = &report.stacks[0];
+    assert_eq!(deletion.outcome, Deletion::Deleted, "{:?}", deletion.error);
+    assert_eq!(retaining.num_calls(), 1);
+    assert_eq!(deletion.retained.len(), 1);
+    assert_eq!(deletion.retained[0].physical_id.as_deref(), Some("karmada-flow-logs-123"));
 }

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::error::DeployError;
 use super::events::ResourceEvent;
-use super::stack::StackOutput;
+use super::stack::{StackOutput, StackResource};
 use super::volumes::Volume;
 use constructs::core::StackArtifact;
 
@@ -120,8 +120,10 @@ pub struct StackDeletion {
     pub outcome: Deletion,
     /// The last status seen, when the stack still exists.
     pub status: Option<String>,
-    /// The failed resource events of this deletion.
+    /// The failed events of this deletion (the stack's own reason included).
     pub failures: Vec<ResourceEvent>,
+    /// Resources kept by `--retain-failed`: they still exist and are to be removed by hand.
+    pub retained: Vec<StackResource>,
     #[serde(serialize_with = "error_text")]
     pub error: Option<DeployError>,
 }
@@ -134,6 +136,7 @@ impl StackDeletion {
             outcome,
             status: None,
             failures: Vec::new(),
+            retained: Vec::new(),
             error: None,
         }
     }

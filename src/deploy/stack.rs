@@ -144,12 +144,68 @@ pub async fn template(client: &Client, name: &str) -> Result<Option<serde_json::
         .map_err(|e| DeployError::TemplateNotJson { stack: name.to_string(), reason: e.to_string() })
 }
 
-/// Starts deleting the stack `id` (DeleteStack), with `token` as the client request token when given.
+/// One resource of a stack as ListStackResources reports it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct StackResource {
+    pub logical_id: String,
+    pub resource_type: String,
+    /// What to look for by hand (an ARN, an id), when CloudFormation made it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub physical_id: Option<String>,
+    pub status: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// The resources of the stack `id` that are in `DELETE_FAILED`.
+pub async fn failed_deletions(client: &Client, id: &str) -> Result<Vec<StackResource>, AwsError> {
+    let mut found = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let out = client
+            .list_stack_resources()
+            .stack_name(id)
+            .set_next_token(token)
+            .send()
+            .await
+            .map_err(|e| AwsError::from_sdk("ListStackResources", e))?;
+        for r in out.stack_resource_summaries() {
+            let status = r.resource_status().map(|s| s.as_str().to_string()).unwrap_or_default();
+            if status == "DELETE_FAILED" {
+                found.push(StackResource {
+                    logical_id: r.logical_resource_id().unwrap_or_default().to_string(),
+                    resource_type: r.resource_type().unwrap_or_default().to_string(),
+                    physical_id: r.physical_resource_id().filter(|p| !p.is_empty()).map(str::to_string),
+                    status,
+                    reason: r.resource_status_reason().map(str::to_string),
+                });
+            }
+        }
+        token = out.next_token().map(str::to_string);
+        if token.is_none() {
+            return Ok(found);
+        }
+    }
+}
+
+/// Starts deleting the stack `id` (DeleteStack), with `token` as the client request token when given, keeping
+/// the resources `retain` (logical ids; CloudFormation accepts them only for a stack in `DELETE_FAILED`).
 pub async fn delete(client: &Client, id: &str, token: Option<&str>) -> Result<(), AwsError> {
+    delete_retaining(client, id, token, &[]).await
+}
+
+/// [`delete`], keeping `retain`.
+pub async fn delete_retaining(
+    client: &Client,
+    id: &str,
+    token: Option<&str>,
+    retain: &[String],
+) -> Result<(), AwsError> {
     client
         .delete_stack()
         .stack_name(id)
         .set_client_request_token(token.map(str::to_string))
+        .set_retain_resources((!retain.is_empty()).then(|| retain.to_vec()))
         .send()
         .await
         .map(|_| ())

@@ -8,17 +8,55 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use super::approval::{ask, needs_approval, Answer};
+use super::approval::{ApprovalPolicy, Approver};
 use super::changeset::{self, Change, ChangeSet, ChangeSetOutcome, ChangeSetRequest, ParameterValue, TemplateSource};
-use super::deployment::{Deployer, FAILURES_SHOWN};
 use super::error::DeployError;
-use super::events::{first_failures, EventStream, ResourceEvent};
+use super::events::{first_failures, EventStream, ResourceEvent, FAILURES_SHOWN};
+use super::interrupt::Interrupt;
 use super::monitor::{follow, Follow, Followed};
+use super::progress::Reporter;
 use super::progress::{ProgressEvent, SilentReporter};
 use super::report::{Outcome, StackReport};
 use super::stack::{self, classify_status, is_success, DeployedStack, StatusClass};
 use super::token;
+use super::tuning::Tuning;
 use constructs::core::StackArtifact;
 use constructs::karmada::wellknown::TAG_TEMPLATE_SHA256;
+use std::sync::Arc;
+
+/// Settings of one deploy run.
+#[derive(Clone, Debug)]
+pub struct DeployOptions {
+    /// When to ask before executing. Default: broadening.
+    pub approval: ApprovalPolicy,
+    /// Turn termination protection on for every stack (stacks the assembly marks get it anyway). Default: off.
+    pub termination_protection: bool,
+    /// Independent stacks deployed at once. Default: 4.
+    pub concurrency: usize,
+    /// Stack tags added to each stack's own (from the assembly) and its template SHA-256: the tool version.
+    pub tags: BTreeMap<String, String>,
+    pub tuning: Tuning,
+}
+
+impl Default for DeployOptions {
+    fn default() -> Self {
+        DeployOptions {
+            approval: ApprovalPolicy::Broadening,
+            termination_protection: false,
+            concurrency: 4,
+            tags: BTreeMap::new(),
+            tuning: Tuning::default(),
+        }
+    }
+}
+
+/// What the deployments of one run share: where progress goes, who approves, Ctrl-C, the settings.
+pub struct DeployContext {
+    pub reporter: Arc<dyn Reporter>,
+    pub approver: Arc<dyn Approver>,
+    pub interrupt: Interrupt,
+    pub options: DeployOptions,
+}
 
 /// A change set this deployment created and has not executed.
 struct Pending {
@@ -33,34 +71,44 @@ struct Plan {
     parameters: BTreeMap<String, ParameterValue>,
 }
 
-/// A ready change set: its changes and the server time it was created (events after it are the execution's).
+/// A ready change set: its changes.
 struct Ready {
     changes: Vec<Change>,
-    created: Option<aws_sdk_cloudformation::primitives::DateTime>,
 }
 
 /// Deploys one stack of the assembly.
 pub struct StackDeployment<'a> {
-    deployer: &'a Deployer,
+    context: &'a DeployContext,
     stack: &'a StackArtifact,
     client: &'a Client,
+    /// Parameter values taken from other stacks' outputs.
+    from_outputs: BTreeMap<String, String>,
     started: Instant,
     /// The stack as it was before this deployment (after settling), `None` when it is to be created.
     deployed: Option<DeployedStack>,
     /// The stack's id once known (from DescribeStacks or CreateChangeSet), else its name.
     stack_id: String,
+    /// ExecuteChangeSet's client request token: the events of this deployment carry it.
+    operation: String,
     pending: Option<Pending>,
 }
 
 impl<'a> StackDeployment<'a> {
-    pub fn new(deployer: &'a Deployer, stack: &'a StackArtifact, client: &'a Client) -> Self {
+    pub fn new(
+        context: &'a DeployContext,
+        stack: &'a StackArtifact,
+        client: &'a Client,
+        from_outputs: BTreeMap<String, String>,
+    ) -> Self {
         StackDeployment {
-            deployer,
+            context,
             stack,
             client,
+            from_outputs,
             started: Instant::now(),
             deployed: None,
             stack_id: stack.name.clone(),
+            operation: format!("karmada-eks-deploy-{}", token::unique_suffix()),
             pending: None,
         }
     }
@@ -85,7 +133,7 @@ impl<'a> StackDeployment<'a> {
     async fn steps(&mut self) -> Result<StackReport, DeployError> {
         let template = TemplateSource::for_stack(self.stack)?;
         self.deployed = self.settle().await?;
-        let plan = self.plan().await?;
+        let plan = self.plan()?;
         if let Some(report) = self.unchanged(&plan).await? {
             return Ok(report);
         }
@@ -95,7 +143,7 @@ impl<'a> StackDeployment<'a> {
                 stack: self.stack.name.clone(),
                 reason: "a new stack's change set had no changes".into(),
             })?;
-            self.deployer.reporter.report(ProgressEvent::Skipped {
+            self.context.reporter.report(ProgressEvent::Skipped {
                 stack: self.stack.name.clone(),
                 reason: "CloudFormation found no changes".into(),
             });
@@ -104,7 +152,7 @@ impl<'a> StackDeployment<'a> {
         self.approve(&ready.changes)?;
         self.execute().await?;
         let (final_stack, events) = self.follow(&plan, &ready).await?;
-        self.report(&plan, &ready, final_stack, events).await
+        self.report(&plan, final_stack, events).await
     }
 
     /// Brings an existing stack to a state a change set can start from: waits out a running operation, deletes
@@ -116,8 +164,9 @@ impl<'a> StackDeployment<'a> {
                 StatusClass::Updatable => return Ok(Some(deployed)),
                 StatusClass::Deleted => return Ok(None),
                 StatusClass::InProgress => {
+                    // A stack gone after its operation (DELETE_IN_PROGRESS) is a stack to create.
                     self.note(format!("waiting for the running operation ({})", deployed.status));
-                    self.wait_quietly(&deployed.id, false).await?;
+                    self.wait_quietly(&deployed.id, true).await?;
                 }
                 StatusClass::ReviewInProgress | StatusClass::RollbackComplete => {
                     let why = if deployed.status == "REVIEW_IN_PROGRESS" {
@@ -147,10 +196,9 @@ impl<'a> StackDeployment<'a> {
     }
 
     /// The change-set type and parameters to submit.
-    async fn plan(&self) -> Result<Plan, DeployError> {
-        let from_outputs = self.deployer.parameters_from_outputs(self.stack).await?;
+    fn plan(&self) -> Result<Plan, DeployError> {
         let previous = self.deployed.as_ref().map(|d| &d.parameters);
-        let parameters = changeset::parameters(self.stack, &from_outputs, previous)?;
+        let parameters = changeset::parameters(self.stack, &self.from_outputs, previous)?;
         let kind = if self.deployed.is_some() { ChangeSetType::Update } else { ChangeSetType::Create };
         Ok(Plan { kind, parameters })
     }
@@ -166,7 +214,7 @@ impl<'a> StackDeployment<'a> {
         if self.wants_protection() && !d.termination_protection {
             stack::protect(self.client, &self.stack.name).await?;
         }
-        self.deployer.reporter.report(ProgressEvent::Skipped {
+        self.context.reporter.report(ProgressEvent::Skipped {
             stack: self.stack.name.clone(),
             reason: "template sha256 and parameters match the deployed stack".into(),
         });
@@ -174,7 +222,7 @@ impl<'a> StackDeployment<'a> {
     }
 
     fn started(&self, plan: &Plan) {
-        self.deployer.reporter.report(ProgressEvent::Started {
+        self.context.reporter.report(ProgressEvent::Started {
             stack: self.stack.name.clone(),
             region: self.stack.environment.region.clone(),
             action: action(plan).into(),
@@ -188,7 +236,7 @@ impl<'a> StackDeployment<'a> {
         template: &TemplateSource,
     ) -> Result<Option<Ready>, DeployError> {
         let mut tags = self.stack.tags.clone();
-        tags.extend(self.deployer.options.tags.clone());
+        tags.extend(self.context.options.tags.clone());
         tags.insert(TAG_TEMPLATE_SHA256.into(), self.stack.template_sha256.clone());
         let request = ChangeSetRequest {
             stack: self.stack,
@@ -197,14 +245,15 @@ impl<'a> StackDeployment<'a> {
             parameters: &plan.parameters,
             tags: &tags,
             name: format!("karmada-eks-{}", token::unique_suffix()),
+            client_token: format!("karmada-eks-create-{}", token::unique_suffix()),
         };
         let change_set = changeset::create(self.client, &request).await?;
         self.stack_id = change_set.stack_id.clone();
         self.pending =
             Some(Pending { change_set: change_set.clone(), made_the_stack: plan.kind == ChangeSetType::Create });
-        let mut interrupt = self.deployer.interrupt.clone();
+        let mut interrupt = self.context.interrupt.clone();
         let outcome = tokio::select! {
-            outcome = changeset::wait(self.client, &change_set, &self.deployer.options.tuning) => outcome?,
+            outcome = changeset::wait(self.client, &change_set, &self.context.options.tuning) => outcome?,
             _ = interrupt.wait() => {
                 return Err(DeployError::Interrupted {
                     stack: self.stack.name.clone(),
@@ -213,11 +262,20 @@ impl<'a> StackDeployment<'a> {
             }
         };
         match outcome {
-            ChangeSetOutcome::Ready { changes, created } => {
-                self.deployer
+            ChangeSetOutcome::Ready { execution_status, .. } if execution_status != "AVAILABLE" => {
+                Err(DeployError::ChangeSetFailed {
+                    stack: self.stack.name.clone(),
+                    reason: format!(
+                        "CloudFormation made the change set but cannot execute it (ExecutionStatus \
+                         {execution_status}, not AVAILABLE); run `karmada-eks deploy` again"
+                    ),
+                })
+            }
+            ChangeSetOutcome::Ready { changes, .. } => {
+                self.context
                     .reporter
                     .report(ProgressEvent::Changes { stack: self.stack.name.clone(), changes: changes.clone() });
-                Ok(Some(Ready { changes, created }))
+                Ok(Some(Ready { changes }))
             }
             ChangeSetOutcome::NoChanges => {
                 if let Some(p) = self.pending.as_mut() {
@@ -233,7 +291,7 @@ impl<'a> StackDeployment<'a> {
 
     /// Asks the approver when the policy wants it for these changes.
     fn approve(&self, changes: &[Change]) -> Result<(), DeployError> {
-        let Some(why) = needs_approval(self.deployer.options.approval, changes) else { return Ok(()) };
+        let Some(why) = needs_approval(self.context.options.approval, changes) else { return Ok(()) };
         let verb = if self.deployed.is_some() { "update" } else { "create" };
         let question = format!("{}: execute {verb} ({why})?", self.stack.name);
         self.confirm(&question, &why)
@@ -242,8 +300,7 @@ impl<'a> StackDeployment<'a> {
     /// Executes the pending change set; from here on it belongs to CloudFormation.
     async fn execute(&mut self) -> Result<(), DeployError> {
         let Some(pending) = self.pending.as_ref() else { return Ok(()) };
-        let request_token = format!("karmada-eks-{}", token::unique_suffix());
-        changeset::execute(self.client, &pending.change_set, &request_token).await?;
+        changeset::execute(self.client, &pending.change_set, &self.operation).await?;
         self.pending = None;
         Ok(())
     }
@@ -251,18 +308,18 @@ impl<'a> StackDeployment<'a> {
     /// Follows the execution to a terminal status, reporting resource events.
     async fn follow(&self, plan: &Plan, ready: &Ready) -> Result<(DeployedStack, Vec<ResourceEvent>), DeployError> {
         let stack_id = &self.stack_id;
-        let mut interrupt = self.deployer.interrupt.clone();
+        let mut interrupt = self.context.interrupt.clone();
         let followed = follow(
             Follow {
                 client: self.client,
                 name: &self.stack.name,
                 stack_id,
-                events: EventStream::new(stack_id, ready.created),
+                events: EventStream::for_operation(stack_id, &self.operation),
                 total: ready.changes.len(),
                 gone_is_done: false,
             },
-            self.deployer.reporter.as_ref(),
-            &self.deployer.options.tuning,
+            self.context.reporter.as_ref(),
+            &self.context.options.tuning,
             &mut interrupt,
         )
         .await?;
@@ -282,12 +339,11 @@ impl<'a> StackDeployment<'a> {
     async fn report(
         &self,
         plan: &Plan,
-        ready: &Ready,
         final_stack: DeployedStack,
         events: Vec<ResourceEvent>,
     ) -> Result<StackReport, DeployError> {
         let ok = is_success(&final_stack.status);
-        self.deployer.reporter.report(ProgressEvent::Finished {
+        self.context.reporter.report(ProgressEvent::Finished {
             stack: self.stack.name.clone(),
             status: final_stack.status.clone(),
             ok,
@@ -296,7 +352,7 @@ impl<'a> StackDeployment<'a> {
         if !ok {
             let mut failures = first_failures(&events, FAILURES_SHOWN);
             if failures.is_empty() {
-                let mut stream = EventStream::new(&final_stack.id, ready.created);
+                let mut stream = EventStream::for_operation(&final_stack.id, &self.operation);
                 let _ = stream.poll(self.client).await;
                 failures = stream.first_failures(FAILURES_SHOWN);
             }
@@ -332,7 +388,7 @@ impl<'a> StackDeployment<'a> {
     }
 
     async fn wait_quietly(&self, id: &str, gone_is_done: bool) -> Result<(), DeployError> {
-        let mut interrupt = self.deployer.interrupt.clone();
+        let mut interrupt = self.context.interrupt.clone();
         let followed = follow(
             Follow {
                 client: self.client,
@@ -343,7 +399,7 @@ impl<'a> StackDeployment<'a> {
                 gone_is_done,
             },
             &SilentReporter,
-            &self.deployer.options.tuning,
+            &self.context.options.tuning,
             &mut interrupt,
         )
         .await?;
@@ -358,7 +414,7 @@ impl<'a> StackDeployment<'a> {
 
     fn confirm(&self, question: &str, what: &str) -> Result<(), DeployError> {
         let stack = self.stack.name.clone();
-        match ask(self.deployer.reporter.as_ref(), self.deployer.approver.as_ref(), question) {
+        match ask(self.context.reporter.as_ref(), self.context.approver.as_ref(), question) {
             Answer::Yes => Ok(()),
             Answer::No => Err(DeployError::NotApproved { stack, what: what.to_string() }),
             Answer::Unavailable => Err(DeployError::ApprovalImpossible { stack, what: what.to_string() }),
@@ -366,11 +422,10 @@ impl<'a> StackDeployment<'a> {
     }
 
     fn wants_protection(&self) -> bool {
-        self.deployer.options.termination_protection || self.stack.termination_protection
+        self.context.options.termination_protection || self.stack.termination_protection
     }
 
     fn finish(&self, outcome: Outcome, deployed: DeployedStack) -> StackReport {
-        self.deployer.remember_outputs(&self.stack.name, deployed.outputs_map());
         StackReport {
             status: Some(deployed.status.clone()),
             outputs: deployed.outputs,
@@ -379,7 +434,7 @@ impl<'a> StackDeployment<'a> {
     }
 
     fn note(&self, message: String) {
-        self.deployer.reporter.report(ProgressEvent::Note { stack: self.stack.name.clone(), message });
+        self.context.reporter.report(ProgressEvent::Note { stack: self.stack.name.clone(), message });
     }
 }
 

@@ -1,11 +1,13 @@
-//! EBS volumes the EBS CSI driver created for a cluster's persistent volumes: found by the tags the driver puts
-//! on them (`KubernetesCluster=<cluster>` and `kubernetes.io/cluster/<cluster>`), deleted once the cluster is gone.
+//! EBS volumes the EBS CSI driver created for a cluster's persistent volumes: found by the tag the app's
+//! StorageClass sets (`karmada-eks:app=<app>`) and the tags the driver puts on them (`KubernetesCluster=<cluster>`
+//! and `kubernetes.io/cluster/<cluster>`), deleted once the cluster is gone.
 
 use aws_sdk_ec2::types::Filter;
 use aws_sdk_ec2::Client;
 use std::collections::BTreeMap;
 
 use super::error::AwsError;
+use constructs::karmada::wellknown::TAG_APP;
 
 /// One leftover volume.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -17,9 +19,10 @@ pub struct Volume {
     pub claim: Option<String>,
 }
 
-/// Volumes tagged as belonging to `cluster`.
-pub async fn find(client: &Client, cluster: &str) -> Result<Vec<Volume>, AwsError> {
+/// Volumes tagged as belonging to the app `app` or to its cluster `cluster`.
+pub async fn find(client: &Client, app: &str, cluster: &str) -> Result<Vec<Volume>, AwsError> {
     let filters = [
+        Filter::builder().name(format!("tag:{TAG_APP}")).values(app).build(),
         Filter::builder().name("tag:KubernetesCluster").values(cluster).build(),
         Filter::builder().name("tag-key").values(format!("kubernetes.io/cluster/{cluster}")).build(),
     ];
