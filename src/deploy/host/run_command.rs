@@ -17,8 +17,8 @@
 //!   statuses are Pending, InProgress, Delayed, Success, Cancelled, Cancelling, Failed and TimedOut (delivery or
 //!   execution timeout); `ResponseCode` is the script's exit code (-1: not started).
 //! - `AWS-RunShellScript` takes `commands` (a StringList run as one script) and `executionTimeout` (seconds as a
-//!   string, default 3600, at most 172800); `SendCommand`'s `TimeoutSeconds` is the delivery timeout: a command
-//!   not started by then never runs.
+//!   string, default 3600, at most 172800); `SendCommand`'s `TimeoutSeconds` is the delivery timeout (30 to
+//!   2,592,000 in the SSM service model): a command not started by then never runs.
 //! - `CancelCommand` "attempts to cancel": the runner asks for it on Ctrl-C and on its own timeout, and says so.
 
 use aws_sdk_ssm::operation::get_command_invocation::{GetCommandInvocationError, GetCommandInvocationOutput};
@@ -38,6 +38,9 @@ pub const DOCUMENT: &str = "AWS-RunShellScript";
 pub const INLINE_STDOUT_LIMIT: usize = 24_000;
 /// Characters of stderr `GetCommandInvocation` returns inline (SSM API reference).
 pub const INLINE_STDERR_LIMIT: usize = 8_000;
+/// `SendCommand`'s `TimeoutSeconds` range (SSM service model).
+pub const MIN_DELIVERY_SECONDS: u64 = 30;
+pub const MAX_DELIVERY_SECONDS: u64 = 2_592_000;
 /// Bytes read from a run's output file per command: under [`INLINE_STDOUT_LIMIT`] characters whatever the text.
 pub const READ_CHUNK_BYTES: usize = 20_000;
 /// Directory on the host with one output file per run, removed after 30 days.
@@ -294,7 +297,9 @@ impl Host {
                 .instance_ids(&self.instance_id)
                 .document_name(DOCUMENT)
                 .comment(comment)
-                .timeout_seconds(self.timeouts.delivery.as_secs().clamp(30, 2_592_000) as i32)
+                .timeout_seconds(
+                    self.timeouts.delivery.as_secs().clamp(MIN_DELIVERY_SECONDS, MAX_DELIVERY_SECONDS) as i32
+                )
                 .parameters("commands", script.clone())
                 .parameters("executionTimeout", vec![self.timeouts.execution.as_secs().clamp(1, 172_800).to_string()])
                 .send()
@@ -566,6 +571,23 @@ fn is_not_yet_invoked<R>(e: &aws_sdk_ssm::error::SdkError<GetCommandInvocationEr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The limits above as the SSM service model states them (botocore's `ssm/2014-11-06/service-2.json`, in the
+    /// test venv): stdout at most 24,000 characters, stderr 8,000, TimeoutSeconds 30 to 2,592,000.
+    #[test]
+    fn the_limits_are_the_ssm_service_models() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let python = root.join("target/venv/bin/python");
+        let script = "import botocore.loaders as l; m = l.Loader().load_service_model('ssm', 'service-2'); \
+                      s = m['shapes']; print(s['StandardOutputContent']['max'], s['StandardErrorContent']['max'], \
+                      s['TimeoutSeconds']['min'], s['TimeoutSeconds']['max'])";
+        let out = std::process::Command::new(&python).args(["-c", script]).output().expect("the test venv's python");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout).trim(),
+            format!("{INLINE_STDOUT_LIMIT} {INLINE_STDERR_LIMIT} {MIN_DELIVERY_SECONDS} {MAX_DELIVERY_SECONDS}")
+        );
+    }
 
     #[test]
     fn failed_lines_name_step_and_reason() {
