@@ -107,7 +107,11 @@ fn network_stack_deploys_skips_updates_and_is_destroyed() {
     eprintln!("no-op redeploy: {:?}", t.elapsed());
     assert_ok(&out);
     assert_eq!(summary(&out)["stacks"][0]["outcome"], "unchanged");
-    assert_eq!(moto.requests() - requests_before, 1, "a no-op redeploy is one DescribeStacks");
+    assert_eq!(
+        moto.requests() - requests_before,
+        2,
+        "a no-op redeploy is one GetParameter (the regions the app has used) and one DescribeStacks"
+    );
     let change_sets_after = rt.block_on(cfn.list_change_sets().stack_name(NETWORK).send()).unwrap().summaries().len();
     assert_eq!(change_sets_before, change_sets_after);
 
@@ -329,4 +333,62 @@ fn status_of_an_app_not_deployed_is_unhealthy_and_says_why() {
         (Some("CREATE_COMPLETE"), Some(true))
     );
     assert_eq!(report["host"]["state"], "unreachable");
+}
+
+/// Issue 16, item 1: a stack of the app that the assembly no longer has (a member region dropped from the
+/// config), in a region only the regions parameter remembers: `diff` shows it as a removal, `destroy` deletes it
+/// with the rest and then the regions parameter.
+#[test]
+fn a_stack_that_left_the_app_is_shown_by_diff_and_deleted_by_destroy() {
+    const DROPPED: &str = "karmada-member-access-us-west-2";
+    let moto = Moto::start();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let home = rt.block_on(moto.sdk_config(REGION));
+    let ssm = aws_sdk_ssm::Client::new(&home);
+    let west = aws_sdk_cloudformation::Client::new(&rt.block_on(moto.sdk_config("us-west-2")));
+    let tag = |k: &str, v: &str| aws_sdk_cloudformation::types::Tag::builder().key(k).value(v).build();
+    for (name, app) in [(DROPPED, "karmada"), ("someone-elses", "other-app")] {
+        rt.block_on(
+            west.create_stack()
+                .stack_name(name)
+                .template_body(r#"{"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}"#)
+                .tags(tag("karmada-eks:app", app))
+                .send(),
+        )
+        .unwrap();
+    }
+    rt.block_on(
+        ssm.put_parameter()
+            .name("/karmada/karmada-eks/regions")
+            .value("us-east-1,us-west-2")
+            .r#type(aws_sdk_ssm::types::ParameterType::String)
+            .send(),
+    )
+    .unwrap();
+
+    let out = moto.karmada_eks(&["diff"]);
+    assert_ok(&out);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(&format!("Stack {DROPPED} (us-west-2)")), "{text}");
+    assert!(text.contains("[-] AWS::SNS::Topic Topic"), "{text}");
+    assert!(text.contains("left the app"), "{text}");
+    assert!(!text.contains("someone-elses"), "{text}");
+
+    let out = moto.karmada_eks(&["destroy", "--force", "--json"]);
+    assert_ok(&out);
+    let stacks = summary(&out)["stacks"].as_array().unwrap().clone();
+    assert_eq!(stacks[0]["stack"], DROPPED, "the stack that left goes first: {stacks:?}");
+    assert_eq!(stacks[0]["outcome"], "deleted");
+    assert!(stacks[1..].iter().all(|s| s["outcome"] == "absent"), "{stacks:?}");
+    let left: Vec<String> = rt
+        .block_on(west.describe_stacks().send())
+        .unwrap()
+        .stacks()
+        .iter()
+        .filter(|s| s.stack_status().map(|st| st.as_str()) != Some("DELETE_COMPLETE"))
+        .filter_map(|s| s.stack_name().map(str::to_string))
+        .collect();
+    assert_eq!(left, vec!["someone-elses".to_string()], "only another app's stack is left");
+    let parameter = rt.block_on(ssm.get_parameter().name("/karmada/karmada-eks/regions").send());
+    assert!(parameter.is_err(), "destroy deletes the regions parameter last");
 }

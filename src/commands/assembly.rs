@@ -53,6 +53,12 @@ pub fn selected_stacks<'a>(
     assembly.stacks.iter().filter(|s| selected.contains(&s.name))
 }
 
+/// Where the app keeps its own records (the regions parameter): the region of its first stack in deploy order
+/// (the network stack), which is the config's `region`.
+pub fn home_region(assembly: &CloudAssembly) -> String {
+    assembly.stacks.first().map(|s| s.environment.region.clone()).unwrap_or_else(|| "us-east-1".into())
+}
+
 /// The regions of the assembly's stacks, each once, in assembly order.
 pub fn regions(assembly: &CloudAssembly) -> Vec<&str> {
     let mut regions: Vec<&str> = Vec::new();

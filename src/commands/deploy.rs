@@ -5,15 +5,17 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use super::assembly::{check_stack_names, load_assembly, regions, selected_stacks};
+use super::assembly::{check_stack_names, home_region, load_assembly, selected_stacks};
 use super::{report, session};
 use crate::cli::{DeployArgs, RequireApproval};
 use crate::deploy::account;
 use crate::deploy::approval::{Answer, ApprovalPolicy, Approver, Fixed, TerminalApprover};
 use crate::deploy::changeset::TemplateSource;
-use crate::deploy::deployment::{DeployOptions, Deployer};
-use crate::deploy::host::reconcile;
+use crate::deploy::deployment::{app_of, DeployOptions, Deployer};
+use crate::deploy::host::reconcile::{self, HostUnjoin};
+use crate::deploy::host::run_command::{Host, HostTimeouts};
 use crate::deploy::interrupt::Interrupt;
+use crate::deploy::inventory;
 use crate::deploy::progress;
 use crate::deploy::selection::{select, Extend};
 use crate::deploy::tuning::Tuning;
@@ -46,16 +48,38 @@ pub fn run(config_path: Option<&Path>, args: DeployArgs) -> Result<ExitCode> {
     let (result, reconciled) = session::runtime()?.block_on(async {
         let aws = session::aws(&args.aws, options.tuning).await;
         account::ensure(&aws, account::of_stacks(selected_stacks(&assembly, &selected))).await?;
-        let clients = aws.cloudformation_clients(regions(&assembly));
-        let deployer = Deployer::new(clients, reporter.clone(), approver, Interrupt::on_ctrl_c(), options);
+        let app = app_of(&assembly);
+        let ssm = aws.ssm(&home_region(&assembly));
+        let recorded = inventory::recorded_regions(&ssm, &app).await?;
+        let all = inventory::all_regions(&assembly, &recorded);
+        let clients = aws.cloudformation_clients(all.iter().map(String::as_str));
+        let orphans = if args.stacks.is_empty() {
+            inventory::orphans(&clients, &all, &app, &assembly).await?
+        } else {
+            Vec::new()
+        };
+        if all != recorded {
+            inventory::record_regions(&ssm, &app, &all).await?;
+        }
+        let interrupt = Interrupt::on_ctrl_c();
+        let home = home_region(&assembly);
+        let connect = {
+            let (interrupt, reporter) = (interrupt.clone(), reporter.clone());
+            move |ssm: aws_sdk_ssm::Client, instance: &str| {
+                Host::new(ssm, instance, tuning, HostTimeouts::default(), interrupt.clone(), reporter.clone())
+            }
+        };
+        let unjoin = HostUnjoin { cfn: aws.cloudformation(&home), ssm: ssm.clone(), app: app.clone(), connect };
+        let deployer = Deployer::new(clients, reporter.clone(), approver, interrupt.clone(), options)
+            .removing(orphans, Some(Arc::new(unjoin)));
         let result = deployer.deploy_all(&assembly, &selected).await;
         // The reconcile step (docs/lifecycle.md, "The deployer" 4): only after every stack is up.
-        let desired_state = assembly.stack(&reconcile::desired_state_stack(&result.app));
-        let reconciled = match desired_state {
+        let reconciled = match assembly.stack(&reconcile::desired_state_stack(&app)) {
             Some(stack) if result.ok() && !args.no_reconcile => {
                 let region = &stack.environment.region;
                 let (cfn, ssm) = (aws.cloudformation(region), aws.ssm(region));
-                Some(super::reconcile::reconcile(&cfn, ssm, &result.app, false, tuning, reporter.clone()).await)
+                let interrupt = interrupt.clone();
+                Some(super::reconcile::reconcile(&cfn, ssm, &app, false, tuning, interrupt, reporter.clone()).await)
             }
             _ => None,
         };

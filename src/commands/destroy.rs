@@ -5,13 +5,15 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use super::assembly::{check_stack_names, load_assembly, regions, selected_stacks};
+use super::assembly::{check_stack_names, home_region, load_assembly, regions, selected_stacks};
 use super::{report, session};
 use crate::cli::DestroyArgs;
 use crate::deploy::account;
 use crate::deploy::approval::{Answer, Approver, Fixed, TerminalApprover};
+use crate::deploy::deployment::app_of;
 use crate::deploy::destroy::Destroyer;
 use crate::deploy::interrupt::Interrupt;
+use crate::deploy::inventory;
 use crate::deploy::progress;
 use crate::deploy::selection::{select, Extend};
 use crate::deploy::tuning::Tuning;
@@ -28,8 +30,14 @@ pub fn run(config_path: Option<&Path>, args: DestroyArgs) -> Result<ExitCode> {
     let result = session::runtime()?.block_on(async {
         let aws = session::aws(&args.aws, tuning).await;
         account::ensure(&aws, account::of_stacks(selected_stacks(&assembly, &selected))).await?;
+        let whole_app = args.stacks.is_empty();
+        let app = app_of(&assembly);
+        let ssm = aws.ssm(&home_region(&assembly));
+        let all = inventory::all_regions(&assembly, &inventory::recorded_regions(&ssm, &app).await?);
+        let clients = aws.cloudformation_clients(all.iter().map(String::as_str));
+        let orphans = if whole_app { inventory::orphans(&clients, &all, &app, &assembly).await? } else { Vec::new() };
         let destroyer = Destroyer {
-            clients: aws.cloudformation_clients(regions(&assembly)),
+            clients,
             ec2: aws.ec2_clients(regions(&assembly)),
             reporter: reporter.clone(),
             approver,
@@ -37,8 +45,13 @@ pub fn run(config_path: Option<&Path>, args: DestroyArgs) -> Result<ExitCode> {
             tuning,
             concurrency: usize::from(args.concurrency),
             retain_failed: args.retain_failed,
+            orphans,
         };
-        anyhow::Ok(destroyer.destroy_all(&assembly, &selected).await?)
+        let report = destroyer.destroy_all(&assembly, &selected).await?;
+        if whole_app && report.ok() {
+            inventory::forget_regions(&ssm, &app).await?;
+        }
+        anyhow::Ok(report)
     })?;
     drop(reporter);
     report::print_destroy(&result, args.json);

@@ -5,12 +5,13 @@ use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
 
-use super::assembly::{check_stack_names, load_assembly, selected_stacks};
+use super::assembly::{check_stack_names, home_region, load_assembly, selected_stacks};
 use super::session;
 use crate::cli::DiffArgs;
+use crate::deploy::deployment::app_of;
 use crate::deploy::selection::{select, Extend};
 use crate::deploy::tuning::Tuning;
-use crate::deploy::{account, diff, stack};
+use crate::deploy::{account, diff, inventory, stack};
 
 pub fn run(config_path: Option<&Path>, args: DiffArgs) -> Result<ExitCode> {
     let assembly = load_assembly(config_path, args.assembly.app.as_deref())?;
@@ -28,6 +29,18 @@ pub fn run(config_path: Option<&Path>, args: DiffArgs) -> Result<ExitCode> {
             let d = diff::compare(deployed.as_ref().unwrap_or(&serde_json::Value::Null), &s.template);
             differs |= !d.is_empty();
             print!("{}", diff::render(&s.name, &s.environment.region, deployed.is_some(), &d, color));
+        }
+        if args.stacks.is_empty() {
+            let app = app_of(&assembly);
+            let recorded = inventory::recorded_regions(&aws.ssm(&home_region(&assembly)), &app).await?;
+            let all = inventory::all_regions(&assembly, &recorded);
+            let clients = aws.cloudformation_clients(all.iter().map(String::as_str));
+            for orphan in inventory::orphans(&clients, &all, &app, &assembly).await? {
+                differs = true;
+                let d = diff::compare(&orphan.template, &serde_json::Value::Null);
+                print!("{}", diff::render(&orphan.name, &orphan.environment.region, true, &d, color));
+                println!("(the stack left the app: `karmada-eks deploy` deletes it)");
+            }
         }
         anyhow::Ok(differs)
     })?;

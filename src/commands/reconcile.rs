@@ -24,7 +24,7 @@ pub fn run(config_path: Option<&Path>, args: ReconcileArgs) -> Result<ExitCode> 
         let aws = session::aws(&args.aws, tuning).await;
         account::ensure(&aws, config.account.as_deref().map(|a| (a, region.as_str()))).await?;
         let (cfn, ssm) = (aws.cloudformation(&region), aws.ssm(&region));
-        anyhow::Ok(reconcile(&cfn, ssm, &config.app, true, tuning, reporter.clone()).await)
+        anyhow::Ok(reconcile(&cfn, ssm, &config.app, true, tuning, Interrupt::on_ctrl_c(), reporter.clone()).await)
     })?;
     Ok(print(&result, args.json))
 }
@@ -37,10 +37,11 @@ pub async fn reconcile(
     app: &str,
     force: bool,
     tuning: Tuning,
+    interrupt: Interrupt,
     reporter: Arc<dyn Reporter>,
 ) -> Result<reconcile::ReconcileReport, ReconcileError> {
     reconcile::run(cfn, ssm, app, force, |ssm, instance| {
-        Host::new(ssm, instance, tuning, HostTimeouts::default(), Interrupt::on_ctrl_c(), reporter)
+        Host::new(ssm, instance, tuning, HostTimeouts::default(), interrupt, reporter)
     })
     .await
 }

@@ -25,12 +25,22 @@ pub fn exit_code<'a>(errors: impl Iterator<Item = &'a DeployError>, ok: bool) ->
 
 pub fn print_deploy(report: &DeployReport, json: bool) {
     if json {
-        println!("{}", serde_json::json!({"event": "summary", "stacks": report.stacks}));
+        println!("{}", serde_json::json!({"event": "summary", "stacks": report.stacks, "removed": report.removed}));
         print_errors(report.errors());
         return;
     }
     let color = std::io::stdout().is_terminal();
     let paint = |code: &str, text: &str| if color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() };
+    for r in &report.removed {
+        let what = match r.outcome {
+            Deletion::Deleted | Deletion::Absent => "deleted (left the app)".to_string(),
+            Deletion::NotStarted => paint("33", "not started"),
+            Deletion::Failed => paint("31", r.status.as_deref().unwrap_or("not deleted")),
+        };
+        println!("{} ({}): {what}", r.name, r.region);
+        print_failures(&r.failures);
+        print_errors(r.error.iter());
+    }
     for r in &report.stacks {
         let what = match r.outcome {
             Outcome::Created => paint("32", "created"),

@@ -5,14 +5,19 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
-use super::approval::Approver;
+use super::approval::{ask, Answer, ApprovalPolicy, Approver};
+use super::changeset::Change;
 use super::client::CfnClients;
+use super::destroy::Destroyer;
 use super::error::DeployError;
 use super::interrupt::Interrupt;
+use super::inventory;
+use super::progress::ProgressEvent;
 use super::progress::Reporter;
-use super::report::{DeployReport, StackReport};
+use super::report::{Deletion, DeployReport, StackDeletion, StackReport};
 use super::schedule;
 use super::stack;
+use super::unjoin::MemberUnjoin;
 
 pub use super::stack_deployment::DeployOptions;
 use super::stack_deployment::{DeployContext, StackDeployment};
@@ -26,6 +31,10 @@ pub struct Deployer {
     outputs: Mutex<HashMap<String, BTreeMap<String, String>>>,
     /// Regions of every stack of the assembly (to read producers' outputs).
     regions: HashMap<String, String>,
+    /// Stacks that left the app, deleted before the assembly's stacks deploy.
+    orphans: Vec<StackArtifact>,
+    /// Unjoins the members of an orphaned member-access stack before it is deleted.
+    unjoin: Option<Arc<dyn MemberUnjoin>>,
 }
 
 impl Deployer {
@@ -41,7 +50,19 @@ impl Deployer {
             context: DeployContext { reporter, approver, interrupt, options },
             outputs: Mutex::new(HashMap::new()),
             regions: HashMap::new(),
+            orphans: Vec::new(),
+            unjoin: None,
         }
+    }
+
+    /// Deletes `orphans` (stacks that left the app, from `inventory::orphans`) before deploying: each after
+    /// approval, and after `unjoin` has unjoined the members whose access entries it holds. They go first because
+    /// an orphan can only take parameters from stacks that stay, so the stacks it took them from can change
+    /// after it is gone.
+    pub fn removing(mut self, orphans: Vec<StackArtifact>, unjoin: Option<Arc<dyn MemberUnjoin>>) -> Self {
+        self.orphans = orphans;
+        self.unjoin = unjoin;
+        self
     }
 
     /// Deploys `selected` (names of stacks of `assembly`) in dependency order. Returns one report per selected
@@ -49,6 +70,21 @@ impl Deployer {
     pub async fn deploy_all(self, assembly: &CloudAssembly, selected: &[String]) -> DeployReport {
         let mut this = self;
         this.regions = assembly.stacks.iter().map(|s| (s.name.clone(), s.environment.region.clone())).collect();
+        let removed = this.remove_orphans().await;
+        if !removed.iter().all(StackDeletion::ok) {
+            let stacks = assembly
+                .stacks
+                .iter()
+                .filter(|s| selected.contains(&s.name))
+                .map(<StackReport as schedule::StackResult>::not_started)
+                .collect();
+            return DeployReport {
+                stacks,
+                removed,
+                whole_app: selected.len() == assembly.stacks.len(),
+                app: app_of(assembly),
+            };
+        }
         let this = Arc::new(this);
         let stacks: Vec<Arc<StackArtifact>> =
             assembly.stacks.iter().filter(|s| selected.contains(&s.name)).cloned().map(Arc::new).collect();
@@ -65,13 +101,92 @@ impl Deployer {
         .await;
         DeployReport {
             stacks: reports,
+            removed,
             whole_app: selected.len() == assembly.stacks.len(),
-            app: assembly
-                .stacks
-                .iter()
-                .find_map(|s| s.tags.get(constructs::karmada::wellknown::TAG_APP))
-                .cloned()
-                .unwrap_or_default(),
+            app: app_of(assembly),
+        }
+    }
+
+    /// Deletes the orphans one at a time; stops at the first that fails (the rest are not started).
+    async fn remove_orphans(&self) -> Vec<StackDeletion> {
+        let mut removed = Vec::new();
+        let mut failed = false;
+        for orphan in &self.orphans {
+            if failed {
+                removed.push(<StackDeletion as schedule::StackResult>::not_started(orphan));
+                continue;
+            }
+            let deletion = match self.before_removal(orphan).await {
+                Ok(()) => self.destroyer().destroy_stack(orphan).await,
+                Err(e) => StackDeletion { error: Some(e), ..StackDeletion::new(orphan, Deletion::Failed) },
+            };
+            failed = !deletion.ok();
+            removed.push(deletion);
+        }
+        removed
+    }
+
+    /// Shows what leaves, asks like for any deletion, and unjoins the members whose access entries go.
+    async fn before_removal(&self, orphan: &StackArtifact) -> Result<(), DeployError> {
+        let reporter = &self.context.reporter;
+        let members = inventory::access_members(&orphan.template);
+        let changes = orphan.template["Resources"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(id, r)| Change {
+                action: "Remove".into(),
+                logical_id: id.clone(),
+                resource_type: r["Type"].as_str().unwrap_or_default().to_string(),
+                replacement: None,
+                scope: Vec::new(),
+                properties: Vec::new(),
+            })
+            .collect();
+        reporter.report(ProgressEvent::Changes { stack: orphan.name.clone(), changes });
+        let unjoining =
+            if members.is_empty() { String::new() } else { format!(" after unjoining {}", members.join(", ")) };
+        reporter.report(ProgressEvent::Note {
+            stack: orphan.name.clone(),
+            message: format!("left the app: the stack is deleted{unjoining}"),
+        });
+        if self.context.options.approval != ApprovalPolicy::Never {
+            let question =
+                format!("{} ({}) left the app; delete it{unjoining}?", orphan.name, orphan.environment.region);
+            let what = format!("deleting {}, which left the app", orphan.name);
+            match ask(reporter.as_ref(), self.context.approver.as_ref(), &question) {
+                Answer::Yes => {}
+                Answer::No => return Err(DeployError::NotApproved { stack: orphan.name.clone(), what }),
+                Answer::Unavailable => {
+                    return Err(DeployError::ApprovalImpossible { stack: orphan.name.clone(), what })
+                }
+            }
+        }
+        if members.is_empty() {
+            return Ok(());
+        }
+        let failed = |reason: String| DeployError::UnjoinFailed {
+            stack: orphan.name.clone(),
+            members: members.join(", "),
+            reason,
+        };
+        let Some(unjoin) = &self.unjoin else {
+            return Err(failed("no way to reach the management host was given to deploy".into()));
+        };
+        unjoin.unjoin(&members).await.map_err(|e| failed(e.to_string()))
+    }
+
+    fn destroyer(&self) -> Destroyer {
+        Destroyer {
+            clients: self.clients.clone(),
+            ec2: Default::default(),
+            reporter: self.context.reporter.clone(),
+            approver: self.context.approver.clone(),
+            interrupt: self.context.interrupt.clone(),
+            tuning: self.context.options.tuning,
+            concurrency: 1,
+            retain_failed: false,
+            orphans: Vec::new(),
         }
     }
 
@@ -120,4 +235,14 @@ impl Deployer {
         }
         Ok(values)
     }
+}
+
+/// The app name: the stacks' `karmada-eks:app` tag.
+pub fn app_of(assembly: &CloudAssembly) -> String {
+    assembly
+        .stacks
+        .iter()
+        .find_map(|s| s.tags.get(constructs::karmada::wellknown::TAG_APP))
+        .cloned()
+        .unwrap_or_default()
 }

@@ -35,6 +35,9 @@ pub struct Destroyer {
     /// For a stack in DELETE_FAILED, delete it keeping the resources that failed (DeleteStack RetainResources)
     /// and report them for removal by hand (`destroy --retain-failed`).
     pub retain_failed: bool,
+    /// The app's deployed stacks that the assembly no longer has (see `inventory::orphans`): deleted first, as
+    /// they can only take parameters from stacks of the assembly, never give them.
+    pub orphans: Vec<StackArtifact>,
 }
 
 impl Destroyer {
@@ -47,8 +50,14 @@ impl Destroyer {
         selected: &[String],
     ) -> Result<DestroyReport, DeployError> {
         let chosen: HashSet<&str> = selected.iter().map(String::as_str).collect();
-        let stacks: Vec<Arc<StackArtifact>> =
-            assembly.stacks.iter().rev().filter(|s| chosen.contains(s.name.as_str())).cloned().map(Arc::new).collect();
+        let orphans: Vec<String> = self.orphans.iter().map(|o| o.name.clone()).collect();
+        let stacks: Vec<Arc<StackArtifact>> = self
+            .orphans
+            .iter()
+            .cloned()
+            .chain(assembly.stacks.iter().rev().filter(|s| chosen.contains(s.name.as_str())).cloned())
+            .map(Arc::new)
+            .collect();
         let clusters: Vec<(String, String)> = stacks
             .iter()
             .flat_map(|s| eks_cluster_names(s).into_iter().map(|name| (s.environment.region.clone(), name)))
@@ -63,7 +72,12 @@ impl Destroyer {
         let edges: Vec<(String, Vec<String>)> =
             stacks.iter().map(|s| (s.name.clone(), s.dependencies.clone())).collect();
         let dependents = move |s: &StackArtifact| -> Vec<String> {
-            edges.iter().filter(|(_, deps)| deps.contains(&s.name)).map(|(name, _)| name.clone()).collect()
+            let mut after: Vec<String> =
+                edges.iter().filter(|(_, deps)| deps.contains(&s.name)).map(|(name, _)| name.clone()).collect();
+            if !orphans.contains(&s.name) {
+                after.extend(orphans.iter().cloned());
+            }
+            after
         };
         let concurrency = this.concurrency;
         let deletions: Vec<StackDeletion> = schedule::run_stacks(stacks.clone(), dependents, concurrency, |stack| {

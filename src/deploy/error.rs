@@ -152,6 +152,14 @@ pub enum DeployError {
         failed_list(resources)
     )]
     DeleteFailed { stack: String, reason: Option<String>, resources: Vec<super::stack::StackResource> },
+    #[error(
+        "stack {stack} left the app, but its members {members} could not be unjoined from Karmada: {reason}\n  \
+         hint: fix the cause and run `karmada-eks deploy` again; the stack stays until its members are unjoined"
+    )]
+    UnjoinFailed { stack: String, members: String, reason: String },
+    /// A command on the management host failed; the text names the step and the fix (deploy::host).
+    #[error("{0}")]
+    OnHost(String),
     #[error("{what} was not confirmed; nothing was deleted")]
     Declined { what: String },
     #[error("{what} needs confirmation, but there is no terminal to ask on\n  hint: {hint}")]

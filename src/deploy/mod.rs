@@ -14,6 +14,7 @@ pub mod error;
 pub mod events;
 pub mod host;
 pub mod interrupt;
+pub mod inventory;
 pub mod kubeconfig;
 pub mod monitor;
 pub mod progress;
@@ -24,6 +25,7 @@ pub mod stack;
 pub mod stack_deployment;
 pub mod token;
 pub mod tuning;
+pub mod unjoin;
 pub mod volumes;
 pub mod yaml;
 

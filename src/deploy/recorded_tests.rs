@@ -457,6 +457,7 @@ async fn destroy(client: Client, retain_failed: bool) -> Destroyed {
         tuning: tuning(),
         concurrency: 4,
         retain_failed,
+        orphans: Vec::new(),
     };
     let assembly = constructs::core::CloudAssembly { stacks: vec![artifact()] };
     let selected = [NAME.to_string()];
@@ -815,4 +816,239 @@ async fn delete_failed_names_the_resources_and_retain_failed_deletes_the_stack_k
     assert_eq!(retaining.num_calls(), 1);
     assert_eq!(deletion.retained.len(), 1);
     assert_eq!(deletion.retained[0].physical_id.as_deref(), Some("karmada-flow-logs-123"));
+}
+
+// Issue 16, item 1: stacks that left the app.
+const ORPHAN: &str = "karmada-member-access-us-east-1";
+const ORPHAN_ID: &str = "arn:aws:cloudformation:eu-west-1:123456789012:stack/karmada-member-access-us-east-1/2";
+
+type Log = Arc<std::sync::Mutex<Vec<String>>>;
+
+fn log(log: &Log, line: String) -> bool {
+    log.lock().unwrap().push(line);
+    true
+}
+
+/// The unjoin hook as a recording fake.
+struct RecordingUnjoin {
+    log: Log,
+    fails: bool,
+}
+
+impl super::unjoin::MemberUnjoin for RecordingUnjoin {
+    fn unjoin<'a>(&'a self, members: &'a [String]) -> super::unjoin::UnjoinFuture<'a> {
+        Box::pin(async move {
+            log(&self.log, format!("unjoin {}", members.join(" ")));
+            if self.fails {
+                return Err(DeployError::Aws(super::error::AwsError {
+                    operation: "SendCommand",
+                    kind: AwsErrorKind::Other,
+                    code: Some("InvalidInstanceId".into()),
+                    message: "Instances not in a valid state for account".into(),
+                }));
+            }
+            Ok(())
+        })
+    }
+}
+
+fn orphan() -> StackArtifact {
+    testing::stack(
+        ORPHAN,
+        "eu-west-1",
+        json!({"Resources": {"Eksuscl01AccessEntryF3D80FD2": {
+            "Type": "AWS::EKS::AccessEntry",
+            "Properties": {"ClusterName": "eksuscl01"},
+            "Metadata": {"aws:cdk:path": "karmada-member-access-us-east-1/eksuscl01/AccessEntry"}
+        }}}),
+        &[],
+    )
+}
+
+fn orphan_stack(status: &str) -> DescribeStacksOutput {
+    DescribeStacksOutput::builder()
+        .stacks(
+            Stack::builder()
+                .stack_id(ORPHAN_ID)
+                .stack_name(ORPHAN)
+                .stack_status(StackStatus::from(status))
+                .creation_time(DateTime::from(SystemTime::now()))
+                .build(),
+        )
+        .build()
+}
+
+/// Rules for one orphan that is deleted and one stack `net` that is unchanged, logging the order of the calls.
+fn orphan_rules(calls: &Log) -> Vec<Rule> {
+    let sha = artifact().template_sha256;
+    let l = calls.clone();
+    let net = mock!(Client::describe_stacks)
+        .match_requests(move |r| r.stack_name() == Some(NAME) && log(&l, "describe net".into()))
+        .then_output(move || stack("UPDATE_COMPLETE", &sha));
+    let gone = mock!(Client::describe_stacks)
+        .match_requests(|r| matches!(r.stack_name(), Some(ORPHAN) | Some(ORPHAN_ID)))
+        .sequence()
+        .output(|| orphan_stack("UPDATE_COMPLETE"))
+        .output(|| orphan_stack("DELETE_IN_PROGRESS"))
+        .error(not_found)
+        .repeatedly()
+        .build();
+    let stack_events = mock!(Client::describe_stack_events).then_output(|| {
+        events(vec![event("1", ORPHAN, "AWS::CloudFormation::Stack", "DELETE_IN_PROGRESS", Some("User Initiated"))])
+    });
+    let l = calls.clone();
+    let delete = mock!(Client::delete_stack)
+        .match_requests(move |r| {
+            log(&l, format!("delete {}", r.stack_name().unwrap_or_default()))
+                && record_operation(r.client_request_token())
+        })
+        .then_output(|| DeleteStackOutput::builder().build());
+    vec![net, gone, stack_events, delete]
+}
+
+async fn deploy_removing(rules: &[Rule], unjoin: RecordingUnjoin) -> super::report::DeployReport {
+    let refs: Vec<&Rule> = rules.iter().collect();
+    let (interrupt, _handle) = Interrupt::new();
+    let options = DeployOptions { tuning: tuning(), ..DeployOptions::default() };
+    let deployer = Deployer::new(
+        CfnClients::single(client(&refs), ["eu-west-1"]),
+        Arc::new(RecordingReporter::default()),
+        Arc::new(Fixed(Answer::Yes)),
+        interrupt,
+        options,
+    )
+    .removing(vec![orphan()], Some(Arc::new(unjoin)));
+    let assembly = constructs::core::CloudAssembly { stacks: vec![artifact()] };
+    let selected = [NAME.to_string()];
+    tokio::time::timeout(Duration::from_secs(60), deployer.deploy_all(&assembly, &selected))
+        .await
+        .expect("deploy ended")
+}
+
+#[tokio::test]
+async fn deploy_unjoins_the_members_of_a_stack_that_left_the_app_deletes_it_then_deploys_the_rest() {
+    let calls: Log = Default::default();
+    let report = deploy_removing(&orphan_rules(&calls), RecordingUnjoin { log: calls.clone(), fails: false }).await;
+
+    assert!(report.ok(), "{:?}", report.errors().collect::<Vec<_>>());
+    assert_eq!(report.removed[0].outcome, Deletion::Deleted);
+    assert_eq!(
+        *calls.lock().unwrap(),
+        vec!["unjoin eksuscl01".to_string(), format!("delete {ORPHAN_ID}"), "describe net".into()]
+    );
+}
+
+#[tokio::test]
+async fn a_failed_unjoin_keeps_the_access_stack_and_deploys_nothing() {
+    let calls: Log = Default::default();
+    let report = deploy_removing(&orphan_rules(&calls), RecordingUnjoin { log: calls.clone(), fails: true }).await;
+
+    assert!(!report.ok());
+    let error = report.removed[0].error.as_ref().unwrap().to_string();
+    assert!(error.contains("its members eksuscl01 could not be unjoined"), "{error}");
+    assert_eq!(report.stacks[0].outcome, Outcome::NotStarted);
+    assert_eq!(*calls.lock().unwrap(), vec!["unjoin eksuscl01".to_string()], "no deletion, no deploy");
+}
+
+#[tokio::test]
+async fn destroy_deletes_a_stack_the_assembly_no_longer_has_before_the_stacks_it_took_parameters_from() {
+    let calls: Log = Default::default();
+    let net = mock!(Client::describe_stacks)
+        .match_requests(move |r| matches!(r.stack_name(), Some(NAME) | Some(STACK_ID)))
+        .sequence()
+        .output(|| stack("UPDATE_COMPLETE", "old"))
+        .output(|| stack("DELETE_IN_PROGRESS", "old"))
+        .error(not_found)
+        .repeatedly()
+        .build();
+    let mut rules = orphan_rules(&calls);
+    rules.remove(0);
+    rules.push(net);
+    let refs: Vec<&Rule> = rules.iter().collect();
+    let (interrupt, _handle) = Interrupt::new();
+    let destroyer = Destroyer {
+        clients: CfnClients::single(client(&refs), ["eu-west-1"]),
+        ec2: Default::default(),
+        reporter: Arc::new(RecordingReporter::default()),
+        approver: Arc::new(Fixed(Answer::Yes)),
+        interrupt,
+        tuning: tuning(),
+        concurrency: 4,
+        retain_failed: false,
+        orphans: vec![orphan()],
+    };
+    let assembly = constructs::core::CloudAssembly { stacks: vec![artifact()] };
+    let selected = [NAME.to_string()];
+    let report = destroyer.destroy_all(&assembly, &selected).await.unwrap();
+
+    assert!(report.ok(), "{:?}", report.errors().collect::<Vec<_>>());
+    let names: Vec<&str> = report.stacks.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, vec![ORPHAN, NAME]);
+    assert_eq!(*calls.lock().unwrap(), vec![format!("delete {ORPHAN_ID}"), format!("delete {STACK_ID}")]);
+}
+
+/// The real hook (deploy::host::reconcile::HostUnjoin, day2 branch) in the same ordering: the management host runs
+/// `karmada-eks-reconcile unjoin eksuscl01` through SSM Run Command before the access stack is deleted.
+#[tokio::test]
+async fn the_host_unjoin_runs_on_the_management_host_before_the_access_stack_is_deleted() {
+    use super::host::reconcile::HostUnjoin;
+    use super::host::recorded_tests as host;
+    use super::host::run_command::Host;
+    let calls: Log = Default::default();
+    let l = calls.clone();
+    let unjoin_cmd = mock!(aws_sdk_ssm::Client::send_command)
+        .match_requests(move |r| {
+            let script = host::script_of(r);
+            script.contains("karmada-eks-reconcile 'unjoin' 'eksuscl01' >") && log(&l, "host unjoin eksuscl01".into())
+        })
+        .then_output(|| {
+            aws_sdk_ssm::operation::send_command::SendCommandOutput::builder()
+                .command(aws_sdk_ssm::types::Command::builder().command_id("cmd-unjoin").build())
+                .build()
+        });
+    let done = mock!(aws_sdk_ssm::Client::get_command_invocation)
+        .match_requests(|r| r.command_id() == Some("cmd-unjoin"))
+        .then_output(|| {
+            host::invocation(
+                aws_sdk_ssm::types::CommandInvocationStatus::Success,
+                "Success",
+                0,
+                "unjoined eksuscl01\n",
+                "",
+            )
+        });
+    let [first, later, answer] = host::reads("");
+    let ssm = host::ssm(&[&host::online(), &unjoin_cmd, &done, &first, &later, &answer]);
+    let [_, resources] = host::deployed_app("unused");
+    let hook = HostUnjoin {
+        cfn: host::cfn(&[&resources]),
+        ssm,
+        app: "karmada".into(),
+        connect: |ssm: aws_sdk_ssm::Client, instance: &str| {
+            let (interrupt, _) = Interrupt::new();
+            Host::new(ssm, instance, tuning(), host::timeouts(), interrupt, Arc::new(RecordingReporter::default()))
+        },
+    };
+    let rules = orphan_rules(&calls);
+    let refs: Vec<&Rule> = rules.iter().collect();
+    let (interrupt, _handle) = Interrupt::new();
+    let options = DeployOptions { tuning: tuning(), ..DeployOptions::default() };
+    let deployer = Deployer::new(
+        CfnClients::single(client(&refs), ["eu-west-1"]),
+        Arc::new(RecordingReporter::default()),
+        Arc::new(Fixed(Answer::Yes)),
+        interrupt,
+        options,
+    )
+    .removing(vec![orphan()], Some(Arc::new(hook)));
+    let assembly = constructs::core::CloudAssembly { stacks: vec![artifact()] };
+    let report = tokio::time::timeout(Duration::from_secs(60), deployer.deploy_all(&assembly, &[NAME.to_string()]))
+        .await
+        .expect("deploy ended");
+
+    assert!(report.ok(), "{:?}", report.errors().collect::<Vec<_>>());
+    assert_eq!(
+        *calls.lock().unwrap(),
+        vec!["host unjoin eksuscl01".to_string(), format!("delete {ORPHAN_ID}"), "describe net".into()]
+    );
 }

@@ -83,6 +83,8 @@ impl super::schedule::StackResult for StackReport {
 #[derive(Debug, Default)]
 pub struct DeployReport {
     pub stacks: Vec<StackReport>,
+    /// Stacks that left the app, deleted before the others deployed.
+    pub removed: Vec<StackDeletion>,
     /// Whether every stack of the assembly was selected (the next step then is the kubeconfig).
     pub whole_app: bool,
     /// The app name (from the stacks' `karmada-eks:app` tag).
@@ -91,11 +93,11 @@ pub struct DeployReport {
 
 impl DeployReport {
     pub fn ok(&self) -> bool {
-        self.stacks.iter().all(StackReport::ok)
+        self.stacks.iter().all(StackReport::ok) && self.removed.iter().all(StackDeletion::ok)
     }
 
     pub fn errors(&self) -> impl Iterator<Item = &DeployError> {
-        self.stacks.iter().filter_map(|r| r.error.as_ref())
+        self.removed.iter().filter_map(|r| r.error.as_ref()).chain(self.stacks.iter().filter_map(|r| r.error.as_ref()))
     }
 }
 

@@ -72,7 +72,7 @@ impl DeployedStack {
         self.outputs.iter().map(|o| (o.key.clone(), o.value.clone())).collect()
     }
 
-    fn from_sdk(s: &aws_sdk_cloudformation::types::Stack) -> Self {
+    pub(crate) fn from_sdk(s: &aws_sdk_cloudformation::types::Stack) -> Self {
         DeployedStack {
             id: s.stack_id().unwrap_or_default().to_string(),
             name: s.stack_name().unwrap_or_default().to_string(),

@@ -5,7 +5,8 @@ use aws_sdk_cloudformation::Client as CfnClient;
 use serde::Serialize;
 
 use super::run_command::{Host, HostError};
-use crate::deploy::error::AwsError;
+use crate::deploy::error::{AwsError, DeployError};
+use crate::deploy::unjoin::{MemberUnjoin, UnjoinFuture};
 use constructs::karmada::wellknown;
 
 /// Output of the `<app>-desired-state` stack with the desired state's SHA-256.
@@ -185,10 +186,6 @@ pub fn up_to_date(decision: Decision) -> ReconcileReport {
 
 /// Unjoins exactly `members` from Karmada (`karmada-eks-reconcile unjoin NAME...`): called before the access
 /// entries of those members are removed, so the host still has access while it unjoins them.
-#[cfg_attr(
-    not(test),
-    expect(dead_code, reason = "called by the deploy engine's unjoin hook, which the lifecycle branch defines")
-)]
 pub async fn unjoin(host: &Host, members: &[String]) -> Result<String, ReconcileError> {
     if members.is_empty() {
         return Ok(String::new());
@@ -197,6 +194,36 @@ pub async fn unjoin(host: &Host, members: &[String]) -> Result<String, Reconcile
     let mut args = vec!["unjoin"];
     args.extend(members.iter().map(String::as_str));
     Ok(host.run_reconcile(&args, true).await?)
+}
+
+/// The deploy engine's unjoin hook ([`MemberUnjoin`]): finds the management host when it is called (the stacks may
+/// have changed since deploy started) and runs `karmada-eks-reconcile unjoin NAME...` on it. An app without a
+/// management host has no Karmada to unjoin from: nothing to do.
+pub struct HostUnjoin<F: Fn(aws_sdk_ssm::Client, &str) -> Host + Send + Sync> {
+    pub cfn: CfnClient,
+    pub ssm: aws_sdk_ssm::Client,
+    pub app: String,
+    /// Makes the [`Host`] for an instance ID.
+    pub connect: F,
+}
+
+impl<F: Fn(aws_sdk_ssm::Client, &str) -> Host + Send + Sync> MemberUnjoin for HostUnjoin<F> {
+    fn unjoin<'a>(&'a self, members: &'a [String]) -> UnjoinFuture<'a> {
+        Box::pin(async move {
+            let Some(instance) = management_instance(&self.cfn, &self.app).await? else {
+                return Ok(());
+            };
+            let host = (self.connect)(self.ssm.clone(), &instance);
+            match unjoin(&host, members).await {
+                Ok(_) => Ok(()),
+                Err(e) if e.is_interrupted() => {
+                    Err(DeployError::Interrupted { stack: management_stack(&self.app), detail: e.to_string() })
+                }
+                Err(ReconcileError::Aws(e)) => Err(DeployError::Aws(e)),
+                Err(e) => Err(DeployError::OnHost(e.to_string())),
+            }
+        })
+    }
 }
 
 /// The first 12 hex digits of a SHA-256, as the summary shows it.

@@ -1,0 +1,17 @@
+//! The hook deploy calls before it deletes the access entries of members that left the app: the members are
+//! unjoined from Karmada first (on the management host, `karmada-eks-reconcile unjoin NAME...` through SSM Run
+//! Command), so the host never loses access to a cluster Karmada still manages.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use super::error::DeployError;
+
+/// A future the hook returns.
+pub type UnjoinFuture<'a> = Pin<Box<dyn Future<Output = Result<(), DeployError>> + Send + 'a>>;
+
+/// Unjoins members from Karmada.
+pub trait MemberUnjoin: Send + Sync {
+    /// Unjoins exactly `members` (member names as in the config); an error stops the deletion of their access.
+    fn unjoin<'a>(&'a self, members: &'a [String]) -> UnjoinFuture<'a>;
+}
