@@ -8,13 +8,16 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::assembly::home_region;
 use super::{assembly, session};
 use crate::cli::StatusArgs;
 use crate::deploy::account;
+use crate::deploy::deployment::app_of;
 use crate::deploy::host::reconcile;
 use crate::deploy::host::run_command::{Host, HostTimeouts};
 use crate::deploy::host::status::{self, HostAnswer, StackState};
 use crate::deploy::interrupt::Interrupt;
+use crate::deploy::inventory;
 use crate::deploy::progress::{self, Reporter};
 use crate::deploy::tuning::Tuning;
 
@@ -34,6 +37,15 @@ pub fn run(config_path: Option<&Path>, args: StatusArgs) -> Result<ExitCode> {
         for s in &assembly.stacks {
             let cfn = aws.cloudformation(&s.environment.region);
             stacks.push(status::stack_state(&cfn, &s.name, &s.environment.region, Some(&s.template_sha256)).await?);
+        }
+        // Stacks of the app (by tag) the assembly no longer has, in every region it has used, as deploy finds them.
+        let app = app_of(&assembly);
+        let recorded = inventory::recorded_regions(&aws.ssm(&home_region(&assembly)), &app).await?;
+        let regions = inventory::all_regions(&assembly, &recorded);
+        let clients = aws.cloudformation_clients(regions.iter().map(String::as_str));
+        for orphan in inventory::orphans(&clients, &regions, &app, &assembly).await? {
+            let cfn = aws.cloudformation(&orphan.environment.region);
+            stacks.push(status::stack_state(&cfn, &orphan.name, &orphan.environment.region, None).await?);
         }
         let cfn = aws.cloudformation(&config.region);
         let desired = reconcile::desired_state(&cfn, &config.app).await.ok();

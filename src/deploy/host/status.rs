@@ -695,6 +695,29 @@ mod tests {
     }
 
     #[test]
+    fn a_stack_that_left_the_app_is_listed_as_such() {
+        let config = Config::default();
+        let mut stacks = stacks();
+        stacks.push(StackState {
+            name: "karmada-member-access-us-west-2".into(),
+            region: "us-west-2".into(),
+            template_current: Some(false),
+            orphan: true,
+            ..stack("", "UPDATE_COMPLETE", false)
+        });
+        let report = assess(&config, stacks, reached(healthy_host(&config)), None, Some("d".repeat(64)), vec![]);
+        assert!(!report.healthy);
+        let text = render(&report, false);
+        assert!(text.starts_with("UNHEALTHY: 4 of 5 stacks as deployed"), "{text}");
+        assert!(
+            text.contains(
+                "  stack karmada-member-access-us-west-2 (us-west-2): left the app: `karmada-eks deploy` removes it\n"
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
     fn a_failed_bootstrap_shows_the_stack_reason_and_the_log_tail() {
         let config = Config::default();
         let mut stacks = stacks();
