@@ -158,6 +158,8 @@ impl HostError {
     }
 }
 
+/// How often a followed command that prints nothing says it is still running.
+const HEARTBEAT: Duration = Duration::from_secs(30);
 /// Exit code of a shell for a command it cannot find.
 const EXIT_NOT_FOUND: i32 = 127;
 /// Lines of output shown after a failure.
@@ -330,6 +332,8 @@ impl Host {
         let started = Instant::now();
         let mut backoff = Backoff::new(&self.tuning);
         let mut interrupt = self.interrupt.clone();
+        let mut heartbeat = Instant::now();
+        let mut state = "Pending".to_string();
         loop {
             if !interrupt.sleep(backoff.next_wait()).await {
                 let cancelled = self.cancel(command_id).await;
@@ -340,12 +344,17 @@ impl Host {
                     if let Some(done) = finished(command_id, &out) {
                         return Ok(done);
                     }
+                    state = out.status_details().unwrap_or("In Progress").to_string();
                 }
                 Err(e) if is_not_yet_invoked(&e) => {}
                 Err(e) => return Err(AwsError::from_sdk("GetCommandInvocation", e).into()),
             }
             if let Some(f) = follower.as_deref_mut() {
                 Box::pin(f.poll(self)).await;
+                if heartbeat.elapsed() >= HEARTBEAT {
+                    heartbeat = Instant::now();
+                    self.note(format!("`{what}`: {state} on {} ({}s)", self.instance_id, started.elapsed().as_secs()));
+                }
             }
             if started.elapsed() >= deadline {
                 let cancelled = self.cancel(command_id).await;
