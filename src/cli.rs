@@ -139,6 +139,10 @@ pub struct DeployArgs {
     /// Enable termination protection on the deployed stacks
     #[arg(long)]
     pub termination_protection: bool,
+    /// Resolve the management host's image (HostImageId) from its public SSM parameter again instead of keeping
+    /// the deployed one; a new image replaces the host, which is asked before it happens
+    #[arg(long)]
+    pub refresh_host_image: bool,
     /// Print progress as JSON lines instead of progress bars
     #[arg(long)]
     pub json: bool,

@@ -392,3 +392,19 @@ fn a_stack_that_left_the_app_is_shown_by_diff_and_deleted_by_destroy() {
     let parameter = rt.block_on(ssm.get_parameter().name("/karmada/karmada-eks/regions").send());
     assert!(parameter.is_err(), "destroy deletes the regions parameter last");
 }
+
+/// Issue 16, item 8: listing the deploying principal (moto's caller is `user/moto`) as a cluster admin is
+/// refused before anything is created, naming the field.
+#[test]
+fn the_deploying_principal_listed_as_cluster_admin_is_refused_before_anything_changes() {
+    let moto = Moto::start();
+    let config = moto.home.path().join("admins.toml");
+    std::fs::write(&config, "[parent]\nadmin_principal_arns = [\"arn:aws:iam::123456789012:user/moto\"]\n").unwrap();
+    let requests_before = moto.requests();
+    let out = moto.karmada_eks(&["--config", config.to_str().unwrap(), "deploy", "--yes", "--json"]);
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("parent.admin_principal_arns lists arn:aws:iam::123456789012:user/moto"), "{stderr}");
+    assert!(stderr.contains("hint: remove"), "{stderr}");
+    assert_eq!(moto.requests() - requests_before, 1, "only GetCallerIdentity was called");
+}

@@ -12,13 +12,14 @@ use crate::deploy::account;
 use crate::deploy::approval::{Answer, ApprovalPolicy, Approver, Fixed, TerminalApprover};
 use crate::deploy::changeset::TemplateSource;
 use crate::deploy::deployment::{app_of, DeployOptions, Deployer};
+use crate::deploy::destroy::eks_cluster_names;
 use crate::deploy::host::reconcile::{self, HostUnjoin};
 use crate::deploy::host::run_command::{Host, HostTimeouts};
 use crate::deploy::interrupt::Interrupt;
-use crate::deploy::inventory;
 use crate::deploy::progress;
 use crate::deploy::selection::{select, Extend};
 use crate::deploy::tuning::Tuning;
+use crate::deploy::{from_ssm, identity, inventory};
 use crate::error::UsageError;
 use constructs::karmada::wellknown::TAG_VERSION;
 
@@ -40,7 +41,16 @@ pub fn run(config_path: Option<&Path>, args: DeployArgs) -> Result<ExitCode> {
         concurrency: usize::from(args.concurrency),
         tags: [(TAG_VERSION.to_string(), env!("CARGO_PKG_VERSION").to_string())].into_iter().collect(),
         tuning: Tuning::from_env(),
+        refresh_from_ssm: args.refresh_host_image,
     };
+    let manifest = match &args.assembly.app {
+        Some(dir) => std::fs::read_to_string(dir.join(constructs::core::assembly::MANIFEST_FILE))
+            .ok()
+            .and_then(|text| serde_json::from_str(&text).ok())
+            .unwrap_or_else(|| assembly.manifest()),
+        None => assembly.manifest(),
+    };
+    let filled_from_ssm = from_ssm::in_manifest(&manifest);
     let approver: Arc<dyn Approver> =
         if args.yes { Arc::new(Fixed(Answer::Yes)) } else { Arc::new(TerminalApprover::default()) };
     let reporter: Arc<dyn progress::Reporter> = Arc::from(progress::for_output(args.json));
@@ -48,6 +58,14 @@ pub fn run(config_path: Option<&Path>, args: DeployArgs) -> Result<ExitCode> {
     let (result, reconciled) = session::runtime()?.block_on(async {
         let aws = session::aws(&args.aws, options.tuning).await;
         account::ensure(&aws, account::of_stacks(selected_stacks(&assembly, &selected))).await?;
+        let clusters: Vec<_> =
+            selected_stacks(&assembly, &selected).filter(|s| !eks_cluster_names(s).is_empty()).collect();
+        if let Some(first) = clusters.first() {
+            let caller = identity::caller_arn(&aws.sts(&first.environment.region)).await?;
+            for stack in &clusters {
+                identity::check_not_listed_admin(stack, &caller)?;
+            }
+        }
         let app = app_of(&assembly);
         let ssm = aws.ssm(&home_region(&assembly));
         let recorded = inventory::recorded_regions(&ssm, &app).await?;
@@ -70,8 +88,10 @@ pub fn run(config_path: Option<&Path>, args: DeployArgs) -> Result<ExitCode> {
             }
         };
         let unjoin = HostUnjoin { cfn: aws.cloudformation(&home), ssm: ssm.clone(), app: app.clone(), connect };
+        let store = Arc::new(from_ssm::Ssm(aws.ssm_clients(all.iter().map(String::as_str))));
         let deployer = Deployer::new(clients, reporter.clone(), approver, interrupt.clone(), options)
-            .removing(orphans, Some(Arc::new(unjoin)));
+            .removing(orphans, Some(Arc::new(unjoin)))
+            .filling_from_ssm(filled_from_ssm, store);
         let result = deployer.deploy_all(&assembly, &selected).await;
         // The reconcile step (docs/lifecycle.md, "The deployer" 4): only after every stack is up.
         let reconciled = match assembly.stack(&reconcile::desired_state_stack(&app)) {

@@ -50,8 +50,22 @@ pub fn broadening(changes: &[Change]) -> Vec<&Change> {
         .collect()
 }
 
-/// Why approval is needed for `changes` under `policy`, or `None`.
+/// Resource types whose replacement always needs approval: the management host (a new host means a new
+/// bootstrap and signal wait).
+const ASK_BEFORE_REPLACING: &[&str] = &["AWS::EC2::Instance"];
+
+/// Why approval is needed for `changes` under `policy`, or `None`. Replacing an EC2 instance is asked whatever
+/// the policy (only `--yes` answers it without a question).
 pub fn needs_approval(policy: ApprovalPolicy, changes: &[Change]) -> Option<String> {
+    let replaced: Vec<String> = changes
+        .iter()
+        .filter(|c| ASK_BEFORE_REPLACING.contains(&c.resource_type.as_str()))
+        .filter(|c| matches!(c.replacement.as_deref(), Some("True") | Some("Conditional")))
+        .map(|c| format!("{} {}", c.resource_type, c.logical_id))
+        .collect();
+    if !replaced.is_empty() {
+        return Some(format!("replaces {}", replaced.join(", ")));
+    }
     match policy {
         ApprovalPolicy::Never => None,
         ApprovalPolicy::AnyChange if !changes.is_empty() => Some(format!("{} change(s)", changes.len())),

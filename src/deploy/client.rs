@@ -85,6 +85,15 @@ impl Aws {
         clients
     }
 
+    /// SSM clients for each of `regions`.
+    pub fn ssm_clients<'a>(&self, regions: impl IntoIterator<Item = &'a str>) -> Regional<aws_sdk_ssm::Client> {
+        let mut clients = Regional::default();
+        for region in regions {
+            clients.insert(region, self.ssm(region));
+        }
+        clients
+    }
+
     /// EC2 clients for each of `regions`.
     pub fn ec2_clients<'a>(&self, regions: impl IntoIterator<Item = &'a str>) -> Ec2Clients {
         let mut clients = Ec2Clients::default();

@@ -10,6 +10,7 @@ use super::changeset::Change;
 use super::client::CfnClients;
 use super::destroy::Destroyer;
 use super::error::DeployError;
+use super::from_ssm::{FromSsm, ParameterStore};
 use super::interrupt::Interrupt;
 use super::inventory;
 use super::progress::ProgressEvent;
@@ -35,6 +36,8 @@ pub struct Deployer {
     orphans: Vec<StackArtifact>,
     /// Unjoins the members of an orphaned member-access stack before it is deleted.
     unjoin: Option<Arc<dyn MemberUnjoin>>,
+    /// Parameters filled from SSM, by stack name.
+    from_ssm: BTreeMap<String, Vec<FromSsm>>,
 }
 
 impl Deployer {
@@ -47,12 +50,25 @@ impl Deployer {
     ) -> Self {
         Deployer {
             clients,
-            context: DeployContext { reporter, approver, interrupt, options },
+            context: DeployContext { reporter, approver, interrupt, options, store: None },
+            from_ssm: BTreeMap::new(),
             outputs: Mutex::new(HashMap::new()),
             regions: HashMap::new(),
             orphans: Vec::new(),
             unjoin: None,
         }
+    }
+
+    /// Fills the parameters `by_stack` names from `store` when a stack is created (or with
+    /// `DeployOptions::refresh_from_ssm`), else keeps the deployed values.
+    pub fn filling_from_ssm(
+        mut self,
+        by_stack: BTreeMap<String, Vec<FromSsm>>,
+        store: Arc<dyn ParameterStore>,
+    ) -> Self {
+        self.from_ssm = by_stack;
+        self.context.store = Some(store);
+        self
     }
 
     /// Deletes `orphans` (stacks that left the app, from `inventory::orphans`) before deploying: each after
@@ -200,7 +216,8 @@ impl Deployer {
             Ok(values) => values,
             Err(e) => return StackReport::failed(stack, e),
         };
-        let report = StackDeployment::new(&self.context, stack, client, from_outputs).run().await;
+        let from_ssm = self.from_ssm.get(&stack.name).cloned().unwrap_or_default();
+        let report = StackDeployment::new(&self.context, stack, client, from_outputs, from_ssm).run().await;
         if report.ok() {
             let outputs = report.outputs.iter().map(|o| (o.key.clone(), o.value.clone())).collect();
             self.outputs.lock().unwrap_or_else(|e| e.into_inner()).insert(stack.name.clone(), outputs);

@@ -160,6 +160,15 @@ pub enum DeployError {
     /// A command on the management host failed; the text names the step and the fix (deploy::host).
     #[error("{0}")]
     OnHost(String),
+    #[error(
+        "stack {stack}: parent.admin_principal_arns lists {listed}, which is the deploying principal ({caller}); \
+         EKS already gives the cluster's creator admin access (BootstrapClusterCreatorAdminPermissions), so this \
+         access entry would fail with \"The specified access entry resource is already in use on this cluster\" \
+         after the cluster is created, and the stack would roll back; nothing was changed\n  hint: remove {listed} \
+         from parent.admin_principal_arns (you keep admin access as the creator), or deploy with other \
+         credentials"
+    )]
+    DeployerIsListedAdmin { stack: String, listed: String, caller: String },
     #[error("{what} was not confirmed; nothing was deleted")]
     Declined { what: String },
     #[error("{what} needs confirmation, but there is no terminal to ask on\n  hint: {hint}")]
@@ -184,6 +193,7 @@ impl DeployError {
                 | DeployError::ApprovalImpossible { .. }
                 | DeployError::ConfirmationImpossible { .. }
                 | DeployError::WrongAccount { .. }
+                | DeployError::DeployerIsListedAdmin { .. }
         )
     }
 }

@@ -1052,3 +1052,170 @@ async fn the_host_unjoin_runs_on_the_management_host_before_the_access_stack_is_
         vec!["host unjoin eksuscl01".to_string(), format!("delete {ORPHAN_ID}"), "describe net".into()]
     );
 }
+
+// Issue 16, item 7: the host's image is resolved once and kept; a refresh that replaces the host is asked.
+struct FakeStore {
+    value: &'static str,
+    calls: std::sync::atomic::AtomicUsize,
+}
+
+impl super::from_ssm::ParameterStore for FakeStore {
+    fn get<'a>(&'a self, _region: &'a str, path: &'a str) -> super::from_ssm::StoreFuture<'a> {
+        self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        assert_eq!(path, "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64");
+        Box::pin(async move { Ok(self.value.to_string()) })
+    }
+}
+
+fn host_artifact() -> StackArtifact {
+    testing::stack(
+        NAME,
+        "eu-west-1",
+        json!({
+            "Parameters": {"HostImageId": {"Type": "AWS::EC2::Image::Id"}},
+            "Resources": {"Host": {"Type": "AWS::EC2::Instance", "Properties": {"ImageId": {"Ref": "HostImageId"}}}}
+        }),
+        &[],
+    )
+}
+
+fn host_stack(status: &str, image: &str) -> DescribeStacksOutput {
+    DescribeStacksOutput::builder()
+        .stacks(
+            Stack::builder()
+                .stack_id(STACK_ID)
+                .stack_name(NAME)
+                .stack_status(StackStatus::from(status))
+                .creation_time(DateTime::from(SystemTime::now()))
+                .tags(Tag::builder().key(TAG_TEMPLATE_SHA256).value("an older template").build())
+                .parameters(
+                    aws_sdk_cloudformation::types::Parameter::builder()
+                        .parameter_key("HostImageId")
+                        .parameter_value(image)
+                        .build(),
+                )
+                .build(),
+        )
+        .build()
+}
+
+fn host_change(replacement: &str) -> Rule {
+    let replacement = replacement.to_string();
+    mock!(Client::describe_change_set).then_output(move || {
+        DescribeChangeSetOutput::builder()
+            .status(ChangeSetStatus::CreateComplete)
+            .execution_status(ExecutionStatus::Available)
+            .changes(
+                Change::builder()
+                    .resource_change(
+                        ResourceChange::builder()
+                            .action(ChangeAction::Modify)
+                            .logical_resource_id("Host")
+                            .resource_type("AWS::EC2::Instance")
+                            .replacement(aws_sdk_cloudformation::types::Replacement::from(replacement.as_str()))
+                            .build(),
+                    )
+                    .build(),
+            )
+            .build()
+    })
+}
+
+async fn deploy_host(rules: &[&Rule], answer: Answer, refresh: bool, store: Arc<FakeStore>) -> Run {
+    let reporter = Arc::new(RecordingReporter::default());
+    let (interrupt, handle) = Interrupt::new();
+    let options = DeployOptions {
+        tuning: tuning(),
+        approval: ApprovalPolicy::Never,
+        refresh_from_ssm: refresh,
+        ..DeployOptions::default()
+    };
+    let wanted = super::from_ssm::FromSsm {
+        parameter: "HostImageId".into(),
+        path: "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64".into(),
+    };
+    let deployer = Deployer::new(
+        CfnClients::single(client(rules), ["eu-west-1"]),
+        reporter.clone(),
+        Arc::new(Fixed(answer)),
+        interrupt,
+        options,
+    )
+    .filling_from_ssm([(NAME.to_string(), vec![wanted])].into_iter().collect(), store);
+    let artifact = host_artifact();
+    let report = tokio::time::timeout(Duration::from_secs(60), deployer.deploy_stack(&artifact)).await.expect("ended");
+    Run { report, events: reporter.events(), _interrupt: handle }
+}
+
+fn submitted_image(r: &aws_sdk_cloudformation::operation::create_change_set::CreateChangeSetInput) -> String {
+    let p = r.parameters().iter().find(|p| p.parameter_key() == Some("HostImageId"));
+    match p {
+        Some(p) if p.use_previous_value() == Some(true) => "previous".into(),
+        Some(p) => p.parameter_value().unwrap_or_default().to_string(),
+        None => "none".into(),
+    }
+}
+
+#[tokio::test]
+async fn a_redeploy_after_aws_published_a_new_image_keeps_the_hosts_image() {
+    let describe = mock!(Client::describe_stacks)
+        .sequence()
+        .output(|| host_stack("UPDATE_COMPLETE", "ami-old"))
+        .output(|| host_stack("UPDATE_IN_PROGRESS", "ami-old"))
+        .output(|| host_stack("UPDATE_COMPLETE", "ami-old"))
+        .repeatedly()
+        .build();
+    let create = mock!(Client::create_change_set)
+        .match_requests(|r| submitted_image(r) == "previous")
+        .then_output(|| CreateChangeSetOutput::builder().id("cs-1").stack_id(STACK_ID).build());
+    let tags_only = host_change("False");
+    let stack_events = mock!(Client::describe_stack_events)
+        .then_output(|| events(vec![event("1", NAME, "AWS::CloudFormation::Stack", "UPDATE_COMPLETE", None)]));
+    let exec = execute();
+    let store = Arc::new(FakeStore { value: "ami-new", calls: Default::default() });
+    let run =
+        deploy_host(&[&describe, &create, &tags_only, &stack_events, &exec], Answer::No, false, store.clone()).await;
+
+    assert_eq!(run.report.outcome, Outcome::Updated, "{:?}", run.report.error);
+    assert_eq!(create.num_calls(), 1, "HostImageId was submitted as UsePreviousValue");
+    assert_eq!(store.calls.load(std::sync::atomic::Ordering::SeqCst), 0, "SSM is not read again");
+}
+
+#[tokio::test]
+async fn refresh_host_image_shows_the_host_replacement_and_asks_whatever_the_approval_policy() {
+    let describe = mock!(Client::describe_stacks).then_output(|| host_stack("UPDATE_COMPLETE", "ami-old"));
+    let create = mock!(Client::create_change_set)
+        .match_requests(|r| submitted_image(r) == "ami-new")
+        .then_output(|| CreateChangeSetOutput::builder().id("cs-1").stack_id(STACK_ID).build());
+    let replacing = host_change("True");
+    let delete = mock!(Client::delete_change_set).then_output(|| DeleteChangeSetOutput::builder().build());
+    let exec = execute();
+    let store = Arc::new(FakeStore { value: "ami-new", calls: Default::default() });
+    let run = deploy_host(&[&describe, &create, &replacing, &delete, &exec], Answer::No, true, store.clone()).await;
+
+    let Some(DeployError::NotApproved { what, .. }) = &run.report.error else { panic!("{:?}", run.report.error) };
+    assert!(what.contains("replaces AWS::EC2::Instance Host"), "{what}");
+    assert_eq!((create.num_calls(), exec.num_calls(), delete.num_calls()), (1, 0, 1));
+    assert_eq!(store.calls.load(std::sync::atomic::Ordering::SeqCst), 1);
+    let shown = run.events.iter().find_map(|e| match e {
+        ProgressEvent::Changes { .. } => Some(e.line()),
+        _ => None,
+    });
+    assert!(shown.unwrap_or_default().contains("~ AWS::EC2::Instance Host [replacement]"));
+}
+
+#[tokio::test]
+async fn a_first_deploy_resolves_the_image_from_ssm() {
+    let describe = absent_then("CREATE_COMPLETE");
+    let create = mock!(Client::create_change_set)
+        .match_requests(|r| submitted_image(r) == "ami-new")
+        .then_output(|| CreateChangeSetOutput::builder().id("cs-1").stack_id(STACK_ID).build());
+    let stack_events = mock!(Client::describe_stack_events)
+        .then_output(|| events(vec![event("1", NAME, "AWS::CloudFormation::Stack", "CREATE_COMPLETE", None)]));
+    let (ready, exec) = (ready_change_set(), execute());
+    let store = Arc::new(FakeStore { value: "ami-new", calls: Default::default() });
+    let run = deploy_host(&[&describe, &create, &stack_events, &ready, &exec], Answer::Yes, false, store.clone()).await;
+
+    assert_eq!(run.report.outcome, Outcome::Created, "{:?}", run.report.error);
+    assert_eq!(store.calls.load(std::sync::atomic::Ordering::SeqCst), 1);
+}

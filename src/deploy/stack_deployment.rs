@@ -12,6 +12,7 @@ use super::approval::{ApprovalPolicy, Approver};
 use super::changeset::{self, Change, ChangeSet, ChangeSetOutcome, ChangeSetRequest, ParameterValue, TemplateSource};
 use super::error::DeployError;
 use super::events::{first_failures, EventStream, ResourceEvent, FAILURES_SHOWN};
+use super::from_ssm::{self, FromSsm, ParameterStore};
 use super::interrupt::Interrupt;
 use super::monitor::{follow, Follow, Followed};
 use super::progress::Reporter;
@@ -36,6 +37,9 @@ pub struct DeployOptions {
     /// Stack tags added to each stack's own (from the assembly) and its template SHA-256: the tool version.
     pub tags: BTreeMap<String, String>,
     pub tuning: Tuning,
+    /// Resolve the parameters filled from SSM again instead of keeping the deployed values
+    /// (`deploy --refresh-host-image`). Default: off.
+    pub refresh_from_ssm: bool,
 }
 
 impl Default for DeployOptions {
@@ -46,6 +50,7 @@ impl Default for DeployOptions {
             concurrency: 4,
             tags: BTreeMap::new(),
             tuning: Tuning::default(),
+            refresh_from_ssm: false,
         }
     }
 }
@@ -56,6 +61,8 @@ pub struct DeployContext {
     pub approver: Arc<dyn Approver>,
     pub interrupt: Interrupt,
     pub options: DeployOptions,
+    /// Where parameters filled from SSM are read.
+    pub store: Option<Arc<dyn ParameterStore>>,
 }
 
 /// A change set this deployment created and has not executed.
@@ -83,6 +90,8 @@ pub struct StackDeployment<'a> {
     client: &'a Client,
     /// Parameter values taken from other stacks' outputs.
     from_outputs: BTreeMap<String, String>,
+    /// Parameters filled from SSM once, then kept.
+    from_ssm: Vec<FromSsm>,
     started: Instant,
     /// The stack as it was before this deployment (after settling), `None` when it is to be created.
     deployed: Option<DeployedStack>,
@@ -99,12 +108,14 @@ impl<'a> StackDeployment<'a> {
         stack: &'a StackArtifact,
         client: &'a Client,
         from_outputs: BTreeMap<String, String>,
+        from_ssm: Vec<FromSsm>,
     ) -> Self {
         StackDeployment {
             context,
             stack,
             client,
             from_outputs,
+            from_ssm,
             started: Instant::now(),
             deployed: None,
             stack_id: stack.name.clone(),
@@ -133,7 +144,7 @@ impl<'a> StackDeployment<'a> {
     async fn steps(&mut self) -> Result<StackReport, DeployError> {
         let template = TemplateSource::for_stack(self.stack)?;
         self.deployed = self.settle().await?;
-        let plan = self.plan()?;
+        let plan = self.plan().await?;
         if let Some(report) = self.unchanged(&plan).await? {
             return Ok(report);
         }
@@ -196,9 +207,24 @@ impl<'a> StackDeployment<'a> {
     }
 
     /// The change-set type and parameters to submit.
-    fn plan(&self) -> Result<Plan, DeployError> {
+    async fn plan(&self) -> Result<Plan, DeployError> {
         let previous = self.deployed.as_ref().map(|d| &d.parameters);
-        let parameters = changeset::parameters(self.stack, &self.from_outputs, previous)?;
+        let mut filled = self.from_outputs.clone();
+        if !self.from_ssm.is_empty() {
+            let store = self.context.store.as_deref().ok_or_else(|| DeployError::MissingParameter {
+                stack: self.stack.name.clone(),
+                parameter: self.from_ssm[0].parameter.clone(),
+                reason: "it is filled from SSM, and deploy was given no SSM client".into(),
+            })?;
+            let region = &self.stack.environment.region;
+            let refresh = self.context.options.refresh_from_ssm;
+            for (name, value) in from_ssm::values(&self.from_ssm, region, previous, refresh, store).await? {
+                if let ParameterValue::Value(v) = value {
+                    filled.insert(name, v);
+                }
+            }
+        }
+        let parameters = changeset::parameters(self.stack, &filled, previous)?;
         let kind = if self.deployed.is_some() { ChangeSetType::Update } else { ChangeSetType::Create };
         Ok(Plan { kind, parameters })
     }
