@@ -748,3 +748,56 @@ async fn a_failed_management_stack_shows_its_first_failure_and_the_bootstrap_log
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn status_json_of_100_members_with_two_unhealthy_from_the_hosts_recorded_answer() {
+    use constructs::karmada::config::{MemberConfig, WorkloadConfig};
+    let defaults = constructs::karmada::Config::default();
+    let config = constructs::karmada::Config {
+        members: (0..100)
+            .map(|i| MemberConfig { name: format!("member-{i:03}"), weight: 1, ..MemberConfig::default() })
+            .collect(),
+        workload: WorkloadConfig { replicas: 300, ..defaults.workload.clone() },
+        ..defaults
+    };
+    // The host's compact document (templates/reconcile/status.sh.hbs): member-017 not Ready, member-042 not
+    // joined (so it runs no replicas).
+    let clusters: Vec<String> = (0..100)
+        .filter(|i| *i != 42)
+        .map(|i| format!(r#"["member-{i:03}",{},"v1.33.4-eks-ba3c6f1","Push"]"#, i != 17))
+        .collect();
+    let workload: Vec<String> = (0..100).filter(|i| *i != 42).map(|i| format!(r#"["member-{i:03}",3]"#)).collect();
+    let doc = format!(
+        r#"{{"desired":"{sha}","applied":"{sha}","api":true,"etcd":[3,3],"apiserver":[3,3],"clusters":[{}],"workload":[{}]}}"#,
+        clusters.join(","),
+        workload.join(","),
+        sha = "d".repeat(64)
+    );
+    assert!(doc.len() < super::run_command::INLINE_STDOUT_LIMIT, "{} characters fit SSM's inline output", doc.len());
+    let doc: &'static str = Box::leak(doc.into_boxed_str());
+    let status_cmd = send("karmada-eks-reconcile 'status'", "cmd-status");
+    let done = mock!(Client::get_command_invocation)
+        .then_output(move || invocation(CommandInvocationStatus::Success, "Success", 0, doc, ""));
+    let f = host_with(ssm(&[&online(), &status_cmd, &done]), timeouts());
+
+    let host = status::host_status(&f.host).await.unwrap();
+    let report =
+        status::assess(&config, vec![], HostAnswer::Reached { status: host }, None, Some("d".repeat(64)), vec![]);
+    let json = serde_json::to_value(&report).unwrap();
+
+    assert_eq!(json["healthy"], false);
+    assert_eq!(json["members"].as_array().unwrap().len(), 100);
+    let unhealthy: Vec<(&str, &str)> = json["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| !m["problems"].as_array().unwrap().is_empty())
+        .map(|m| (m["name"].as_str().unwrap(), m["problems"][0].as_str().unwrap()))
+        .collect();
+    assert_eq!(unhealthy, vec![("member-017", "not Ready"), ("member-042", "not joined to Karmada")]);
+    assert_eq!(status_cmd.num_calls(), 1, "one Run Command answers for all 100 members");
+    assert_eq!(
+        report.summary,
+        "UNHEALTHY: 0 of 0 stacks as deployed, API server ready (3/3 pods), etcd 3/3, 98 of 100 members healthy"
+    );
+}

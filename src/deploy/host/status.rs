@@ -771,6 +771,7 @@ mod tests {
         host.workload.as_mut().unwrap().replicas.remove("member042");
         let report = assess(&config, stacks(), reached(host), None, Some("d".repeat(64)), vec![]);
         let text = render(&report, false);
+        println!("{text}");
         assert_eq!(
             text,
             "UNHEALTHY: 4 of 4 stacks as deployed, API server ready (3/3 pods), etcd 3/3, 98 of 100 members healthy\n  \
@@ -778,6 +779,7 @@ mod tests {
              member member042: not joined to Karmada; runs 0 workload replicas, plan predicts 2 [not Ready, 0 replicas (plan 2)]\n"
         );
         let json = serde_json::to_value(&report).unwrap();
+        println!("{}", serde_json::to_string_pretty(&json["members"][17]).unwrap());
         assert_eq!(json["healthy"], false);
         assert_eq!(json["members"].as_array().unwrap().len(), 100);
         let unhealthy: Vec<&str> = json["members"]
