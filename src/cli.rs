@@ -72,6 +72,10 @@ pub enum Command {
     Cost(CostArgs),
     /// Draw the app's architecture from the synthesized templates as SVG, DOT or Mermaid
     Diagram(DiagramArgs),
+    /// Run the day-2 reconcile on the management host now (join, unjoin, re-weight), through SSM Run Command
+    Reconcile(ReconcileArgs),
+    /// Show the stacks' status and Karmada's health as the management host sees it; exit 1 when unhealthy
+    Status(StatusArgs),
 }
 
 #[derive(Debug, Args)]
@@ -162,6 +166,9 @@ pub struct DeployArgs {
     /// Deploy even when a preflight check (`karmada-eks doctor`) fails; the summary says it was skipped
     #[arg(long)]
     pub skip_preflight: bool,
+    /// Do not run the reconcile on the management host after the stacks (`karmada-eks reconcile` runs it later)
+    #[arg(long)]
+    pub no_reconcile: bool,
 }
 
 #[derive(Debug, Args)]
@@ -255,6 +262,15 @@ pub struct CostArgs {
     pub json: bool,
 }
 
+#[derive(Debug, Args)]
+pub struct ReconcileArgs {
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// Print the outcome as one JSON document {"event": "reconcile", "ok", "report" | "error"}
+    #[arg(long)]
+    pub json: bool,
+}
+
 /// Output formats of `diagram`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum DiagramFormat {
@@ -280,4 +296,21 @@ pub struct DiagramArgs {
     /// Replace FILE even if karmada-eks did not write it
     #[arg(long)]
     pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub assembly: AssemblyArgs,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// Print the whole report as JSON (every stack and member)
+    #[arg(long)]
+    pub json: bool,
+    /// List every stack and member, not only the unhealthy ones
+    #[arg(long)]
+    pub all: bool,
+    /// Also run CloudFormation drift detection on each deployed stack and list drifted resources
+    #[arg(long)]
+    pub drift: bool,
 }

@@ -172,24 +172,30 @@ async fn remove_route_tables(ec2: &aws_sdk_ec2::Client, vpc: &str) {
 }
 
 #[test]
-fn kubeconfig_is_saved_from_ssm_with_mode_0600() {
+fn kubeconfig_is_saved_from_the_secret_with_mode_0600() {
     let moto = Moto::start();
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let ssm = aws_sdk_ssm::Client::new(&rt.block_on(moto.sdk_config(REGION)));
     let out = moto.karmada_eks(&["kubeconfig"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("/karmada/karmada/kubeconfig does not exist"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("the kubeconfig secret karmada/karmada/kubeconfig does not exist"), "{stderr}");
 
-    rt.block_on(
-        ssm.put_parameter()
-            .name("/karmada/karmada/kubeconfig")
-            .value("apiVersion: v1\nkind: Config\n")
-            .r#type(aws_sdk_ssm::types::ParameterType::SecureString)
-            .send(),
-    )
-    .unwrap();
+    // The host writes the secret with `aws secretsmanager put-secret-value`; moto's Parameter Store serves it at
+    // /aws/reference/secretsmanager/<name>, as the real one does. No Secrets Manager crate here: boto3 of the venv.
+    let python = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/venv/bin/python");
+    let created = std::process::Command::new(python)
+        .args([
+            "-c",
+            "import boto3,sys; boto3.client('secretsmanager', endpoint_url=sys.argv[1], region_name='us-east-1', \
+             aws_access_key_id='testing', aws_secret_access_key='testing').create_secret(Name='karmada/karmada/kubeconfig', \
+             SecretString='apiVersion: v1\\nkind: Config\\n')",
+            &moto.endpoint,
+        ])
+        .output()
+        .unwrap();
+    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
     let out = moto.karmada_eks(&["kubeconfig", "-o", "k.config"]);
     assert_ok(&out);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("from the secret karmada/karmada/kubeconfig"));
     let path = moto.home.path().join("k.config");
     let saved = std::fs::read_to_string(&path).unwrap();
     let (marker, rest) = saved.split_once('\n').unwrap();
@@ -304,6 +310,54 @@ fn credentials_of_another_account_change_nothing() {
     assert_ok(&out);
     let stacks = rt.block_on(cfn.describe_stacks().stack_name(NETWORK).send()).unwrap();
     assert_eq!(stacks.stacks().len(), 1);
+}
+
+#[test]
+fn diff_reads_a_deployed_yaml_template_with_short_form_tags() {
+    // The AWS CDK CLI submits YAML; CloudFormation's GetTemplate returns it as submitted.
+    let moto = Moto::start();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let cfn = aws_sdk_cloudformation::Client::new(&rt.block_on(moto.sdk_config(REGION)));
+    let yaml = "AWSTemplateFormatVersion: '2010-09-09'\n\
+                Resources:\n  VpcCFCF4CD8:\n    Type: AWS::EC2::VPC\n    Properties:\n      CidrBlock: !Select [0, [10.9.0.0/16]]\n      \
+                EnableDnsHostnames: true\n      EnableDnsSupport: true\n      Tags:\n        - Key: Name\n          Value: !Sub '${AWS::StackName}-vpc'\n\
+                Outputs:\n  VpcId:\n    Value: !Ref VpcCFCF4CD8\n  VpcCidr:\n    Value: !GetAtt VpcCFCF4CD8.CidrBlock\n";
+    rt.block_on(cfn.create_stack().stack_name(NETWORK).template_body(yaml).send()).unwrap();
+    let out = moto.karmada_eks(&["diff", NETWORK]);
+    assert_ok(&out);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Stack karmada-network (us-east-1)\n"), "{text}");
+    assert!(
+        text.contains(r#"Properties.CidrBlock: {"Fn::Select":[0,["10.9.0.0/16"]]} -> "10.0.0.0/16""#),
+        "short forms read as their long form: {text}"
+    );
+    assert!(
+        text.contains(r#"Properties.Tags: [{"Key":"Name","Value":{"Fn::Sub":"${AWS::StackName}-vpc"}}] -> "#),
+        "{text}"
+    );
+}
+
+#[test]
+fn status_of_an_app_not_deployed_is_unhealthy_and_says_why() {
+    let moto = Moto::start();
+    assert_ok(&moto.karmada_eks(&["deploy", NETWORK, "--exclusively", "--yes", "--no-reconcile"]));
+    let out = moto.karmada_eks(&["status"]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("UNHEALTHY: 1 of "), "{text}");
+    assert!(text.contains("Karmada not checked: stack karmada-management has no management instance"), "{text}");
+    assert!(text.contains("stack karmada-cluster (us-east-1): not deployed"), "{text}");
+    assert!(!text.contains("stack karmada-network"), "a healthy stack is listed only with --all: {text}");
+    let out = moto.karmada_eks(&["status", "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&out.stdout).expect("status --json prints one JSON document");
+    assert_eq!(report["healthy"], false);
+    let network = report["stacks"].as_array().unwrap().iter().find(|s| s["name"] == NETWORK).unwrap();
+    assert_eq!(
+        (network["status"].as_str(), network["template_current"].as_bool()),
+        (Some("CREATE_COMPLETE"), Some(true))
+    );
+    assert_eq!(report["host"]["state"], "unreachable");
 }
 
 /// Issue 16, item 1: a stack of the app that the assembly no longer has (a member region dropped from the

@@ -13,6 +13,8 @@ use crate::deploy::approval::{Answer, ApprovalPolicy, Approver, Fixed, TerminalA
 use crate::deploy::changeset::TemplateSource;
 use crate::deploy::deployment::{app_of, DeployOptions, Deployer};
 use crate::deploy::destroy::eks_cluster_names;
+use crate::deploy::host::reconcile::{self, HostUnjoin};
+use crate::deploy::host::run_command::{Host, HostTimeouts};
 use crate::deploy::interrupt::Interrupt;
 use crate::deploy::progress;
 use crate::deploy::selection::{select, Extend};
@@ -49,7 +51,8 @@ pub fn run(config_path: Option<&Path>, args: DeployArgs) -> Result<ExitCode> {
         if args.yes { Arc::new(Fixed(Answer::Yes)) } else { Arc::new(TerminalApprover::default()) };
     let reporter: Arc<dyn progress::Reporter> = Arc::from(progress::for_output(args.json));
     let config = super::doctor::preflight_config(config_path, args.assembly.app.as_deref())?;
-    let result = session::runtime()?.block_on(async {
+    let tuning = options.tuning;
+    let (result, reconciled) = session::runtime()?.block_on(async {
         let aws = session::aws(&args.aws, options.tuning).await;
         account::ensure(&aws, account::of_stacks(selected_stacks(&assembly, &selected))).await?;
         let clusters: Vec<_> =
@@ -78,14 +81,43 @@ pub fn run(config_path: Option<&Path>, args: DeployArgs) -> Result<ExitCode> {
         if all != recorded {
             inventory::record_regions(&ssm, &app, &all).await?;
         }
+        let interrupt = Interrupt::on_ctrl_c();
+        let home = home_region(&assembly);
+        let connect = {
+            let (interrupt, reporter) = (interrupt.clone(), reporter.clone());
+            move |ssm: aws_sdk_ssm::Client, instance: &str| {
+                Host::new(ssm, instance, tuning, HostTimeouts::default(), interrupt.clone(), reporter.clone())
+            }
+        };
+        let unjoin = HostUnjoin { cfn: aws.cloudformation(&home), ssm: ssm.clone(), app: app.clone(), connect };
         let store = Arc::new(from_ssm::Ssm(aws.ssm_clients(all.iter().map(String::as_str))));
-        let deployer = Deployer::new(clients, reporter.clone(), approver, Interrupt::on_ctrl_c(), options)
-            .removing(orphans, None)
+        let deployer = Deployer::new(clients, reporter.clone(), approver, interrupt.clone(), options)
+            .removing(orphans, Some(Arc::new(unjoin)))
             .filling_from_ssm(filled_from_ssm, store);
-        anyhow::Ok((deployer.deploy_all(&assembly, &selected).await, preflight))
+        let result = deployer.deploy_all(&assembly, &selected).await;
+        // The reconcile step (docs/lifecycle.md, "The deployer" 4): only after every stack is up.
+        let reconciled = match assembly.stack(&reconcile::desired_state_stack(&app)) {
+            Some(stack) if result.ok() && !args.no_reconcile => {
+                let region = &stack.environment.region;
+                let (cfn, ssm) = (aws.cloudformation(region), aws.ssm(region));
+                let interrupt = interrupt.clone();
+                Some(super::reconcile::reconcile(&cfn, ssm, &app, false, tuning, interrupt, reporter.clone()).await)
+            }
+            _ => None,
+        };
+        anyhow::Ok(((result, preflight), reconciled))
     })?;
     let (result, preflight) = result;
     drop(reporter);
     report::print_deploy(&result, args.json, &preflight);
-    Ok(report::exit_code(result.errors(), result.ok()))
+    let code = report::exit_code(result.errors(), result.ok());
+    match &reconciled {
+        Some(r) if code == ExitCode::SUCCESS => Ok(super::reconcile::print(r, args.json)),
+        _ => {
+            if args.no_reconcile && result.ok() {
+                println!("reconcile: skipped (--no-reconcile); `karmada-eks reconcile` runs it");
+            }
+            Ok(code)
+        }
+    }
 }

@@ -13,6 +13,7 @@ use constructs::core::output_path::OutputError;
 pub fn run(config_path: Option<&Path>, args: KubeconfigArgs) -> Result<ExitCode> {
     let config = crate::config::load(config_path)?;
     let name = kubeconfig::parameter_name(&config.app);
+    let secret = constructs::karmada::wellknown::kubeconfig_secret(&config.app);
     let output = args.output.clone().unwrap_or_else(|| format!("{}-karmada.kubeconfig", config.app).into());
     let region = args.aws.region.clone().unwrap_or_else(|| config.region.clone());
     let value = session::runtime()?.block_on(async {
@@ -22,15 +23,16 @@ pub fn run(config_path: Option<&Path>, args: KubeconfigArgs) -> Result<ExitCode>
     })?;
     let Some(content) = value else {
         return Err(anyhow::anyhow!(
-            "SSM parameter {name} does not exist in {region}\n  hint: the management host writes it when Karmada is \
-             up; run `karmada-eks deploy` and wait for it to finish"
+            "the kubeconfig secret {secret} does not exist in {region} (read as {name})\n  hint: the management host \
+             writes it when Karmada is up; run `karmada-eks deploy` and wait for it to finish, or see `karmada-eks \
+             status`"
         ));
     };
     match kubeconfig::save(&output, &content, args.force) {
         Err(OutputError::Refused(refused)) => return Err(refused.into()),
         saved => saved.with_context(|| format!("writing {}", output.display()))?,
     }
-    println!("wrote {} (mode 0600) from SSM parameter {name}", output.display());
+    println!("wrote {} (mode 0600) from the secret {secret}", output.display());
     println!("next: export KUBECONFIG={} && kubectl get clusters", output.display());
     Ok(ExitCode::SUCCESS)
 }

@@ -12,8 +12,10 @@ mod init;
 mod kubeconfig;
 mod list;
 mod plan;
+mod reconcile;
 mod report;
 mod session;
+mod status;
 mod synth;
 
 use anyhow::Result;
@@ -37,5 +39,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Diagram(args) => {
             diagram::run(&assembly::load_assembly(config_path, args.assembly.app.as_deref())?, &args)
         }
+        Command::Reconcile(args) => reconcile::run(config_path, args),
+        Command::Status(args) => status::run(config_path, args),
     }
 }

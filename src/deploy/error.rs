@@ -149,7 +149,7 @@ pub enum DeployError {
          \"{caller}\"` in karmada-eks.toml (remove it to deploy to whichever account the credentials belong to)"
     )]
     WrongAccount { required: String, caller: String },
-    #[error("the deployed template of {stack} is not JSON ({reason})\n  hint: it was not deployed by karmada-eks; compare it by hand")]
+    #[error("the deployed template of {stack} cannot be read ({reason})\n  hint: it was not deployed by karmada-eks or the AWS CDK CLI; compare it by hand")]
     TemplateNotJson { stack: String, reason: String },
     #[error(
         "stack {stack} could not be deleted: DELETE_FAILED{}{}\n  hint: remove what keeps them (see the reasons \
@@ -169,6 +169,9 @@ pub enum DeployError {
          hint: fix the cause and run `karmada-eks deploy` again; the stack stays until its members are unjoined"
     )]
     UnjoinFailed { stack: String, members: String, reason: String },
+    /// A command on the management host failed; the text names the step and the fix (deploy::host).
+    #[error("{0}")]
+    OnHost(String),
     #[error(
         "stack {stack}: parent.admin_principal_arns lists {listed}, which is the deploying principal ({caller}); \
          EKS already gives the cluster's creator admin access (BootstrapClusterCreatorAdminPermissions), so this \

@@ -1,4 +1,6 @@
-//! Reading the Karmada kubeconfig the management host stores in SSM, and saving it readable by the owner only.
+//! Reading the Karmada kubeconfig the management host stores in the Secrets Manager secret
+//! `<app>/karmada/kubeconfig` (through Parameter Store's `/aws/reference/secretsmanager/` path: no Secrets Manager
+//! client needed), and saving it readable by the owner only.
 
 use std::path::Path;
 
@@ -6,12 +8,17 @@ use constructs::core::output_path::{self, FileWrite, OutputError, OwnFile};
 
 use super::error::AwsError;
 
-/// The SSM parameter the bootstrap writes: `/<app>/karmada/kubeconfig` (a SecureString).
+/// The SSM name that reads the kubeconfig secret: `/aws/reference/secretsmanager/<app>/karmada/kubeconfig`. The
+/// kubeconfig does not fit an SSM parameter (about 8,700 bytes with `init`'s 3072-bit keys; an Advanced-tier
+/// SecureString holds 8,192), so the host stores it in Secrets Manager (issue 9, item 3). Parameter Store serves
+/// Secrets Manager references only to GetParameter(s) with decryption (SSM user guide, "Referencing AWS Secrets
+/// Manager secrets from Parameter Store parameters").
 pub fn parameter_name(app: &str) -> String {
-    format!("/{app}/karmada/kubeconfig")
+    use constructs::karmada::wellknown::{kubeconfig_secret, secret_reference};
+    secret_reference(&kubeconfig_secret(app))
 }
 
-/// The decrypted value of `name`; `Ok(None)` when the parameter does not exist.
+/// The decrypted value of `name` (for a secret reference: its SecretString); `Ok(None)` when it does not exist.
 pub async fn read(client: &aws_sdk_ssm::Client, name: &str) -> Result<Option<String>, AwsError> {
     match client.get_parameter().name(name).with_decryption(true).send().await {
         Ok(out) => Ok(out.parameter().and_then(|p| p.value()).map(str::to_string)),
@@ -64,7 +71,7 @@ mod tests {
         assert_eq!(mode(&path), 0o600);
         save(&path, "apiVersion: v1\nkind: Config\n", false).unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), format!("{SAVED_MARKER}apiVersion: v1\nkind: Config\n"));
-        assert_eq!(parameter_name("karmada"), "/karmada/karmada/kubeconfig");
+        assert_eq!(parameter_name("karmada"), "/aws/reference/secretsmanager/karmada/karmada/kubeconfig");
     }
 
     #[test]

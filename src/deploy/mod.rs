@@ -14,6 +14,7 @@ pub mod ec2;
 pub mod error;
 pub mod events;
 pub mod from_ssm;
+pub mod host;
 pub mod identity;
 pub mod interrupt;
 pub mod inventory;
@@ -30,6 +31,7 @@ pub mod token;
 pub mod tuning;
 pub mod unjoin;
 pub mod volumes;
+pub mod yaml;
 
 #[cfg(test)]
 mod recorded_tests;

@@ -987,6 +987,72 @@ async fn destroy_deletes_a_stack_the_assembly_no_longer_has_before_the_stacks_it
     assert_eq!(*calls.lock().unwrap(), vec![format!("delete {ORPHAN_ID}"), format!("delete {STACK_ID}")]);
 }
 
+/// The real hook (deploy::host::reconcile::HostUnjoin, day2 branch) in the same ordering: the management host runs
+/// `karmada-eks-reconcile unjoin eksuscl01` through SSM Run Command before the access stack is deleted.
+#[tokio::test]
+async fn the_host_unjoin_runs_on_the_management_host_before_the_access_stack_is_deleted() {
+    use super::host::reconcile::HostUnjoin;
+    use super::host::recorded_tests as host;
+    use super::host::run_command::Host;
+    let calls: Log = Default::default();
+    let l = calls.clone();
+    let unjoin_cmd = mock!(aws_sdk_ssm::Client::send_command)
+        .match_requests(move |r| {
+            let script = host::script_of(r);
+            script.contains("karmada-eks-reconcile 'unjoin' 'eksuscl01' >") && log(&l, "host unjoin eksuscl01".into())
+        })
+        .then_output(|| {
+            aws_sdk_ssm::operation::send_command::SendCommandOutput::builder()
+                .command(aws_sdk_ssm::types::Command::builder().command_id("cmd-unjoin").build())
+                .build()
+        });
+    let done = mock!(aws_sdk_ssm::Client::get_command_invocation)
+        .match_requests(|r| r.command_id() == Some("cmd-unjoin"))
+        .then_output(|| {
+            host::invocation(
+                aws_sdk_ssm::types::CommandInvocationStatus::Success,
+                "Success",
+                0,
+                "unjoined eksuscl01\n",
+                "",
+            )
+        });
+    let [first, later, answer] = host::reads("");
+    let ssm = host::ssm(&[&host::online(), &unjoin_cmd, &done, &first, &later, &answer]);
+    let [_, resources] = host::deployed_app("unused");
+    let hook = HostUnjoin {
+        cfn: host::cfn(&[&resources]),
+        ssm,
+        app: "karmada".into(),
+        connect: |ssm: aws_sdk_ssm::Client, instance: &str| {
+            let (interrupt, _) = Interrupt::new();
+            Host::new(ssm, instance, tuning(), host::timeouts(), interrupt, Arc::new(RecordingReporter::default()))
+        },
+    };
+    let rules = orphan_rules(&calls);
+    let refs: Vec<&Rule> = rules.iter().collect();
+    let (interrupt, _handle) = Interrupt::new();
+    let options = DeployOptions { tuning: tuning(), ..DeployOptions::default() };
+    let deployer = Deployer::new(
+        CfnClients::single(client(&refs), ["eu-west-1"]),
+        Arc::new(RecordingReporter::default()),
+        Arc::new(Fixed(Answer::Yes)),
+        interrupt,
+        options,
+    )
+    .removing(vec![orphan()], Some(Arc::new(hook)));
+    let assembly = constructs::core::CloudAssembly { stacks: vec![artifact()] };
+    let report = tokio::time::timeout(Duration::from_secs(60), deployer.deploy_all(&assembly, &[NAME.to_string()]))
+        .await
+        .expect("deploy ended");
+
+    assert!(report.ok(), "{:?}", report.errors().collect::<Vec<_>>());
+    assert_eq!(
+        *calls.lock().unwrap(),
+        vec!["host unjoin eksuscl01".to_string(), format!("delete {ORPHAN_ID}"), "describe net".into()]
+    );
+}
+
 // Issue 16, item 7: the host's image is resolved once and kept; a refresh that replaces the host is asked.
 struct FakeStore {
     value: &'static str,

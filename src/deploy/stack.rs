@@ -139,7 +139,7 @@ pub async fn template(client: &Client, name: &str) -> Result<Option<serde_json::
         }
     };
     let body = out.template_body().unwrap_or("{}");
-    serde_json::from_str(body)
+    super::yaml::template_from_str(body)
         .map(Some)
         .map_err(|e| DeployError::TemplateNotJson { stack: name.to_string(), reason: e.to_string() })
 }

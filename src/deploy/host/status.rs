@@ -1,0 +1,854 @@
+//! `status`: the app's stacks as CloudFormation reports them, Karmada as the host sees it (read through SSM Run
+//! Command, so no network path to the NLB is needed), and optionally CloudFormation drift, judged against the
+//! config: healthy and as configured, or a list of what is not.
+
+use aws_sdk_cloudformation::types::{StackDriftDetectionStatus, StackResourceDriftStatus};
+use aws_sdk_cloudformation::Client as CfnClient;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::run_command::{Host, HostError};
+use crate::deploy::error::AwsError;
+use crate::deploy::events::{EventStream, ResourceEvent};
+use crate::deploy::interrupt::Interrupt;
+use crate::deploy::tuning::{Backoff, Tuning};
+use constructs::karmada::{placement, Config};
+
+/// One stack of the app as deployed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StackState {
+    pub name: String,
+    pub region: String,
+    /// CloudFormation's status; `None` when the stack is not deployed.
+    pub status: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_reason: Option<String>,
+    /// Whether the deployed `karmada-eks:template-sha256` tag equals the local template's SHA-256 (`None`: not
+    /// deployed, or no tag).
+    pub template_current: Option<bool>,
+    /// The first failed resources of a failed stack, with CloudFormation's reasons.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub failures: Vec<ResourceEvent>,
+    /// A stack of the app the assembly no longer has (`deploy` removes it).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub orphan: bool,
+}
+
+impl StackState {
+    pub fn problem(&self) -> Option<String> {
+        if self.orphan {
+            return Some("left the app: `karmada-eks deploy` removes it".into());
+        }
+        let Some(status) = &self.status else { return Some("not deployed".into()) };
+        if !crate::deploy::stack::is_success(status) {
+            return Some(match &self.status_reason {
+                Some(r) => format!("{status}: {r}"),
+                None => status.clone(),
+            });
+        }
+        match self.template_current {
+            Some(false) => Some("deployed template differs from the local one: run `karmada-eks deploy`".into()),
+            None => Some("deployed without the karmada-eks:template-sha256 tag".into()),
+            Some(true) => None,
+        }
+    }
+}
+
+/// Ready and desired pods of a Karmada component.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pods {
+    #[serde(default)]
+    pub ready: u32,
+    #[serde(default)]
+    pub desired: u32,
+}
+
+/// A component of the Karmada control plane as `karmada-eks-reconcile status` reports it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Component {
+    /// For the API server: its `/readyz` answered ok.
+    #[serde(default)]
+    pub ready: bool,
+    #[serde(default)]
+    pub pods: Pods,
+}
+
+/// One Karmada cluster object.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClusterStatus {
+    pub name: String,
+    /// The `Ready` condition is `True`.
+    #[serde(default)]
+    pub ready: bool,
+    /// `status.kubernetesVersion`.
+    #[serde(default)]
+    pub version: Option<String>,
+    /// `spec.syncMode`: `Push` or `Pull`.
+    #[serde(default)]
+    pub mode: Option<String>,
+    /// The `Ready` condition's reason or message when it is not `True`.
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// The sample workload's replicas per cluster (from its ResourceBinding).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkloadStatus {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub namespace: String,
+    #[serde(default)]
+    pub replicas: BTreeMap<String, u32>,
+}
+
+/// The JSON document `karmada-eks-reconcile status` prints (docs/lifecycle.md, "Day 2").
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HostStatus {
+    #[serde(default)]
+    pub apiserver: Component,
+    #[serde(default)]
+    pub etcd: Component,
+    #[serde(default)]
+    pub clusters: Vec<ClusterStatus>,
+    #[serde(default)]
+    pub workload: Option<WorkloadStatus>,
+    #[serde(default)]
+    pub applied_sha256: Option<String>,
+}
+
+/// One member, configured or found in Karmada, with what is wrong with it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MemberHealth {
+    pub name: String,
+    /// Listed in the config.
+    pub configured: bool,
+    /// Present as a Karmada cluster.
+    pub joined: bool,
+    pub ready: bool,
+    pub version: Option<String>,
+    /// Sync mode in Karmada (`push`/`pull`).
+    pub mode: Option<String>,
+    /// Sync mode the config asks for.
+    pub expected_mode: Option<String>,
+    /// The workload's replicas on this cluster.
+    pub replicas: Option<u32>,
+    /// What `plan` predicts for it.
+    pub planned_replicas: Option<u32>,
+    pub problems: Vec<String>,
+}
+
+impl MemberHealth {
+    pub fn healthy(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+/// A resource whose live configuration differs from its template.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ResourceDrift {
+    pub logical_id: String,
+    pub resource_type: String,
+    /// `MODIFIED` or `DELETED`.
+    pub status: String,
+    /// `(path, expected, actual, type)` per differing property.
+    pub properties: Vec<PropertyDrift>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PropertyDrift {
+    pub path: String,
+    pub expected: String,
+    pub actual: String,
+    /// `ADD`, `REMOVE` or `NOT_EQUAL`.
+    pub difference: String,
+}
+
+/// Drift detection of one stack.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StackDrift {
+    pub stack: String,
+    /// `IN_SYNC`, `DRIFTED`, or `DETECTION_FAILED` with the reason in `error`.
+    pub status: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    pub resources: Vec<ResourceDrift>,
+}
+
+/// How the host answered.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum HostAnswer {
+    Reached {
+        status: HostStatus,
+    },
+    /// No host yet, or it could not be reached: why.
+    Unreachable {
+        reason: String,
+    },
+}
+
+/// Everything `status` reports.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StatusReport {
+    pub healthy: bool,
+    pub summary: String,
+    pub stacks: Vec<StackState>,
+    pub host: HostAnswer,
+    pub members: Vec<MemberHealth>,
+    /// Problems of the control plane and the app as a whole.
+    pub problems: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub drift: Option<Vec<StackDrift>>,
+    /// The tail of the bootstrap log, when the management stack failed and the host answered.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub bootstrap_log: Vec<String>,
+    /// The SHA-256 of the desired state deployed, and whether the host has applied it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub desired_sha256: Option<String>,
+}
+
+/// Judges what was read against the config. `desired_sha256`: the deployed `DesiredStateSha256`.
+pub fn assess(
+    config: &Config,
+    stacks: Vec<StackState>,
+    host: HostAnswer,
+    drift: Option<Vec<StackDrift>>,
+    desired_sha256: Option<String>,
+    bootstrap_log: Vec<String>,
+) -> StatusReport {
+    let mut problems = Vec::new();
+    let configured = config.members();
+    let mut members: Vec<MemberHealth> = Vec::new();
+    match &host {
+        HostAnswer::Unreachable { reason } => problems.push(format!("Karmada not checked: {reason}")),
+        HostAnswer::Reached { status } => {
+            if !status.apiserver.ready {
+                problems.push("the Karmada API server is not ready".into());
+            }
+            for (what, c) in [("karmada-apiserver", &status.apiserver), ("etcd", &status.etcd)] {
+                if c.pods.desired == 0 || c.pods.ready < c.pods.desired {
+                    problems.push(format!("{what}: {} of {} pods ready", c.pods.ready, c.pods.desired));
+                }
+            }
+            if let (Some(desired), Some(applied)) = (&desired_sha256, &status.applied_sha256) {
+                if desired != applied {
+                    problems.push(format!(
+                        "the host has not applied the deployed desired state ({} != {}): run `karmada-eks reconcile`",
+                        super::reconcile::short(applied),
+                        super::reconcile::short(desired)
+                    ));
+                }
+            }
+            let planned: BTreeMap<String, u32> = if config.workload.enabled {
+                let weights: Vec<(String, u32)> = configured.iter().map(|m| (m.name.clone(), m.weight)).collect();
+                placement::divide(config.workload.replicas, &weights)
+                    .into_iter()
+                    .map(|s| (s.name, s.replicas))
+                    .collect()
+            } else {
+                BTreeMap::new()
+            };
+            let replicas = status.workload.as_ref().map(|w| &w.replicas);
+            if config.workload.enabled && status.workload.is_none() {
+                problems.push(format!("the workload {} was not found in Karmada", config.workload.name));
+            }
+            let by_name: BTreeMap<&str, &ClusterStatus> =
+                status.clusters.iter().map(|c| (c.name.as_str(), c)).collect();
+            for m in &configured {
+                let found = by_name.get(m.name.as_str());
+                let mut health = MemberHealth {
+                    name: m.name.clone(),
+                    configured: true,
+                    joined: found.is_some(),
+                    ready: found.is_some_and(|c| c.ready),
+                    version: found.and_then(|c| c.version.clone()),
+                    mode: found.and_then(|c| c.mode.as_ref().map(|s| s.to_ascii_lowercase())),
+                    expected_mode: Some(m.mode.as_str().to_string()),
+                    replicas: replicas.map(|r| r.get(&m.name).copied().unwrap_or(0)),
+                    planned_replicas: planned.get(&m.name).copied(),
+                    problems: Vec::new(),
+                };
+                match found {
+                    None => health.problems.push("not joined to Karmada".into()),
+                    Some(c) => {
+                        if !c.ready {
+                            health.problems.push(match &c.reason {
+                                Some(r) => format!("not Ready: {r}"),
+                                None => "not Ready".into(),
+                            });
+                        }
+                        if health.mode.as_deref().is_some_and(|mode| mode != m.mode.as_str()) {
+                            health.problems.push(format!(
+                                "joined in {} mode, the config says {}",
+                                health.mode.as_deref().unwrap_or_default(),
+                                m.mode.as_str()
+                            ));
+                        }
+                    }
+                }
+                if let (Some(have), Some(want)) = (health.replicas, health.planned_replicas) {
+                    if have != want {
+                        health.problems.push(format!("runs {have} workload replicas, plan predicts {want}"));
+                    }
+                }
+                members.push(health);
+            }
+            let names: BTreeSet<&str> = configured.iter().map(|m| m.name.as_str()).collect();
+            for c in status.clusters.iter().filter(|c| !names.contains(c.name.as_str())) {
+                members.push(MemberHealth {
+                    name: c.name.clone(),
+                    configured: false,
+                    joined: true,
+                    ready: c.ready,
+                    version: c.version.clone(),
+                    mode: c.mode.as_ref().map(|s| s.to_ascii_lowercase()),
+                    expected_mode: None,
+                    replicas: replicas.and_then(|r| r.get(&c.name).copied()),
+                    planned_replicas: None,
+                    problems: vec!["in Karmada but not in the config: `karmada-eks reconcile` unjoins it".into()],
+                });
+            }
+        }
+    }
+    for d in drift.iter().flatten() {
+        if d.status != "IN_SYNC" {
+            problems.push(format!("stack {} drift: {}", d.stack, d.error.as_deref().unwrap_or(&d.status)));
+        }
+    }
+    let bad_stacks = stacks.iter().filter(|s| s.problem().is_some()).count();
+    let bad_members = members.iter().filter(|m| !m.healthy()).count();
+    let healthy = bad_stacks == 0 && bad_members == 0 && problems.is_empty();
+    let mut parts = vec![format!("{} of {} stacks as deployed", stacks.len() - bad_stacks, stacks.len())];
+    if let HostAnswer::Reached { status } = &host {
+        parts.push(format!(
+            "API server {} ({}/{} pods), etcd {}/{}",
+            if status.apiserver.ready { "ready" } else { "NOT ready" },
+            status.apiserver.pods.ready,
+            status.apiserver.pods.desired,
+            status.etcd.pods.ready,
+            status.etcd.pods.desired
+        ));
+        let configured_ok = members.iter().filter(|m| m.configured && m.healthy()).count();
+        parts.push(format!("{configured_ok} of {} members healthy", configured.len()));
+        let extra = members.iter().filter(|m| !m.configured).count();
+        if extra > 0 {
+            parts.push(format!("{extra} not in the config"));
+        }
+    } else {
+        parts.push("Karmada not checked".into());
+    }
+    if let Some(d) = &drift {
+        let drifted = d.iter().filter(|s| s.status != "IN_SYNC").count();
+        parts.push(format!("{drifted} stacks drifted"));
+    }
+    let summary = format!("{}: {}", if healthy { "healthy" } else { "UNHEALTHY" }, parts.join(", "));
+    StatusReport { healthy, summary, stacks, host, members, problems, drift, bootstrap_log, desired_sha256 }
+}
+
+/// The report as text: the summary line, then what is wrong (everything with `all`).
+pub fn render(report: &StatusReport, all: bool) -> String {
+    let mut out = format!("{}\n", report.summary);
+    for p in &report.problems {
+        out.push_str(&format!("  {p}\n"));
+    }
+    for s in &report.stacks {
+        match s.problem() {
+            Some(p) => out.push_str(&format!("  stack {} ({}): {p}\n", s.name, s.region)),
+            None if all => out.push_str(&format!(
+                "  stack {} ({}): {}\n",
+                s.name,
+                s.region,
+                s.status.as_deref().unwrap_or_default()
+            )),
+            None => {}
+        }
+        for f in &s.failures {
+            out.push_str(&format!("    {}\n", f.line()));
+        }
+    }
+    if !report.bootstrap_log.is_empty() {
+        out.push_str(&format!(
+            "  last lines of the bootstrap log ({}):\n",
+            constructs::karmada::wellknown::HOST_BOOTSTRAP_LOG
+        ));
+        for l in &report.bootstrap_log {
+            out.push_str(&format!("    {l}\n"));
+        }
+    }
+    for m in &report.members {
+        if m.healthy() && !all {
+            continue;
+        }
+        let detail = [
+            Some(if m.ready { "Ready".to_string() } else { "not Ready".to_string() }),
+            m.version.clone(),
+            m.mode.clone(),
+            m.replicas.map(|r| match m.planned_replicas {
+                Some(p) => format!("{r} replicas (plan {p})"),
+                None => format!("{r} replicas"),
+            }),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(", ");
+        let verdict = if m.healthy() { "ok".to_string() } else { m.problems.join("; ") };
+        out.push_str(&format!("  member {}: {verdict} [{detail}]\n", m.name));
+    }
+    for d in report.drift.iter().flatten() {
+        if d.status == "IN_SYNC" && !all {
+            continue;
+        }
+        out.push_str(&format!("  drift {}: {}\n", d.stack, d.error.as_deref().unwrap_or(&d.status)));
+        for r in &d.resources {
+            out.push_str(&format!("    {} {} {}\n", r.status, r.resource_type, r.logical_id));
+            for p in &r.properties {
+                out.push_str(&format!("      {} {}: {} -> {}\n", p.difference, p.path, p.expected, p.actual));
+            }
+        }
+    }
+    out
+}
+
+/// Reads one stack's state; `local_sha256` is the template SHA-256 of the assembly (`None`: an orphan).
+pub async fn stack_state(
+    cfn: &CfnClient,
+    name: &str,
+    region: &str,
+    local_sha256: Option<&str>,
+) -> Result<StackState, AwsError> {
+    let deployed = crate::deploy::stack::describe(cfn, name).await?;
+    let mut state = StackState {
+        name: name.to_string(),
+        region: region.to_string(),
+        status: deployed.as_ref().map(|d| d.status.clone()),
+        status_reason: deployed.as_ref().and_then(|d| d.status_reason.clone()),
+        template_current: deployed.as_ref().and_then(|d| {
+            let tag = d.tags.get(constructs::karmada::wellknown::TAG_TEMPLATE_SHA256)?;
+            Some(local_sha256.is_some_and(|l| l == tag))
+        }),
+        failures: Vec::new(),
+        orphan: local_sha256.is_none() && deployed.is_some(),
+    };
+    if let Some(d) = &deployed {
+        if d.status.ends_with("_FAILED") || d.status.contains("ROLLBACK") {
+            let mut events = EventStream::new(&d.id, None);
+            events.poll(cfn).await?;
+            state.failures = events.first_failures(3);
+        }
+    }
+    Ok(state)
+}
+
+/// Asks the host for Karmada's state.
+pub async fn host_status(host: &Host) -> Result<HostStatus, HostError> {
+    host.wait_until_managed().await?;
+    let output = host.run_reconcile(&["status"], false).await?;
+    parse_host_status(&output)
+}
+
+/// The JSON document in the output of `karmada-eks-reconcile status`. The host prints it compact, so 100 members
+/// fit SSM's 24,000-character inline output (templates/reconcile/status.sh.hbs):
+/// `{"desired","applied","api":bool,"etcd":[ready,desired],"apiserver":[ready,desired],
+/// "clusters":[[name,ready,version,mode],...],"workload":[[cluster,replicas],...]}`. The long form of
+/// [`HostStatus`] is read too.
+pub fn parse_host_status(output: &str) -> Result<HostStatus, HostError> {
+    let bad = |reason: String| HostError::BadOutput { what: "karmada-eks-reconcile status".into(), reason };
+    let start = output.find('{').ok_or_else(|| bad("no JSON document in it".into()))?;
+    let value: serde_json::Value = serde_json::from_str(output[start..].trim()).map_err(|e| bad(e.to_string()))?;
+    if value.get("api").is_none() {
+        return serde_json::from_value(value).map_err(|e| bad(e.to_string()));
+    }
+    let pods = |v: &serde_json::Value| Pods {
+        ready: v[0].as_u64().unwrap_or(0) as u32,
+        desired: v[1].as_u64().unwrap_or(0) as u32,
+    };
+    let text = |v: &serde_json::Value| v.as_str().filter(|s| !s.is_empty()).map(str::to_string);
+    let clusters = value["clusters"]
+        .as_array()
+        .ok_or_else(|| bad("\"clusters\" is not a list".into()))?
+        .iter()
+        .map(|c| ClusterStatus {
+            name: c[0].as_str().unwrap_or_default().to_string(),
+            ready: c[1].as_bool().unwrap_or(false),
+            version: text(&c[2]),
+            mode: text(&c[3]),
+            reason: None,
+        })
+        .collect();
+    let workload = value["workload"].as_array().map(|list| WorkloadStatus {
+        name: String::new(),
+        namespace: String::new(),
+        replicas: list
+            .iter()
+            .filter_map(|w| Some((w[0].as_str()?.to_string(), w[1].as_u64().unwrap_or(0) as u32)))
+            .collect(),
+    });
+    Ok(HostStatus {
+        apiserver: Component { ready: value["api"].as_bool().unwrap_or(false), pods: pods(&value["apiserver"]) },
+        etcd: Component { ready: pods(&value["etcd"]).ready > 0, pods: pods(&value["etcd"]) },
+        clusters,
+        workload,
+        applied_sha256: text(&value["applied"]),
+    })
+}
+
+/// The last lines of the bootstrap log (`karmada-eks-reconcile log bootstrap`).
+pub async fn bootstrap_log(host: &Host) -> Result<Vec<String>, HostError> {
+    let output = host.run_reconcile(&["log", "bootstrap"], false).await?;
+    let lines: Vec<String> = output.lines().map(str::to_string).collect();
+    Ok(lines[lines.len().saturating_sub(30)..].to_vec())
+}
+
+/// Runs drift detection on `stack` (DetectStackDrift), waits for it, and lists the drifted resources
+/// (DescribeStackResourceDrifts filtered to MODIFIED and DELETED) with their differing properties.
+pub async fn detect_drift(
+    cfn: &CfnClient,
+    stack: &str,
+    tuning: &Tuning,
+    interrupt: &Interrupt,
+) -> Result<StackDrift, AwsError> {
+    let id = cfn
+        .detect_stack_drift()
+        .stack_name(stack)
+        .send()
+        .await
+        .map_err(|e| AwsError::from_sdk("DetectStackDrift", e))?
+        .stack_drift_detection_id()
+        .unwrap_or_default()
+        .to_string();
+    let mut backoff = Backoff::new(tuning);
+    let mut interrupt = interrupt.clone();
+    let status = loop {
+        let out = cfn
+            .describe_stack_drift_detection_status()
+            .stack_drift_detection_id(&id)
+            .send()
+            .await
+            .map_err(|e| AwsError::from_sdk("DescribeStackDriftDetectionStatus", e))?;
+        match out.detection_status() {
+            Some(StackDriftDetectionStatus::DetectionInProgress) | None => {}
+            Some(StackDriftDetectionStatus::DetectionFailed) => {
+                return Ok(StackDrift {
+                    stack: stack.to_string(),
+                    status: "DETECTION_FAILED".into(),
+                    error: Some(out.detection_status_reason().unwrap_or("no reason given").to_string()),
+                    resources: Vec::new(),
+                })
+            }
+            Some(_) => break out.stack_drift_status().map(|s| s.as_str().to_string()).unwrap_or_default(),
+        }
+        if !interrupt.sleep(backoff.next_wait()).await {
+            return Ok(StackDrift {
+                stack: stack.to_string(),
+                status: "NOT_CHECKED".into(),
+                error: Some("interrupted".into()),
+                resources: Vec::new(),
+            });
+        }
+    };
+    let mut resources = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let out = cfn
+            .describe_stack_resource_drifts()
+            .stack_name(stack)
+            .stack_resource_drift_status_filters(StackResourceDriftStatus::Modified)
+            .stack_resource_drift_status_filters(StackResourceDriftStatus::Deleted)
+            .set_next_token(token.clone())
+            .send()
+            .await
+            .map_err(|e| AwsError::from_sdk("DescribeStackResourceDrifts", e))?;
+        for r in out.stack_resource_drifts() {
+            resources.push(ResourceDrift {
+                logical_id: r.logical_resource_id().unwrap_or_default().to_string(),
+                resource_type: r.resource_type().unwrap_or_default().to_string(),
+                status: r.stack_resource_drift_status().map(|s| s.as_str().to_string()).unwrap_or_default(),
+                properties: r
+                    .property_differences()
+                    .iter()
+                    .map(|p| PropertyDrift {
+                        path: p.property_path().unwrap_or_default().to_string(),
+                        expected: p.expected_value().unwrap_or_default().to_string(),
+                        actual: p.actual_value().unwrap_or_default().to_string(),
+                        difference: p.difference_type().map(|d| d.as_str().to_string()).unwrap_or_default(),
+                    })
+                    .collect(),
+            });
+        }
+        token = out.next_token().map(str::to_string);
+        if token.is_none() {
+            break;
+        }
+    }
+    Ok(StackDrift { stack: stack.to_string(), status, error: None, resources })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use constructs::karmada::config::{MemberConfig, WorkloadConfig};
+    use constructs::karmada::JoinMode;
+
+    fn stack(name: &str, status: &str, current: bool) -> StackState {
+        StackState {
+            name: name.into(),
+            region: "us-east-1".into(),
+            status: Some(status.into()),
+            status_reason: None,
+            template_current: Some(current),
+            failures: Vec::new(),
+            orphan: false,
+        }
+    }
+
+    fn stacks() -> Vec<StackState> {
+        ["karmada-network", "karmada-cluster", "karmada-desired-state", "karmada-management"]
+            .iter()
+            .map(|n| stack(n, "UPDATE_COMPLETE", true))
+            .collect()
+    }
+
+    fn cluster(name: &str, ready: bool, mode: &str) -> ClusterStatus {
+        ClusterStatus {
+            name: name.into(),
+            ready,
+            version: Some("v1.33.4-eks-1".into()),
+            mode: Some(mode.into()),
+            reason: (!ready).then(|| "cluster is not reachable".into()),
+        }
+    }
+
+    /// What the host answers for `config` when every member is joined, Ready and placed as planned.
+    fn healthy_host(config: &Config) -> HostStatus {
+        let weights: Vec<(String, u32)> = config.members().iter().map(|m| (m.name.clone(), m.weight)).collect();
+        let shares = placement::divide(config.workload.replicas, &weights);
+        HostStatus {
+            apiserver: Component { ready: true, pods: Pods { ready: 3, desired: 3 } },
+            etcd: Component { ready: true, pods: Pods { ready: 3, desired: 3 } },
+            clusters: config
+                .members()
+                .iter()
+                .map(|m| cluster(&m.name, true, if m.mode == JoinMode::Pull { "Pull" } else { "Push" }))
+                .collect(),
+            workload: Some(WorkloadStatus {
+                name: "nginx".into(),
+                namespace: "default".into(),
+                replicas: shares.into_iter().filter(|s| s.replicas > 0).map(|s| (s.name, s.replicas)).collect(),
+            }),
+            applied_sha256: Some("d".repeat(64)),
+        }
+    }
+
+    fn reached(status: HostStatus) -> HostAnswer {
+        HostAnswer::Reached { status }
+    }
+
+    #[test]
+    fn the_default_app_healthy_and_as_configured_prints_one_line() {
+        let config = Config::default();
+        let report = assess(&config, stacks(), reached(healthy_host(&config)), None, Some("d".repeat(64)), vec![]);
+        assert!(report.healthy, "{:#?}", report);
+        assert_eq!(
+            render(&report, false),
+            "healthy: 4 of 4 stacks as deployed, API server ready (3/3 pods), etcd 3/3, 3 of 3 members healthy\n"
+        );
+        let all = render(&report, true);
+        assert!(all.contains("  member eksuscl01: ok [Ready, v1.33.4-eks-1, push, 6 replicas (plan 6)]"), "{all}");
+        assert!(all.contains("  stack karmada-management (us-east-1): UPDATE_COMPLETE"), "{all}");
+    }
+
+    #[test]
+    fn unready_wrong_mode_misplaced_extra_and_missing_members_are_each_named() {
+        let config = Config::default();
+        let mut host = healthy_host(&config);
+        host.clusters.retain(|c| c.name != "ekseucl02");
+        host.clusters[0] = cluster("ekseucl01", false, "Pull");
+        host.clusters.push(cluster("oldmember", true, "Push"));
+        host.workload.as_mut().unwrap().replicas.insert("eksuscl01".into(), 5);
+        host.etcd.pods.ready = 2;
+        let mut stacks = stacks();
+        stacks[1].template_current = Some(false);
+        let report = assess(&config, stacks, reached(host), None, Some("e".repeat(64)), vec![]);
+        assert!(!report.healthy);
+        let text = render(&report, false);
+        assert!(text.starts_with("UNHEALTHY: 3 of 4 stacks as deployed, API server ready (3/3 pods), etcd 2/3, 0 of 3 members healthy, 1 not in the config\n"), "{text}");
+        assert!(text.contains("  etcd: 2 of 3 pods ready\n"), "{text}");
+        assert!(
+            text.contains("the host has not applied the deployed desired state (dddddddddddd != eeeeeeeeeeee)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("  stack karmada-cluster (us-east-1): deployed template differs from the local one"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "  member ekseucl01: not Ready: cluster is not reachable; joined in pull mode, the config says push"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("  member ekseucl02: not joined to Karmada"), "{text}");
+        assert!(text.contains("  member eksuscl01: runs 5 workload replicas, plan predicts 6"), "{text}");
+        assert!(text.contains("  member oldmember: in Karmada but not in the config"), "{text}");
+    }
+
+    #[test]
+    fn a_stack_that_left_the_app_is_listed_as_such() {
+        let config = Config::default();
+        let mut stacks = stacks();
+        stacks.push(StackState {
+            name: "karmada-member-access-us-west-2".into(),
+            region: "us-west-2".into(),
+            template_current: Some(false),
+            orphan: true,
+            ..stack("", "UPDATE_COMPLETE", false)
+        });
+        let report = assess(&config, stacks, reached(healthy_host(&config)), None, Some("d".repeat(64)), vec![]);
+        assert!(!report.healthy);
+        let text = render(&report, false);
+        assert!(text.starts_with("UNHEALTHY: 4 of 5 stacks as deployed"), "{text}");
+        assert!(
+            text.contains(
+                "  stack karmada-member-access-us-west-2 (us-west-2): left the app: `karmada-eks deploy` removes it\n"
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_failed_bootstrap_shows_the_stack_reason_and_the_log_tail() {
+        let config = Config::default();
+        let mut stacks = stacks();
+        stacks[3] = StackState {
+            status: Some("CREATE_FAILED".into()),
+            status_reason: Some("The following resource(s) failed to create: [Host]".into()),
+            failures: vec![ResourceEvent {
+                logical_id: "Host".into(),
+                resource_type: "AWS::EC2::Instance".into(),
+                status: "CREATE_FAILED".into(),
+                reason: Some("Failed to receive 1 resource signal(s) within the specified duration".into()),
+            }],
+            ..stacks[3].clone()
+        };
+        let log = vec!["step init: kubectl karmada init".to_string(), "FAILED init: etcd not ready".to_string()];
+        let host = HostAnswer::Unreachable { reason: "the management stack is not complete".into() };
+        let report = assess(&config, stacks, host, None, None, log);
+        let text = render(&report, false);
+        assert!(!report.healthy);
+        assert!(text.contains("stack karmada-management (us-east-1): CREATE_FAILED: The following resource(s) failed to create: [Host]"), "{text}");
+        assert!(
+            text.contains("    CREATE_FAILED AWS::EC2::Instance Host: Failed to receive 1 resource signal(s)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("last lines of the bootstrap log (/var/log/karmada-eks-bootstrap.log):\n    step init"),
+            "{text}"
+        );
+        assert!(text.contains("    FAILED init: etcd not ready"), "{text}");
+    }
+
+    #[test]
+    fn a_hundred_members_with_two_unhealthy_list_only_those_two_and_json_has_all() {
+        let defaults = Config::default();
+        let config = Config {
+            members: (0..100)
+                .map(|i| MemberConfig {
+                    name: format!("member{i:03}"),
+                    region: Some(if i % 2 == 0 { "eu-central-1".into() } else { "us-east-1".into() }),
+                    weight: 1,
+                    ..MemberConfig::default()
+                })
+                .collect(),
+            workload: WorkloadConfig { replicas: 200, ..defaults.workload.clone() },
+            ..defaults
+        };
+        let mut host = healthy_host(&config);
+        host.clusters[17].ready = false;
+        host.clusters[17].reason = Some("cluster is not reachable".into());
+        host.clusters.retain(|c| c.name != "member042");
+        host.workload.as_mut().unwrap().replicas.remove("member042");
+        let report = assess(&config, stacks(), reached(host), None, Some("d".repeat(64)), vec![]);
+        let text = render(&report, false);
+        println!("{text}");
+        assert_eq!(
+            text,
+            "UNHEALTHY: 4 of 4 stacks as deployed, API server ready (3/3 pods), etcd 3/3, 98 of 100 members healthy\n  \
+             member member017: not Ready: cluster is not reachable [not Ready, v1.33.4-eks-1, push, 2 replicas (plan 2)]\n  \
+             member member042: not joined to Karmada; runs 0 workload replicas, plan predicts 2 [not Ready, 0 replicas (plan 2)]\n"
+        );
+        let json = serde_json::to_value(&report).unwrap();
+        println!("{}", serde_json::to_string_pretty(&json["members"][17]).unwrap());
+        assert_eq!(json["healthy"], false);
+        assert_eq!(json["members"].as_array().unwrap().len(), 100);
+        let unhealthy: Vec<&str> = json["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| !m["problems"].as_array().unwrap().is_empty())
+            .map(|m| m["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(unhealthy, vec!["member017", "member042"]);
+        assert_eq!(json["host"]["state"], "reached");
+    }
+
+    #[test]
+    fn drift_is_listed_with_the_differing_properties() {
+        let config = Config::default();
+        let drift = vec![
+            StackDrift { stack: "karmada-network".into(), status: "IN_SYNC".into(), error: None, resources: vec![] },
+            StackDrift {
+                stack: "karmada-cluster".into(),
+                status: "DRIFTED".into(),
+                error: None,
+                resources: vec![ResourceDrift {
+                    logical_id: "NlbSecurityGroup".into(),
+                    resource_type: "AWS::EC2::SecurityGroup".into(),
+                    status: "MODIFIED".into(),
+                    properties: vec![PropertyDrift {
+                        path: "/SecurityGroupIngress/1".into(),
+                        expected: "null".into(),
+                        actual: r#"{"CidrIp":"0.0.0.0/0","FromPort":32443}"#.into(),
+                        difference: "ADD".into(),
+                    }],
+                }],
+            },
+        ];
+        let report =
+            assess(&config, stacks(), reached(healthy_host(&config)), Some(drift), Some("d".repeat(64)), vec![]);
+        assert!(!report.healthy);
+        let text = render(&report, false);
+        assert!(text.starts_with("UNHEALTHY: 4 of 4 stacks as deployed"), "{text}");
+        assert!(text.contains(", 1 stacks drifted\n"), "{text}");
+        assert!(text.contains("  drift karmada-cluster: DRIFTED\n    MODIFIED AWS::EC2::SecurityGroup NlbSecurityGroup\n      ADD /SecurityGroupIngress/1: null -> {\"CidrIp\":\"0.0.0.0/0\",\"FromPort\":32443}\n"), "{text}");
+        assert!(!text.contains("drift karmada-network"), "in-sync stacks only with --all");
+    }
+
+    #[test]
+    fn the_hosts_compact_status_document_is_read() {
+        let out = r#"{"desired":"abc","applied":"abc","api":true,"etcd":[3,3],"apiserver":[2,3],"clusters":[["ekseucl01",true,"v1.33.4-eks-1","Push"],["ekseucl02",false,"","Pull"]],"workload":[["ekseucl01",3]]}"#;
+        let s = parse_host_status(out).unwrap();
+        assert!(s.apiserver.ready);
+        assert_eq!((s.apiserver.pods, s.etcd.pods), (Pods { ready: 2, desired: 3 }, Pods { ready: 3, desired: 3 }));
+        assert_eq!(
+            s.clusters[1],
+            ClusterStatus {
+                name: "ekseucl02".into(),
+                ready: false,
+                version: None,
+                mode: Some("Pull".into()),
+                reason: None
+            }
+        );
+        assert_eq!(s.workload.unwrap().replicas, BTreeMap::from([("ekseucl01".to_string(), 3)]));
+        assert_eq!(s.applied_sha256.as_deref(), Some("abc"));
+    }
+
+    #[test]
+    fn the_hosts_json_is_found_after_other_lines_and_bad_json_is_an_error() {
+        let parsed = parse_host_status("warning: x\n{\"apiserver\":{\"ready\":true}}\n").unwrap();
+        assert!(parsed.apiserver.ready);
+        assert!(matches!(parse_host_status("no json"), Err(HostError::BadOutput { .. })));
+    }
+}
