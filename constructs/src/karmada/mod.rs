@@ -2,6 +2,7 @@
 
 pub mod bootstrap;
 pub mod config;
+pub mod desired_state;
 pub mod manifests;
 pub mod names;
 pub mod placement;
