@@ -1,10 +1,14 @@
-//! Checks on the rendered bootstrap script: EC2's user-data limit, `Fn::Sub` variables, shellcheck.
+//! Checks on the rendered host scripts: EC2's user-data limit, `Fn::Sub` variables, shellcheck on the user-data,
+//! the reconcile fetcher and the desired-state bundle's reconcile script, and the `kubectl karmada` flags they
+//! pass against the list v1.18.2 defines (tests/data/karmadactl-v1.18.2-flags.txt).
 
 mod bootstrap_support;
 
+use std::collections::BTreeSet;
+
 use bootstrap_support::*;
-use constructs::karmada::bootstrap::{user_data_upper_bound, SSM_CHUNK_LIMIT, USER_DATA_LIMIT};
-use constructs::karmada::config::JoinMode;
+use constructs::karmada::bootstrap::{user_data_upper_bound, USER_DATA_LIMIT};
+use constructs::karmada::config::{JoinMode, MemberConfig};
 use constructs::karmada::Config;
 
 /// The configurations every check runs on: (name, config).
@@ -19,14 +23,19 @@ fn variants() -> Vec<(&'static str, Config)> {
     namespaced.workload.namespace = "demo".into();
     let mut unpinned = Config::default();
     unpinned.parent.kubernetes_version = "1.38".into();
+    let mut one_kubectl = Config::default();
+    one_kubectl.parent.kubernetes_version = "1.34".into();
+    let mut single_etcd = Config::default();
+    single_etcd.karmada.etcd_replicas = 1;
     vec![
         ("default", Config::default()),
         ("pull", pull),
         ("no-workload", no_workload),
         ("namespaced", namespaced),
         ("unpinned-kubectl", unpinned),
-        ("twenty-members", Config { members: members(20), ..Config::default() }),
-        ("overflow", Config { members: members(150), ..Config::default() }),
+        ("one-kubectl", one_kubectl),
+        ("single-etcd", single_etcd),
+        ("hundred-members", Config { members: members(100), ..Config::default() }),
     ]
 }
 
@@ -35,36 +44,39 @@ fn user_data(config: &Config) -> String {
     substitute(&render(config).script, &values(NLB_IPS))
 }
 
-#[test]
-fn default_and_twenty_member_user_data_fit_without_overflow() {
-    for (name, config) in
-        [("default", Config::default()), ("twenty members", Config { members: members(20), ..Config::default() })]
-    {
-        config.validate().unwrap();
-        let rendered = render(&config);
-        let bound = user_data_upper_bound(&rendered.script);
-        let actual = user_data(&config).len();
-        eprintln!("{name}: rendered {} bytes, user-data {actual} bytes, at most {bound} bytes", rendered.script.len());
-        assert!(rendered.overflow.is_empty(), "{name}: the input overflowed into SSM");
-        assert!(bound <= USER_DATA_LIMIT, "{name}: {bound} bytes of user-data");
-        assert!(actual <= bound, "{name}: the bound {bound} is below the real size {actual}");
-    }
+/// The fetcher the user-data writes to /usr/local/bin/karmada-eks-reconcile.
+fn fetcher(user_data: &str) -> String {
+    let start = user_data.find("<<'FETCHER'\n").expect("the fetcher heredoc") + "<<'FETCHER'\n".len();
+    let len = user_data[start..].find("\nFETCHER\n").expect("the end of the fetcher heredoc");
+    user_data[start..start + len + 1].to_string()
 }
 
 #[test]
-fn past_the_limit_members_move_to_ssm_chunks_and_the_script_still_fits() {
-    let config = Config { members: members(150), ..Config::default() };
-    config.validate().unwrap();
-    let rendered = render(&config);
-    assert!(!rendered.overflow.is_empty());
-    assert!(rendered.overflow.iter().all(|c| c.len() <= SSM_CHUNK_LIMIT && c.is_ascii()));
-    assert!(user_data_upper_bound(&rendered.script) <= USER_DATA_LIMIT);
-    let input = decode_overflow(&rendered.overflow);
-    for m in &config.members {
-        let line = format!("{} {} ", m.name, m.region.as_deref().unwrap_or_default());
-        assert!(input.lines().any(|l| l.starts_with(&line)), "{line:?} missing from the overflow input");
-        assert!(!rendered.script.contains(&format!("{} ", m.name)), "{} is still in the user-data", m.name);
-    }
+fn the_user_data_fits_and_does_not_grow_with_the_members() {
+    let small = render(&Config::default());
+    let large = render(&Config { members: members(1000), ..Config::default() });
+    assert_eq!(small.script, large.script, "the member list is not in the user-data");
+    let bound = user_data_upper_bound(&small.script);
+    let actual = user_data(&Config::default()).len();
+    eprintln!(
+        "user-data: rendered {} bytes, after Fn::Sub {actual}, at most {bound} of {USER_DATA_LIMIT}",
+        small.script.len()
+    );
+    assert!(bound <= USER_DATA_LIMIT && actual <= bound);
+}
+
+#[test]
+fn members_weights_and_workload_leave_the_user_data_byte_identical() {
+    let base = render(&Config::default()).script;
+    let mut changed = Config::default();
+    changed.members.push(MemberConfig::new("eksapcl01", "ap-southeast-2", 4));
+    changed.members[0].weight = 7;
+    changed.members[1].mode = JoinMode::Pull;
+    changed.workload.replicas = 30;
+    changed.workload.image = "public.ecr.aws/nginx/nginx:1.28".into();
+    changed.reconcile.concurrency = 20;
+    assert_eq!(render(&changed).script, base);
+    assert_ne!(desired(&changed).sha256, desired(&Config::default()).sha256);
 }
 
 #[test]
@@ -85,7 +97,10 @@ fn every_substitution_is_a_declared_variable_or_a_pseudo_parameter() {
         let substituted = user_data(&config);
         let left = substitutions(&substituted.replace("${", "${!"));
         assert!(left.is_empty(), "{name}: {left:?}");
-        assert!(!substituted.contains("{{") && !substituted.contains("}}"), "{name}: handlebars left in the script");
+        // JSON patches end in `}}`; a handlebars expression left over starts with `{{`.
+        assert!(!substituted.contains("{{"), "{name}: handlebars left in the script");
+        let script = &bundle_files(&desired(&config))[0].1;
+        assert!(!script.contains("{{"), "{name}: handlebars left in reconcile.sh");
     }
 }
 
@@ -98,22 +113,98 @@ fn the_internal_nlb_case_substitutes_an_empty_address_list() {
 }
 
 #[test]
-fn shellcheck_finds_nothing() {
+fn shellcheck_finds_nothing_in_any_host_script() {
     for (name, config) in variants() {
-        let rendered = render(&config);
-        let findings = shellcheck(&substitute(&rendered.script, &values(NLB_IPS)));
-        assert!(findings.is_empty(), "{name}: shellcheck:\n{findings}");
-        if !rendered.overflow.is_empty() {
-            let input = decode_overflow(&rendered.overflow);
-            let findings = shellcheck(&format!("#!/bin/bash\nSTATE=/var/lib/karmada-eks\n{input}"));
-            assert!(findings.is_empty(), "{name} (overflow input): shellcheck:\n{findings}");
-        }
+        let data = user_data(&config);
+        let findings = shellcheck(&data);
+        assert!(findings.is_empty(), "{name} (user-data): shellcheck:\n{findings}");
+        let findings = shellcheck(&fetcher(&data));
+        assert!(findings.is_empty(), "{name} (karmada-eks-reconcile): shellcheck:\n{findings}");
+        let files = bundle_files(&desired(&config));
+        let findings = shellcheck(&files[0].1);
+        assert!(findings.is_empty(), "{name} (reconcile.sh): shellcheck:\n{findings}");
+        let findings = shellcheck(&format!("#!/bin/bash\n{}echo \"$CONCURRENCY $MEMBER_TIMEOUT $POLL\"\n", files[1].1));
+        assert!(findings.is_empty(), "{name} (settings): shellcheck:\n{findings}");
     }
 }
 
 #[test]
 fn shellcheck_would_report_an_unquoted_variable() {
-    // The check above is only worth something if shellcheck runs and reports.
+    // The checks above are only worth something if shellcheck runs and reports.
     let findings = shellcheck("#!/bin/bash\nf=$1\nrm $f\n");
     assert!(findings.contains("SC2086"), "{findings}");
+}
+
+/// The v1.18.2 flags per subcommand, from the checked-in list.
+fn karmadactl_flags() -> BTreeSet<String> {
+    let text = std::fs::read_to_string(root().join("tests/data/karmadactl-v1.18.2-flags.txt")).unwrap();
+    text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()).map(str::to_string).collect()
+}
+
+/// Every `kubectl karmada <subcommand> ...` command in `script` (continuation lines joined): (subcommand, flags).
+fn karmada_commands(script: &str) -> Vec<(String, Vec<String>)> {
+    let joined = script.replace("\\\n", " ");
+    let mut out = Vec::new();
+    for line in joined.lines() {
+        let mut rest = line;
+        while let Some(i) = rest.find("kubectl karmada ") {
+            let words: Vec<&str> = rest[i + "kubectl karmada ".len()..].split_whitespace().collect();
+            let Some(first) = words.first() else { break };
+            let sub =
+                if *first == "token" { format!("token {}", words.get(1).unwrap_or(&"")) } else { first.to_string() };
+            let end = words
+                .iter()
+                .position(|w| ["||", "&&", "|", ";", ">>\"$out.log\"", "2>&1)"].contains(w))
+                .unwrap_or(words.len());
+            let flags = words[..end]
+                .iter()
+                .filter(|w| w.starts_with("--"))
+                .map(|w| w.split('=').next().unwrap().trim_end_matches([')', '"']).to_string())
+                .collect();
+            out.push((sub, flags));
+            rest = &rest[i + 1..];
+        }
+    }
+    out
+}
+
+#[test]
+fn the_scripts_pass_only_flags_karmadactl_v1_18_2_defines() {
+    let known = karmadactl_flags();
+    assert!(known.contains("init --etcd-replicas") && known.contains("register --discovery-token-ca-cert-hash"));
+    assert!(!known.contains("register --ca-cert-path"), "removed in v1.14 (pkg/karmadactl/register/register.go)");
+    let mut seen = BTreeSet::new();
+    for (name, config) in variants() {
+        let scripts = [user_data(&config), bundle_files(&desired(&config))[0].1.clone()];
+        for script in &scripts {
+            for (sub, flags) in karmada_commands(script) {
+                for flag in flags {
+                    let entry = format!("{sub} {flag}");
+                    assert!(known.contains(&entry), "{name}: `kubectl karmada {sub}` has no flag {flag} in v1.18.2");
+                    seen.insert(entry);
+                }
+            }
+        }
+    }
+    for used in [
+        "init --wait-component-ready-timeout",
+        "init --karmada-webhook-replicas",
+        "deinit --purge-namespace",
+        "join --cluster-kubeconfig",
+        "unjoin --wait",
+        "register --cluster-name",
+        "unregister --karmada-config",
+        "token create --print-register-command",
+    ] {
+        assert!(seen.contains(used), "the check did not see {used}: {seen:?}");
+    }
+}
+
+#[test]
+fn the_flag_check_would_catch_a_removed_flag() {
+    let known = karmadactl_flags();
+    let bad = "kubectl karmada register x --token t --ca-cert-path /tmp/ca.crt\n";
+    let found = karmada_commands(bad);
+    assert_eq!(found, [("register".to_string(), vec!["--token".to_string(), "--ca-cert-path".to_string()])]);
+    assert!(!known.contains("register --ca-cert-path"));
 }

@@ -14,6 +14,7 @@ fn cdk_ls_lists_the_assembly_stacks_in_order() {
             "karmada-cluster",
             "karmada-member-access-eu-central-1",
             "karmada-member-access-us-east-1",
+            "karmada-desired-state",
             "karmada-management"
         ]
     );

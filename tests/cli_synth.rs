@@ -6,11 +6,12 @@ use common::{karmada_eks, stderr, stdout};
 use serde_json::Value;
 use std::fs;
 
-const DEFAULT_STACKS: [&str; 5] = [
+const DEFAULT_STACKS: [&str; 6] = [
     "karmada-network",
     "karmada-cluster",
     "karmada-member-access-eu-central-1",
     "karmada-member-access-us-east-1",
+    "karmada-desired-state",
     "karmada-management",
 ];
 
@@ -35,7 +36,7 @@ fn synth_without_config_writes_the_default_assembly() {
     assert_eq!(artifacts["karmada-cluster"]["dependencies"], serde_json::json!(["karmada-network"]));
     assert_eq!(artifacts["karmada-cluster"]["properties"]["tags"], serde_json::json!({"karmada-eks:app": "karmada"}));
     let summary = stderr(&o);
-    assert!(summary.contains("Synthesized 5 stacks"), "{summary}");
+    assert!(summary.contains("Synthesized 6 stacks"), "{summary}");
     let placement = summary.lines().skip_while(|l| !l.starts_with("Placement of default/nginx")).collect::<Vec<_>>();
     assert!(
         placement.iter().any(|l| l.split_whitespace().collect::<Vec<_>>() == ["eksuscl01", "2", "6", "50.0%"]),
@@ -130,7 +131,7 @@ fn list_shows_deploy_order_and_dependencies() {
     let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
     let names: Vec<&str> = v.as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
     assert_eq!(names, DEFAULT_STACKS);
-    let management = &v[4];
+    let management = &v[5];
     assert_eq!(management["region"], "us-east-1");
     let deps: Vec<&str> = management["dependencies"].as_array().unwrap().iter().map(|d| d.as_str().unwrap()).collect();
     assert!(deps.contains(&"karmada-member-access-eu-central-1") && deps.contains(&"karmada-cluster"), "{deps:?}");
@@ -138,7 +139,7 @@ fn list_shows_deploy_order_and_dependencies() {
     let o = karmada_eks(dir.path(), &["list"]);
     let text = stdout(&o);
     assert!(text.lines().next().unwrap().starts_with("STACK"), "{text}");
-    assert_eq!(text.lines().count(), 6);
+    assert_eq!(text.lines().count(), 7);
 }
 
 #[test]

@@ -7,19 +7,20 @@ use std::process::{Command, Output};
 
 use constructs::karmada::bootstrap::{self, BootstrapContext, RenderedBootstrap};
 use constructs::karmada::config::{JoinMode, MemberConfig};
+use constructs::karmada::desired_state::{self, DesiredState};
+use constructs::karmada::wellknown;
 use constructs::karmada::Config;
 
 pub const STACK: &str = "karmada-management";
+pub const CLUSTER_STACK: &str = "karmada-cluster";
 pub const INSTANCE: &str = "ManagementHostInstance5c1d2e3f";
-pub const KUBECONFIG_PARAMETER: &str = "/karmada/karmada/kubeconfig";
-pub const OVERFLOW_PREFIX: &str = "/karmada/karmada/bootstrap/";
+pub const KUBECONFIG_SECRET: &str = "karmada/karmada/kubeconfig";
 
 pub const NLB_DNS: &str = "karmada-api-4f1c2d3e5a6b7c8d.elb.us-east-1.amazonaws.com";
 pub const NLB_IPS: &str = "198.51.100.10,198.51.100.11,198.51.100.12";
 pub const TARGET_GROUP: &str =
     "arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/karmada-api/0123456789abcdef";
 pub const NODEGROUP: &str = "karmada-parent-nodes";
-pub const KMS_KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -29,11 +30,26 @@ pub fn render(config: &Config) -> RenderedBootstrap {
     bootstrap::render(&BootstrapContext {
         config,
         management_stack: STACK,
+        cluster_stack: CLUSTER_STACK,
         instance_logical_id: INSTANCE,
-        kubeconfig_parameter: KUBECONFIG_PARAMETER,
-        overflow_parameter_prefix: OVERFLOW_PREFIX,
     })
     .expect("the bootstrap script renders")
+}
+
+pub fn desired(config: &Config) -> DesiredState {
+    desired_state::render(config).expect("the desired state renders")
+}
+
+/// The files of a desired-state bundle, (name, text), in order.
+pub fn bundle_files(d: &DesiredState) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for line in d.bundle.split_inclusive('\n') {
+        match line.strip_prefix(desired_state::FILE_MARKER) {
+            Some(name) => out.push((name.trim_end().to_string(), String::new())),
+            None => out.last_mut().expect("a file marker first").1.push_str(line),
+        }
+    }
+    out
 }
 
 /// The deploy-time values of the test stack (`nlb_ips` empty: an internal NLB).
@@ -41,9 +57,6 @@ pub fn values(nlb_ips: &str) -> Vec<(&'static str, String)> {
     vec![
         ("NlbDnsName", NLB_DNS.into()),
         ("NlbAddresses", nlb_ips.into()),
-        ("TargetGroupArn", TARGET_GROUP.into()),
-        ("NodegroupName", NODEGROUP.into()),
-        ("KmsKeyArn", KMS_KEY.into()),
         ("AWS::Region", "us-east-1".into()),
         ("AWS::StackName", STACK.into()),
     ]
@@ -148,21 +161,6 @@ pub fn shellcheck(text: &str) -> String {
     findings
 }
 
-/// The overflow chunks joined and base64-decoded: the shell fragment the script sources.
-pub fn decode_overflow(chunks: &[String]) -> String {
-    let mut child = Command::new("base64")
-        .arg("-d")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("base64 runs");
-    use std::io::Write;
-    child.stdin.take().unwrap().write_all(chunks.concat().as_bytes()).unwrap();
-    let o = child.wait_with_output().unwrap();
-    assert!(o.status.success());
-    String::from_utf8(o.stdout).unwrap()
-}
-
 /// A management host in a temporary directory: `root/` stands for `/`, `state/` is what the stand-ins remember,
 /// `calls` lists every call made to a stand-in.
 pub struct Harness {
@@ -194,27 +192,66 @@ impl Harness {
     /// Runs the script after `Fn::Sub` with the test values, with the stand-ins first on PATH and `env` added.
     pub fn run(&self, rendered: &RenderedBootstrap, env: &[(&str, &str)]) -> Output {
         let script = substitute(&rendered.script, &values(NLB_IPS));
-        for (i, chunk) in rendered.overflow.iter().enumerate() {
-            self.put_parameter(&format!("{OVERFLOW_PREFIX}{i}"), chunk);
-        }
         let file = self.path("user-data.sh");
         std::fs::write(&file, script).unwrap();
+        self.command("bash", env).arg(&file).output().expect("bash runs")
+    }
+
+    /// Stores the desired state in the fake SSM as its stack would (the applied state created as `none`).
+    pub fn publish(&self, d: &DesiredState) {
+        let applied = wellknown::applied_state_parameter("karmada");
+        if self.parameter(&applied).is_none() {
+            self.put_parameter(&applied, "none");
+        }
+        self.put_parameter(&wellknown::desired_state_parameter("karmada"), &d.head);
+        for (i, chunk) in d.chunks.iter().enumerate() {
+            self.put_parameter(&wellknown::desired_state_chunk("karmada", i), chunk);
+        }
+    }
+
+    /// Runs the installed `karmada-eks-reconcile` with `args`.
+    pub fn reconcile(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        let fetcher = self.path("root/usr/local/bin/karmada-eks-reconcile");
+        assert!(fetcher.exists(), "the bootstrap did not install {}", fetcher.display());
+        self.command("bash", env).arg(fetcher).args(args).output().expect("bash runs")
+    }
+
+    /// A command with a clean environment: the stand-ins first on PATH, the host's `/` at `root/`.
+    pub fn command(&self, program: &str, env: &[(&str, &str)]) -> Command {
         let fakes = root().join("tests/data/bootstrap-fakes");
-        let kubectl = bootstrap::kubectl_release("1.31").sha256_amd64.unwrap_or_default();
-        let mut cmd = Command::new("bash");
-        cmd.arg(&file)
-            .env_clear()
+        let pins: Vec<String> = (28..=35)
+            .map(|m| bootstrap::kubectl_release(&format!("1.{m}")))
+            .map(|k| format!("{}={}", k.version, k.sha256_amd64.unwrap_or_default()))
+            .collect();
+        let mut cmd = Command::new(program);
+        cmd.env_clear()
             .env("PATH", format!("{}:/usr/bin:/bin", fakes.display()))
             .env("HOME", self.path("home"))
             .env("TMPDIR", self.path("tmp"))
             .env("KARMADA_EKS_ROOT", self.path("root"))
+            .env("KARMADA_EKS_POLL_SECONDS", "0.05")
             .env("FAKE_STATE", self.path("state"))
             .env("FAKE_CALLS", self.path("calls"))
-            .env("FAKE_KUBECTL_SHA256", kubectl);
+            .env("FAKE_TARGET_GROUP", TARGET_GROUP)
+            .env("FAKE_KUBECTL_SHA256S", pins.join(" "));
         for (k, v) in env {
             cmd.env(k, v);
         }
-        cmd.output().expect("bash runs")
+        cmd
+    }
+
+    /// The reconcile log of the host.
+    pub fn reconcile_log(&self) -> String {
+        std::fs::read_to_string(self.path(&format!("root{}", wellknown::HOST_RECONCILE_LOG))).unwrap_or_default()
+    }
+
+    /// Number of calls so far: what a later `calls_since` starts from.
+    pub fn mark(&self) -> usize {
+        self.calls().len()
+    }
+
+    pub fn calls_since(&self, mark: usize) -> Vec<String> {
+        self.calls().split_off(mark)
     }
 
     /// The calls made so far, with the temporary paths written `<root>` (the host's `/`) and `<tmp>`.

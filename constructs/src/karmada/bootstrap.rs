@@ -1,46 +1,49 @@
 //! The management host's user-data: `templates/bootstrap.sh.hbs` rendered with what is known at synth time, left
-//! as an `Fn::Sub` text for what is known at deploy time.
+//! as an `Fn::Sub` text for what is known at deploy time (the NLB's DNS name and addresses).
 //!
-//! The script (steps `input`, `install-tools`, `parent-kubeconfig`, `storage-class`, `nlb-targets`,
-//! `karmada-init`, `karmada-endpoint`, `store-kubeconfig`, `join-<member>`, `workload`, `signal`) installs kubectl
-//! (the parent's minor version) and kubectl-karmada with their SHA-256 verified, points kubectl at the parent,
-//! applies the gp3 StorageClass, attaches the node group's Auto Scaling group to the NLB target group, runs
-//! `kubectl karmada init` in HA mode unless Karmada is already healthy, points the Karmada kubeconfig at the NLB,
-//! stores it as an SSM SecureString, joins every member not yet joined and Ready (push: `join`, pull: `token
-//! create` + `register`), applies the sample workload and signals CloudFormation. Each step logs its name to
-//! `/var/log/karmada-eks-bootstrap.log` (under `$KARMADA_EKS_ROOT` when set); a failure signals the failed step.
+//! Day 1 only (docs/lifecycle.md): steps `install-tools` (aws-cfn-bootstrap, kubectl and kubectl-karmada with
+//! their SHA-256 checked), `parent-kubeconfig`, `storage-class`, `nlb-targets` (read from the cluster stack's
+//! outputs), `karmada-init` (adopt the Karmada whose kubeconfig is in the secret; else clear a half-finished init
+//! and run `kubectl karmada init` in HA mode with the etcd fix), `karmada-endpoint`, `store-kubeconfig` (Secrets
+//! Manager), `install-reconcile` (`/usr/local/bin/karmada-eks-reconcile`), `signal`. No member is joined here:
+//! the reconcile does that, so the signal budget does not grow with the member count. Each step logs its name to
+//! `/var/log/karmada-eks-bootstrap.log` (under `$KARMADA_EKS_ROOT` when set); a failure logs
+//! `FAILED <step>: <reason>` and signals failure.
 //!
-//! Shell `${VAR}` is written `${!VAR}`, which `Fn::Sub` turns back into `${VAR}`. The per-member input (member
-//! list and manifests) stays in the script while the whole fits in EC2's user-data limit with the longest
-//! deploy-time values; otherwise it moves, base64-encoded, into SSM String parameters that the script reads.
+//! Shell `${VAR}` is written `${!VAR}`, which `Fn::Sub` turns back into `${VAR}`.
 
 use serde_json::json;
 
-use super::config::JoinMode;
 use super::manifests;
 use super::templates::{self, Template, TemplateError};
+use super::wellknown;
 use super::Config;
 
 /// EC2's limit on user-data, in bytes before base64 encoding.
 pub const USER_DATA_LIMIT: usize = 16 * 1024;
 
-/// Longest value of a Standard-tier SSM String parameter, in bytes: the size of each overflow chunk at most.
-pub const SSM_CHUNK_LIMIT: usize = 4096;
-
 /// The `Fn::Sub` variables the script may use, with the longest value each can take at deploy time (used to
 /// bound the size of the user-data after substitution).
-pub const VARIABLES: [(&str, usize); 5] = [
+pub const VARIABLES: [(&str, usize); 2] = [
     // internal-<32>-<16 hex>.elb.<region>.amazonaws.com is at most about 100 characters.
     ("NlbDnsName", 128),
     // Up to six zones, one Elastic IP each, comma-separated.
     ("NlbAddresses", 6 * 16),
-    ("TargetGroupArn", 160),
-    ("NodegroupName", 63),
-    ("KmsKeyArn", 128),
 ];
 
 /// The pseudo parameters the script may use, with their longest values.
 pub const PSEUDO_PARAMETERS: [(&str, usize); 2] = [("AWS::Region", 32), ("AWS::StackName", 128)];
+
+/// Kubernetes version of the Karmada API server: `kubectl karmada init` v1.18.2 defaults `--kube-image-tag` to
+/// `v1.35.2` (pkg/karmadactl/cmdinit/cmdinit.go); the script passes it explicitly so the kubectl chosen below
+/// stays within its skew.
+pub const KARMADA_KUBE_IMAGE_TAG: &str = "v1.35.2";
+const KARMADA_KUBE_MINOR: u32 = 35;
+
+/// Published SHA-256s of kubectl-karmada release archives (linux/amd64, linux/arm64) known to the project. None is
+/// pinned for v1.18.2: no primary source available to the project quotes them, so the script checks the archive
+/// against the release's own `.sha256`.
+const KUBECTL_KARMADA: [(&str, &str, &str); 0] = [];
 
 /// kubectl releases the script installs, by Kubernetes minor version: (minor, version, SHA-256 of
 /// `linux/amd64/kubectl`, SHA-256 of `linux/arm64/kubectl`), as published on dl.k8s.io.
@@ -118,17 +121,141 @@ pub fn kubectl_release(kubernetes_version: &str) -> KubectlRelease {
     }
 }
 
+/// One kubectl binary the script installs: the file name under `/usr/local/bin` and its release.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KubectlBinary {
+    /// `kubectl` (drives the Karmada API; `kubectl karmada` runs the plugin) or `kubectl-parent`.
+    pub name: &'static str,
+    pub release: KubectlRelease,
+}
+
+/// The kubectl binaries for a parent of `kubernetes_version`. kubectl is supported within one minor version of
+/// the API server it talks to (Kubernetes version skew policy), and Karmada's API server is
+/// [`KARMADA_KUBE_IMAGE_TAG`]: one pinned kubectl when a release in the table is within one minor of both, else
+/// `kubectl` for Karmada (v1.35) and `kubectl-parent` of the parent's minor.
+pub fn kubectl_binaries(kubernetes_version: &str) -> Vec<KubectlBinary> {
+    let parent = minor(kubernetes_version);
+    let both = KUBECTL
+        .iter()
+        .rev()
+        .find(|(m, ..)| m.abs_diff(KARMADA_KUBE_MINOR) <= 1 && parent.is_some_and(|p| m.abs_diff(p) <= 1));
+    if let Some((m, ..)) = both {
+        return vec![KubectlBinary { name: "kubectl", release: kubectl_release(&format!("1.{m}")) }];
+    }
+    vec![
+        KubectlBinary { name: "kubectl", release: kubectl_release(&format!("1.{KARMADA_KUBE_MINOR}")) },
+        KubectlBinary { name: "kubectl-parent", release: kubectl_release(kubernetes_version) },
+    ]
+}
+
+fn minor(kubernetes_version: &str) -> Option<u32> {
+    kubernetes_version.strip_prefix("1.").and_then(|m| m.split('.').next()?.parse::<u32>().ok())
+}
+
+/// The pinned SHA-256s (amd64, arm64) of the kubectl-karmada archive of `version`, when the project knows them.
+pub fn kubectl_karmada_sha256(version: &str) -> Option<(&'static str, &'static str)> {
+    KUBECTL_KARMADA.iter().find(|(v, ..)| *v == version).map(|(_, a, b)| (*a, *b))
+}
+
+/// Seconds the script keeps between its budget and the CreationPolicy timeout, to log and signal.
+pub const SIGNAL_MARGIN_SECONDS: u32 = 120;
+/// Longest one download may take (`curl` under `timeout`).
+pub const DOWNLOAD_SECONDS: u32 = 120;
+/// Longest one bounded AWS CLI call may take.
+pub const AWS_CALL_SECONDS: u32 = 60;
+/// Longest the removal of a half-finished init may take: `deinit`, then the namespace's deletion.
+pub const DEINIT_SECONDS: u32 = 300;
+/// Longest the wait for the Karmada API through the NLB may take (targets turning healthy).
+pub const ENDPOINT_SECONDS: u32 = 600;
+/// The fewest seconds `kubectl karmada init` may be given.
+pub const MIN_INIT_SECONDS: u32 = 900;
+/// The waits of `init`: the etcd StatefulSet and six Deployments (karmada-apiserver, aggregated-apiserver,
+/// kube-controller-manager, scheduler, controller-manager, webhook), each up to `--wait-component-ready-timeout`
+/// (pkg/karmadactl/cmdinit/kubernetes/deploy.go).
+pub const INIT_WAITS: u32 = 7;
+
+/// The script's time budget: each step's longest wait, adding up to less than the CreationPolicy timeout less
+/// [`SIGNAL_MARGIN_SECONDS`]. Every wait in the script is also cut to what is left of the budget at run time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Budget {
+    /// (step, seconds) in the script's order.
+    pub steps: Vec<(&'static str, u32)>,
+    /// Seconds `kubectl karmada init` runs at most (part of the `karmada-init` step).
+    pub init_seconds: u32,
+    /// Seconds from the script's start to its deadline.
+    pub total_seconds: u32,
+    /// The CreationPolicy timeout, in seconds.
+    pub timeout_seconds: u32,
+}
+
+impl Budget {
+    pub fn sum(&self) -> u32 {
+        self.steps.iter().map(|(_, s)| s).sum()
+    }
+}
+
+/// The budget for `config`; an error naming `management.bootstrap_timeout_minutes` when the timeout leaves
+/// `init` less than [`MIN_INIT_SECONDS`].
+pub fn budget(config: &Config) -> Result<Budget, BootstrapError> {
+    let fixed = fixed_steps(config);
+    let m = &config.management;
+    let timeout_seconds = m.bootstrap_timeout_minutes * 60;
+    let total_seconds = timeout_seconds.saturating_sub(SIGNAL_MARGIN_SECONDS);
+    let available = total_seconds.saturating_sub(before_init(&fixed));
+    if available < MIN_INIT_SECONDS {
+        return Err(BootstrapError::Budget {
+            minutes: m.bootstrap_timeout_minutes,
+            minimum: minimum_timeout_minutes(config),
+        });
+    }
+    let init_seconds = available.min(INIT_WAITS * config.karmada.component_ready_timeout_seconds);
+    let mut steps: Vec<(&'static str, u32)> = fixed[..5].to_vec();
+    steps.insert(4, ("karmada-init", INIT_OVERHEAD_SECONDS + init_seconds));
+    steps.push(fixed[5]);
+    Ok(Budget { steps, init_seconds, total_seconds, timeout_seconds })
+}
+
+/// The `karmada-init` step besides `init` itself: reading the secret, removing a half-finished init.
+const INIT_OVERHEAD_SECONDS: u32 = AWS_CALL_SECONDS + DEINIT_SECONDS;
+
+/// Every step but `karmada-init`, in the script's order.
+fn fixed_steps(config: &Config) -> [(&'static str, u32); 6] {
+    [
+        ("install-tools", download_count(config) as u32 * DOWNLOAD_SECONDS),
+        ("parent-kubeconfig", AWS_CALL_SECONDS),
+        ("storage-class", AWS_CALL_SECONDS),
+        // describe-stacks, describe-nodegroup, describe-auto-scaling-groups, attach: the CLI's own timeouts.
+        ("nlb-targets", 4 * AWS_CALL_SECONDS),
+        ("karmada-endpoint", ENDPOINT_SECONDS + AWS_CALL_SECONDS),
+        ("store-kubeconfig", AWS_CALL_SECONDS),
+    ]
+}
+
+fn before_init(fixed: &[(&'static str, u32)]) -> u32 {
+    fixed.iter().map(|(_, s)| s).sum::<u32>() + INIT_OVERHEAD_SECONDS
+}
+
+/// The shortest CreationPolicy timeout, in minutes, that leaves `init` [`MIN_INIT_SECONDS`].
+pub fn minimum_timeout_minutes(config: &Config) -> u32 {
+    (before_init(&fixed_steps(config)) + MIN_INIT_SECONDS + SIGNAL_MARGIN_SECONDS).div_ceil(60)
+}
+
+fn download_count(config: &Config) -> usize {
+    let kubectls = kubectl_binaries(&config.parent.kubernetes_version);
+    let unpinned = kubectls.iter().filter(|k| k.release.sha256_amd64.is_none()).count();
+    let karmada = if kubectl_karmada_sha256(&config.karmada.version).is_some() { 1 } else { 2 };
+    kubectls.len() + unpinned + karmada
+}
+
 /// Synth-time inputs of the bootstrap script.
 pub struct BootstrapContext<'a> {
     pub config: &'a Config,
     /// Name of the management stack (`cfn-signal --stack`).
     pub management_stack: &'a str,
+    /// Name of the cluster stack, whose outputs `NodegroupName` and `TargetGroupArn` the host reads.
+    pub cluster_stack: &'a str,
     /// Logical ID of the management host's instance (`cfn-signal --resource`).
     pub instance_logical_id: &'a str,
-    /// SSM SecureString parameter receiving the Karmada kubeconfig, `/<app>/karmada/kubeconfig`.
-    pub kubeconfig_parameter: &'a str,
-    /// Prefix of the overflow parameters, `/<app>/karmada/bootstrap/`: chunks are `<prefix>0`, `<prefix>1`, ...
-    pub overflow_parameter_prefix: &'a str,
 }
 
 /// The rendered script and what the stack must provide for it.
@@ -138,9 +265,8 @@ pub struct RenderedBootstrap {
     pub script: String,
     /// The `Fn::Sub` variables the script uses, a subset of [`VARIABLES`] in that order.
     pub variables: Vec<&'static str>,
-    /// Chunks (at most [`SSM_CHUNK_LIMIT`] bytes each) the stack stores as SSM String parameters `<prefix>0`,
-    /// `<prefix>1`, ...; empty when everything fits in the user-data.
-    pub overflow: Vec<String>,
+    /// The time budget the script keeps.
+    pub budget: Budget,
 }
 
 /// Why the script could not be rendered.
@@ -148,41 +274,28 @@ pub struct RenderedBootstrap {
 pub enum BootstrapError {
     #[error(transparent)]
     Template(#[from] TemplateError),
-    #[error("{field} = {value:?} cannot be written into the bootstrap script: use letters, digits and . _ - : / @ + = , only")]
+    #[error("{field} = {value:?} cannot be written into the management host's scripts: use letters, digits and . _ - : / @ + = , only")]
     UnsafeValue { field: String, value: String },
     #[error("the bootstrap script uses ${{{0}}}, which is neither a declared Fn::Sub variable nor a pseudo parameter")]
     Undeclared(String),
-    #[error("the bootstrap script needs up to {size} bytes of user-data even with its input in SSM; EC2 allows {USER_DATA_LIMIT}")]
+    #[error("the bootstrap script needs up to {size} bytes of user-data; EC2 allows {USER_DATA_LIMIT}")]
     TooLarge { size: usize },
+    #[error("management.bootstrap_timeout_minutes = {minutes} is too short for the bootstrap's waits (karmada init needs at least {MIN_INIT_SECONDS} s of them)\n  hint: set management.bootstrap_timeout_minutes to {minimum} or more")]
+    Budget { minutes: u32, minimum: u32 },
 }
 
-/// Renders the script for `ctx`. The member list and manifests stay in the script when the user-data fits in
-/// [`USER_DATA_LIMIT`] with every variable at its longest; otherwise they become `overflow` chunks.
+/// Renders the script for `ctx`.
 pub fn render(ctx: &BootstrapContext) -> Result<RenderedBootstrap, BootstrapError> {
-    let config = ctx.config;
-    let input = render_input(config)?;
-    let base = script_data(ctx)?;
-
-    let mut data = base.clone();
-    data["input"] = json!(input.trim_end_matches('\n'));
-    let inline = templates::render(Template::Bootstrap, &data)?;
-    let (script, overflow) = if user_data_upper_bound(&inline) <= USER_DATA_LIMIT {
-        (inline, Vec::new())
-    } else {
-        let chunks = chunk(&base64(input.as_bytes()), SSM_CHUNK_LIMIT);
-        let mut data = base;
-        data["overflow_count"] = json!(chunks.len());
-        data["overflow_last"] = json!(chunks.len().saturating_sub(1));
-        let script = templates::render(Template::Bootstrap, &data)?;
-        let size = user_data_upper_bound(&script);
-        if size > USER_DATA_LIMIT {
-            return Err(BootstrapError::TooLarge { size });
-        }
-        (script, chunks)
-    };
+    let budget = budget(ctx.config)?;
+    let data = script_data(ctx, &budget)?;
+    let script = templates::render(Template::Bootstrap, &data)?;
+    let size = user_data_upper_bound(&script);
+    if size > USER_DATA_LIMIT {
+        return Err(BootstrapError::TooLarge { size });
+    }
     check_substitutions(&script)?;
     let variables = VARIABLES.iter().map(|(v, _)| *v).filter(|v| script.contains(&format!("${{{v}}}"))).collect();
-    Ok(RenderedBootstrap { script, variables, overflow })
+    Ok(RenderedBootstrap { script, variables, budget })
 }
 
 /// The longest the user-data can be once `Fn::Sub` has replaced every variable by its longest value and every
@@ -197,73 +310,93 @@ pub fn user_data_upper_bound(script: &str) -> usize {
     size
 }
 
-fn script_data(ctx: &BootstrapContext) -> Result<serde_json::Value, BootstrapError> {
+/// The name of the binary the scripts run against the parent cluster.
+pub fn parent_kubectl(config: &Config) -> &'static str {
+    kubectl_binaries(&config.parent.kubernetes_version).last().map_or("kubectl", |k| k.name)
+}
+
+fn script_data(ctx: &BootstrapContext, budget: &Budget) -> Result<serde_json::Value, BootstrapError> {
     let config = ctx.config;
-    let kubectl = kubectl_release(&config.parent.kubernetes_version);
     let k = &config.karmada;
+    let secret = wellknown::kubeconfig_secret(&config.app);
+    let kubectls = kubectl_binaries(&config.parent.kubernetes_version);
     let words = [
         ("management_stack", ctx.management_stack),
+        ("cluster_stack", ctx.cluster_stack),
         ("instance_logical_id", ctx.instance_logical_id),
-        ("kubeconfig_parameter", ctx.kubeconfig_parameter),
-        ("overflow_parameter_prefix", ctx.overflow_parameter_prefix),
         ("parent.name", config.parent.name.as_str()),
-        ("parent.kubernetes_version", kubectl.version.as_str()),
+        ("parent.kubernetes_version", config.parent.kubernetes_version.as_str()),
         ("karmada.version", k.version.as_str()),
         ("karmada.storage_class", k.storage_class.as_str()),
         ("karmada.etcd_storage_size", k.etcd_storage_size.as_str()),
+        ("app", config.app.as_str()),
     ];
     for (field, value) in words {
         shell_word(field, value)?;
     }
+    let storage_class = manifests::storage_class(&k.storage_class)?;
+    if storage_class.lines().any(|l| l == "YAML") || storage_class.contains("${") {
+        return Err(BootstrapError::UnsafeValue {
+            field: "karmada.storage_class".into(),
+            value: k.storage_class.clone(),
+        });
+    }
+    // name, release, SHA-256 of linux/amd64 and of linux/arm64, `-` where none is pinned.
+    let pin = |sum: Option<&str>| sum.unwrap_or("-").to_string();
+    let karmada_sha = kubectl_karmada_sha256(&k.version);
+    let binaries: Vec<String> = kubectls
+        .iter()
+        .map(|b| {
+            format!("{} {} {} {}", b.name, b.release.version, pin(b.release.sha256_amd64), pin(b.release.sha256_arm64))
+        })
+        .chain(std::iter::once(format!(
+            "kubectl-karmada {} {} {}",
+            k.version,
+            pin(karmada_sha.map(|s| s.0)),
+            pin(karmada_sha.map(|s| s.1))
+        )))
+        .collect();
     Ok(json!({
         "stack": ctx.management_stack,
         "resource": ctx.instance_logical_id,
-        "kubeconfig_parameter": ctx.kubeconfig_parameter,
-        "overflow_prefix": ctx.overflow_parameter_prefix,
-        "overflow_count": 0,
-        "overflow_last": 0,
-        "input": "",
+        "cluster_stack": ctx.cluster_stack,
+        "kubeconfig_secret": secret,
+        "desired_state_parameter": wellknown::desired_state_parameter(&config.app),
+        "desired_state_chunk_prefix": format!("{}/", wellknown::desired_state_parameter(&config.app)),
+        "bootstrap_log": wellknown::HOST_BOOTSTRAP_LOG,
+        "reconcile_log": wellknown::HOST_RECONCILE_LOG,
+        "file_marker": super::desired_state::FILE_MARKER,
+        "file_marker_len_plus_one": super::desired_state::FILE_MARKER.len() + 1,
         "parent": config.parent.name,
-        "kubectl_version": kubectl.version,
-        "kubectl_sha256_amd64": kubectl.sha256_amd64.unwrap_or_default(),
-        "kubectl_sha256_arm64": kubectl.sha256_arm64.unwrap_or_default(),
+        "kubectls": kubectls.iter().map(|b| b.name).collect::<Vec<_>>(),
+        "binaries": binaries,
+        "parent_kubectl": parent_kubectl(config),
         "karmada_version": k.version,
+        "kube_image_tag": KARMADA_KUBE_IMAGE_TAG,
         "apiserver_replicas": k.apiserver_replicas,
         "etcd_replicas": k.etcd_replicas,
+        "etcd_fix": k.etcd_replicas > 1,
+        "scheduler_replicas": k.scheduler_replicas,
+        "controller_manager_replicas": k.controller_manager_replicas,
+        "webhook_replicas": k.webhook_replicas,
+        "aggregated_apiserver_replicas": k.aggregated_apiserver_replicas,
+        "kube_controller_manager_replicas": k.kube_controller_manager_replicas,
+        "component_ready_timeout": k.component_ready_timeout_seconds,
         "etcd_storage_size": k.etcd_storage_size,
-        "storage_class": k.storage_class,
-        "has_pull": config.members.iter().any(|m| m.mode == JoinMode::Pull),
-        "workload": config.workload.enabled,
+        "storage_class_name": k.storage_class,
+        "storage_class": storage_class.trim_end_matches('\n'),
+        "timeout_seconds": budget.timeout_seconds,
+        "budget_seconds": budget.total_seconds,
+        "download_seconds": DOWNLOAD_SECONDS,
+        "aws_call_seconds": AWS_CALL_SECONDS,
+        "deinit_seconds": DEINIT_SECONDS,
+        "init_seconds": budget.init_seconds,
+        "endpoint_seconds": ENDPOINT_SECONDS,
     }))
 }
 
-/// The shell fragment that writes the member list and the manifests into the state directory.
-fn render_input(config: &Config) -> Result<String, BootstrapError> {
-    let mut members = Vec::new();
-    for (i, m) in config.members().iter().enumerate() {
-        shell_word(&format!("members[{i}].name"), &m.name)?;
-        shell_word(&format!("members[{i}].region"), &m.region)?;
-        shell_word(&format!("members[{i}].eks_cluster_name"), &m.eks_cluster_name)?;
-        members.push(json!({ "name": m.name, "region": m.region, "eks": m.eks_cluster_name, "mode": m.mode.as_str() }));
-    }
-    let storage_class = manifests::storage_class(&config.karmada.storage_class)?;
-    let workload = if config.workload.enabled { manifests::workload(config)? } else { String::new() };
-    for (name, text) in [("StorageClass", &storage_class), ("workload", &workload)] {
-        if text.lines().any(|l| l == "YAML") || text.contains("${") {
-            return Err(BootstrapError::UnsafeValue { field: name.into(), value: text.clone() });
-        }
-    }
-    Ok(templates::render(
-        Template::BootstrapInput,
-        &json!({
-            "members": members,
-            "storage_class": storage_class.trim_end_matches('\n'),
-            "workload": workload.trim_end_matches('\n'),
-        }),
-    )?)
-}
-
-fn shell_word(field: &str, value: &str) -> Result<(), BootstrapError> {
+/// A value the scripts write unquoted: letters, digits and `._-:/@+=,` only.
+pub(crate) fn shell_word(field: &str, value: &str) -> Result<(), BootstrapError> {
     let ok = !value.is_empty() && value.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-:/@+=,".contains(&b));
     if ok {
         Ok(())
@@ -289,49 +422,17 @@ fn check_substitutions(script: &str) -> Result<(), BootstrapError> {
     Ok(())
 }
 
-fn chunk(text: &str, size: usize) -> Vec<String> {
-    text.as_bytes().chunks(size).map(|c| String::from_utf8_lossy(c).into_owned()).collect()
-}
-
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for group in bytes.chunks(3) {
-        let b = [group[0], *group.get(1).unwrap_or(&0), *group.get(2).unwrap_or(&0)];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= group.len() {
-                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::karmada::config::MemberConfig;
 
     fn ctx(config: &Config) -> BootstrapContext<'_> {
         BootstrapContext {
             config,
             management_stack: "karmada-management",
+            cluster_stack: "karmada-cluster",
             instance_logical_id: "ManagementHostInstance0123abcd",
-            kubeconfig_parameter: "/karmada/karmada/kubeconfig",
-            overflow_parameter_prefix: "/karmada/karmada/bootstrap/",
         }
-    }
-
-    #[test]
-    fn base64_matches_the_standard_alphabet_and_padding() {
-        assert_eq!(base64(b""), "");
-        assert_eq!(base64(b"f"), "Zg==");
-        assert_eq!(base64(b"fo"), "Zm8=");
-        assert_eq!(base64(b"foo"), "Zm9v");
-        assert_eq!(base64(b"foobar\n"), "Zm9vYmFyCg==");
     }
 
     #[test]
@@ -344,13 +445,47 @@ mod tests {
     }
 
     #[test]
-    fn default_config_renders_every_step_inline() {
+    fn one_kubectl_when_a_pinned_release_is_within_the_skew_of_both_servers() {
+        for (parent, want) in [("1.34", "v1.35.1"), ("1.35", "v1.35.1"), ("1.36", "v1.35.1"), ("1.33", "v1.34.4")] {
+            let b = kubectl_binaries(parent);
+            assert_eq!(b.len(), 1, "{parent}: {b:?}");
+            assert_eq!((b[0].name, b[0].release.version.as_str()), ("kubectl", want), "{parent}");
+            assert!(b[0].release.sha256_amd64.is_some() && b[0].release.sha256_arm64.is_some());
+        }
+    }
+
+    #[test]
+    fn two_kubectls_when_no_release_is_within_the_skew_of_both() {
+        let b = kubectl_binaries("1.31");
+        let got: Vec<(&str, &str)> = b.iter().map(|k| (k.name, k.release.version.as_str())).collect();
+        assert_eq!(got, [("kubectl", "v1.35.1"), ("kubectl-parent", "v1.31.5")]);
+        assert_eq!(parent_kubectl(&Config::default()), "kubectl-parent");
+    }
+
+    #[test]
+    fn the_waits_add_up_to_less_than_the_creation_policy_timeout() {
+        for minutes in [minimum_timeout_minutes(&Config::default()), 60, 90, 720] {
+            let mut config = Config::default();
+            config.management.bootstrap_timeout_minutes = minutes;
+            let b = budget(&config).unwrap();
+            assert_eq!(b.timeout_seconds, minutes * 60);
+            assert!(b.sum() <= b.total_seconds, "{minutes} min: {} > {}", b.sum(), b.total_seconds);
+            assert_eq!(b.total_seconds + SIGNAL_MARGIN_SECONDS, b.timeout_seconds);
+            assert!(b.init_seconds >= MIN_INIT_SECONDS);
+            assert!(b.init_seconds <= INIT_WAITS * config.karmada.component_ready_timeout_seconds);
+        }
+        let mut config = Config::default();
+        config.management.bootstrap_timeout_minutes = minimum_timeout_minutes(&config) - 1;
+        let err = budget(&config).unwrap_err().to_string();
+        assert!(err.contains("management.bootstrap_timeout_minutes") && err.contains("hint: set"), "{err}");
+    }
+
+    #[test]
+    fn default_config_renders_the_day_one_steps_only() {
         let config = Config::default();
         let r = render(&ctx(&config)).unwrap();
-        assert!(r.overflow.is_empty());
-        assert_eq!(r.variables, ["NlbDnsName", "NlbAddresses", "TargetGroupArn", "NodegroupName", "KmsKeyArn"]);
+        assert_eq!(r.variables, ["NlbDnsName", "NlbAddresses"]);
         for step in [
-            "step input",
             "step install-tools",
             "step parent-kubeconfig",
             "step storage-class",
@@ -358,33 +493,27 @@ mod tests {
             "step karmada-init",
             "step karmada-endpoint",
             "step store-kubeconfig",
-            "step \"join-$name\"",
-            "step workload",
+            "step install-reconcile",
             "step signal",
         ] {
             assert!(r.script.contains(step), "{step:?} missing");
         }
-        assert!(r.script.contains("ekseucl01 eu-central-1 ekseucl01 push\n"));
+        for absent in ["karmada join", "karmada register", "kind: Deployment", "ekseucl01"] {
+            assert!(!r.script.contains(absent), "{absent:?} is in the user-data");
+        }
         assert!(r.script.contains("--stack karmada-management --resource ManagementHostInstance0123abcd"));
-        assert!(!r.script.contains("cluster-info"), "push-only configs leave the pull wiring out");
+        assert!(r.script.contains("--secret-id karmada/karmada/kubeconfig"));
+        assert!(r.script.contains(&format!("DEADLINE=$(($(date +%s) + {}))", r.budget.total_seconds)));
     }
 
     #[test]
-    fn pull_members_bring_the_cluster_info_wiring() {
+    fn a_single_etcd_replica_needs_no_statefulset_fix() {
         let mut config = Config::default();
-        config.members[2].mode = JoinMode::Pull;
+        config.karmada.etcd_replicas = 1;
         let r = render(&ctx(&config)).unwrap();
-        assert!(r.script.contains("eksuscl01 us-east-1 eksuscl01 pull\n"));
-        assert!(r.script.contains("patch configmap cluster-info"));
-    }
-
-    #[test]
-    fn disabled_workload_applies_nothing() {
-        let mut config = Config::default();
-        config.workload.enabled = false;
-        let r = render(&ctx(&config)).unwrap();
-        assert!(!r.script.contains("step workload"));
-        assert!(!r.script.contains("kind: Deployment"));
+        assert!(!r.script.contains("etcd_parallel"));
+        let r = render(&ctx(&Config::default())).unwrap();
+        assert!(r.script.contains("etcd_parallel &"));
     }
 
     #[test]
@@ -393,24 +522,6 @@ mod tests {
         let mut c = ctx(&config);
         c.management_stack = "a b";
         assert!(matches!(render(&c), Err(BootstrapError::UnsafeValue { field, .. }) if field == "management_stack"));
-        let mut config = Config::default();
-        config.members[0].eks_cluster_name = Some("x;rm".into());
-        let err = render(&ctx(&config)).unwrap_err();
-        assert!(err.to_string().contains("members[0].eks_cluster_name"), "{err}");
-    }
-
-    #[test]
-    fn many_members_move_to_overflow_chunks() {
-        let members = (0..120)
-            .map(|i| MemberConfig::new(&format!("member-cluster-with-a-long-name-{i:03}"), "ap-southeast-2", 1))
-            .collect();
-        let config = Config { members, ..Config::default() };
-        let r = render(&ctx(&config)).unwrap();
-        assert!(r.overflow.len() > 1);
-        assert!(r.overflow.iter().all(|c| !c.is_empty() && c.len() <= SSM_CHUNK_LIMIT));
-        assert!(user_data_upper_bound(&r.script) <= USER_DATA_LIMIT);
-        assert!(r.script.contains(&format!("seq 0 {}", r.overflow.len() - 1)));
-        assert!(!r.script.contains("member-cluster-with-a-long-name-000"));
     }
 
     #[test]

@@ -89,6 +89,8 @@ pub struct Config {
     /// `eksuscl01` (us-east-1), with weights 1, 1, 2.
     pub members: Vec<MemberConfig>,
     pub workload: WorkloadConfig,
+    /// How the management host reconciles the members (see [`ReconcileConfig`]).
+    pub reconcile: ReconcileConfig,
     /// Checks that fail synth for a resource breaking them (see [`ChecksConfig`]). Default: none.
     pub checks: ChecksConfig,
     /// Property overrides applied to the synthesized resources (see [`super::overrides`]). Default: none.
@@ -158,6 +160,34 @@ pub struct KarmadaConfig {
     pub etcd_storage_size: String,
     /// StorageClass (gp3, encrypted) the etcd PVCs use. Default: `ebs-sc`.
     pub storage_class: String,
+    /// karmada-scheduler replicas (`--karmada-scheduler-replicas`; leader-elected, 2 survive a node loss).
+    /// Default: 2.
+    pub scheduler_replicas: u32,
+    /// karmada-controller-manager replicas (`--karmada-controller-manager-replicas`). Default: 2.
+    pub controller_manager_replicas: u32,
+    /// karmada-webhook replicas (`--karmada-webhook-replicas`): every policy write goes through it. Default: 2.
+    pub webhook_replicas: u32,
+    /// karmada-aggregated-apiserver replicas (`--karmada-aggregated-apiserver-replicas`). Default: 2.
+    pub aggregated_apiserver_replicas: u32,
+    /// kube-controller-manager replicas of the Karmada control plane
+    /// (`--karmada-kube-controller-manager-replicas`). Default: 2.
+    pub kube_controller_manager_replicas: u32,
+    /// How long `kubectl karmada init` waits for each component (`--wait-component-ready-timeout`, seconds; init's
+    /// own default, 120, is short for EBS provisioning and image pulls). Default: 600.
+    pub component_ready_timeout_seconds: u32,
+}
+
+/// How the management host's reconcile (`karmada-eks-reconcile apply`) works through the members.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReconcileConfig {
+    /// Members joined, unjoined or waited for at the same time (1-50). Default: 10.
+    pub concurrency: u32,
+    /// Longest one member may take to join (or unjoin) and turn Ready, in seconds (60-3600); past it the member
+    /// fails with the step it was in, and the others go on. Default: 900.
+    pub member_timeout_seconds: u32,
+    /// Seconds between two looks at a member's Ready condition (1-60). Default: 10.
+    pub ready_poll_seconds: u32,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -230,6 +260,7 @@ impl Default for Config {
                 MemberConfig::new("eksuscl01", "us-east-1", 2),
             ],
             workload: WorkloadConfig::default(),
+            reconcile: ReconcileConfig::default(),
             checks: ChecksConfig::default(),
             overrides: Vec::new(),
         }
@@ -276,7 +307,19 @@ impl Default for KarmadaConfig {
             etcd_replicas: 3,
             etcd_storage_size: "5Gi".into(),
             storage_class: "ebs-sc".into(),
+            scheduler_replicas: 2,
+            controller_manager_replicas: 2,
+            webhook_replicas: 2,
+            aggregated_apiserver_replicas: 2,
+            kube_controller_manager_replicas: 2,
+            component_ready_timeout_seconds: 600,
         }
+    }
+}
+
+impl Default for ReconcileConfig {
+    fn default() -> Self {
+        ReconcileConfig { concurrency: 10, member_timeout_seconds: 900, ready_poll_seconds: 10 }
     }
 }
 
@@ -405,7 +448,44 @@ impl Config {
         self.validate_management()?;
         self.validate_members()?;
         self.validate_workload()?;
-        super::overrides::validate(&self.overrides)
+        super::overrides::validate(&self.overrides)?;
+        
+        self.validate_host_scripts()
+    }
+
+    /// The fields only the management host's scripts read: component replicas and the reconcile settings.
+    fn validate_host_scripts(&self) -> Result<(), ConfigError> {
+        let k = &self.karmada;
+        let r = &self.reconcile;
+        let ranges = [
+            ("karmada.scheduler_replicas", k.scheduler_replicas, 1, 10),
+            ("karmada.controller_manager_replicas", k.controller_manager_replicas, 1, 10),
+            ("karmada.webhook_replicas", k.webhook_replicas, 1, 10),
+            ("karmada.aggregated_apiserver_replicas", k.aggregated_apiserver_replicas, 1, 10),
+            ("karmada.kube_controller_manager_replicas", k.kube_controller_manager_replicas, 1, 10),
+            ("karmada.component_ready_timeout_seconds", k.component_ready_timeout_seconds, 60, 1800),
+            ("reconcile.concurrency", r.concurrency, 1, 50),
+            ("reconcile.member_timeout_seconds", r.member_timeout_seconds, 60, 3600),
+            ("reconcile.ready_poll_seconds", r.ready_poll_seconds, 1, 60),
+        ];
+        for (field, value, min, max) in ranges {
+            if !(min..=max).contains(&value) {
+                return Err(ConfigError::new(field, format!("{value} is outside {min}-{max}"))
+                    .hint(format!("set {field} between {min} and {max}, or remove it for the default")));
+            }
+        }
+        let minimum = super::bootstrap::minimum_timeout_minutes(self);
+        if self.management.bootstrap_timeout_minutes < minimum {
+            return Err(ConfigError::new(
+                "management.bootstrap_timeout_minutes",
+                format!(
+                    "{} minutes is shorter than the bootstrap's waits (tools, karmada init, the NLB's readiness)",
+                    self.management.bootstrap_timeout_minutes
+                ),
+            )
+            .hint(format!("set management.bootstrap_timeout_minutes to {minimum} or more")));
+        }
+        Ok(())
     }
 
     fn validate_network(&self) -> Result<(), ConfigError> {

@@ -6,6 +6,7 @@ pub mod config;
 pub mod cost;
 pub mod diagram;
 pub mod inventory;
+pub mod desired_state;
 pub mod manifests;
 pub mod names;
 pub mod overrides;

@@ -14,6 +14,8 @@ use serde_json::Value;
 
 use super::bootstrap::{self, BootstrapContext};
 use super::config::{Config, JoinMode, Member};
+use super::desired_state;
+use super::wellknown;
 use crate::cfn::ssm::CfnParameter;
 use crate::core::id::logical_id;
 use crate::core::size;
@@ -66,10 +68,6 @@ impl StackNames {
 /// SSM parameter names the app uses.
 pub fn kubeconfig_parameter(app: &str) -> String {
     format!("/{app}/karmada/kubeconfig")
-}
-
-fn overflow_parameter_prefix(app: &str) -> String {
-    format!("/{app}/karmada/bootstrap/")
 }
 
 /// The whole app built from a configuration: an [`App`] (it dereferences to one) with the guide's stacks, the
@@ -256,32 +254,25 @@ fn build(config: &Config) -> Result<App, SynthError> {
     let host_id = "ManagementHost";
     let instance_logical_id = logical_id(&format!("{host_id}/Instance"));
     let kubeconfig = kubeconfig_parameter(&config.app);
-    let overflow_prefix = overflow_parameter_prefix(&config.app);
     let rendered = bootstrap::render(&BootstrapContext {
         config,
         management_stack: &names.management,
+        cluster_stack: &names.cluster,
         instance_logical_id: &instance_logical_id,
-        kubeconfig_parameter: &kubeconfig,
-        overflow_parameter_prefix: &overflow_prefix,
     })
     .map_err(|e| SynthError::Construct {
         stack: names.management.clone(),
         message: format!("bootstrap script: {e}"),
     })?;
-    let input_stacks = add_bootstrap_input(&mut app, config, &names, &overflow_prefix, &rendered.overflow);
+    add_desired_state(&mut app, config)?;
     let stack = app.add_stack(&names.management, env);
-    stack.set_description("karmada-eks: management host that installs Karmada and joins the member clusters");
+    stack.set_description("karmada-eks: management host that installs Karmada and runs its reconcile");
     tag(stack, config);
-    for name in access_stacks.iter().chain(&input_stacks) {
+    for name in &access_stacks {
         stack.add_dependency(name);
     }
-    let available: [(&str, Expr); 5] = [
-        ("NlbDnsName", nlb.dns_name()),
-        ("NlbAddresses", Expr::join(",", nlb.public_ips())),
-        ("TargetGroupArn", nlb.target_group_arn()),
-        ("NodegroupName", nodes.name()),
-        ("KmsKeyArn", cluster.secrets_key().arn()),
-    ];
+    let available: [(&str, Expr); 2] =
+        [("NlbDnsName", nlb.dns_name()), ("NlbAddresses", Expr::join(",", nlb.public_ips()))];
     let mut variables = Vec::new();
     for wanted in &rendered.variables {
         match available.iter().find(|(name, _)| name == wanted) {
@@ -433,50 +424,88 @@ fn add_access_stack<'a>(
     stack
 }
 
-/// Overflow chunks of the bootstrap input per stack: 10 chunks of at most 4 KB keep a template well under the
-/// 51,200 bytes CloudFormation accepts inline.
-pub const OVERFLOW_CHUNKS_PER_STACK: usize = 10;
+/// Desired-state chunks per stack: 10 chunks of at most 4 KB keep a template well under the 51,200 bytes
+/// CloudFormation accepts inline.
+pub const DESIRED_STATE_CHUNKS_PER_STACK: usize = 10;
 
-/// The bootstrap input that does not fit in user-data, as SSM parameters `<prefix><i>` in stacks
-/// `<app>-bootstrap-input`, `<app>-bootstrap-input-2`, ... (none when everything fits). Returns their names.
-fn add_bootstrap_input(
-    app: &mut App,
-    config: &Config,
-    names: &StackNames,
-    prefix: &str,
-    chunks: &[String],
-) -> Vec<String> {
+/// Output of `<app>-desired-state` with the SHA-256 of the bundle; `deploy` compares it with the applied state.
+pub const DESIRED_STATE_SHA256_OUTPUT: &str = "DesiredStateSha256";
+
+/// The desired state (docs/lifecycle.md) as SSM String parameters in stacks `<app>-desired-state`,
+/// `<app>-desired-state-2`, ...: chunks `/<app>/karmada/desired-state/<i>`, ten a stack; the first stack also holds
+/// the head `/<app>/karmada/desired-state`, the applied-state parameter (created as `none`, then written by the
+/// host) and the output `DesiredStateSha256`, and depends on the others so that the chunks are in place before
+/// the head names them. Returns the stacks' names.
+fn add_desired_state(app: &mut App, config: &Config) -> Result<Vec<String>, SynthError> {
+    let first = format!("{}-desired-state", config.app);
+    let desired = desired_state::render(config)
+        .map_err(|e| SynthError::Construct { stack: first.clone(), message: format!("desired state: {e}") })?;
     let env = Environment::new(config.account.clone(), &config.region);
-    let mut stacks = Vec::new();
-    for (part, group) in chunks.chunks(OVERFLOW_CHUNKS_PER_STACK).enumerate() {
-        let name = match part {
-            0 => format!("{}-bootstrap-input", config.app),
-            n => format!("{}-bootstrap-input-{}", config.app, n + 1),
-        };
-        let stack = app.add_stack(&name, env.clone());
-        stack.set_description("karmada-eks: bootstrap input of the management host that does not fit in its user-data");
+    let groups: Vec<&[String]> = desired.chunks.chunks(DESIRED_STATE_CHUNKS_PER_STACK).collect();
+    let names: Vec<String> = (0..groups.len().max(1))
+        .map(|part| match part {
+            0 => first.clone(),
+            n => format!("{first}-{}", n + 1),
+        })
+        .collect();
+    for (part, name) in names.iter().enumerate() {
+        let stack = app.add_stack(name, env.clone());
+        stack.set_description("karmada-eks: desired state of Karmada (members, weights, workload, reconcile script)");
         tag(stack, config);
+        if part == 0 {
+            for later in &names[1..] {
+                stack.add_dependency(later);
+            }
+        }
         let mut s = stack.scope();
-        for (offset, chunk) in group.iter().enumerate() {
-            let i = part * OVERFLOW_CHUNKS_PER_STACK + offset;
+        for (offset, chunk) in groups.get(part).copied().unwrap_or_default().iter().enumerate() {
+            let i = part * DESIRED_STATE_CHUNKS_PER_STACK + offset;
             s.add(
-                &format!("BootstrapOverflow{i}"),
-                CfnParameter {
-                    name: Some(format!("{prefix}{i}").into()),
-                    r#type: "String".into(),
-                    value: chunk.as_str().into(),
-                    description: Some(
-                        format!("Part {i} of the bootstrap input of {}: read by its management host", names.management)
-                            .into(),
-                    ),
-                    tier: Some("Standard".into()),
-                    tags: Default::default(),
-                },
+                &format!("DesiredStateChunk{i}"),
+                string_parameter(
+                    wellknown::desired_state_chunk(&config.app, i),
+                    chunk,
+                    format!("Part {i} of the desired state of Karmada: read by karmada-eks-reconcile"),
+                ),
             );
         }
-        stacks.push(name);
+        if part == 0 {
+            s.add(
+                "DesiredStateHead",
+                string_parameter(
+                    wellknown::desired_state_parameter(&config.app),
+                    &desired.head,
+                    "SHA-256 and chunk count of the desired state of Karmada".into(),
+                ),
+            );
+            s.add(
+                "AppliedState",
+                string_parameter(
+                    wellknown::applied_state_parameter(&config.app),
+                    "none",
+                    "SHA-256 of the desired state the management host last applied (written by the host)".into(),
+                ),
+            );
+            s.stack_mut().add_output(
+                DESIRED_STATE_SHA256_OUTPUT,
+                Expr::from(desired.sha256.as_str()),
+                "SHA-256 of the desired state: karmada-eks-reconcile apply runs when the applied state differs",
+                None,
+            );
+        }
     }
-    stacks
+    Ok(names)
+}
+
+fn string_parameter(name: String, value: &str, description: String) -> CfnParameter {
+    CfnParameter {
+        name: Some(name.into()),
+        r#type: "String".into(),
+        value: value.into(),
+        description: Some(description.into()),
+        tier: Some("Standard".into()),
+        tags: Default::default(),
+    }
 }
 
 /// `<address>/32` of an address known at deploy time.
@@ -570,7 +599,10 @@ fn management_role_props(config: &Config, names: &StackNames, cluster: &Cluster,
         ),
         allow(
             &["ssm:GetParameter"],
-            vec![arn(format!("ssm:{region}:${{AWS::AccountId}}:parameter{}*", overflow_parameter_prefix(app)))],
+            vec![arn(format!(
+                "ssm:{region}:${{AWS::AccountId}}:parameter{}*",
+                wellknown::desired_state_parameter(app)
+            ))],
         ),
         allow(&["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"], vec![cluster.secrets_key().arn()]),
         allow(

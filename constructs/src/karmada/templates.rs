@@ -12,8 +12,8 @@ use handlebars::Handlebars;
 pub enum Template {
     /// `bootstrap.sh.hbs`: the management host's user-data script.
     Bootstrap,
-    /// `bootstrap-input.sh.hbs`: the shell fragment that writes the member list and manifests to disk.
-    BootstrapInput,
+    /// `reconcile.sh.hbs`: the reconcile script of the desired-state bundle.
+    Reconcile,
     /// `storageclass.yaml.hbs`: the gp3 StorageClass of the etcd volumes.
     StorageClass,
     /// `deployment.yaml.hbs`: the sample workload.
@@ -24,23 +24,26 @@ pub enum Template {
 
 const ALL: [Template; 5] = [
     Template::Bootstrap,
-    Template::BootstrapInput,
+    Template::Reconcile,
     Template::StorageClass,
     Template::Deployment,
     Template::PropagationPolicy,
 ];
 
-/// The bootstrap script's steps, included as `{{> bootstrap/<name>}}`. The script is split because handlebars'
-/// compile time grows with the square of a template's length (it computes every element's line and column from
-/// the start of the text).
-const PARTIALS: [(&str, &str); 7] = [
+/// The scripts' parts, included as `{{> bootstrap/<name>}}` and `{{> reconcile/<name>}}`. The scripts are split
+/// because handlebars' compile time grows with the square of a template's length (it computes every element's line
+/// and column from the start of the text). `reconcile/nlb-targets` is in both scripts.
+const PARTIALS: [(&str, &str); 10] = [
     ("bootstrap/functions", include_str!("../../../templates/bootstrap/functions.sh.hbs")),
-    ("bootstrap/input", include_str!("../../../templates/bootstrap/input.sh.hbs")),
     ("bootstrap/install-tools", include_str!("../../../templates/bootstrap/install-tools.sh.hbs")),
     ("bootstrap/parent", include_str!("../../../templates/bootstrap/parent.sh.hbs")),
     ("bootstrap/karmada-init", include_str!("../../../templates/bootstrap/karmada-init.sh.hbs")),
     ("bootstrap/karmada-endpoint", include_str!("../../../templates/bootstrap/karmada-endpoint.sh.hbs")),
-    ("bootstrap/join-members", include_str!("../../../templates/bootstrap/join-members.sh.hbs")),
+    ("bootstrap/install-reconcile", include_str!("../../../templates/bootstrap/install-reconcile.sh.hbs")),
+    ("reconcile/nlb-targets", include_str!("../../../templates/reconcile/nlb-targets.sh.hbs")),
+    ("reconcile/member", include_str!("../../../templates/reconcile/member.sh.hbs")),
+    ("reconcile/apply", include_str!("../../../templates/reconcile/apply.sh.hbs")),
+    ("reconcile/status", include_str!("../../../templates/reconcile/status.sh.hbs")),
 ];
 
 impl Template {
@@ -48,7 +51,7 @@ impl Template {
     pub fn file(self) -> &'static str {
         match self {
             Template::Bootstrap => "bootstrap.sh.hbs",
-            Template::BootstrapInput => "bootstrap-input.sh.hbs",
+            Template::Reconcile => "reconcile.sh.hbs",
             Template::StorageClass => "storageclass.yaml.hbs",
             Template::Deployment => "deployment.yaml.hbs",
             Template::PropagationPolicy => "propagation-policy.yaml.hbs",
@@ -58,7 +61,7 @@ impl Template {
     fn text(self) -> &'static str {
         match self {
             Template::Bootstrap => include_str!("../../../templates/bootstrap.sh.hbs"),
-            Template::BootstrapInput => include_str!("../../../templates/bootstrap-input.sh.hbs"),
+            Template::Reconcile => include_str!("../../../templates/reconcile.sh.hbs"),
             Template::StorageClass => include_str!("../../../templates/storageclass.yaml.hbs"),
             Template::Deployment => include_str!("../../../templates/deployment.yaml.hbs"),
             Template::PropagationPolicy => include_str!("../../../templates/propagation-policy.yaml.hbs"),
@@ -122,8 +125,11 @@ mod tests {
         for template in ALL {
             assert!(registry().handlebars.has_template(template.file()), "{}", template.file());
         }
+        let includers: Vec<&str> =
+            [Template::Bootstrap.text(), Template::Reconcile.text()].into_iter().chain(PARTIALS.map(|p| p.1)).collect();
         for (name, _) in PARTIALS {
-            assert!(Template::Bootstrap.text().contains(&format!("{{{{> {name}}}}}\n")), "{name} is not included");
+            let include = format!("{{{{> {name}}}}}\n");
+            assert!(includers.iter().any(|t| t.contains(&include)), "{name} is not included");
         }
     }
 

@@ -28,3 +28,32 @@ flag() {
 }
 
 key() { printf '%s' "$1" | tr '/' '_'; }
+
+now_ms() { date +%s%3N; }
+
+# Fails like cobra ("Error: unknown flag: --x") when a `kubectl karmada <subcommand>` flag is not in the v1.18.2
+# flag list (tests/data/karmadactl-v1.18.2-flags.txt).
+check_flags() {
+  local sub=$1 list
+  shift
+  list=$(dirname "$0")/../karmadactl-v1.18.2-flags.txt
+  for a in "$@"; do
+    case $a in
+      --*)
+        if ! grep -qxF "$sub ${a%%=*}" "$list"; then
+          echo "Error: unknown flag: ${a%%=*}" >&2
+          exit 1
+        fi
+        ;;
+    esac
+  done
+}
+
+# Ready once its ready-at time (ms) has passed, unless marked never-ready.
+member_ready() {
+  local f=$FAKE_STATE/joined/$1 at
+  [ -f "$f" ] || return 1
+  [ ! -f "$FAKE_STATE/never-ready/$1" ] || return 1
+  read -r _ _ at <"$f"
+  [ "$(now_ms)" -ge "$at" ]
+}

@@ -1,0 +1,263 @@
+//! The desired state: everything that changes on day 2, as one bundle the management host reads at every
+//! reconcile (docs/lifecycle.md). Nothing of it is in the user-data, so a change of members, weights or workload
+//! leaves the management stack untouched.
+//!
+//! The bundle is a text of files, each introduced by a line `#@karmada-eks-file <name>`:
+//! - `reconcile.sh`: the reconcile script (`templates/reconcile.sh.hbs`), run by `karmada-eks-reconcile`;
+//! - `settings`: `CONCURRENCY`, `MEMBER_TIMEOUT`, `POLL` from the `[reconcile]` section;
+//! - `members`: `name region eks_name mode`, one member a line;
+//! - `workload.yaml`: the sample Deployment and its PropagationPolicy (empty when the workload is disabled).
+//!
+//! Synth stores it base64-encoded in chunks of at most [`CHUNK_LIMIT`] bytes (Standard-tier String parameters)
+//! under `/<app>/karmada/desired-state/<i>`, with the head `/<app>/karmada/desired-state` =
+//! `{"sha256":"<hex of the bundle>","chunks":N}`.
+
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use super::bootstrap::{self, shell_word, BootstrapError};
+use super::manifests;
+use super::templates::{self, Template};
+use super::{wellknown, Config};
+
+/// The line that starts each file of the bundle, followed by the file's name.
+pub const FILE_MARKER: &str = "#@karmada-eks-file ";
+
+/// Longest value of a Standard-tier SSM String parameter: the size of each chunk at most.
+pub const CHUNK_LIMIT: usize = 4096;
+
+/// Output SSM Run Command returns inline from `GetCommandInvocation` (`StandardOutputContent`), in characters;
+/// the rest is only in the host's logs (`karmada-eks-reconcile log reconcile`).
+pub const SSM_INLINE_OUTPUT_LIMIT: usize = 24_000;
+
+/// Longest line `apply` prints per member: `<name, 48> <result, cut to REASON_CHARS>`.
+pub const REASON_CHARS: usize = 100;
+/// Failures `apply` details (the step, the reason and [`TAIL_LINES`] lines of the member's log); later ones are
+/// counted and left to the log.
+pub const FAILURES_SHOWN: usize = 5;
+/// Log lines shown per detailed failure.
+pub const TAIL_LINES: usize = 3;
+/// Width detailed lines are cut to.
+pub const LINE_CHARS: usize = 120;
+/// `unjoin` and `unregister` wait this long for the member's cleanup (`--wait`).
+pub const UNJOIN_WAIT: &str = "120s";
+/// Longest a reconcile waits for another one to release the lock, in seconds.
+pub const LOCK_WAIT_SECONDS: u32 = 1800;
+
+const APPLY_FIXED_CHARS: usize = 400;
+const APPLY_MEMBER_CHARS: usize = 48 + 1 + REASON_CHARS + 1;
+const APPLY_FAILURE_CHARS: usize = (LINE_CHARS + 1) + TAIL_LINES * (4 + LINE_CHARS + 1);
+/// The most members whose `apply` output fits [`SSM_INLINE_OUTPUT_LIMIT`] in the worst case (every name 48
+/// characters, every member failed): the number synth checks the member count against.
+pub const APPLY_OUTPUT_MAX_MEMBERS: usize =
+    (SSM_INLINE_OUTPUT_LIMIT - APPLY_FIXED_CHARS - FAILURES_SHOWN * APPLY_FAILURE_CHARS) / APPLY_MEMBER_CHARS;
+
+/// Longest Kubernetes version `status` reports per member.
+pub const VERSION_CHARS: usize = 32;
+const STATUS_FIXED_CHARS: usize = 400;
+// ["<name>",false,"<version>","Push"], plus ["<name>",<replicas>], in the workload list.
+const STATUS_MEMBER_CHARS: usize = (2 + 48 + 8 + VERSION_CHARS + 3 + 4 + 3) + (2 + 48 + 2 + 10 + 2);
+/// The most members whose `status` JSON fits [`SSM_INLINE_OUTPUT_LIMIT`] in the worst case.
+pub const STATUS_OUTPUT_MAX_MEMBERS: usize = (SSM_INLINE_OUTPUT_LIMIT - STATUS_FIXED_CHARS) / STATUS_MEMBER_CHARS;
+
+/// The member count the reconcile is tested at (Karmada's published scale test: 100 member clusters).
+pub const TESTED_MEMBERS: usize = 100;
+const _: () = assert!(APPLY_OUTPUT_MAX_MEMBERS >= TESTED_MEMBERS && STATUS_OUTPUT_MAX_MEMBERS >= TESTED_MEMBERS);
+
+/// The rendered desired state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DesiredState {
+    /// The bundle's text.
+    pub bundle: String,
+    /// Lowercase hex SHA-256 of [`DesiredState::bundle`].
+    pub sha256: String,
+    /// The base64 of the bundle in chunks of at most [`CHUNK_LIMIT`] bytes.
+    pub chunks: Vec<String>,
+    /// The head parameter's value, `{"sha256":"...","chunks":N}`.
+    pub head: String,
+}
+
+/// Renders the desired state of `config`.
+pub fn render(config: &Config) -> Result<DesiredState, BootstrapError> {
+    let mut members = String::new();
+    for (i, m) in config.members().iter().enumerate() {
+        shell_word(&format!("members[{i}].name"), &m.name)?;
+        shell_word(&format!("members[{i}].region"), &m.region)?;
+        shell_word(&format!("members[{i}].eks_cluster_name"), &m.eks_cluster_name)?;
+        members.push_str(&format!("{} {} {} {}\n", m.name, m.region, m.eks_cluster_name, m.mode.as_str()));
+    }
+    let r = &config.reconcile;
+    let settings = format!(
+        "CONCURRENCY={}\nMEMBER_TIMEOUT={}\nPOLL={}\n",
+        r.concurrency, r.member_timeout_seconds, r.ready_poll_seconds
+    );
+    let workload = if config.workload.enabled { manifests::workload(config)? } else { String::new() };
+    let files = [
+        ("reconcile.sh", reconcile_script(config)?),
+        ("settings", settings),
+        ("members", members),
+        ("workload.yaml", workload),
+    ];
+    let mut bundle = String::new();
+    for (name, text) in &files {
+        if text.lines().any(|l| l.starts_with(FILE_MARKER.trim_end())) {
+            return Err(BootstrapError::UnsafeValue { field: (*name).into(), value: FILE_MARKER.into() });
+        }
+        bundle.push_str(FILE_MARKER);
+        bundle.push_str(name);
+        bundle.push('\n');
+        bundle.push_str(text);
+        if !text.is_empty() && !text.ends_with('\n') {
+            bundle.push('\n');
+        }
+    }
+    let sha256 = hex(&Sha256::digest(bundle.as_bytes()));
+    let encoded = base64(bundle.as_bytes());
+    let chunks: Vec<String> =
+        encoded.as_bytes().chunks(CHUNK_LIMIT).map(|c| String::from_utf8_lossy(c).into_owned()).collect();
+    let head = json!({ "sha256": sha256, "chunks": chunks.len() }).to_string();
+    Ok(DesiredState { bundle, sha256, chunks, head })
+}
+
+fn reconcile_script(config: &Config) -> Result<String, BootstrapError> {
+    shell_word("app", &config.app)?;
+    shell_word("workload.namespace", &config.workload.namespace)?;
+    shell_word("workload.name", &config.workload.name)?;
+    Ok(templates::render(
+        Template::Reconcile,
+        &json!({
+            "region": config.region,
+            "cluster_stack": format!("{}-cluster", config.app),
+            "parent": config.parent.name,
+            "parent_kubectl": bootstrap::parent_kubectl(config),
+            "kubeconfig_secret": wellknown::kubeconfig_secret(&config.app),
+            "applied_state_parameter": wellknown::applied_state_parameter(&config.app),
+            "reconcile_log": wellknown::HOST_RECONCILE_LOG,
+            "lock_wait": LOCK_WAIT_SECONDS,
+            "unjoin_wait": UNJOIN_WAIT,
+            "reason_chars": REASON_CHARS,
+            "failures_shown": FAILURES_SHOWN,
+            "tail_lines": TAIL_LINES,
+            "line_chars": LINE_CHARS,
+            "version_chars": VERSION_CHARS,
+            "workload": config.workload.enabled,
+            "workload_namespace": config.workload.namespace,
+            // Karmada names a Deployment's ResourceBinding `<name>-deployment`.
+            "workload_binding": format!("{}-deployment", config.workload.name),
+        }),
+    )?)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Standard base64 with padding.
+pub fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for group in bytes.chunks(3) {
+        let b = [group[0], *group.get(1).unwrap_or(&0), *group.get(2).unwrap_or(&0)];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= group.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::karmada::config::{JoinMode, MemberConfig};
+
+    fn files(d: &DesiredState) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = Vec::new();
+        for line in d.bundle.lines() {
+            match line.strip_prefix(FILE_MARKER) {
+                Some(name) => out.push((name.to_string(), String::new())),
+                None => {
+                    let last = out.last_mut().expect("the bundle starts with a file marker");
+                    last.1.push_str(line);
+                    last.1.push('\n');
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn base64_matches_the_standard_alphabet_and_padding() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+        assert_eq!(base64(b"foobar\n"), "Zm9vYmFyCg==");
+    }
+
+    #[test]
+    fn the_bundle_carries_the_script_members_settings_and_workload() {
+        let mut config = Config::default();
+        config.members[2].mode = JoinMode::Pull;
+        config.reconcile.concurrency = 7;
+        let d = render(&config).unwrap();
+        let f = files(&d);
+        let names: Vec<&str> = f.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["reconcile.sh", "settings", "members", "workload.yaml"]);
+        assert!(f[0].1.starts_with("#!/bin/bash\n"));
+        assert_eq!(f[1].1, "CONCURRENCY=7\nMEMBER_TIMEOUT=900\nPOLL=10\n");
+        assert_eq!(
+            f[2].1,
+            "ekseucl01 eu-central-1 ekseucl01 push\nekseucl02 eu-central-1 ekseucl02 push\neksuscl01 us-east-1 eksuscl01 pull\n"
+        );
+        assert_eq!(f[3].1, manifests::workload(&config).unwrap());
+        assert_eq!(d.sha256, hex(&Sha256::digest(d.bundle.as_bytes())));
+        assert_eq!(d.head, format!("{{\"sha256\":\"{}\",\"chunks\":{}}}", d.sha256, d.chunks.len()));
+        assert_eq!(d.chunks.concat(), base64(d.bundle.as_bytes()));
+    }
+
+    #[test]
+    fn weights_change_the_workload_and_the_hash_only() {
+        let a = render(&Config::default()).unwrap();
+        let mut config = Config::default();
+        config.members[0].weight = 5;
+        let b = render(&config).unwrap();
+        assert_ne!(a.sha256, b.sha256);
+        let (fa, fb) = (files(&a), files(&b));
+        assert_eq!(fa[..3], fb[..3]);
+        assert_ne!(fa[3], fb[3]);
+    }
+
+    #[test]
+    fn a_disabled_workload_leaves_an_empty_file() {
+        let mut config = Config::default();
+        config.workload.enabled = false;
+        let f = files(&render(&config).unwrap());
+        assert_eq!(f[3], ("workload.yaml".to_string(), String::new()));
+    }
+
+    #[test]
+    fn unsafe_member_values_are_refused_by_field() {
+        let mut config = Config::default();
+        config.members[1].eks_cluster_name = Some("x;rm".into());
+        let err = render(&config).unwrap_err().to_string();
+        assert!(err.contains("members[1].eks_cluster_name"), "{err}");
+    }
+
+    #[test]
+    fn a_thousand_members_stay_within_standard_parameters() {
+        let members = (0..1000)
+            .map(|i| {
+                MemberConfig::new(&format!("member-cluster-with-a-long-name-of-48-chars-{i:04}"), "ap-southeast-2", 1)
+            })
+            .collect();
+        let d = render(&Config { members, ..Config::default() }).unwrap();
+        assert!(d.chunks.len() > 10);
+        assert!(d.chunks.iter().all(|c| !c.is_empty() && c.len() <= CHUNK_LIMIT && c.is_ascii()));
+        assert!(d.head.len() < 200);
+    }
+}

@@ -1,0 +1,105 @@
+//! The desired state lives in `<app>-desired-state[-N]` stacks (docs/lifecycle.md), and what changes on day 2
+//! leaves the management host's instance untouched.
+
+use constructs::karmada::config::{JoinMode, MemberConfig};
+use constructs::karmada::desired_state;
+use constructs::karmada::parent::{DESIRED_STATE_CHUNKS_PER_STACK, DESIRED_STATE_SHA256_OUTPUT};
+use constructs::karmada::{Config, KarmadaParent};
+
+fn fleet(members: usize) -> Config {
+    Config {
+        members: (0..members).map(|i| MemberConfig::new(&format!("member-{i:04}"), "eu-west-1", 1)).collect(),
+        ..Config::default()
+    }
+}
+
+fn parameters(template: &serde_json::Value) -> Vec<(String, String)> {
+    template["Resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|r| {
+            assert_eq!(r["Type"], "AWS::SSM::Parameter");
+            assert_eq!(r["Properties"]["Type"], "String");
+            assert_eq!(r["Properties"]["Tier"], "Standard");
+            let p = &r["Properties"];
+            (p["Name"].as_str().unwrap().to_string(), p["Value"].as_str().unwrap().to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn the_default_desired_state_is_one_stack_with_head_chunks_applied_state_and_hash() {
+    let config = Config::default();
+    let assembly = KarmadaParent::new(&config).unwrap().synth().unwrap();
+    let stacks: Vec<_> = assembly.stacks.iter().filter(|s| s.name.starts_with("karmada-desired-state")).collect();
+    assert_eq!(stacks.len(), 1);
+    let d = desired_state::render(&config).unwrap();
+    let params = parameters(&stacks[0].template);
+    assert!(params.contains(&("/karmada/karmada/desired-state".into(), d.head.clone())));
+    assert!(params.contains(&("/karmada/karmada/applied-state".into(), "none".into())));
+    for (i, chunk) in d.chunks.iter().enumerate() {
+        assert!(params.contains(&(format!("/karmada/karmada/desired-state/{i}"), chunk.clone())));
+    }
+    assert_eq!(stacks[0].template["Outputs"][DESIRED_STATE_SHA256_OUTPUT]["Value"], d.sha256);
+}
+
+#[test]
+fn a_thousand_members_split_into_stacks_the_head_waits_for() {
+    let assembly = KarmadaParent::new(&fleet(1000)).unwrap().synth().unwrap();
+    let mut stacks: Vec<_> = assembly.stacks.iter().filter(|s| s.name.starts_with("karmada-desired-state")).collect();
+    stacks.sort_by(|a, b| a.name.cmp(&b.name));
+    assert!(stacks.len() >= 2, "1,000 members need several stacks: {}", stacks.len());
+    assert_eq!(stacks[0].name, "karmada-desired-state");
+    assert_eq!(stacks[1].name, "karmada-desired-state-2");
+    let mut chunks = Vec::new();
+    for s in &stacks {
+        assert!(s.template_body.len() < 51_200, "{}: {} bytes", s.name, s.template_body.len());
+        assert!(s.resource_count <= DESIRED_STATE_CHUNKS_PER_STACK + 2);
+        if s.name != "karmada-desired-state" {
+            assert!(stacks[0].dependencies.contains(&s.name), "the head is written after {}", s.name);
+        }
+        for (name, value) in parameters(&s.template) {
+            assert!(value.len() <= desired_state::CHUNK_LIMIT, "{name}: {} bytes", value.len());
+            if let Some(i) = name.strip_prefix("/karmada/karmada/desired-state/") {
+                chunks.push((i.parse::<usize>().unwrap(), value));
+            }
+        }
+    }
+    chunks.sort();
+    let expected = desired_state::render(&fleet(1000)).unwrap().chunks;
+    assert_eq!(chunks.into_iter().map(|(_, v)| v).collect::<Vec<_>>(), expected);
+    let management = assembly.stack("karmada-management").unwrap();
+    assert!(management.dependencies.iter().all(|d| !d.contains("desired-state")), "the host does not wait for it");
+}
+
+fn instance(config: &Config) -> serde_json::Value {
+    let assembly = KarmadaParent::new(config).unwrap().synth().unwrap();
+    let management = assembly.stack("karmada-management").unwrap();
+    let resources = management.template["Resources"].as_object().unwrap();
+    let (_, instance) = resources.iter().find(|(_, r)| r["Type"] == "AWS::EC2::Instance").expect("an instance");
+    instance.clone()
+}
+
+#[test]
+fn members_weights_and_workload_leave_the_instance_byte_identical() {
+    let base = instance(&Config::default());
+    let mut added = Config::default();
+    added.members.push(MemberConfig::new("eksapcl01", "ap-southeast-2", 2));
+    let mut removed = Config::default();
+    removed.members.remove(1);
+    let mut weights = Config::default();
+    weights.members[0].weight = 5;
+    weights.members[1].mode = JoinMode::Pull;
+    weights.nlb.allowed_cidrs = Some(vec!["203.0.113.0/24".into()]);
+    let mut workload = Config::default();
+    workload.workload.replicas = 40;
+    workload.workload.image = "public.ecr.aws/nginx/nginx:1.28".into();
+    for (name, config) in [("added", added), ("removed", removed), ("weights", weights), ("workload", workload)] {
+        assert_eq!(
+            serde_json::to_string(&instance(&config)).unwrap(),
+            serde_json::to_string(&base).unwrap(),
+            "{name}: the instance changed"
+        );
+    }
+}

@@ -1,0 +1,300 @@
+//! Runs the day-2 reconcile as the host does: the bootstrap installs `karmada-eks-reconcile`, the desired state
+//! is published to the stand-in SSM as its stack would, and `karmada-eks-reconcile apply | unjoin | status` runs
+//! the bundle's script against the stand-ins (tests/data/bootstrap-fakes).
+
+mod bootstrap_support;
+
+use bootstrap_support::*;
+use constructs::karmada::config::{JoinMode, MemberConfig};
+use constructs::karmada::desired_state::SSM_INLINE_OUTPUT_LIMIT;
+use constructs::karmada::{manifests, wellknown, Config};
+
+const KC: &str = "<root>/etc/karmada/karmada-apiserver.config";
+
+/// A bootstrapped host.
+fn host() -> Harness {
+    let h = Harness::new();
+    let o = h.run(&render(&Config::default()), &[]);
+    assert!(o.status.success(), "{}\n{}", stdout_stderr(&o), h.log());
+    h
+}
+
+/// Publishes `config`'s desired state and runs `apply`: (exit code, stdout, the calls it made).
+fn apply(h: &Harness, config: &Config, env: &[(&str, &str)]) -> (i32, String, Vec<String>) {
+    h.publish(&desired(config));
+    let mark = h.mark();
+    let o = h.reconcile(&["apply"], env);
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    (o.status.code().unwrap_or(-1), out, h.calls_since(mark))
+}
+
+fn apply_ok(h: &Harness, config: &Config) -> (String, Vec<String>) {
+    let (code, out, calls) = apply(h, config, &[]);
+    assert_eq!(code, 0, "{out}\nlog:\n{}\ncalls:\n{}", h.reconcile_log(), calls.join("\n"));
+    (out, calls)
+}
+
+fn starting<'a>(calls: &'a [String], prefix: &str) -> Vec<&'a String> {
+    calls.iter().filter(|c| c.starts_with(prefix)).collect()
+}
+
+fn applied_state(h: &Harness) -> Option<String> {
+    h.parameter(&wellknown::applied_state_parameter("karmada"))
+}
+
+#[test]
+fn first_apply_joins_every_member_applies_the_workload_and_records_the_hash() {
+    let h = host();
+    let config = Config::default();
+    let (out, calls) = apply_ok(&h, &config);
+    let joins = starting(&calls, "kubectl karmada join ");
+    assert_eq!(joins.len(), 3, "{}", calls.join("\n"));
+    assert!(calls.contains(&format!(
+        "kubectl karmada join ekseucl01 --kubeconfig {KC} --cluster-kubeconfig <root>/var/lib/karmada-eks/kube/ekseucl01.kubeconfig --cluster-context ekseucl01 --cluster-region eu-central-1"
+    )));
+    assert_eq!(starting(&calls, &format!("kubectl --kubeconfig {KC} apply -f ")).len(), 1);
+    assert_eq!(
+        std::fs::read_to_string(h.path("state/applied/workload.yaml")).unwrap(),
+        manifests::workload(&config).unwrap()
+    );
+    assert_eq!(applied_state(&h), Some(desired(&config).sha256));
+    for m in [
+        "ekseucl01 joined",
+        "ekseucl02 joined",
+        "eksuscl01 joined",
+        "members: 3 joined, 0 unjoined, 0 already joined, 0 failed",
+    ] {
+        assert!(out.lines().any(|l| l == m), "{m:?} not in\n{out}");
+    }
+    assert!(out.contains("policy and workload applied"));
+}
+
+#[test]
+fn a_rerun_with_no_change_joins_and_applies_nothing() {
+    let h = host();
+    apply_ok(&h, &Config::default());
+    let (out, calls) = apply_ok(&h, &Config::default());
+    for absent in ["kubectl karmada ", "aws ssm put-parameter", "aws eks update-kubeconfig", "aws autoscaling attach"] {
+        assert!(starting(&calls, absent).is_empty(), "{absent} in\n{}", calls.join("\n"));
+    }
+    assert!(starting(&calls, &format!("kubectl --kubeconfig {KC} apply")).is_empty(), "{}", calls.join("\n"));
+    assert_eq!(starting(&calls, &format!("kubectl --kubeconfig {KC} get clusters")).len(), 1);
+    assert!(out.contains("members: 0 joined, 0 unjoined, 3 already joined, 0 failed"), "{out}");
+}
+
+#[test]
+fn adding_a_member_joins_only_it() {
+    let h = host();
+    apply_ok(&h, &Config::default());
+    let mut config = Config::default();
+    config.members.push(MemberConfig::new("eksapcl01", "ap-southeast-2", 1));
+    let (out, calls) = apply_ok(&h, &config);
+    let joins: Vec<&String> = starting(&calls, "kubectl karmada ");
+    assert_eq!(joins.len(), 1, "{}", calls.join("\n"));
+    assert!(joins[0].starts_with("kubectl karmada join eksapcl01 "));
+    assert_eq!(
+        starting(&calls, "aws eks update-kubeconfig"),
+        ["aws eks update-kubeconfig --name eksapcl01 --region ap-southeast-2 --alias eksapcl01 --kubeconfig <root>/var/lib/karmada-eks/kube/eksapcl01.kubeconfig"]
+    );
+    assert!(out.contains("eksapcl01 joined"), "{out}");
+    eprintln!("--- add eksapcl01:\n{out}");
+}
+
+#[test]
+fn removing_a_member_unjoins_it_and_touches_no_other() {
+    let h = host();
+    apply_ok(&h, &Config::default());
+    let mut config = Config::default();
+    config.members.remove(1);
+    let (out, calls) = apply_ok(&h, &config);
+    assert_eq!(
+        starting(&calls, "kubectl karmada "),
+        [&format!(
+            "kubectl karmada unjoin ekseucl02 --kubeconfig {KC} --cluster-kubeconfig <root>/var/lib/karmada-eks/kube/ekseucl02.kubeconfig --cluster-context ekseucl02 --wait 120s"
+        )]
+    );
+    assert_eq!(
+        starting(&calls, "aws eks update-kubeconfig"),
+        ["aws eks update-kubeconfig --name ekseucl02 --region eu-central-1 --alias ekseucl02 --kubeconfig <root>/var/lib/karmada-eks/kube/ekseucl02.kubeconfig"]
+    );
+    assert!(!h.path("state/joined/ekseucl02").exists());
+    assert!(h.path("state/joined/ekseucl01").exists() && h.path("state/joined/eksuscl01").exists());
+    assert!(
+        out.contains("ekseucl02 unjoined") && out.contains("members: 0 joined, 1 unjoined, 2 already joined, 0 failed"),
+        "{out}"
+    );
+    eprintln!("--- remove ekseucl02:\n{out}");
+}
+
+#[test]
+fn changing_weights_reapplies_the_policy_only() {
+    let h = host();
+    apply_ok(&h, &Config::default());
+    let mut config = Config::default();
+    config.members[0].weight = 3;
+    let (out, calls) = apply_ok(&h, &config);
+    assert!(starting(&calls, "kubectl karmada ").is_empty(), "{}", calls.join("\n"));
+    assert_eq!(starting(&calls, &format!("kubectl --kubeconfig {KC} apply -f ")).len(), 1);
+    let applied = std::fs::read_to_string(h.path("state/applied/workload.yaml")).unwrap();
+    assert_eq!(applied, manifests::workload(&config).unwrap());
+    assert!(applied.contains("weight: 3"));
+    assert_eq!(applied_state(&h), Some(desired(&config).sha256));
+    eprintln!("--- re-weight ekseucl01 to 3:\n{out}");
+}
+
+#[test]
+fn pull_members_register_with_v1_18_2_flags_and_unregister() {
+    let h = host();
+    let mut config = Config::default();
+    config.members[2].mode = JoinMode::Pull;
+    let (_, calls) = apply_ok(&h, &config);
+    assert_eq!(
+        starting(&calls, "kubectl karmada token "),
+        [&format!("kubectl karmada token create --print-register-command --kubeconfig {KC}")]
+    );
+    assert_eq!(
+        starting(&calls, "kubectl karmada register "),
+        [&format!(
+            "kubectl karmada register {NLB_DNS}:32443 --token abcdef.0123456789abcdef --discovery-token-ca-cert-hash \
+             sha256:9cfa542ff48f43793d1816b1dd0a78ad574e349d8f6e005e6e32e8ab528e4244 --cluster-name eksuscl01 \
+             --cluster-region us-east-1 --kubeconfig <root>/var/lib/karmada-eks/kube/eksuscl01.kubeconfig --context eksuscl01"
+        )]
+    );
+    assert!(!h.reconcile_log().contains("abcdef.0123456789abcdef"), "the token is in the log");
+    assert!(!h.path("root/var/lib/karmada-eks/run/register").exists(), "the token was left on disk");
+    config.members.remove(2);
+    let (out, calls) = apply_ok(&h, &config);
+    assert_eq!(
+        starting(&calls, "kubectl karmada "),
+        [&format!(
+            "kubectl karmada unregister eksuscl01 --cluster-kubeconfig <root>/var/lib/karmada-eks/kube/eksuscl01.kubeconfig --cluster-context eksuscl01 --karmada-config {KC} --wait 120s"
+        )]
+    );
+    assert!(out.contains("eksuscl01 unjoined"), "{out}");
+}
+
+#[test]
+fn register_exiting_zero_without_joining_fails_that_member() {
+    let h = host();
+    let mut config = Config::default();
+    config.members[2].mode = JoinMode::Pull;
+    let (code, out, _) = apply(&h, &config, &[("FAKE_REGISTER_PREFLIGHT", "fail")]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("FAILED join-eksuscl01: kubectl karmada register eksuscl01 did not join"), "{out}");
+    assert!(out.contains("  | [preflight] Please check the above errors"), "{out}");
+    assert!(out.contains("ekseucl01 joined") && out.contains("ekseucl02 joined"), "{out}");
+}
+
+#[test]
+fn a_failed_join_names_its_step_and_the_next_run_joins_only_it() {
+    let h = host();
+    let (code, out, calls) = apply(&h, &Config::default(), &[("FAKE_FAIL", "kubectl karmada join ekseucl02")]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("FAILED join-ekseucl02: kubectl karmada join ekseucl02 failed"), "{out}");
+    assert!(out.contains("  | error: injected failure of: kubectl karmada join ekseucl02"), "{out}");
+    assert!(out.contains("ekseucl01 joined") && out.contains("eksuscl01 joined"), "{out}");
+    assert_eq!(starting(&calls, "kubectl karmada join ").len(), 3);
+    assert_eq!(applied_state(&h).as_deref(), Some("none"), "a failed run records no applied state");
+    let (out, calls) = apply_ok(&h, &Config::default());
+    let joins = starting(&calls, "kubectl karmada join ");
+    assert_eq!(joins.len(), 1, "{}", calls.join("\n"));
+    assert!(joins[0].starts_with("kubectl karmada join ekseucl02 "));
+    assert!(out.contains("members: 1 joined, 0 unjoined, 2 already joined, 0 failed"), "{out}");
+}
+
+#[test]
+fn unjoin_removes_exactly_the_named_members() {
+    let h = host();
+    apply_ok(&h, &Config::default());
+    let mark = h.mark();
+    let o = h.reconcile(&["unjoin", "ekseucl01", "not-a-member"], &[]);
+    assert!(o.status.success(), "{}", stdout_stderr(&o));
+    let calls = h.calls_since(mark);
+    assert_eq!(starting(&calls, "kubectl karmada ").len(), 1);
+    assert!(starting(&calls, "kubectl karmada unjoin ekseucl01 ").len() == 1, "{}", calls.join("\n"));
+    assert!(starting(&calls, &format!("kubectl --kubeconfig {KC} apply")).is_empty());
+    assert!(h.reconcile_log().contains("not-a-member is not in Karmada: nothing to unjoin"));
+}
+
+#[test]
+fn two_runs_at_once_take_turns_on_the_lock() {
+    let h = host();
+    h.publish(&desired(&Config::default()));
+    let spawn = || {
+        h.command("bash", &[("FAKE_JOIN_LATENCY", "0.2")])
+            .arg(h.path("root/usr/local/bin/karmada-eks-reconcile"))
+            .arg("apply")
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (a, b) = (spawn(), spawn());
+    let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+    assert!(a.status.success() && b.status.success(), "{}\n{}", stdout_stderr(&a), stdout_stderr(&b));
+    assert_eq!(starting(&h.calls(), "kubectl karmada join ").len(), 3, "each member is joined once");
+}
+
+#[test]
+fn a_replaced_node_group_is_attached_on_the_next_run() {
+    let h = host();
+    apply_ok(&h, &Config::default());
+    std::fs::write(h.path("state/nodegroup"), "karmada-parent-nodes-2").unwrap();
+    let (_, calls) = apply_ok(&h, &Config::default());
+    assert_eq!(
+        starting(&calls, "aws autoscaling attach-load-balancer-target-groups"),
+        [&format!(
+            "aws autoscaling attach-load-balancer-target-groups --auto-scaling-group-name eks-karmada-parent-nodes-2-0cc7a6e5-asg --target-group-arns {TARGET_GROUP}"
+        )]
+    );
+}
+
+#[test]
+fn a_bundle_that_does_not_match_its_hash_is_refused() {
+    let h = host();
+    let mut d = desired(&Config::default());
+    d.chunks[0] = d.chunks[0].replacen('I', "J", 1);
+    h.publish(&d);
+    let mark = h.mark();
+    let o = h.reconcile(&["apply"], &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).starts_with("FAILED fetch: the desired state's SHA-256 is "),
+        "{}",
+        stdout_stderr(&o)
+    );
+    assert!(starting(&h.calls_since(mark), "kubectl").is_empty());
+}
+
+#[test]
+fn usage_errors_exit_2_and_help_lists_every_command() {
+    let h = host();
+    let o = h.reconcile(&["frobnicate"], &[]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = h.reconcile(&["help"], &[]);
+    assert!(o.status.success());
+    let help = String::from_utf8_lossy(&o.stdout);
+    for c in ["apply", "unjoin NAME...", "status", "log [bootstrap|reconcile] [LINES]"] {
+        assert!(help.contains(c), "{c} missing from\n{help}");
+    }
+}
+
+#[test]
+fn status_is_one_compact_json_document() {
+    let h = host();
+    apply_ok(&h, &Config::default());
+    std::fs::create_dir_all(h.path("state/never-ready")).unwrap();
+    std::fs::write(h.path("state/never-ready/ekseucl02"), "").unwrap();
+    let o = h.reconcile(&["status"], &[]);
+    assert!(o.status.success(), "{}", stdout_stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("status prints JSON");
+    assert_eq!(v["api"], true);
+    assert_eq!(v["etcd"], serde_json::json!([3, 3]));
+    assert_eq!(v["applied"], desired(&Config::default()).sha256);
+    assert_eq!(v["desired"], v["applied"]);
+    let clusters = v["clusters"].as_array().unwrap();
+    assert_eq!(clusters.len(), 3);
+    assert!(clusters.contains(&serde_json::json!(["ekseucl02", false, "v1.31.4-eks-2d5f2d4", "Push"])));
+    assert!(clusters.contains(&serde_json::json!(["ekseucl01", true, "v1.31.4-eks-2d5f2d4", "Push"])));
+    assert_eq!(v["workload"].as_array().unwrap().len(), 3);
+    assert!(o.stdout.len() < SSM_INLINE_OUTPUT_LIMIT);
+}
