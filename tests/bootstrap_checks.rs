@@ -30,6 +30,11 @@ fn variants() -> Vec<(&'static str, Config)> {
     ]
 }
 
+/// The network the pull-mode members of [`members`] connect from, which config validation requires.
+fn pull_path() -> constructs::karmada::config::NlbConfig {
+    constructs::karmada::config::NlbConfig { allowed_cidrs: Some(vec!["198.51.100.0/24".into()]), ..Default::default() }
+}
+
 /// The user-data EC2 receives: the script after `Fn::Sub` with the test stack's values.
 fn user_data(config: &Config) -> String {
     substitute(&render(config).script, &values(NLB_IPS))
@@ -37,9 +42,10 @@ fn user_data(config: &Config) -> String {
 
 #[test]
 fn default_and_twenty_member_user_data_fit_without_overflow() {
-    for (name, config) in
-        [("default", Config::default()), ("twenty members", Config { members: members(20), ..Config::default() })]
-    {
+    for (name, config) in [
+        ("default", Config::default()),
+        ("twenty members", Config { members: members(20), nlb: pull_path(), ..Config::default() }),
+    ] {
         config.validate().unwrap();
         let rendered = render(&config);
         let bound = user_data_upper_bound(&rendered.script);
@@ -53,7 +59,7 @@ fn default_and_twenty_member_user_data_fit_without_overflow() {
 
 #[test]
 fn past_the_limit_members_move_to_ssm_chunks_and_the_script_still_fits() {
-    let config = Config { members: members(150), ..Config::default() };
+    let config = Config { members: members(150), nlb: pull_path(), ..Config::default() };
     config.validate().unwrap();
     let rendered = render(&config);
     assert!(!rendered.overflow.is_empty());

@@ -11,7 +11,7 @@ const KC: &str = "<root>/etc/karmada/karmada-apiserver.config";
 
 /// The calls the default configuration makes on a fresh host, in order.
 const DEFAULT_SEQUENCE: &[&str] = &[
-    "curl -fsSL --retry 5 --retry-delay 3 -o <dl>/kubectl https://dl.k8s.io/release/v1.31.5/bin/linux/amd64/kubectl",
+    "curl -fsSL --retry 5 --retry-delay 3 -o <dl>/kubectl https://dl.k8s.io/release/v1.35.1/bin/linux/amd64/kubectl",
     "sha256sum <dl>/kubectl",
     "curl -fsSL --retry 5 --retry-delay 3 -o <dl>/kubectl-karmada-linux-amd64.tgz https://github.com/karmada-io/karmada/releases/download/v1.18.2/kubectl-karmada-linux-amd64.tgz",
     "curl -fsSL --retry 5 --retry-delay 3 -o <dl>/kubectl-karmada-linux-amd64.tgz.sha256 https://github.com/karmada-io/karmada/releases/download/v1.18.2/kubectl-karmada-linux-amd64.tgz.sha256",

@@ -200,7 +200,9 @@ impl Harness {
         let file = self.path("user-data.sh");
         std::fs::write(&file, script).unwrap();
         let fakes = root().join("tests/data/bootstrap-fakes");
-        let kubectl = bootstrap::kubectl_release("1.31").sha256_amd64.unwrap_or_default();
+        let kubectl = bootstrap::kubectl_release(constructs::eks::cluster::DEFAULT_KUBERNETES_VERSION)
+            .sha256_amd64
+            .unwrap_or_default();
         let mut cmd = Command::new("bash");
         cmd.arg(&file)
             .env_clear()

@@ -18,4 +18,4 @@ pub use error::SynthError;
 pub use expr::{Expr, Pseudo, Target};
 pub use resource::{CfnResource, RemovalPolicy, ResourceOptions, ResourceRef, TagFormat};
 pub use size::StackSize;
-pub use stack::{Environment, Output, Parameter, Scope, Stack};
+pub use stack::{Environment, Output, Parameter, ParameterFromSsm, Scope, Stack};

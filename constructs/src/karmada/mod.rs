@@ -5,6 +5,7 @@ pub mod config;
 pub mod manifests;
 pub mod names;
 pub mod placement;
+pub mod scale;
 pub mod security;
 pub mod templates;
 pub mod wellknown;

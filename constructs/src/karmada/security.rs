@@ -4,8 +4,8 @@
 //!
 //! Everything here is computed from the [`CloudAssembly`] (the JSON that is deployed), not from the config, so
 //! the report cannot drift from the templates. References are described in words: a `Fn::GetAtt` becomes
-//! `<PublicIp of karmada-network/Vpc/PublicSubnet1/NatEip>`, an `Fn::ImportValue` or a cross-region parameter is
-//! followed to the producing stack's output.
+//! `<PublicIp of karmada-network/Vpc/PublicSubnet1/NatEip>`, a parameter filled from another stack's output is
+//! followed to that output.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -358,10 +358,6 @@ impl Reader<'_> {
                 format!("<item {index} of {}>", self.describe(stack, arg.get(1)?))
             }
             "Fn::Split" => format!("{} split at {:?}", self.describe(stack, arg.get(1)?), arg.get(0)?.as_str()?),
-            "Fn::ImportValue" => {
-                let export = self.describe(stack, arg);
-                self.describe_export(&export).unwrap_or_else(|| format!("import {export}"))
-            }
             "Fn::Sub" => self.substitute(stack, arg, |d| d)?,
             "Fn::Join" => {
                 let sep = arg.get(0)?.as_str()?;
@@ -391,14 +387,6 @@ impl Reader<'_> {
         let producer = self.assembly.stack(stack_name)?;
         let value = producer.template["Outputs"].get(output)?.get("Value")?;
         Some(self.describe(producer, value))
-    }
-
-    fn describe_export(&self, export: &str) -> Option<String> {
-        self.assembly.stacks.iter().find_map(|s| {
-            let outputs = s.template["Outputs"].as_object()?;
-            let (_, output) = outputs.iter().find(|(_, o)| o["Export"]["Name"].as_str() == Some(export))?;
-            Some(self.describe(s, &output["Value"]))
-        })
     }
 
     fn eks_endpoint(&self, stack: &StackArtifact, id: &str, props: &Value) -> EksEndpoint {
