@@ -518,6 +518,10 @@ fn tag(stack: &mut crate::core::Stack, config: &Config) {
     }
 }
 
+/// Characters of member cluster ARNs the host's role lists one by one (about 60 members); past it the role names
+/// one ARN pattern per member region, so the cluster stack, which holds the role, stays under 51,200 bytes.
+pub const MEMBER_ARNS_BUDGET_CHARS: usize = 4_096;
+
 /// IAM's cap on the characters of all inline policies of one role, whitespace not counted.
 pub const MAX_ROLE_INLINE_POLICY_CHARS: usize = 10_240;
 /// What a reference resolved at deploy time (the KMS key's ARN) counts as when sizing the policy: an ARN's
@@ -535,8 +539,9 @@ struct HostResources<'a> {
 /// what the SSM agent needs for Session Manager and Run Command.
 ///
 /// `eks:DescribeCluster` names the parent and every member cluster while that keeps the role's inline policy
-/// within IAM's 10,240 characters; a larger fleet gets one ARN per member region instead, with the cluster names'
-/// common prefix (`cluster/<prefix>*`, or `cluster/*` when they share none).
+/// within IAM's 10,240 characters and the member ARNs within [`MEMBER_ARNS_BUDGET_CHARS`] (the cluster stack must
+/// stay under the 51,200 bytes CloudFormation accepts inline); a larger fleet gets one ARN per member region
+/// instead, with the cluster names' common prefix (`cluster/<prefix>*`, or `cluster/*` when they share none).
 fn management_role(
     config: &Config,
     names: &StackNames,
@@ -545,8 +550,10 @@ fn management_role(
 ) -> RoleProps {
     let members = config.members();
     let host = HostResources { names, nlb, secret };
-    let mut props = management_role_props(config, &host, member_cluster_arns(&members, false));
-    if inline_policy_chars(&props) > MAX_ROLE_INLINE_POLICY_CHARS {
+    let explicit = member_cluster_arns(&members, false);
+    let explicit_chars: usize = explicit.iter().map(String::len).sum();
+    let mut props = management_role_props(config, &host, explicit);
+    if inline_policy_chars(&props) > MAX_ROLE_INLINE_POLICY_CHARS || explicit_chars > MEMBER_ARNS_BUDGET_CHARS {
         props = management_role_props(config, &host, member_cluster_arns(&members, true));
     }
     props
