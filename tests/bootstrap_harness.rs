@@ -87,7 +87,7 @@ fn default_config_runs_the_whole_sequence() {
 
     let config = Config::default();
     let applied = |f: &str| std::fs::read_to_string(h.path("state/applied").join(f)).unwrap();
-    assert_eq!(applied("storageclass.yaml"), manifests::storage_class("ebs-sc").unwrap());
+    assert_eq!(applied("storageclass.yaml"), manifests::storage_class("ebs-sc", "karmada").unwrap());
     assert_eq!(applied("workload.yaml"), manifests::workload(&config).unwrap());
     let stored = h.parameter(KUBECONFIG_PARAMETER).expect("the kubeconfig is stored in SSM");
     assert_eq!(stored, std::fs::read_to_string(h.path("root/etc/karmada/karmada-apiserver.config")).unwrap());

@@ -246,7 +246,7 @@ fn render_input(config: &Config) -> Result<String, BootstrapError> {
         shell_word(&format!("members[{i}].eks_cluster_name"), &m.eks_cluster_name)?;
         members.push(json!({ "name": m.name, "region": m.region, "eks": m.eks_cluster_name, "mode": m.mode.as_str() }));
     }
-    let storage_class = manifests::storage_class(&config.karmada.storage_class)?;
+    let storage_class = manifests::storage_class(&config.karmada.storage_class, &config.app)?;
     let workload = if config.workload.enabled { manifests::workload(config)? } else { String::new() };
     for (name, text) in [("StorageClass", &storage_class), ("workload", &workload)] {
         if text.lines().any(|l| l == "YAML") || text.contains("${") {
