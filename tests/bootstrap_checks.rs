@@ -13,7 +13,7 @@ use constructs::karmada::Config;
 
 /// The configurations every check runs on: (name, config).
 fn variants() -> Vec<(&'static str, Config)> {
-    let mut pull = Config::default();
+    let mut pull = Config { nlb: pull_path(), ..Config::default() };
     for m in &mut pull.members {
         m.mode = JoinMode::Pull;
     }
@@ -35,8 +35,13 @@ fn variants() -> Vec<(&'static str, Config)> {
         ("unpinned-kubectl", unpinned),
         ("one-kubectl", one_kubectl),
         ("single-etcd", single_etcd),
-        ("hundred-members", Config { members: members(100), ..Config::default() }),
+        ("hundred-members", Config { members: members(100), nlb: pull_path(), ..Config::default() }),
     ]
+}
+
+/// The network the pull-mode members of [`members`] connect from, which config validation requires.
+fn pull_path() -> constructs::karmada::config::NlbConfig {
+    constructs::karmada::config::NlbConfig { allowed_cidrs: Some(vec!["198.51.100.0/24".into()]), ..Default::default() }
 }
 
 /// The user-data EC2 receives: the script after `Fn::Sub` with the test stack's values.
@@ -54,7 +59,7 @@ fn fetcher(user_data: &str) -> String {
 #[test]
 fn the_user_data_fits_and_does_not_grow_with_the_members() {
     let small = render(&Config::default());
-    let large = render(&Config { members: members(1000), ..Config::default() });
+    let large = render(&Config { members: members(1000), nlb: pull_path(), ..Config::default() });
     assert_eq!(small.script, large.script, "the member list is not in the user-data");
     let bound = user_data_upper_bound(&small.script);
     let actual = user_data(&Config::default()).len();

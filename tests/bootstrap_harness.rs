@@ -54,7 +54,7 @@ fn default_config_installs_karmada_and_joins_nobody() {
     );
     assert_eq!(
         std::fs::read_to_string(h.path("state/applied/storageclass.yaml")).unwrap(),
-        manifests::storage_class("ebs-sc").unwrap()
+        manifests::storage_class("ebs-sc", "karmada").unwrap()
     );
     let stored = std::fs::read_to_string(h.path("state/secrets/karmada_karmada_kubeconfig")).unwrap();
     assert_eq!(stored, std::fs::read_to_string(h.path("root/etc/karmada/karmada-apiserver.config")).unwrap());

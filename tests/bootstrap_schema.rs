@@ -93,7 +93,7 @@ fn the_crd_check_rejects_a_zero_weight_and_unknown_fields() {
 fn kubernetes_manifests_validate_against_kubernetes_schemas() {
     for (name, config) in policy_variants() {
         let version = format!("{}.0", config.parent.kubernetes_version);
-        let storage_class = manifests::storage_class(&config.karmada.storage_class).unwrap();
+        let storage_class = manifests::storage_class(&config.karmada.storage_class, &config.app).unwrap();
         let deployment = manifests::deployment(&config.workload).unwrap();
         for (what, text) in [("StorageClass", &storage_class), ("Deployment", &deployment)] {
             let problems = kubernetes_problems(text, &version);
@@ -109,7 +109,7 @@ fn the_kubernetes_check_rejects_unknown_fields_and_wrong_types() {
     let deployment = manifests::deployment(&Config::default().workload).unwrap();
     let typo = deployment.replace("  replicas: 12", "  replica: 12");
     assert!(kubernetes_problems(&typo, "1.31.0").contains("replica"), "{typo}");
-    let storage_class = manifests::storage_class("ebs-sc").unwrap();
+    let storage_class = manifests::storage_class("ebs-sc", "karmada").unwrap();
     let wrong = storage_class.replace("volumeBindingMode: WaitForFirstConsumer", "volumeBindingMode: [1]");
     assert!(!kubernetes_problems(&wrong, "1.31.0").is_empty(), "{wrong}");
 }

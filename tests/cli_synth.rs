@@ -105,7 +105,8 @@ fn config_error_exits_2_names_the_field_and_writes_nothing() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let err = stderr(&o);
     assert!(err.starts_with("error: invalid config karmada-eks.toml"), "{err}");
-    assert!(err.contains("members[0].name: a lowercase RFC 1123 label"), "{err}");
+    assert!(err.contains("members[0].name: invalid cluster name(Bad_Name): a lowercase RFC 1123 label"), "{err}");
+    assert!(err.contains("hint: Karmada v1.18.2"), "{err}");
     assert!(!dir.path().join("cdk.out").exists());
 
     let o = karmada_eks(dir.path(), &["--config", "missing.toml", "synth"]);

@@ -33,14 +33,14 @@ fn role<'a>(security: &'a Value, path: &str) -> &'a Value {
 }
 
 #[test]
-fn default_config_reports_the_public_endpoints_the_nlb_and_the_roles() {
+fn default_config_reports_the_private_endpoint_the_nlb_and_the_roles() {
     let dir = tempfile::tempdir().unwrap();
     let (summary, _) = synth_json(dir.path(), "default");
     let security = &summary["security"];
     let eks = &security["eksEndpoints"][0];
     assert_eq!(eks["cluster"], "karmada-parent");
-    assert_eq!(eks["public"], true);
-    assert_eq!(strings(&eks["publicCidrs"]), ["0.0.0.0/0"]);
+    assert_eq!(eks["public"], false, "nothing in the app needs the public endpoint");
+    assert!(strings(&eks["publicCidrs"]).is_empty());
     assert_eq!(eks["private"], true);
 
     let nlb = &security["loadBalancers"][0];
@@ -50,7 +50,7 @@ fn default_config_reports_the_public_endpoints_the_nlb_and_the_roles() {
     assert_eq!(
         strings(&nlb["allowed"]),
         ["10.0.0.0/16", "<PublicIp of karmada-network/Vpc/PublicSubnet1/NatEip>/32"],
-        "the VPC and its one NAT address, followed through the cross-stack import"
+        "the VPC and its one NAT address, followed through the deploy-filled parameter"
     );
 
     assert_eq!(strings(&role(security, "karmada-cluster/Parent/Role")["managedPolicies"]), ["AmazonEKSClusterPolicy"]);
@@ -64,10 +64,19 @@ fn default_config_reports_the_public_endpoints_the_nlb_and_the_roles() {
         ["web identity from <karmada-cluster/OidcProvider> as system:serviceaccount:kube-system:ebs-csi-controller-sa"]
     );
     let host = role(security, "karmada-cluster/ManagementHost/Role");
-    assert_eq!(strings(&host["managedPolicies"]), ["AmazonSSMManagedInstanceCore"]);
+    assert!(strings(&host["managedPolicies"]).is_empty(), "no AmazonSSMManagedInstanceCore: it reads every parameter");
+    let on_any = strings(&host["actionsOnAnyResource"]);
+    assert_eq!(on_any[0], "autoscaling:DescribeAutoScalingGroups");
+    assert!(on_any[1..].iter().all(|a| a.starts_with("ssmmessages:") || a.starts_with("ec2messages:")), "{on_any:?}");
+    assert!(!on_any.contains(&"elasticloadbalancing:DescribeTargetHealth"), "the script never calls it");
     assert_eq!(
-        strings(&host["actionsOnAnyResource"]),
-        ["autoscaling:DescribeAutoScalingGroups", "elasticloadbalancing:DescribeTargetHealth"]
+        strings(&host["canRead"]),
+        [
+            "secretsmanager:GetSecretValue on <karmada-cluster/KubeconfigSecret/Resource>",
+            "kms:Decrypt on <Arn of karmada-cluster/KubeconfigSecret/Key>",
+            "ssm:GetParameter on arn:${AWS::Partition}:ssm:us-east-1:${AWS::AccountId}:parameter/karmada/karmada/desired-state*",
+        ],
+        "the host reads its kubeconfig secret and its desired state, nothing else"
     );
 
     let clusters: Vec<&str> =
@@ -100,11 +109,17 @@ fn the_text_summary_shows_what_the_user_opened() {
     );
     assert!(
         section.contains(
-            &"    karmada-pull-cluster/KarmadaApi/Resource: internet-facing, TCP 32443 from 0.0.0.0/0 (the internet)"
+            &"    karmada-pull-cluster/KarmadaApi/Resource: internet-facing, TCP 32443 from 10.0.0.0/16, <PublicIp of karmada-pull-network/Vpc/PublicSubnet1/NatEip>/32, 0.0.0.0/0 (the internet)"
         ),
         "{text}"
     );
     assert!(section.iter().any(|l| l.starts_with("    CKV_AWS_91 on karmada-pull-cluster/KarmadaApi/Resource: ")));
+    assert!(
+        section.contains(
+            &"      can read: secretsmanager:GetSecretValue on <karmada-pull-cluster/KubeconfigSecret/Resource>"
+        ),
+        "{text}"
+    );
     assert!(text.trim_end().ends_with("then `karmada-eks deploy`."), "{text}");
 
     let (summary, _) = synth_json(dir.path(), "ha-internal");

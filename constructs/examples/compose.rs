@@ -25,6 +25,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "Nodes",
         NodegroupProps {
             cluster_name: cluster.name(),
+            version: Some(constructs::eks::cluster::DEFAULT_KUBERNETES_VERSION.into()),
             cluster_security_group_id: cluster.cluster_security_group_id(),
             vpc_id: vpc.vpc_id(),
             subnet_ids: vpc.private_subnet_ids(),

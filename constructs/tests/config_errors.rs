@@ -41,7 +41,10 @@ fn starter_config_is_the_defaults() {
 
 #[test]
 fn member_defaults_fill_region_and_eks_name() {
-    let c = Config::from_toml("[[members]]\nname = \"m1\"\nmode = \"pull\"\n").unwrap();
+    let c = Config::from_toml(
+        "[[members]]\nname = \"m1\"\nmode = \"pull\"\n[nlb]\nallowed_cidrs = [\"198.51.100.0/24\"]\n",
+    )
+    .unwrap();
     let m = &c.members()[0];
     assert_eq!(
         (m.region.as_str(), m.eks_cluster_name.as_str(), m.mode, m.weight),
@@ -75,15 +78,18 @@ fn syntax_errors_carry_a_position() {
 
 #[test]
 fn member_names_use_karmadas_messages() {
-    assert_error("[[members]]\nname = \"\"", "members[0].name", "must be not empty");
+    assert_error("[[members]]\nname = \"\"", "members[0].name", "invalid cluster name(): must be not empty");
     assert_error("[[members]]\nregion = \"us-east-1\"", "members[0].name", "must be not empty");
     let long = "a".repeat(49);
     assert_error(&format!("[[members]]\nname = \"{long}\""), "members[0].name", "must be no more than 48 characters");
-    for bad in ["Upper", "-lead", "trail-", "under_score", "dot.ted"] {
+    for bad in ["Upper", "-lead", "trail-", "under_score", "a..b"] {
         let e = err(&format!("[[members]]\nname = \"x\"\n[[members]]\nname = \"y\"\n[[members]]\nname = \"{bad}\""));
         assert_eq!(e.field, "members[2].name");
-        assert_eq!(e.message, RFC1123_LABEL_MESSAGE);
+        assert_eq!(e.message, format!("invalid cluster name({bad}): {RFC1123_LABEL_MESSAGE}"));
     }
+    // Karmada (apimachinery v0.35.3 IsDNS1123Label) tells a dotted name apart: it is a subdomain, not a label.
+    let e = err("[[members]]\nname = \"dot.ted\"");
+    assert_eq!(e.message, "invalid cluster name(dot.ted): must not contain dots");
 }
 
 #[test]
@@ -103,9 +109,44 @@ fn cidrs_are_checked() {
     assert_error("[network]\ncidr = \"10.0.0.1/16\"", "network.cidr", "host bits");
     assert_error("[network]\ncidr = \"10.0.0.0/8\"", "network.cidr", "outside /16 to /22");
     assert_error("[network]\ncidr = \"999.0.0.0/16\"", "network.cidr", "not an IPv4 address");
-    assert_error("[parent]\npublic_access_cidrs = [\"0.0.0.0/0\", \"bad\"]", "parent.public_access_cidrs[1]", "CIDR");
+    assert_error(
+        "[parent]\nendpoint_public_access = true\npublic_access_cidrs = [\"0.0.0.0/0\", \"bad\"]",
+        "parent.public_access_cidrs[1]",
+        "CIDR",
+    );
     assert_error("[nlb]\nallowed_cidrs = [\"1.2.3.4/40\"]", "nlb.allowed_cidrs[0]", "/32");
-    assert_error("[nlb]\nallowed_cidrs = []", "nlb.allowed_cidrs", "empty");
+    assert!(Config::from_toml("[nlb]\nallowed_cidrs = []").is_ok(), "the field adds to the VPC and NAT addresses");
+}
+
+#[test]
+fn public_endpoint_is_off_unless_networks_are_named() {
+    let c = Config::default();
+    assert!(!c.parent.endpoint_public_access && c.parent.public_access_cidrs.is_empty());
+    assert_error(
+        "[parent]\nendpoint_public_access = true",
+        "parent.public_access_cidrs",
+        "empty while the public endpoint is on",
+    );
+    assert_error(
+        "[parent]\npublic_access_cidrs = [\"203.0.113.0/24\"]",
+        "parent.public_access_cidrs",
+        "the public endpoint is off",
+    );
+    assert!(Config::from_toml("[parent]\nendpoint_public_access = true\npublic_access_cidrs = [\"203.0.113.0/24\"]")
+        .is_ok());
+}
+
+#[test]
+fn pull_members_must_declare_how_they_reach_the_karmada_api() {
+    let pull = "[[members]]\nname = \"a\"\n[[members]]\nname = \"b\"\nmode = \"pull\"\n";
+    let e = err(pull);
+    assert_eq!(e.field, "members[1].mode");
+    assert!(e.message.contains("\"b\" is a pull-mode member") && e.message.contains("nlb.allowed_cidrs"), "{e}");
+    assert!(e.hint.as_deref().unwrap().contains("NAT gateways' public IPs"), "{e}");
+    let e = err(&format!("{pull}[nlb]\ninternal = true\n"));
+    assert!(e.hint.as_deref().unwrap().contains("peering, Transit Gateway"), "{e}");
+    assert!(err(&format!("{pull}[nlb]\nallowed_cidrs = []\n")).field == "members[1].mode");
+    assert!(Config::from_toml(&format!("{pull}[nlb]\nallowed_cidrs = [\"198.51.100.7/32\"]\n")).is_ok());
 }
 
 #[test]
@@ -139,14 +180,18 @@ fn zone_counts_outside_2_to_6_are_rejected() {
 }
 
 #[test]
-fn fewer_nodes_than_etcd_replicas_is_rejected() {
+fn fewer_nodes_than_api_server_replicas_is_rejected() {
     let e = err("[parent.nodes]\nmin = 2\ndesired = 2");
     assert_eq!(e.field, "parent.nodes.min");
-    assert!(e.message.contains("fewer than karmada.etcd_replicas (3)"), "{e}");
+    assert!(e.message.contains("fewer than karmada.apiserver_replicas (3)"), "{e}");
+    assert!(e.message.contains("required pod anti-affinity"), "{e}");
     assert!(e.hint.unwrap().contains("at least 3"));
     assert_error("[parent.nodes]\ndesired = 2", "parent.nodes", "min <= desired");
-    assert_error("[karmada]\netcd_replicas = 5", "parent.nodes.min", "fewer than karmada.etcd_replicas (5)");
+    assert_error("[karmada]\napiserver_replicas = 4", "parent.nodes.min", "fewer than karmada.apiserver_replicas (4)");
     assert_error("[karmada]\netcd_replicas = 2", "karmada.etcd_replicas", "not 1, 3, 5 or 7");
+    // etcd's anti-affinity is only preferred: more etcd replicas than nodes is allowed (synth warns).
+    assert!(Config::from_toml("[karmada]\netcd_replicas = 5").is_ok());
+    assert!(Config::from_toml("[karmada]\napiserver_replicas = 2\n[parent.nodes]\nmin = 2\ndesired = 2").is_ok());
 }
 
 #[test]
@@ -162,6 +207,7 @@ fn other_fields_are_checked() {
     assert_error("[karmada]\netcd_storage_size = \"5G\"", "karmada.etcd_storage_size", "size");
     assert_error("[management]\nbootstrap_timeout_minutes = 5", "management.bootstrap_timeout_minutes", "10 to 720");
     assert_error("[network]\nflow_log_retention_days = 2", "network.flow_log_retention_days", "retention period");
+    assert_error("[parent]\nlog_retention_days = 2", "parent.log_retention_days", "retention period");
     assert_error("[workload]\nname = \"Nginx\"", "workload.name", "Deployment name");
     assert_error("[workload]\nimage = \"nginx; rm -rf /\"", "workload.image", "image reference");
     assert_error("members = []", "workload.enabled", "at least one member");

@@ -42,11 +42,26 @@ fn internal_nlb_admits_only_the_vpc_by_default() {
 }
 
 #[test]
-fn configured_cidrs_replace_the_default() {
+fn configured_cidrs_add_to_the_vpc_and_nat_addresses() {
     let a = synth("[nlb]\nallowed_cidrs = [\"203.0.113.0/24\"]\n");
     let ingress = group_rules(&a, "karmada-cluster", "KarmadaApi/SecurityGroup", "SecurityGroupIngress");
     let cidrs: Vec<&Value> = ingress.iter().map(|r| &r["CidrIp"]).collect();
-    assert_eq!(cidrs, [&Value::from("203.0.113.0/24")]);
+    assert_eq!(cidrs.len(), 3, "{cidrs:?}");
+    assert_eq!(cidrs[0], "10.0.0.0/16", "the VPC stays allowed");
+    assert!(is_nat_address(cidrs[1]), "the NAT address stays allowed: the host reaches the NLB from it");
+    assert_eq!(cidrs[2], "203.0.113.0/24");
+
+    let internal = synth("[nlb]\ninternal = true\nallowed_cidrs = [\"192.168.0.0/16\"]\n");
+    let ingress = group_rules(&internal, "karmada-cluster", "KarmadaApi/SecurityGroup", "SecurityGroupIngress");
+    let cidrs: Vec<&Value> = ingress.iter().map(|r| &r["CidrIp"]).collect();
+    assert_eq!(cidrs, [&Value::from("10.0.0.0/16"), &Value::from("192.168.0.0/16")]);
+}
+
+#[test]
+fn more_nat_gateways_are_all_allowed() {
+    let a = synth("[network]\nnat_gateways = 3\n[nlb]\nallowed_cidrs = [\"203.0.113.0/24\"]\n");
+    let ingress = group_rules(&a, "karmada-cluster", "KarmadaApi/SecurityGroup", "SecurityGroupIngress");
+    assert_eq!(ingress.iter().filter(|r| is_nat_address(&r["CidrIp"])).count(), 3, "{ingress:?}");
 }
 
 #[test]
@@ -57,7 +72,10 @@ fn management_host_reaches_32443_only_in_the_vpc_and_on_the_nlb_addresses() {
     assert_eq!(api.len(), 1 + 3, "the VPC and the NLB's three addresses: {api:?}");
     assert!(api.iter().all(|r| r["CidrIp"] != "0.0.0.0/0"));
     assert_eq!(api[0]["CidrIp"], "10.0.0.0/16");
-    assert!(api[1..].iter().all(|r| r["CidrIp"].to_string().contains("Fn::ImportValue")));
+    assert!(
+        api[1..].iter().all(|r| r["CidrIp"]["Fn::Sub"][1]["Ip"]["Ref"].is_string()),
+        "deploy-filled parameters: {api:?}"
+    );
     let open: Vec<&Value> = egress.iter().filter(|r| r["CidrIp"] == "0.0.0.0/0").collect();
     assert_eq!(open.len(), 1);
     assert_eq!(open[0]["FromPort"], 443);

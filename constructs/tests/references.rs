@@ -18,24 +18,39 @@ fn group(vpc_id: Expr) -> CfnSecurityGroup {
 }
 
 #[test]
-fn same_region_reference_becomes_export_and_import_with_dependency() {
+fn same_region_reference_becomes_a_deploy_filled_parameter_without_export() {
     let mut app = App::new();
     let vpc = app.add_stack("net", env("us-east-1")).scope().add("Vpc", vpc_props());
     app.add_stack("app", env("us-east-1")).scope().add("Group", group(vpc.r#ref()));
     let assembly = app.synth().unwrap();
 
     let net = assembly.stack("net").unwrap();
-    let output_name = format!("ExportsOutputRef{}", vpc.logical_id());
-    assert_eq!(
-        net.template["Outputs"][&output_name],
-        json!({"Value": {"Ref": vpc.logical_id()}, "Export": {"Name": format!("net:{output_name}")}})
-    );
+    let output_name = format!("OutputRef{}", vpc.logical_id());
+    assert_eq!(net.template["Outputs"][&output_name], json!({"Value": {"Ref": vpc.logical_id()}}));
     let consumer = assembly.stack("app").unwrap();
+    assert_eq!(consumer.parameters_from_outputs.len(), 1);
+    let p = &consumer.parameters_from_outputs[0];
+    assert_eq!((p.stack.as_str(), p.output.as_str()), ("net", output_name.as_str()));
+    assert_eq!(consumer.template["Parameters"][&p.parameter]["Type"], "String");
     let (_, resource) = consumer.template["Resources"].as_object().unwrap().iter().next().unwrap();
-    assert_eq!(resource["Properties"]["VpcId"], json!({"Fn::ImportValue": format!("net:{output_name}")}));
+    assert_eq!(resource["Properties"]["VpcId"], json!({"Ref": p.parameter}));
     assert_eq!(consumer.dependencies, vec!["net"]);
-    assert!(consumer.parameters_from_outputs.is_empty());
     assert_eq!(assembly.stacks.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["net", "app"]);
+    for s in &assembly.stacks {
+        assert!(
+            !s.template_body.contains("Fn::ImportValue") && !s.template_body.contains("\"Export\""),
+            "{}",
+            s.template_body
+        );
+    }
+}
+
+#[test]
+fn an_output_with_an_export_is_refused() {
+    let mut app = App::new();
+    app.add_stack("net", env("us-east-1")).add_output("Vpc", "v".into(), "d", Some("net:Vpc".into()));
+    let message = app.synth().unwrap_err().to_string();
+    assert!(message.contains("output Vpc has an export") && message.contains("freezes"), "{message}");
 }
 
 #[test]
@@ -89,7 +104,7 @@ fn references_in_fn_sub_variables_resolve_too() {
         .add("P", CfnParameter { r#type: "String".into(), value, ..Default::default() });
     let assembly = app.synth().unwrap();
     let body = &assembly.stack("app").unwrap().template_body;
-    assert!(body.contains("Fn::ImportValue"), "{body}");
+    assert!(body.contains("\"Ref\": \"") && !body.contains("Fn::ImportValue"), "{body}");
     assert!(!body.contains("KarmadaEksReference"), "unresolved token left: {body}");
 }
 
@@ -244,7 +259,18 @@ fn assembly_round_trips_through_disk_and_detects_edits() {
     let mut app = App::new();
     let vpc = app.add_stack("net", env("us-east-1")).scope().add("Vpc", vpc_props());
     app.add_stack("far", env("eu-central-1")).scope().add("G", group(vpc.r#ref()));
+    let image = app.stack_mut("far").unwrap().add_parameter_from_ssm(
+        "HostImageId",
+        "AWS::EC2::Image::Id",
+        "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
+        "image",
+    );
+    app.stack_mut("far").unwrap().add_output("Image", image, "d", None);
     let assembly = app.synth().unwrap();
+    let far = assembly.stack("far").unwrap();
+    assert_eq!(far.template["Parameters"]["HostImageId"]["Type"], "AWS::EC2::Image::Id");
+    assert!(far.template["Parameters"]["HostImageId"].get("Default").is_none(), "deploy fills it");
+    assert_eq!(far.parameters_from_ssm.len(), 1);
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("cdk.out");
     assembly.write(&out).unwrap();
@@ -257,7 +283,13 @@ fn assembly_round_trips_through_disk_and_detects_edits() {
         assert_eq!(a.template_sha256, b.template_sha256);
         assert_eq!(a.dependencies, b.dependencies);
         assert_eq!(a.parameters_from_outputs, b.parameters_from_outputs);
+        assert_eq!(a.parameters_from_ssm, b.parameters_from_ssm);
     }
+    let manifest: Value = serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert!(manifest["artifacts"]["far"]["metadata"]["/far"].as_array().unwrap().iter().any(|e| e["type"]
+        == "karmada-eks:parameter-from-ssm"
+        && e["data"]
+            == json!({"parameter": "HostImageId", "path": "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"})));
     std::fs::write(out.join("net.template.json"), "{}\n").unwrap();
     let message = constructs::core::CloudAssembly::read(&out).unwrap_err().to_string();
     assert!(message.contains("changed after synth"), "{message}");

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use crate::cli::PlanArgs;
 use crate::error::UsageError;
-use constructs::karmada::names::validate_cluster_name;
+use constructs::karmada::names::{invalid_cluster_name, validate_cluster_name};
 use constructs::karmada::placement::{self, Share};
 use constructs::karmada::Config;
 
@@ -60,7 +60,7 @@ fn parse_weight(arg: &str) -> Result<(String, u32), UsageError> {
         return Err(UsageError::new(format!("--weight {arg:?} is not NAME=W")).hint("e.g. --weight ekseucl01=2"));
     };
     validate_cluster_name(name)
-        .map_err(|msg| UsageError::new(format!("--weight {arg:?}: invalid cluster name({name}): {msg}")))?;
+        .map_err(|msg| UsageError::new(format!("--weight {arg:?}: {}", invalid_cluster_name(name, &msg))))?;
     let weight = weight.parse::<u32>().map_err(|_| {
         UsageError::new(format!("--weight {arg:?}: weight {weight:?} is not a whole number from 0 to {}", u32::MAX))
     })?;

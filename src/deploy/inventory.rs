@@ -137,6 +137,7 @@ fn artifact(deployed: &DeployedStack, region: &str, template: Value) -> StackArt
         template_body: body,
         dependencies: Vec::new(),
         parameters_from_outputs: Vec::new(),
+        parameters_from_ssm: Vec::new(),
         termination_protection: deployed.termination_protection,
         tags: deployed.tags.clone(),
         notes: Vec::new(),

@@ -44,6 +44,7 @@ cfn_resource!(CfnNodegroup = "AWS::EKS::Nodegroup", tags = Map {
     node_role: Expr,
     subnets: Vec<Expr>,
     scaling_config: Option<ScalingConfig>,
+    version: Option<Expr>,
     instance_types: Vec<Expr>,
     ami_type: Option<Expr>,
     launch_template: Option<NodegroupLaunchTemplate>,

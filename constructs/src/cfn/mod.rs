@@ -14,6 +14,7 @@ pub mod elbv2;
 pub mod iam;
 pub mod kms;
 pub mod logs;
+pub mod secretsmanager;
 pub mod ssm;
 
 /// Whether a property value is left out of the template.

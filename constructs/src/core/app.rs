@@ -99,7 +99,7 @@ impl App {
             return Some(Err(SynthError::Construct { stack: name.into(), message: message.clone() }));
         }
         for p in resolver.parameters.values() {
-            rendered.parameters.insert(p.parameter.clone(), template::cross_region_parameter(&p.stack, &p.output));
+            rendered.parameters.insert(p.parameter.clone(), template::parameter_from_output(&p.stack, &p.output));
         }
         let resource_bytes = rendered.resources.iter().map(|(id, r)| size::resource_entry_bytes(id, r)).collect();
         let (parameters, outputs) = (rendered.parameters.len(), rendered.outputs.len());
@@ -124,6 +124,14 @@ impl App {
         for stack in &self.stacks {
             if let Some(message) = stack.errors.first() {
                 return Err(SynthError::Construct { stack: stack.name().into(), message: message.clone() });
+            }
+            if let Some((name, _)) = stack.outputs.iter().find(|(_, o)| o.export_name.is_some()) {
+                return Err(SynthError::Construct {
+                    stack: stack.name().into(),
+                    message: format!(
+                        "output {name} has an export: an imported export freezes this stack's updates; hand the value to the consumer as a reference (it becomes a deploy-filled parameter) instead"
+                    ),
+                });
             }
         }
         let envs = self.environments();
@@ -160,13 +168,10 @@ impl App {
 
         for request in requests {
             let index = self.stacks.iter().position(|s| s.name() == request.producer).expect("declared stack");
-            let outputs = &mut parts[index].outputs;
-            let entry = outputs
+            parts[index]
+                .outputs
                 .entry(request.output_name.clone())
                 .or_insert_with(|| json!({"Value": resolve::local(&request.logical_id, request.attribute.as_deref())}));
-            if request.export {
-                entry["Export"] = json!({"Name": resolve::export_name(&request.producer, &request.output_name)});
-            }
         }
 
         let order = self.deploy_order(&dependencies)?;
@@ -177,12 +182,14 @@ impl App {
             let mut rendered = parts[index].take().expect("each stack once");
             let params = from_outputs.remove(stack.name()).unwrap_or_default();
             for p in params.values() {
-                rendered.parameters.insert(p.parameter.clone(), template::cross_region_parameter(&p.stack, &p.output));
+                rendered.parameters.insert(p.parameter.clone(), template::parameter_from_output(&p.stack, &p.output));
             }
             let (params_len, outputs_len) = (rendered.parameters.len(), rendered.outputs.len());
             let template = template::assemble(stack.description.as_deref(), rendered);
             let body = template::to_body(&template);
-            let (tags, mut warnings) = std::mem::take(&mut visited_tags[index]);
+            let (tags, aspect_warnings) = std::mem::take(&mut visited_tags[index]);
+            let mut warnings = stack.warnings.clone();
+            warnings.extend(aspect_warnings);
             check_limits(stack, params_len, outputs_len, body.len(), &mut warnings)?;
             let mut deps: Vec<String> = dependencies.remove(stack.name()).unwrap_or_default().into_iter().collect();
             deps.sort_by_key(|d| self.stacks.iter().position(|s| s.name() == d));
@@ -194,6 +201,7 @@ impl App {
                 template_body: body,
                 dependencies: deps,
                 parameters_from_outputs: params.into_values().collect(),
+                parameters_from_ssm: stack.parameters_from_ssm.clone(),
                 termination_protection: stack.termination_protection,
                 tags,
                 resource_count: stack.resources.len(),

@@ -3,8 +3,10 @@
 //! On disk it is the AWS CDK cloud-assembly layout, so `cdk ls --app <dir>` reads it too: `manifest.json` with one
 //! `aws:cloudformation:stack` artifact per stack (in deploy order) and one `<Stack>.template.json` each. What the
 //! CDK format has no field for goes into the artifact's metadata under `/<stack>`:
-//! `karmada-eks:template-sha256` (the template file's SHA-256) and `karmada-eks:parameter-from-output` (a
-//! parameter that deploy fills from another region's stack output).
+//! `karmada-eks:template-sha256` (the template file's SHA-256), `karmada-eks:parameter-from-output` (a
+//! parameter that deploy fills from another stack's output: `{"parameter", "stack", "output"}`) and
+//! `karmada-eks:parameter-from-ssm` (a parameter that deploy fills from a public SSM parameter when the stack is
+//! created and keeps from the deployed stack afterwards: `{"parameter", "path"}`).
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
@@ -17,12 +19,14 @@ use super::id::sha256_hex;
 use super::output_path;
 pub use super::resolve::ParameterFromOutput;
 use super::stack::Environment;
+pub use super::stack::ParameterFromSsm;
 
 /// Cloud-assembly schema version written to the manifest (a version the AWS CDK CLI v2 reads).
 pub const SCHEMA_VERSION: &str = "36.0.0";
 pub const MANIFEST_FILE: &str = "manifest.json";
 const SHA_TYPE: &str = "karmada-eks:template-sha256";
 const PARAM_TYPE: &str = "karmada-eks:parameter-from-output";
+const SSM_PARAM_TYPE: &str = "karmada-eks:parameter-from-ssm";
 
 /// One synthesized stack.
 #[derive(Clone, Debug, PartialEq)]
@@ -36,6 +40,8 @@ pub struct StackArtifact {
     /// Stacks that must deploy first, in app order.
     pub dependencies: Vec<String>,
     pub parameters_from_outputs: Vec<ParameterFromOutput>,
+    /// Parameters deploy fills from a public SSM parameter at creation and keeps from the deployed stack.
+    pub parameters_from_ssm: Vec<ParameterFromSsm>,
     pub termination_protection: bool,
     /// Stack-level tags (`properties.tags` in the manifest): `deploy` puts them on the stack, which
     /// CloudFormation propagates to the resources.
@@ -76,6 +82,7 @@ impl CloudAssembly {
         for s in &self.stacks {
             let mut entries = vec![json!({"type": SHA_TYPE, "data": s.template_sha256})];
             entries.extend(s.parameters_from_outputs.iter().map(|p| json!({"type": PARAM_TYPE, "data": p})));
+            entries.extend(s.parameters_from_ssm.iter().map(|p| json!({"type": SSM_PARAM_TYPE, "data": p})));
             let mut properties = Map::new();
             properties.insert("templateFile".into(), json!(s.template_file()));
             if s.termination_protection {
@@ -143,12 +150,10 @@ impl CloudAssembly {
                     )));
                 }
             }
-            let parameters_from_outputs = entries
-                .iter()
-                .filter(|e| e["type"] == PARAM_TYPE)
-                .map(|e| serde_json::from_value(e["data"].clone()))
-                .collect::<Result<Vec<ParameterFromOutput>, _>>()
-                .map_err(|e| err(format!("artifact {name}: {PARAM_TYPE} entry: {e}")))?;
+            let parameters_from_outputs: Vec<ParameterFromOutput> =
+                metadata_entries(&entries, PARAM_TYPE).map_err(|e| err(format!("artifact {name}: {e}")))?;
+            let parameters_from_ssm: Vec<ParameterFromSsm> =
+                metadata_entries(&entries, SSM_PARAM_TYPE).map_err(|e| err(format!("artifact {name}: {e}")))?;
             let dependencies = artifact["dependencies"]
                 .as_array()
                 .map(|d| d.iter().filter_map(Value::as_str).map(str::to_string).collect())
@@ -162,6 +167,7 @@ impl CloudAssembly {
                 template_sha256: sha,
                 dependencies,
                 parameters_from_outputs,
+                parameters_from_ssm,
                 termination_protection: artifact["properties"]["terminationProtection"] == true,
                 tags: artifact["properties"]["tags"]
                     .as_object()
@@ -174,6 +180,15 @@ impl CloudAssembly {
         }
         Ok(CloudAssembly { stacks })
     }
+}
+
+/// The `data` of every metadata entry of type `kind`.
+fn metadata_entries<T: serde::de::DeserializeOwned>(entries: &[Value], kind: &str) -> Result<Vec<T>, String> {
+    entries
+        .iter()
+        .filter(|e| e["type"] == kind)
+        .map(|e| serde_json::from_value(e["data"].clone()).map_err(|e| format!("{kind} entry: {e}")))
+        .collect()
 }
 
 /// Parses `aws://<account>/<region>`; `unknown-account` means "the caller's account".

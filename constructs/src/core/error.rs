@@ -15,6 +15,9 @@ pub enum SynthError {
     /// A template passes a hard CloudFormation limit.
     #[error("stack {stack}: {what} is {actual}, over CloudFormation's limit of {limit}\n  hint: {hint}")]
     Limit { stack: String, what: &'static str, actual: usize, limit: usize, hint: String },
+    /// A per-app limit of another service (SSM, IAM, CloudFormation quotas) that grows with the configuration.
+    #[error("{what} would be {actual}, over {service}'s limit of {limit}\n  hint: {hint}")]
+    Quota { what: String, actual: usize, limit: usize, service: &'static str, hint: String },
     /// The configuration is invalid (see the field it names).
     #[error(transparent)]
     Config(#[from] crate::karmada::ConfigError),

@@ -23,5 +23,5 @@ pub use expr::{Expr, Pseudo, Target};
 pub use overrides::{Override, OverrideError, ResourceMut};
 pub use resource::{CfnResource, RemovalPolicy, ResourceOptions, ResourceRef, TagFormat};
 pub use size::StackSize;
-pub use stack::{Environment, Output, Parameter, Scope, Stack};
+pub use stack::{Environment, Output, Parameter, ParameterFromSsm, Scope, Stack};
 pub use tags::ApplyTag;

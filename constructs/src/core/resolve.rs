@@ -1,8 +1,12 @@
 //! Turning reference tokens into intrinsics for the stack that uses them.
 //!
-//! Same stack: `Ref` / `Fn::GetAtt`. Another stack of the same environment: an output with an export in the
-//! producer, `Fn::ImportValue` in the consumer. Another region: an output in the producer and a parameter in the
-//! consumer, which the deployer fills from the producer's outputs (recorded in the manifest).
+//! Same stack: `Ref` / `Fn::GetAtt`. Another stack, in the same region or not: an output in the producer and a
+//! parameter in the consumer, which the deployer fills from the producer's outputs (recorded in the manifest as
+//! `karmada-eks:parameter-from-output`), with the consumer depending on the producer.
+//!
+//! There are no exports: CloudFormation refuses to change or delete an export another stack imports ("Cannot
+//! update export ... as it is in use by ..."), so a replaced node group, NLB or NAT gateway would stop the
+//! producer's update. A parameter freezes nothing; the consumer's next update takes the new value.
 
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -11,14 +15,13 @@ use super::expr::TOKEN_KEY;
 use super::id::{logical_id, MAX_LOGICAL_ID_LEN};
 use super::stack::Environment;
 
-/// What a consumer asked of a producer: one exported (or plain) output.
+/// What a consumer asked of a producer: one output (never exported).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct OutputRequest {
     pub producer: String,
     pub output_name: String,
     pub logical_id: String,
     pub attribute: Option<String>,
-    pub export: bool,
 }
 
 /// A consumer parameter that the deployer fills from a producer's output.
@@ -96,25 +99,18 @@ impl<'a> Resolver<'a> {
         }
         self.dependencies.insert(producer.clone());
         let output_name = output_name(&id, attribute.as_deref());
-        let same_region = from.region == to.region;
-        let request = self.outputs.entry(format!("{producer}\u{0}{output_name}")).or_insert(OutputRequest {
+        self.outputs.entry(format!("{producer}\u{0}{output_name}")).or_insert(OutputRequest {
             producer: producer.clone(),
             output_name: output_name.clone(),
             logical_id: id,
             attribute,
-            export: false,
         });
-        if same_region {
-            request.export = true;
-            json!({"Fn::ImportValue": export_name(&producer, &output_name)})
-        } else {
-            let parameter = logical_id(&format!("{producer}/{output_name}"));
-            self.parameters.insert(
-                parameter.clone(),
-                ParameterFromOutput { parameter: parameter.clone(), stack: producer, output: output_name },
-            );
-            json!({"Ref": parameter})
-        }
+        let parameter = logical_id(&format!("{producer}/{output_name}"));
+        self.parameters.insert(
+            parameter.clone(),
+            ParameterFromOutput { parameter: parameter.clone(), stack: producer, output: output_name },
+        );
+        json!({"Ref": parameter})
     }
 }
 
@@ -130,20 +126,15 @@ pub(crate) fn local(id: &str, attribute: Option<&str>) -> Value {
     }
 }
 
-/// The producer output that carries a reference: `ExportsOutputRef<Id>` / `ExportsOutputFnGetAtt<Id><Attr>`.
+/// The producer output that carries a reference: `OutputRef<Id>` / `OutputFnGetAtt<Id><Attr>`.
 pub(crate) fn output_name(id: &str, attribute: Option<&str>) -> String {
     let name = match attribute {
-        None => format!("ExportsOutputRef{id}"),
-        Some(attr) => format!("ExportsOutputFnGetAtt{id}{}", attr.replace(|c: char| !c.is_ascii_alphanumeric(), "")),
+        None => format!("OutputRef{id}"),
+        Some(attr) => format!("OutputFnGetAtt{id}{}", attr.replace(|c: char| !c.is_ascii_alphanumeric(), "")),
     };
     if name.len() <= MAX_LOGICAL_ID_LEN {
         name
     } else {
         logical_id(&name)
     }
-}
-
-/// The export name of a producer's output: `<stack>:<output>`.
-pub(crate) fn export_name(producer: &str, output_name: &str) -> String {
-    format!("{producer}:{output_name}")
 }

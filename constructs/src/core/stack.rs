@@ -51,12 +51,21 @@ impl Parameter {
     }
 }
 
-/// A template output, optionally exported under a name.
+/// A template output (synth refuses an `export_name`: see [`Stack::add_output`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Output {
     pub value: Expr,
     pub description: Option<String>,
     pub export_name: Option<String>,
+}
+
+/// A parameter that `deploy` fills from a public SSM parameter once, then keeps (see
+/// [`Stack::add_parameter_from_ssm`]).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+pub struct ParameterFromSsm {
+    pub parameter: String,
+    /// The SSM parameter path, e.g. `/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64`.
+    pub path: String,
 }
 
 /// One CloudFormation stack under construction: parameters, conditions, resources (added through its
@@ -94,6 +103,8 @@ pub struct Stack {
     pub(crate) dependencies: BTreeSet<String>,
     pub(crate) errors: Vec<String>,
     pub(crate) notes: Vec<String>,
+    pub(crate) warnings: Vec<String>,
+    pub(crate) parameters_from_ssm: Vec<ParameterFromSsm>,
     pub(crate) termination_protection: bool,
     scratch_options: ResourceOptions,
 }
@@ -113,6 +124,8 @@ impl Stack {
             dependencies: BTreeSet::new(),
             errors: Vec::new(),
             notes: Vec::new(),
+            warnings: Vec::new(),
+            parameters_from_ssm: Vec::new(),
             termination_protection: false,
             scratch_options: ResourceOptions::default(),
         }
@@ -148,7 +161,8 @@ impl Stack {
         self.conditions.insert(name.to_string(), condition);
     }
 
-    /// Adds an output; `export_name` makes it importable from other stacks of the same region.
+    /// Adds an output. `export_name` must be `None`: synth refuses exports, since an imported export freezes the
+    /// producer (other stacks take the value through a reference, which becomes a deploy-filled parameter).
     pub fn add_output(&mut self, name: &str, value: Expr, description: &str, export_name: Option<String>) {
         let output = Output { value, description: Some(description.to_string()), export_name };
         if self.outputs.insert(name.to_string(), output).is_some() {
@@ -199,6 +213,29 @@ impl Stack {
     /// A remark for the person running synth (shown in its summary), e.g. how to open a port.
     pub fn add_note(&mut self, note: impl Into<String>) {
         self.notes.push(note.into());
+    }
+
+    /// A risk the person running synth should act on (shown as `warning:` in its summary), e.g. a node group
+    /// below what the member count needs. It does not stop synth.
+    pub fn add_warning(&mut self, warning: impl Into<String>) {
+        self.warnings.push(warning.into());
+    }
+
+    /// Declares a parameter without a default that `deploy` fills from the public SSM parameter `path` when the
+    /// stack is created, then keeps from the deployed stack (recorded in the manifest as
+    /// `karmada-eks:parameter-from-ssm`). Unlike an `AWS::SSM::Parameter::Value<...>` parameter, CloudFormation
+    /// does not resolve it again on every update, so a value AWS republishes (an AMI) replaces nothing by itself.
+    pub fn add_parameter_from_ssm(&mut self, name: &str, type_name: &str, path: &str, description: &str) -> Expr {
+        self.parameters_from_ssm.push(ParameterFromSsm { parameter: name.into(), path: path.into() });
+        self.add_parameter(
+            name,
+            Parameter {
+                type_name: type_name.into(),
+                default: None,
+                description: Some(format!("{description}; filled by karmada-eks deploy from SSM {path}")),
+                no_echo: None,
+            },
+        )
     }
 
     pub fn resource_count(&self) -> usize {

@@ -103,12 +103,12 @@ pub(crate) fn assemble(description: Option<&str>, rendered: Rendered) -> Value {
     Value::Object(t)
 }
 
-/// A cross-region parameter as it appears in the consumer's template.
-pub(crate) fn cross_region_parameter(stack: &str, output: &str) -> Value {
+/// A parameter filled from another stack's output, as it appears in the consumer's template.
+pub(crate) fn parameter_from_output(stack: &str, output: &str) -> Value {
     serde_json::to_value(Parameter {
         type_name: "String".into(),
         default: None,
-        description: Some(format!("Output {output} of stack {stack} (another region); filled by karmada-eks deploy")),
+        description: Some(format!("Output {output} of stack {stack}; filled by karmada-eks deploy")),
         no_echo: None,
     })
     .unwrap_or(Value::Null)

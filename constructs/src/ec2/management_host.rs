@@ -6,19 +6,22 @@ use super::launch_template::hardened;
 use super::security_group::{Peer, Rule, SecurityGroup, SecurityGroupProps};
 use crate::cfn::ec2::{CfnInstance, LaunchTemplateSpecification};
 use crate::cfn::Tag;
-use crate::core::{Expr, Parameter, ResourceRef, Scope};
+use crate::core::{Expr, ResourceRef, Scope};
 use crate::iam::{InstanceProfile, Role};
 
 /// Public SSM parameters holding the latest Amazon Linux 2023 AMI per architecture.
-const AL2023_X86_64: &str = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64";
-const AL2023_ARM64: &str = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64";
+pub const AL2023_X86_64: &str = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64";
+pub const AL2023_ARM64: &str = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64";
 
 /// A management host.
 ///
 /// Creates a launch template (IMDSv2 required, hop limit 1; encrypted gp3 root volume), an instance of it in a
 /// private subnet with no key pair and no public address, its security group (outbound HTTPS and the Karmada
-/// API port only), and a template parameter resolving the Amazon Linux 2023 AMI from the public SSM parameter.
-/// The instance has a `CreationPolicy`: CloudFormation waits for one `cfn-signal` from the user-data.
+/// API port only), and the image parameter `image_parameter` (type `AWS::EC2::Image::Id`), which `deploy` fills
+/// once from the public Amazon Linux 2023 SSM parameter of the instance's architecture and then keeps: an
+/// `AWS::SSM::Parameter::Value<...>` parameter would be resolved again on every stack update and replace the
+/// host whenever AWS publishes a new image. The instance has a `CreationPolicy`: CloudFormation waits for one
+/// `cfn-signal` from the user-data. It is EBS-optimized where its type supports that (see [`ebs_optimized`]).
 pub struct ManagementHostProps {
     pub vpc_id: Expr,
     pub subnet_id: Expr,
@@ -35,6 +38,8 @@ pub struct ManagementHostProps {
     pub signal_timeout_minutes: u32,
     /// Outbound rules besides HTTPS to anywhere (AWS APIs, EKS, downloads). Default: none.
     pub extra_egress: Vec<Rule>,
+    /// Name of the stack parameter holding the image ID. Default: `HostImageId`.
+    pub image_parameter: String,
 }
 
 /// The instance and its security group.
@@ -48,14 +53,11 @@ pub struct ManagementHost {
 impl ManagementHost {
     pub fn new(scope: &mut Scope, id: &str, props: ManagementHostProps) -> Self {
         let arm = is_graviton(&props.instance_type);
-        let ami = scope.stack_mut().add_parameter(
-            "ManagementHostAmi",
-            Parameter {
-                type_name: "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>".into(),
-                default: Some(json!(if arm { AL2023_ARM64 } else { AL2023_X86_64 })),
-                description: Some("Amazon Linux 2023 AMI of the management host (public SSM parameter)".into()),
-                no_echo: None,
-            },
+        let ami = scope.stack_mut().add_parameter_from_ssm(
+            &props.image_parameter,
+            "AWS::EC2::Image::Id",
+            if arm { AL2023_ARM64 } else { AL2023_X86_64 },
+            "Amazon Linux 2023 image of the management host",
         );
         let mut scope = scope.child(id);
         let mut egress = vec![Rule::tcp(Peer::Cidr("0.0.0.0/0".into()), 443, "HTTPS: AWS APIs, EKS, downloads")];
@@ -71,11 +73,12 @@ impl ManagementHost {
             },
         );
         let launch_template = hardened(&mut scope, "LaunchTemplate", 1, props.root_volume_gib, Vec::new());
+        let instance_type = props.instance_type;
         let instance = scope.add(
             "Instance",
             CfnInstance {
                 image_id: ami,
-                instance_type: props.instance_type.into(),
+                instance_type: instance_type.as_str().into(),
                 subnet_id: Some(props.subnet_id),
                 security_group_ids: vec![security_group.id()],
                 iam_instance_profile: Some(props.instance_profile.name()),
@@ -84,7 +87,7 @@ impl ManagementHost {
                     version: launch_template.get_att("LatestVersionNumber"),
                 }),
                 block_device_mappings: Vec::new(),
-                ebs_optimized: Some(true),
+                ebs_optimized: ebs_optimized(&instance_type),
                 monitoring: Some(true),
                 user_data: Some(Expr::base64(props.user_data)),
                 tags: vec![Tag::new("Name", scope.path().to_string())],
@@ -98,6 +101,13 @@ impl ManagementHost {
 
     pub fn instance_id(&self) -> Expr {
         self.instance.r#ref()
+    }
+
+    /// The instance resource (to make it wait for rules it needs, with [`Scope::depends_on`]).
+    ///
+    /// [`Scope::depends_on`]: crate::core::Scope::depends_on
+    pub fn instance(&self) -> &ResourceRef {
+        &self.instance
     }
 
     /// The logical ID of the instance, which `cfn-signal --resource` names.
@@ -114,6 +124,34 @@ impl ManagementHost {
     }
 }
 
+/// `EbsOptimized` for `instance_type`: `Some(true)` where the type supports EBS optimization (every current
+/// generation type; most are EBS-optimized by default, and saying so changes nothing), `None` (left out) where it
+/// does not: launching such a type with `EbsOptimized: true` fails with "EBS-optimized instances are not
+/// supported for your requested configuration". The unsupported types are the previous-generation ones missing
+/// from the EC2 User Guide's "Amazon EBS-optimized instance types" tables (`EbsInfo.EbsOptimizedSupport` is
+/// `unsupported` for them in `DescribeInstanceTypes`): all of `t1`, `t2`, `cc2`, `cr1` and `hi1`, and the sizes
+/// listed in `UNSUPPORTED_SIZES`.
+pub fn ebs_optimized(instance_type: &str) -> Option<bool> {
+    const UNSUPPORTED_FAMILIES: [&str; 5] = ["t1", "t2", "cc2", "cr1", "hi1"];
+    const UNSUPPORTED_SIZES: [&str; 12] = [
+        "m1.small",
+        "m1.medium",
+        "m2.xlarge",
+        "m3.medium",
+        "m3.large",
+        "c1.medium",
+        "c3.large",
+        "c3.8xlarge",
+        "r3.large",
+        "r3.8xlarge",
+        "i2.8xlarge",
+        "g2.8xlarge",
+    ];
+    let family = instance_type.split('.').next().unwrap_or_default();
+    let unsupported = UNSUPPORTED_FAMILIES.contains(&family) || UNSUPPORTED_SIZES.contains(&instance_type);
+    (!unsupported).then_some(true)
+}
+
 /// Graviton families have a `g` right after the generation digit (`t4g`, `m7g`, `c6gn`).
 fn is_graviton(instance_type: &str) -> bool {
     let family = instance_type.split('.').next().unwrap_or_default();
@@ -125,7 +163,18 @@ fn is_graviton(instance_type: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::is_graviton;
+    use super::{ebs_optimized, is_graviton};
+
+    #[test]
+    fn ebs_optimization_only_where_the_type_supports_it() {
+        for t in ["t3.medium", "t3a.large", "m5.large", "t4g.medium", "c6i.xlarge", "m4.large", "m3.xlarge", "m1.large"]
+        {
+            assert_eq!(ebs_optimized(t), Some(true), "{t}");
+        }
+        for t in ["t2.medium", "t2.micro", "t1.micro", "m1.small", "m3.medium", "c3.large", "c3.8xlarge"] {
+            assert_eq!(ebs_optimized(t), None, "{t}");
+        }
+    }
 
     #[test]
     fn graviton_families() {

@@ -1,6 +1,7 @@
 //! EC2 constructs: VPC, security groups, the management host.
 
 pub mod cidr;
+pub mod instance_type;
 pub mod launch_template;
 pub mod management_host;
 pub mod security_group;

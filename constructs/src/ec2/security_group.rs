@@ -100,13 +100,13 @@ impl SecurityGroup {
 
     /// Adds an ingress rule as its own resource in `scope`, which may be in another stack (the rule then lives
     /// with the stack that knows the peer, avoiding a reference cycle).
-    pub fn add_ingress(&self, scope: &mut Scope, id: &str, rule: Rule) {
-        add_ingress(scope, id, self.id(), rule);
+    pub fn add_ingress(&self, scope: &mut Scope, id: &str, rule: Rule) -> ResourceRef {
+        add_ingress(scope, id, self.id(), rule)
     }
 }
 
 /// An `AWS::EC2::SecurityGroupIngress` on the group `group_id`.
-pub fn add_ingress(scope: &mut Scope, id: &str, group_id: Expr, rule: Rule) {
+pub fn add_ingress(scope: &mut Scope, id: &str, group_id: Expr, rule: Rule) -> ResourceRef {
     let (ip_protocol, from_port, to_port) = rule.protocol_and_ports();
     let (cidr_ip, source_security_group_id) = split_peer(&rule.peer);
     scope.add(
@@ -120,7 +120,7 @@ pub fn add_ingress(scope: &mut Scope, id: &str, group_id: Expr, rule: Rule) {
             source_security_group_id,
             description: Some(rule.description.into()),
         },
-    );
+    )
 }
 
 fn split_peer(peer: &Peer) -> (Option<Expr>, Option<Expr>) {

@@ -1,18 +1,15 @@
 //! The VPC: public and private subnets over several zones, internet and NAT gateways, flow logs.
 
-use serde_json::json;
-
 use super::cidr::Ipv4Cidr;
 use crate::cfn::ec2::{
     CfnEip, CfnFlowLog, CfnInternetGateway, CfnNatGateway, CfnRoute, CfnRouteTable, CfnSubnet,
     CfnSubnetRouteTableAssociation, CfnVpc, CfnVpcGatewayAttachment,
 };
-use crate::cfn::logs::CfnLogGroup;
 use crate::cfn::Tag;
 use crate::core::{Expr, ResourceRef, Scope};
 use crate::iam::policy::{allow, document};
 use crate::iam::{Role, RoleProps};
-use crate::kms::{Key, KeyProps};
+use crate::logs::{EncryptedLogGroup, EncryptedLogGroupProps};
 
 /// Which availability zones the VPC spans.
 #[derive(Clone, Debug, PartialEq)]
@@ -227,31 +224,9 @@ fn default_route(
 /// Flow logs of all traffic into a CloudWatch log group with the given retention, encrypted with a KMS key whose
 /// policy lets CloudWatch Logs of this region use it for this account's log groups only.
 fn flow_log(scope: &mut Scope, vpc: &ResourceRef, retention_days: u32) {
-    let key = Key::new(
+    let group = EncryptedLogGroup::new(
         scope,
-        "Key",
-        KeyProps {
-            description: "Encrypts the VPC flow logs".into(),
-            extra_statements: vec![json!({
-                "Sid": "CloudWatchLogsEncrypts",
-                "Effect": "Allow",
-                "Principal": {"Service": Expr::sub("logs.${AWS::Region}.${AWS::URLSuffix}", Vec::<(String, Expr)>::new())},
-                "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-                "Resource": "*",
-                "Condition": {"ArnLike": {
-                    "kms:EncryptionContext:aws:logs:arn": Expr::arn("logs:${AWS::Region}:${AWS::AccountId}:log-group:*")
-                }}
-            })],
-        },
-    );
-    let group = scope.add(
-        "LogGroup",
-        CfnLogGroup {
-            log_group_name: None,
-            retention_in_days: Some(retention_days),
-            kms_key_id: Some(key.arn()),
-            tags: Vec::new(),
-        },
+        EncryptedLogGroupProps { name: None, retention_days, key_description: "Encrypts the VPC flow logs".into() },
     );
     let mut role_props = RoleProps::service("vpc-flow-logs.amazonaws.com");
     role_props.description = Some("Lets VPC flow logs write to their log group".into());
@@ -259,7 +234,7 @@ fn flow_log(scope: &mut Scope, vpc: &ResourceRef, retention_days: u32) {
         "WriteFlowLogs".into(),
         document(vec![allow(
             &["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-            vec![group.get_att("Arn")],
+            vec![group.arn()],
         )]),
     )];
     let role = Role::new(scope, "Role", role_props);
@@ -270,7 +245,7 @@ fn flow_log(scope: &mut Scope, vpc: &ResourceRef, retention_days: u32) {
             resource_type: "VPC".into(),
             traffic_type: "ALL".into(),
             log_destination_type: "cloud-watch-logs".into(),
-            log_group_name: Some(group.r#ref()),
+            log_group_name: Some(group.name()),
             deliver_logs_permission_arn: Some(role.arn()),
             tags: Vec::new(),
         },

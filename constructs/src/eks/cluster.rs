@@ -7,6 +7,7 @@ use crate::cfn::eks::{
 use crate::core::{Expr, ResourceRef, Scope};
 use crate::iam::{Role, RoleProps};
 use crate::kms::{Key, KeyProps};
+use crate::logs::{EncryptedLogGroup, EncryptedLogGroupProps};
 
 /// Control-plane log types EKS can send to CloudWatch Logs.
 pub const ALL_LOG_TYPES: [&str; 5] = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
@@ -14,8 +15,10 @@ pub const ALL_LOG_TYPES: [&str; 5] = ["api", "audit", "authenticator", "controll
 /// An EKS cluster.
 ///
 /// Creates the cluster role (`AmazonEKSClusterPolicy`), a KMS key (rotated yearly) that envelope-encrypts
-/// Kubernetes secrets, and the cluster: authentication by access entries only (`API` mode, no aws-auth
-/// ConfigMap), public and private endpoint, every control-plane log type.
+/// Kubernetes secrets, the control-plane log group `/aws/eks/<name>/cluster` (encrypted with a key of its own,
+/// kept `log_retention_days`) before the cluster, so the stack owns it and deletes it with the cluster instead of
+/// EKS creating it without retention on first use, and the cluster: authentication by access entries only (`API`
+/// mode, no aws-auth ConfigMap), private endpoint (public only when asked), every control-plane log type.
 ///
 /// ```
 /// use constructs::core::{App, Environment};
@@ -34,32 +37,52 @@ pub const ALL_LOG_TYPES: [&str; 5] = ["api", "audit", "authenticator", "controll
 pub struct ClusterProps {
     /// EKS cluster name. Default: `karmada-parent`.
     pub name: String,
-    /// Kubernetes version. Default: `1.31`.
+    /// Kubernetes version. Default: [`DEFAULT_KUBERNETES_VERSION`].
     pub version: String,
     /// Subnets for the control-plane network interfaces (the private ones).
     pub subnet_ids: Vec<Expr>,
-    /// Whether the API endpoint is reachable from the internet. Default: true.
+    /// Whether the API endpoint is also reachable from outside the VPC. Default: false: the endpoint is private,
+    /// reachable only from the VPC (and networks routed to it), which is all a host in the VPC needs; a public
+    /// endpoint lets `kubectl` work from a laptop without a VPN, at the price of exposing the API server (still
+    /// behind IAM authentication) to the networks in `public_access_cidrs`.
     pub endpoint_public_access: bool,
-    /// CIDRs allowed on the public endpoint. Default: `0.0.0.0/0`.
+    /// CIDRs allowed on the public endpoint (ignored when it is off). Default: none.
     pub public_access_cidrs: Vec<String>,
     /// Kubernetes service CIDR. Default: chosen by EKS.
     pub service_cidr: Option<String>,
-    /// Give the identity that creates the stack cluster-admin access. Default: true (as eksctl does).
+    /// Give the identity that creates the stack cluster-admin access. Default: true (as eksctl does). It can
+    /// never change: `BootstrapClusterCreatorAdminPermissions` "requires replacement" (AWS::EKS::Cluster
+    /// AccessConfig reference), and a named cluster cannot be replaced.
     pub creator_is_admin: bool,
+    /// Days the control-plane logs are kept. Default: 365.
+    pub log_retention_days: u32,
 }
+
+/// The Kubernetes version of a new parent cluster, chosen on 2026-12-01: EKS gives a minor version 14 months of
+/// standard support, then bills extended support (the EKS User Guide, "Understand the Kubernetes version
+/// lifecycle on EKS"); 1.35 reached EKS on 2026-01-28 and stays in standard support until 2027-03-27, while
+/// 1.34's ends on 2026-12-02. It is also the minor of Karmada v1.18.2's own kube-apiserver (v1.35), so one
+/// kubectl is within the supported skew of both.
+pub const DEFAULT_KUBERNETES_VERSION: &str = "1.35";
 
 impl Default for ClusterProps {
     fn default() -> Self {
         ClusterProps {
             name: "karmada-parent".into(),
-            version: "1.31".into(),
+            version: DEFAULT_KUBERNETES_VERSION.into(),
             subnet_ids: Vec::new(),
-            endpoint_public_access: true,
-            public_access_cidrs: vec!["0.0.0.0/0".into()],
+            endpoint_public_access: false,
+            public_access_cidrs: Vec::new(),
             service_cidr: None,
             creator_is_admin: true,
+            log_retention_days: 365,
         }
     }
+}
+
+/// The log group EKS writes a cluster's control-plane logs to (fixed by EKS).
+pub fn control_plane_log_group(cluster: &str) -> String {
+    format!("/aws/eks/{cluster}/cluster")
 }
 
 /// The cluster and its attributes.
@@ -83,6 +106,14 @@ impl Cluster {
             KeyProps {
                 description: format!("Encrypts Kubernetes secrets of EKS cluster {}", props.name),
                 extra_statements: Vec::new(),
+            },
+        );
+        let logs = EncryptedLogGroup::new(
+            &mut scope.child("ControlPlaneLogs"),
+            EncryptedLogGroupProps {
+                name: Some(control_plane_log_group(&props.name)),
+                retention_days: props.log_retention_days,
+                key_description: format!("Encrypts the control-plane logs of EKS cluster {}", props.name),
             },
         );
         let resource = scope.add(
@@ -124,6 +155,7 @@ impl Cluster {
                 tags: Vec::new(),
             },
         );
+        scope.depends_on(&resource, logs.resource());
         Cluster { resource, key, name: props.name }
     }
 

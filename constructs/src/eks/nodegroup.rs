@@ -45,6 +45,10 @@ use crate::iam::{Role, RoleProps};
 /// ```
 pub struct NodegroupProps {
     pub cluster_name: Expr,
+    /// Kubernetes version of the nodes: the cluster's, so raising the cluster's version upgrades the nodes in the
+    /// same deploy (after the control plane: the group refers to the cluster). `None` lets EKS pick the
+    /// cluster's version at creation and never upgrade. Default: `None`.
+    pub version: Option<String>,
     pub cluster_security_group_id: Expr,
     pub vpc_id: Expr,
     /// Subnets of the nodes (the private ones).
@@ -108,6 +112,7 @@ impl Nodegroup {
                     min_size: Some(props.min.into()),
                     max_size: Some(props.max.into()),
                 }),
+                version: props.version.map(Expr::from),
                 instance_types: props.instance_types.into_iter().map(Expr::from).collect(),
                 ami_type: Some("AL2023_x86_64_STANDARD".into()),
                 launch_template: Some(NodegroupLaunchTemplate {

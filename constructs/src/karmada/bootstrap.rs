@@ -334,7 +334,7 @@ fn script_data(ctx: &BootstrapContext, budget: &Budget) -> Result<serde_json::Va
     for (field, value) in words {
         shell_word(field, value)?;
     }
-    let storage_class = manifests::storage_class(&k.storage_class)?;
+    let storage_class = manifests::storage_class(&k.storage_class, &config.app)?;
     if storage_class.lines().any(|l| l == "YAML") || storage_class.contains("${") {
         return Err(BootstrapError::UnsafeValue {
             field: "karmada.storage_class".into(),

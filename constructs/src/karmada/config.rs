@@ -5,9 +5,10 @@ use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 
 use super::checks::ChecksConfig;
-use super::names::validate_cluster_name;
+use super::names::{invalid_cluster_name, validate_cluster_name};
 use super::overrides::OverrideConfig;
 use crate::ec2::cidr::Ipv4Cidr;
+use crate::eks::cluster::DEFAULT_KUBERNETES_VERSION;
 
 /// The commented starter configuration `karmada-eks init` writes: every field at its default.
 pub const STARTER: &str = include_str!("starter.toml");
@@ -118,16 +119,25 @@ pub struct NetworkConfig {
 pub struct ParentConfig {
     /// EKS name of the cluster that hosts Karmada. Default: `karmada-parent`.
     pub name: String,
-    /// Kubernetes version. Default: `1.31`.
+    /// Kubernetes version of the control plane and the node group (the nodes follow it). Default: `1.35`, in
+    /// EKS standard support until 2027-03-27 (chosen on 2026-12-01; see `DEFAULT_KUBERNETES_VERSION`).
     pub kubernetes_version: String,
-    /// Whether the EKS API endpoint is reachable from the internet (it is always reachable from the VPC).
-    /// Default: true.
+    /// Whether the EKS API endpoint is also reachable from outside the VPC. Default: false. Nothing in the app
+    /// needs it (the management host uses the private endpoint); turning it on lets `kubectl` reach the parent
+    /// from your network without a VPN or bastion, and exposes the API server (still behind IAM authentication)
+    /// to `public_access_cidrs`.
     pub endpoint_public_access: bool,
-    /// CIDRs allowed to reach the public EKS endpoint. Default: `["0.0.0.0/0"]`, EKS's own default.
+    /// Networks allowed on the public EKS endpoint; required (non-empty) when it is on. Default: none.
+    /// `0.0.0.0/0` opens it to the internet.
     pub public_access_cidrs: Vec<String>,
+    /// Days the EKS control-plane logs (`/aws/eks/<name>/cluster`, created by the stack) are kept. Default: 365.
+    pub log_retention_days: u32,
     /// Kubernetes service CIDR; must not overlap the VPC. Default: chosen by EKS.
     pub service_cidr: Option<String>,
-    /// IAM principals (role or user ARNs) given cluster-admin access entries besides the management host.
+    /// IAM principals (role or user ARNs) given cluster-admin access entries besides the management host. The
+    /// principal that deploys the cluster stack is already cluster admin (EKS's bootstrap admin, which the
+    /// stack keeps on because turning it off would replace the cluster): do not list it here, or EKS refuses the
+    /// second access entry ("already in use").
     pub admin_principal_arns: Vec<String>,
     pub nodes: NodesConfig,
 }
@@ -139,7 +149,8 @@ pub struct NodesConfig {
     pub instance_types: Vec<String>,
     /// Nodes to run. Default: 3.
     pub desired: u32,
-    /// Fewest nodes; at least the etcd replica count. Default: 3.
+    /// Fewest nodes; at least `karmada.apiserver_replicas` (each API server replica needs a node of its own).
+    /// Default: 3.
     pub min: u32,
     /// Most nodes. Default: 3.
     pub max: u32,
@@ -195,9 +206,10 @@ pub struct ReconcileConfig {
 pub struct NlbConfig {
     /// An internal NLB is reachable only inside the VPC (and peered networks). Default: false (internet-facing).
     pub internal: bool,
-    /// CIDRs allowed to reach the Karmada API on TCP 32443. Default: the VPC CIDR, plus the NAT gateways'
-    /// addresses for an internet-facing NLB (traffic from the VPC to it leaves through NAT). Add your own networks here
-    /// to use the Karmada API from outside; `0.0.0.0/0` opens it to the internet (client certificates still apply).
+    /// Further CIDRs allowed to reach the Karmada API on TCP 32443. The VPC CIDR, and for an internet-facing NLB
+    /// the NAT gateways' addresses (traffic from the VPC to it leaves through NAT), are always allowed: the
+    /// management host needs them. Add your own networks and the egress addresses of pull-mode members here;
+    /// `0.0.0.0/0` opens it to the internet (client certificates still apply). Default: none.
     pub allowed_cidrs: Option<Vec<String>>,
 }
 
@@ -283,9 +295,10 @@ impl Default for ParentConfig {
     fn default() -> Self {
         ParentConfig {
             name: "karmada-parent".into(),
-            kubernetes_version: "1.31".into(),
-            endpoint_public_access: true,
-            public_access_cidrs: vec!["0.0.0.0/0".into()],
+            kubernetes_version: DEFAULT_KUBERNETES_VERSION.into(),
+            endpoint_public_access: false,
+            public_access_cidrs: Vec::new(),
+            log_retention_days: 365,
             service_cidr: None,
             admin_principal_arns: Vec::new(),
             nodes: NodesConfig::default(),
@@ -529,16 +542,7 @@ impl Config {
                 format!("{} is outside 1 to {azs} (one per zone at most)", n.nat_gateways),
             ));
         }
-        const RETENTION: [u32; 22] =
-            [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
-        if !RETENTION.contains(&n.flow_log_retention_days) {
-            return Err(ConfigError::new(
-                "network.flow_log_retention_days",
-                format!("{} is not a CloudWatch Logs retention period", n.flow_log_retention_days),
-            )
-            .hint(format!("use one of {RETENTION:?}")));
-        }
-        Ok(())
+        check_retention("network.flow_log_retention_days", n.flow_log_retention_days)
     }
 
     fn validate_parent(&self) -> Result<(), ConfigError> {
@@ -556,6 +560,14 @@ impl Config {
             return Err(ConfigError::new("parent.public_access_cidrs", "is empty while the public endpoint is on")
                 .hint("list the networks that may reach the EKS API, or set parent.endpoint_public_access = false"));
         }
+        if !p.endpoint_public_access && !p.public_access_cidrs.is_empty() {
+            return Err(ConfigError::new(
+                "parent.public_access_cidrs",
+                "lists networks, but the public endpoint is off (parent.endpoint_public_access = false)",
+            )
+            .hint("set parent.endpoint_public_access = true to open the endpoint to them, or remove the list"));
+        }
+        check_retention("parent.log_retention_days", p.log_retention_days)?;
         for (i, c) in p.public_access_cidrs.iter().enumerate() {
             parse_cidr(&format!("parent.public_access_cidrs[{i}]"), c)?;
         }
@@ -600,15 +612,23 @@ impl Config {
                 ),
             ));
         }
-        if nodes.min < self.karmada.etcd_replicas {
+        // Every Deployment `kubectl karmada init` v1.18.2 creates (karmada-apiserver first) has a *required*
+        // pod anti-affinity on `kubernetes.io/hostname`, and init waits for every replica: more API server
+        // replicas than nodes leave one Pending and init fails (pkg/karmadactl/cmdinit/kubernetes/deployments.go).
+        // etcd's anti-affinity is only *preferred* (statefulset.go), so etcd replicas may share a node; synth
+        // warns about that instead (see `KarmadaParent`).
+        if nodes.min < self.karmada.apiserver_replicas {
             return Err(ConfigError::new(
                 "parent.nodes.min",
                 format!(
-                    "{} nodes are fewer than karmada.etcd_replicas ({}); etcd replicas must run on separate nodes",
-                    nodes.min, self.karmada.etcd_replicas
+                    "{} nodes are fewer than karmada.apiserver_replicas ({}): each Karmada API server replica needs a node of its own (required pod anti-affinity), so `kubectl karmada init` would wait for a replica that never schedules",
+                    nodes.min, self.karmada.apiserver_replicas
                 ),
             )
-            .hint(format!("set parent.nodes.min (and desired) to at least {}", self.karmada.etcd_replicas)));
+            .hint(format!(
+                "set parent.nodes.min (and desired) to at least {}, or lower karmada.apiserver_replicas",
+                self.karmada.apiserver_replicas
+            )));
         }
         if !(20..=16384).contains(&nodes.disk_size_gib) {
             return Err(ConfigError::new(
@@ -656,13 +676,28 @@ impl Config {
     }
 
     fn validate_nlb(&self) -> Result<(), ConfigError> {
-        if let Some(cidrs) = &self.nlb.allowed_cidrs {
-            if cidrs.is_empty() {
-                return Err(ConfigError::new("nlb.allowed_cidrs", "is empty, so nothing could reach the Karmada API")
-                    .hint("remove the field for the default (the VPC and its NAT addresses) or list your networks"));
-            }
-            for (i, c) in cidrs.iter().enumerate() {
-                parse_cidr(&format!("nlb.allowed_cidrs[{i}]"), c)?;
+        for (i, c) in self.nlb.allowed_cidrs.iter().flatten().enumerate() {
+            parse_cidr(&format!("nlb.allowed_cidrs[{i}]"), c)?;
+        }
+        // A pull-mode member's karmada-agent connects to the Karmada API from the member's network; by default the
+        // NLB admits only this VPC and its NAT addresses, so the agent would never register and the join would
+        // time out on the host. The config must say how pull members get in.
+        let declared = self.nlb.allowed_cidrs.as_ref().is_some_and(|c| !c.is_empty());
+        if let Some((i, m)) = self.members.iter().enumerate().find(|(_, m)| m.mode == JoinMode::Pull) {
+            if !declared {
+                let hint = if self.nlb.internal {
+                    "the NLB is internal: give the member's VPC a route to this VPC (peering, Transit Gateway) and add its CIDR to nlb.allowed_cidrs"
+                } else {
+                    "add the member's egress addresses (its NAT gateways' public IPs, as /32) to nlb.allowed_cidrs, or use a private path (nlb.internal = true with peering or Transit Gateway, and the member's VPC CIDR in nlb.allowed_cidrs); or set the member's mode = \"push\""
+                };
+                return Err(ConfigError::new(
+                    format!("members[{i}].mode"),
+                    format!(
+                        "{:?} is a pull-mode member, but nlb.allowed_cidrs declares no network its karmada-agent connects from: the Karmada API admits only the VPC and its NAT addresses",
+                        m.name
+                    ),
+                )
+                .hint(hint));
             }
         }
         Ok(())
@@ -691,7 +726,10 @@ impl Config {
         let mut names = HashSet::new();
         let mut clusters = HashSet::new();
         for (i, m) in self.members.iter().enumerate() {
-            validate_cluster_name(&m.name).map_err(|msg| ConfigError::new(format!("members[{i}].name"), msg))?;
+            validate_cluster_name(&m.name).map_err(|msg| {
+                ConfigError::new(format!("members[{i}].name"), invalid_cluster_name(&m.name, &msg))
+                    .hint("Karmada v1.18.2 (kubectl karmada join/register) refuses this name: use at most 48 lower-case letters, digits or '-', starting and ending with a letter or digit")
+            })?;
             if !names.insert(m.name.as_str()) {
                 return Err(ConfigError::new(
                     format!("members[{i}].name"),
@@ -769,6 +807,19 @@ fn check_name(field: &str, value: &str, max: usize) -> Result<(), ConfigError> {
         Ok(())
     } else {
         Err(ConfigError::new(field, format!("{value:?} must be 1-{max} lower-case letters, digits or '-', starting with a letter and not ending with '-'")))
+    }
+}
+
+/// The retention periods CloudWatch Logs accepts (`PutRetentionPolicy`).
+const RETENTION_DAYS: [u32; 22] =
+    [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+fn check_retention(field: &str, days: u32) -> Result<(), ConfigError> {
+    if RETENTION_DAYS.contains(&days) {
+        Ok(())
+    } else {
+        Err(ConfigError::new(field, format!("{days} is not a CloudWatch Logs retention period"))
+            .hint(format!("use one of {RETENTION_DAYS:?}")))
     }
 }
 

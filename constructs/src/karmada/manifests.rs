@@ -9,13 +9,17 @@ use serde_json::json;
 
 use super::config::{Config, WorkloadConfig};
 use super::placement::effective_weights;
+use super::wellknown::TAG_APP;
 
 use super::templates::{render, Template, TemplateError};
 
 /// The StorageClass `name`: provisioner `ebs.csi.aws.com`, `WaitForFirstConsumer` binding, encrypted gp3 volumes
-/// that may grow. Reclaim policy: Kubernetes' default (`Delete`).
-pub fn storage_class(name: &str) -> Result<String, TemplateError> {
-    render(Template::StorageClass, &json!({ "name": name }))
+/// that may grow, each tagged `karmada-eks:app=<app>` so `destroy` finds the etcd volumes of the app (the EBS CSI
+/// driver applies a StorageClass parameter `tagSpecification_<n>: "key=value"` as a tag of every volume it
+/// provisions: aws-ebs-csi-driver docs/tagging.md, "StorageClass Tagging"; the driver's own cluster tags need an
+/// option the add-on does not set). Reclaim policy: Kubernetes' default (`Delete`).
+pub fn storage_class(name: &str, app: &str) -> Result<String, TemplateError> {
+    render(Template::StorageClass, &json!({ "name": name, "app": app, "tag_key": TAG_APP }))
 }
 
 /// The sample Deployment (the workload's name, namespace, image and replicas; port 80; small CPU and memory
@@ -80,8 +84,9 @@ mod tests {
 
     #[test]
     fn storage_class_is_encrypted_gp3_waiting_for_consumers() {
-        let text = storage_class("ebs-sc").unwrap();
+        let text = storage_class("ebs-sc", "karmada").unwrap();
         for line in [
+            "  tagSpecification_1: \"karmada-eks:app=karmada\"",
             "kind: StorageClass",
             "  name: \"ebs-sc\"",
             "provisioner: ebs.csi.aws.com",

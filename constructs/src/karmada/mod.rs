@@ -11,6 +11,7 @@ pub mod manifests;
 pub mod names;
 pub mod overrides;
 pub mod placement;
+pub mod scale;
 pub mod security;
 pub mod templates;
 pub mod wellknown;

@@ -1,12 +1,23 @@
 //! Karmada's rules for member cluster names, with Karmada's own messages.
+//!
+//! Source: Karmada v1.18.2 `pkg/apis/cluster/validation/validation.go` (`ValidateClusterName`, which
+//! `kubectl karmada join`, `register`, `unregister`, karmada-agent and the webhooks call), over
+//! `k8s.io/apimachinery` v0.35.3 `pkg/util/validation` (`IsDNS1123Label`, `RegexError`), the version Karmada
+//! v1.18.2's go.mod pins. karmadactl prints them as `invalid cluster name(<name>): <messages joined by ";">`.
 
 /// Longest cluster name Karmada accepts (`clusterNameMaxLength`).
 pub const MAX_CLUSTER_NAME_LEN: usize = 48;
 
-/// Kubernetes' message for a name that is not an RFC 1123 label (`validation.IsDNS1123Label`).
-pub const RFC1123_LABEL_MESSAGE: &str = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
+/// Kubernetes' message for a name that is not an RFC 1123 label (`validation.IsDNS1123Label`: `RegexError` of
+/// `dns1123LabelErrMsg` with the examples `my-name` and `123-abc`).
+pub const RFC1123_LABEL_MESSAGE: &str = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name' or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
 
-/// Karmada's `ValidateClusterName`: non-empty, at most 48 bytes, an RFC 1123 label.
+/// `IsDNS1123Label`'s message for a valid RFC 1123 subdomain that is not a label (it has dots).
+pub const DOTS_MESSAGE: &str = "must not contain dots";
+
+/// Karmada's `ValidateClusterName`: non-empty, at most 48 bytes, an RFC 1123 label; the error is Karmada's
+/// messages joined by `;`, as karmadactl joins them. (IsDNS1123Label's own 63-character limit never fires after
+/// the 48-byte check.)
 pub fn validate_cluster_name(name: &str) -> Result<(), String> {
     if name.is_empty() {
         return Err("must be not empty".into());
@@ -15,9 +26,19 @@ pub fn validate_cluster_name(name: &str) -> Result<(), String> {
         return Err(format!("must be no more than {MAX_CLUSTER_NAME_LEN} characters"));
     }
     if !is_rfc1123_label(name) {
-        return Err(RFC1123_LABEL_MESSAGE.into());
+        return Err(if is_rfc1123_subdomain(name) { DOTS_MESSAGE } else { RFC1123_LABEL_MESSAGE }.into());
     }
     Ok(())
+}
+
+/// What karmadactl v1.18.2 prints for a name it refuses (join.go, register.go, unregister.go).
+pub fn invalid_cluster_name(name: &str, messages: &str) -> String {
+    format!("invalid cluster name({name}): {messages}")
+}
+
+/// `[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*` (length is checked by the callers).
+fn is_rfc1123_subdomain(name: &str) -> bool {
+    name.split('.').all(is_rfc1123_label)
 }
 
 /// `[a-z0-9]([-a-z0-9]*[a-z0-9])?` (length is checked by the callers' own limits).
@@ -39,8 +60,11 @@ mod tests {
         assert_eq!(validate_cluster_name(""), Err("must be not empty".into()));
         assert_eq!(validate_cluster_name(&"a".repeat(49)), Err("must be no more than 48 characters".into()));
         assert_eq!(validate_cluster_name(&"a".repeat(48)), Ok(()));
-        for bad in ["-a", "a-", "A", "a_b", "a.b", "é"] {
+        for bad in ["-a", "a-", "A", "a_b", "é", "A.b", "a..b", ".a", "a.", "a.-b"] {
             assert_eq!(validate_cluster_name(bad), Err(RFC1123_LABEL_MESSAGE.into()), "{bad}");
+        }
+        for dotted in ["a.b", "member.eu-central-1", "1.2.3"] {
+            assert_eq!(validate_cluster_name(dotted), Err(DOTS_MESSAGE.into()), "{dotted}");
         }
         for good in ["a", "0", "ekseucl01", "a-b-c", "123-abc"] {
             assert_eq!(validate_cluster_name(good), Ok(()), "{good}");

@@ -3,18 +3,24 @@
 //! | stack | holds |
 //! | --- | --- |
 //! | `<app>-network` | VPC, subnets, internet and NAT gateways, flow logs |
-//! | `<app>-cluster` | parent EKS cluster, node group, OIDC provider, EBS CSI add-on, the Karmada API NLB, the management host's role and its access entry |
+//! | `<app>-cluster` | parent EKS cluster (its control-plane log group created first), node group (following the cluster's Kubernetes version), OIDC provider, EBS CSI add-on, the Karmada API NLB, the management host's role and its access entry, the kubeconfig secret `<app>/karmada/kubeconfig` (own KMS key, only the host writes it) |
 //! | `<app>-member-access-<region>` (`-2`, `-3`, ... when one stack would pass 51,200 bytes) | per member region: access entries giving the management role cluster-admin on each member |
-//! | `<app>-management` | the management host, whose bootstrap script installs Karmada and joins the members |
+//! | `<app>-management` | the management host, whose bootstrap script installs Karmada; its image is the `HostImageId` parameter, filled once by deploy |
 //!
 //! The management role lives in the cluster stack so that the member-access stacks exist before the host's
-//! bootstrap joins the members; the management stack depends on every member-access stack.
+//! reconcile joins the members; the management stack depends on every member-access stack.
+//!
+//! No stack exports anything: every value one stack takes from another is a parameter that `deploy` fills from
+//! the producer's outputs (see `core::resolve`), so replacing the node group, the NLB or a NAT gateway never
+//! stops the producer's update. The host reads what can change under it at run time from the cluster stack's
+//! outputs `NodegroupName` and `TargetGroupArn`.
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use super::bootstrap::{self, BootstrapContext};
-use super::config::{Config, JoinMode, Member};
+use super::config::{Config, Member};
 use super::desired_state;
+use super::scale;
 use super::wellknown;
 use crate::cfn::ssm::CfnParameter;
 use crate::core::id::logical_id;
@@ -28,6 +34,7 @@ use crate::eks::{Cluster, ClusterProps, EbsCsiDriver, EbsCsiDriverProps, Nodegro
 use crate::elbv2::{NetworkLoadBalancer, NetworkLoadBalancerProps};
 use crate::iam::policy::{allow, document};
 use crate::iam::{InstanceProfile, OidcProvider, Role, RoleProps};
+use crate::secretsmanager::{WriterOnlySecret, WriterOnlySecretProps};
 
 /// TCP port of the Karmada API server's NodePort, as `kubectl karmada init` creates it.
 pub const KARMADA_API_PORT: u16 = 32443;
@@ -63,11 +70,6 @@ impl StackNames {
             n => format!("{}-{}", self.member_access(region), n + 1),
         }
     }
-}
-
-/// SSM parameter names the app uses.
-pub fn kubeconfig_parameter(app: &str) -> String {
-    format!("/{app}/karmada/kubeconfig")
 }
 
 /// The whole app built from a configuration: an [`App`] (it dereferences to one) with the guide's stacks, the
@@ -158,7 +160,11 @@ fn build(config: &Config) -> Result<App, SynthError> {
             endpoint_public_access: parent.endpoint_public_access,
             public_access_cidrs: parent.public_access_cidrs.clone(),
             service_cidr: parent.service_cidr.clone(),
+            // Always on, whatever `admin_principal_arns` says: the flag "requires replacement" and a named cluster
+            // cannot be replaced. The deployer's own principal is therefore admin already and must not be listed
+            // in `admin_principal_arns` (EKS answers 409 "already in use"); config docs and README say so.
             creator_is_admin: true,
+            log_retention_days: parent.log_retention_days,
         },
     );
     let nodes = Nodegroup::new(
@@ -166,6 +172,7 @@ fn build(config: &Config) -> Result<App, SynthError> {
         "Nodes",
         NodegroupProps {
             cluster_name: cluster.name(),
+            version: Some(parent.kubernetes_version.clone()),
             cluster_security_group_id: cluster.cluster_security_group_id(),
             vpc_id: vpc.vpc_id(),
             subnet_ids: vpc.private_subnet_ids(),
@@ -187,13 +194,13 @@ fn build(config: &Config) -> Result<App, SynthError> {
             wait_for: Some(nodes.resource()),
         },
     );
-    let allowed_cidrs: Vec<Expr> = match &config.nlb.allowed_cidrs {
-        Some(cidrs) => cidrs.iter().map(Expr::from).collect(),
-        None if config.nlb.internal => vec![Expr::from(vpc.cidr().to_string())],
-        None => std::iter::once(Expr::from(vpc.cidr().to_string()))
-            .chain(vpc.nat_public_ips().into_iter().map(host_cidr))
-            .collect(),
-    };
+    // The VPC (and, for an internet-facing NLB, the NAT addresses its traffic to the NLB leaves from) is always
+    // allowed: the management host reaches the Karmada API that way. `nlb.allowed_cidrs` adds to it.
+    let nat_cidrs = if config.nlb.internal { Vec::new() } else { vpc.nat_public_ips() };
+    let allowed_cidrs: Vec<Expr> = std::iter::once(Expr::from(vpc.cidr().to_string()))
+        .chain(nat_cidrs.into_iter().map(host_cidr))
+        .chain(config.nlb.allowed_cidrs.iter().flatten().map(Expr::from))
+        .collect();
     let nlb = NetworkLoadBalancer::new(
         &mut s,
         "KarmadaApi",
@@ -211,7 +218,21 @@ fn build(config: &Config) -> Result<App, SynthError> {
         "NodesFromKarmadaApiNlb",
         Rule::tcp(Peer::SecurityGroup(nlb.security_group().id()), KARMADA_API_PORT, "Karmada API from its NLB"),
     );
-    let role = Role::new(&mut s.child("ManagementHost"), "Role", management_role(config, &names, &cluster));
+    let kubeconfig_secret = WriterOnlySecret::new(
+        &mut s,
+        "KubeconfigSecret",
+        WriterOnlySecretProps {
+            name: wellknown::kubeconfig_secret(&config.app),
+            description: format!(
+                "Karmada API kubeconfig of app {}: written by its management host, read by karmada-eks kubeconfig",
+                config.app
+            ),
+        },
+    );
+    let role_props = management_role(config, &names, &nlb, &kubeconfig_secret);
+    scale::check_role_policy(inline_policy_chars(&role_props), config.member_regions().len())?;
+    let role = Role::new(&mut s.child("ManagementHost"), "Role", role_props);
+    kubeconfig_secret.only_written_by(&mut s, role.arn());
     let profile = InstanceProfile::new(&mut s.child("ManagementHost"), "InstanceProfile", &role);
     add_cluster_admin(&mut s, "ManagementHostAccess", cluster.name(), role.arn());
     for (i, arn) in parent.admin_principal_arns.iter().enumerate() {
@@ -233,27 +254,43 @@ fn build(config: &Config) -> Result<App, SynthError> {
         );
     }
     stack.add_output("ParentClusterName", cluster.name(), "EKS cluster hosting the Karmada control plane", None);
-    stack.add_note(match &config.nlb.allowed_cidrs {
-        Some(cidrs) => format!("Karmada API (TCP {KARMADA_API_PORT}) accepts connections from {}.", cidrs.join(", ")),
-        None => format!(
-            "Karmada API (TCP {KARMADA_API_PORT}) accepts connections only from the VPC ({}){}; to use it from your network, set nlb.allowed_cidrs in karmada-eks.toml.",
-            vpc.cidr(),
-            if config.nlb.internal { "" } else { " and its NAT addresses" }
+    stack.add_output(
+        "NodegroupName",
+        nodes.name(),
+        "Node group behind the Karmada API NLB: the host attaches its Auto Scaling group on every reconcile",
+        None,
+    );
+    stack.add_output(
+        "TargetGroupArn",
+        nlb.target_group_arn(),
+        "Target group of the Karmada API NLB: the host attaches the node group to it on every reconcile",
+        None,
+    );
+    stack.add_output(
+        "KubeconfigSecretArn",
+        kubeconfig_secret.arn(),
+        "Secrets Manager secret with the Karmada kubeconfig (karmada-eks kubeconfig)",
+        None,
+    );
+    let always = if config.nlb.internal {
+        format!("the VPC ({})", vpc.cidr())
+    } else {
+        format!("the VPC ({}) and its NAT addresses", vpc.cidr())
+    };
+    stack.add_note(match config.nlb.allowed_cidrs.as_deref() {
+        Some(cidrs) if !cidrs.is_empty() => {
+            format!("Karmada API (TCP {KARMADA_API_PORT}) accepts connections from {always} and {}.", cidrs.join(", "))
+        }
+        _ => format!(
+            "Karmada API (TCP {KARMADA_API_PORT}) accepts connections only from {always}; to use it from your network, add it to nlb.allowed_cidrs in karmada-eks.toml."
         ),
     });
-    if config.members().iter().any(|m| m.mode == JoinMode::Pull) && config.nlb.allowed_cidrs.is_none() {
-        stack.add_note(if config.nlb.internal {
-            "Pull-mode members run karmada-agent, which connects to the Karmada API: the internal NLB needs a network path from their VPCs (peering, Transit Gateway) and their addresses in nlb.allowed_cidrs."
-        } else {
-            "Pull-mode members run karmada-agent, which connects to the Karmada API: add their NAT addresses to nlb.allowed_cidrs."
-        });
-    }
+    scale::check_parent(config, stack);
 
     let access_stacks = add_member_access(&mut app, config, &names, &role)?;
 
     let host_id = "ManagementHost";
     let instance_logical_id = logical_id(&format!("{host_id}/Instance"));
-    let kubeconfig = kubeconfig_parameter(&config.app);
     let rendered = bootstrap::render(&BootstrapContext {
         config,
         management_stack: &names.management,
@@ -308,10 +345,11 @@ fn build(config: &Config) -> Result<App, SynthError> {
                     )
                 })
                 .collect(),
+            image_parameter: wellknown::HOST_IMAGE_PARAMETER.into(),
         },
     );
     debug_assert_eq!(host.instance_logical_id(), instance_logical_id);
-    add_ingress(
+    let to_nodes = add_ingress(
         &mut s,
         "NodesFromManagementHost",
         nodes.security_group().id(),
@@ -321,7 +359,7 @@ fn build(config: &Config) -> Result<App, SynthError> {
             "Karmada API from the management host (init, health checks)",
         ),
     );
-    add_ingress(
+    let to_endpoint = add_ingress(
         &mut s,
         "ClusterApiFromManagementHost",
         cluster.cluster_security_group_id(),
@@ -331,6 +369,10 @@ fn build(config: &Config) -> Result<App, SynthError> {
             "EKS private endpoint from the management host (kubectl, karmada init)",
         ),
     );
+    // The bootstrap's first steps reach the EKS endpoint and the nodes: without these, CloudFormation may start
+    // the instance before the rules exist and the first kubectl calls time out.
+    s.depends_on(host.instance(), &to_nodes);
+    s.depends_on(host.instance(), &to_endpoint);
     let stack = s.stack_mut();
     stack.add_output(
         "ManagementInstanceId",
@@ -339,11 +381,12 @@ fn build(config: &Config) -> Result<App, SynthError> {
         None,
     );
     stack.add_output(
-        "KubeconfigParameter",
-        Expr::from(kubeconfig.as_str()),
-        "SSM SecureString holding the Karmada kubeconfig (karmada-eks kubeconfig)",
+        "KubeconfigSecret",
+        Expr::from(wellknown::kubeconfig_secret(&config.app)),
+        "Secrets Manager secret holding the Karmada kubeconfig (karmada-eks kubeconfig)",
         None,
     );
+    scale::check_app(&app, config)?;
     Ok(app)
 }
 
@@ -514,11 +557,15 @@ fn host_cidr(ip: Expr) -> Expr {
 }
 
 fn tag(stack: &mut crate::core::Stack, config: &Config) {
-    stack.tag("karmada-eks:app", config.app.as_str());
+    stack.tag(wellknown::TAG_APP, config.app.as_str());
     for (k, v) in &config.tags {
         stack.tag(k, v.as_str());
     }
 }
+
+/// Characters of member cluster ARNs the host's role lists one by one (about 60 members); past it the role names
+/// one ARN pattern per member region, so the cluster stack, which holds the role, stays under 51,200 bytes.
+pub const MEMBER_ARNS_BUDGET_CHARS: usize = 4_096;
 
 /// IAM's cap on the characters of all inline policies of one role, whitespace not counted.
 pub const MAX_ROLE_INLINE_POLICY_CHARS: usize = 10_240;
@@ -526,17 +573,33 @@ pub const MAX_ROLE_INLINE_POLICY_CHARS: usize = 10_240;
 /// length with room to spare.
 const POLICY_REFERENCE_CHARS: usize = 128;
 
-/// The management host's role: Session Manager, plus exactly what the bootstrap script calls.
+/// What the host's role may use besides its own statements.
+struct HostResources<'a> {
+    names: &'a StackNames,
+    nlb: &'a NetworkLoadBalancer,
+    secret: &'a WriterOnlySecret,
+}
+
+/// The management host's role: exactly what the host calls (docs/lifecycle.md, "What the host calls"), plus
+/// what the SSM agent needs for Session Manager and Run Command.
 ///
 /// `eks:DescribeCluster` names the parent and every member cluster while that keeps the role's inline policy
-/// within IAM's 10,240 characters; a larger fleet gets one ARN per member region instead, with the cluster names'
-/// common prefix (`cluster/<prefix>*`, or `cluster/*` when they share none).
-fn management_role(config: &Config, names: &StackNames, cluster: &Cluster) -> RoleProps {
+/// within IAM's 10,240 characters and the member ARNs within [`MEMBER_ARNS_BUDGET_CHARS`] (the cluster stack must
+/// stay under the 51,200 bytes CloudFormation accepts inline); a larger fleet gets one ARN per member region
+/// instead, with the cluster names' common prefix (`cluster/<prefix>*`, or `cluster/*` when they share none).
+fn management_role(
+    config: &Config,
+    names: &StackNames,
+    nlb: &NetworkLoadBalancer,
+    secret: &WriterOnlySecret,
+) -> RoleProps {
     let members = config.members();
+    let host = HostResources { names, nlb, secret };
     let explicit = member_cluster_arns(&members, false);
-    let mut props = management_role_props(config, names, cluster, explicit);
-    if inline_policy_chars(&props) > MAX_ROLE_INLINE_POLICY_CHARS {
-        props = management_role_props(config, names, cluster, member_cluster_arns(&members, true));
+    let explicit_chars: usize = explicit.iter().map(String::len).sum();
+    let mut props = management_role_props(config, &host, explicit);
+    if inline_policy_chars(&props) > MAX_ROLE_INLINE_POLICY_CHARS || explicit_chars > MEMBER_ARNS_BUDGET_CHARS {
+        props = management_role_props(config, &host, member_cluster_arns(&members, true));
     }
     props
 }
@@ -571,48 +634,82 @@ fn common_prefix<'a>(a: &'a str, b: &str) -> &'a str {
     &a[..len]
 }
 
-fn management_role_props(config: &Config, names: &StackNames, cluster: &Cluster, members: Vec<String>) -> RoleProps {
+fn management_role_props(config: &Config, host: &HostResources, members: Vec<String>) -> RoleProps {
     let arn = |rest: String| Expr::arn(&rest);
-    let mut clusters = vec![arn(format!("eks:{}:${{AWS::AccountId}}:cluster/{}", config.region, config.parent.name))];
+    let account = "${AWS::AccountId}";
+    let (app, region, parent) = (&config.app, &config.region, &config.parent.name);
+    let mut clusters = vec![arn(format!("eks:{region}:{account}:cluster/{parent}"))];
     clusters.extend(members.into_iter().map(arn));
-    let app = &config.app;
-    let region = &config.region;
+    let ssm = |name: String| arn(format!("ssm:{region}:{account}:parameter{name}"));
     let statements: Vec<Value> = vec![
+        // bootstrap (update-kubeconfig of the parent), reconcile (of each member)
         allow(&["eks:DescribeCluster"], clusters),
-        allow(
-            &["eks:DescribeNodegroup"],
-            vec![arn(format!("eks:{region}:${{AWS::AccountId}}:nodegroup/{}/*/*", config.parent.name))],
-        ),
-        serde_json::json!({
+        // bootstrap and reconcile: the node group's Auto Scaling group behind the NLB
+        allow(&["eks:DescribeNodegroup"], vec![arn(format!("eks:{region}:{account}:nodegroup/{parent}/*/*"))]),
+        allow(&["autoscaling:DescribeAutoScalingGroups"], vec!["*".into()]),
+        // The Service Authorization Reference lists `autoscaling:TargetGroupARNs` (and
+        // `autoscaling:ResourceTag/${TagKey}`) for AttachLoadBalancerTargetGroups on `autoScalingGroup`. The
+        // target-group key needs no assumption about which tags EKS puts on a managed node group's Auto Scaling
+        // group: the host may attach this app's target group, and nothing else, to a group.
+        json!({
             "Effect": "Allow",
             "Action": ["autoscaling:AttachLoadBalancerTargetGroups"],
-            "Resource": [arn(format!("autoscaling:{region}:${{AWS::AccountId}}:autoScalingGroup:*:autoScalingGroupName/*"))],
-            "Condition": {"StringEquals": {"aws:ResourceTag/eks:cluster-name": config.parent.name}}
+            "Resource": [arn(format!("autoscaling:{region}:{account}:autoScalingGroup:*:autoScalingGroupName/*"))],
+            "Condition": {
+                "ForAllValues:StringEquals": {"autoscaling:TargetGroupARNs": [host.nlb.target_group_arn()]},
+                "Null": {"autoscaling:TargetGroupARNs": "false"}
+            }
+        }),
+        // the kubeconfig secret: the bootstrap writes it, the reconcile (and a replacement host) reads it
+        allow(&["secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"], vec![host.secret.arn()]),
+        json!({
+            "Effect": "Allow",
+            "Action": ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
+            "Resource": [host.secret.key().arn()],
+            "Condition": {"StringEquals": {"kms:ViaService": format!("secretsmanager.{region}.amazonaws.com")}}
         }),
         allow(
-            &["autoscaling:DescribeAutoScalingGroups", "elasticloadbalancing:DescribeTargetHealth"],
-            vec!["*".into()],
-        ),
-        allow(
-            &["ssm:PutParameter", "ssm:GetParameter"],
-            vec![arn(format!("ssm:{region}:${{AWS::AccountId}}:parameter{}", kubeconfig_parameter(app)))],
-        ),
-        allow(
-            &["ssm:GetParameter"],
-            vec![arn(format!(
-                "ssm:{region}:${{AWS::AccountId}}:parameter{}*",
-                wellknown::desired_state_parameter(app)
-            ))],
-        ),
-        allow(&["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"], vec![cluster.secrets_key().arn()]),
-        allow(
             &["cloudformation:SignalResource"],
-            vec![arn(format!("cloudformation:{region}:${{AWS::AccountId}}:stack/{}/*", names.management))],
+            vec![arn(format!("cloudformation:{region}:{account}:stack/{}/*", host.names.management))],
+        ),
+        // the reconcile: the desired state (head and chunks), the applied state, the cluster stack's outputs
+        allow(&["ssm:GetParameter"], vec![ssm(format!("{}*", wellknown::desired_state_parameter(app)))]),
+        allow(&["ssm:PutParameter"], vec![ssm(wellknown::applied_state_parameter(app))]),
+        allow(
+            &["cloudformation:DescribeStacks"],
+            vec![arn(format!("cloudformation:{region}:{account}:stack/{}/*", host.names.cluster))],
         ),
     ];
     let mut props = RoleProps::service("ec2.amazonaws.com");
-    props.managed_policies = vec!["AmazonSSMManagedInstanceCore".into()];
-    props.inline_policies = vec![("Bootstrap".into(), document(statements))];
-    props.description = Some("Karmada management host: Session Manager and the bootstrap script".into());
+    props.inline_policies = vec![("Host".into(), document(statements)), ("SsmAgent".into(), ssm_agent_policy())];
+    props.description = Some("Karmada management host: the bootstrap, the reconcile and the SSM agent".into());
     props
+}
+
+/// What the SSM agent calls for Session Manager and Run Command, instead of `AmazonSSMManagedInstanceCore`, whose
+/// `ssm:GetParameter`/`GetParameters` on every parameter would let the host read every String parameter of the
+/// account and region. These actions have no resource-level permissions except `UpdateInstanceInformation`
+/// (Service Authorization Reference: Systems Manager, Session Manager Message Gateway Service, EC2 Messages):
+/// the agent registers the instance (`ssm:UpdateInstanceInformation`), opens Session Manager channels
+/// (`ssmmessages:*`) and receives Run Command messages (`ec2messages:*`). State Manager, Inventory and Patch
+/// Manager are not used.
+fn ssm_agent_policy() -> Value {
+    document(vec![
+        allow(&["ssm:UpdateInstanceInformation"], vec![Expr::arn("ec2:${AWS::Region}:${AWS::AccountId}:instance/*")]),
+        allow(
+            &[
+                "ssmmessages:CreateControlChannel",
+                "ssmmessages:CreateDataChannel",
+                "ssmmessages:OpenControlChannel",
+                "ssmmessages:OpenDataChannel",
+                "ec2messages:AcknowledgeMessage",
+                "ec2messages:DeleteMessage",
+                "ec2messages:FailMessage",
+                "ec2messages:GetEndpoint",
+                "ec2messages:GetMessages",
+                "ec2messages:SendReply",
+            ],
+            vec!["*".into()],
+        ),
+    ])
 }

@@ -4,8 +4,8 @@
 //!
 //! Everything here is computed from the [`CloudAssembly`] (the JSON that is deployed), not from the config, so
 //! the report cannot drift from the templates. References are described in words: a `Fn::GetAtt` becomes
-//! `<PublicIp of karmada-network/Vpc/PublicSubnet1/NatEip>`, an `Fn::ImportValue` or a cross-region parameter is
-//! followed to the producing stack's output.
+//! `<PublicIp of karmada-network/Vpc/PublicSubnet1/NatEip>`, a parameter filled from another stack's output is
+//! followed to that output.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -113,6 +113,9 @@ pub struct IamRole {
     pub inline_policies: Vec<String>,
     /// Allowed actions whose resource is `*` (actions that have no resource-level permissions).
     pub actions_on_any_resource: Vec<String>,
+    /// What the role can read: each allowed read action (`Get*`, `BatchGet*`, `kms:Decrypt`) with the resources it
+    /// names, including what a known AWS managed policy grants.
+    pub can_read: Vec<String>,
 }
 
 /// An EKS access entry: a principal and the access policies it gets on a cluster.
@@ -250,6 +253,9 @@ impl SecurityReport {
             if !r.actions_on_any_resource.is_empty() {
                 let _ = writeln!(t, "      on any resource: {}", r.actions_on_any_resource.join(", "));
             }
+            for read in &r.can_read {
+                let _ = writeln!(t, "      can read: {read}");
+            }
         }
         if !self.access_entries.is_empty() {
             t += "  EKS access entries:\n";
@@ -358,10 +364,6 @@ impl Reader<'_> {
                 format!("<item {index} of {}>", self.describe(stack, arg.get(1)?))
             }
             "Fn::Split" => format!("{} split at {:?}", self.describe(stack, arg.get(1)?), arg.get(0)?.as_str()?),
-            "Fn::ImportValue" => {
-                let export = self.describe(stack, arg);
-                self.describe_export(&export).unwrap_or_else(|| format!("import {export}"))
-            }
             "Fn::Sub" => self.substitute(stack, arg, |d| d)?,
             "Fn::Join" => {
                 let sep = arg.get(0)?.as_str()?;
@@ -391,14 +393,6 @@ impl Reader<'_> {
         let producer = self.assembly.stack(stack_name)?;
         let value = producer.template["Outputs"].get(output)?.get("Value")?;
         Some(self.describe(producer, value))
-    }
-
-    fn describe_export(&self, export: &str) -> Option<String> {
-        self.assembly.stacks.iter().find_map(|s| {
-            let outputs = s.template["Outputs"].as_object()?;
-            let (_, output) = outputs.iter().find(|(_, o)| o["Export"]["Name"].as_str() == Some(export))?;
-            Some(self.describe(s, &output["Value"]))
-        })
     }
 
     fn eks_endpoint(&self, stack: &StackArtifact, id: &str, props: &Value) -> EksEndpoint {
@@ -511,9 +505,13 @@ impl Reader<'_> {
 
     fn role(&self, stack: &StackArtifact, id: &str, props: &Value) -> IamRole {
         let mut managed = Vec::new();
+        let mut can_read = Vec::new();
         for arn in props["ManagedPolicyArns"].as_array().into_iter().flatten() {
             let arn = self.describe(stack, arn);
             let aws_managed = arn.split_once(":iam::aws:policy/").map(|(_, name)| name.to_string());
+            if aws_managed.as_deref() == Some("AmazonSSMManagedInstanceCore") {
+                can_read.push("ssm:GetParameter, ssm:GetParameters on * (every parameter of the account and region, through AmazonSSMManagedInstanceCore)".into());
+            }
             managed.push(aws_managed.unwrap_or(arn));
         }
         let mut inline = Vec::new();
@@ -522,6 +520,16 @@ impl Reader<'_> {
             inline.push(self.describe(stack, &policy["PolicyName"]));
             for statement in statements(&policy["PolicyDocument"]) {
                 let on_any = one_or_many(&statement["Resource"]).iter().any(|r| r.as_str() == Some("*"));
+                let reads: Vec<String> = one_or_many(&statement["Action"])
+                    .into_iter()
+                    .map(|a| self.describe(stack, a))
+                    .filter(|a| is_read(a))
+                    .collect();
+                if statement["Effect"] == "Allow" && !reads.is_empty() {
+                    let resources: Vec<String> =
+                        one_or_many(&statement["Resource"]).into_iter().map(|r| self.describe(stack, r)).collect();
+                    can_read.push(format!("{} on {}", reads.join(", "), resources.join(", ")));
+                }
                 if statement["Effect"] == "Allow" && on_any {
                     for action in one_or_many(&statement["Action"]) {
                         let action = self.describe(stack, action);
@@ -538,6 +546,7 @@ impl Reader<'_> {
             managed_policies: managed,
             inline_policies: inline,
             actions_on_any_resource: any_resource,
+            can_read,
         }
     }
 
@@ -610,6 +619,14 @@ impl Reader<'_> {
             policies,
         }
     }
+}
+
+/// Whether `action` reads data: `Get*` and `BatchGet*` calls (not `GetEndpoint`-style plumbing of the SSM
+/// agent's message services) and `kms:Decrypt`.
+fn is_read(action: &str) -> bool {
+    let Some((service, verb)) = action.split_once(':') else { return false };
+    let plumbing = matches!(service, "ec2messages" | "ssmmessages");
+    !plumbing && (verb.starts_with("Get") || verb.starts_with("BatchGet") || action == "kms:Decrypt")
 }
 
 fn statements(document: &Value) -> Vec<&Value> {

@@ -1,0 +1,5 @@
+//! Secrets Manager constructs.
+
+pub mod secret;
+
+pub use secret::{WriterOnlySecret, WriterOnlySecretProps};
