@@ -190,6 +190,9 @@ pub struct DestroyArgs {
     /// RetainResources), and list them for removal by hand
     #[arg(long)]
     pub retain_failed: bool,
+    /// Cancel a stack update that is running (it rolls back) instead of waiting for it to finish before deleting
+    #[arg(long)]
+    pub cancel_update: bool,
     /// How many independent stacks are deleted at once
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=32))]
     pub concurrency: u16,

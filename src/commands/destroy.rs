@@ -45,6 +45,7 @@ pub fn run(config_path: Option<&Path>, args: DestroyArgs) -> Result<ExitCode> {
             tuning,
             concurrency: usize::from(args.concurrency),
             retain_failed: args.retain_failed,
+            cancel_update: args.cancel_update,
             orphans,
         };
         let report = destroyer.destroy_all(&assembly, &selected).await?;

@@ -202,6 +202,7 @@ impl Deployer {
             tuning: self.context.options.tuning,
             concurrency: 1,
             retain_failed: false,
+            cancel_update: false,
             orphans: Vec::new(),
         }
     }

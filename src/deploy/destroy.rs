@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use super::approval::{ask, Answer, Approver};
 use super::client::{CfnClients, Ec2Clients};
-use super::error::DeployError;
+use super::error::{AwsError, DeployError};
 use super::events::{first_failures, EventStream, FAILURES_SHOWN};
 use super::interrupt::Interrupt;
 use super::monitor::{follow, Follow, Followed};
@@ -35,6 +35,9 @@ pub struct Destroyer {
     /// For a stack in DELETE_FAILED, delete it keeping the resources that failed (DeleteStack RetainResources)
     /// and report them for removal by hand (`destroy --retain-failed`).
     pub retain_failed: bool,
+    /// Cancel a running update (CancelUpdateStack) instead of waiting for it to finish (`destroy
+    /// --cancel-update`).
+    pub cancel_update: bool,
     /// The app's deployed stacks that the assembly no longer has (see `inventory::orphans`): deleted first, as
     /// they can only take parameters from stacks of the assembly, never give them.
     pub orphans: Vec<StackArtifact>,
@@ -272,8 +275,20 @@ impl Destroyer {
             if classify_status(&deployed.status) != StatusClass::InProgress || deployed.status == "DELETE_IN_PROGRESS" {
                 return Ok(Some(deployed));
             }
-            self.note(name, format!("waiting for the running operation ({}) before deleting", deployed.status));
             let events = self.positioned_stream(client, &deployed.id).await?;
+            // CancelUpdateStack applies to a stack in UPDATE_IN_PROGRESS only (API reference); the stack then
+            // rolls back to its previous state, which is waited for like any running operation.
+            if self.cancel_update && deployed.status == "UPDATE_IN_PROGRESS" {
+                self.note(name, "cancelling the running update (--cancel-update); waiting for its rollback".into());
+                client
+                    .cancel_update_stack()
+                    .stack_name(&deployed.id)
+                    .send()
+                    .await
+                    .map_err(|e| AwsError::from_sdk("CancelUpdateStack", e))?;
+            } else {
+                self.note(name, format!("waiting for the running operation ({}) before deleting", deployed.status));
+            }
             let mut interrupt = self.interrupt.clone();
             let followed = follow(
                 Follow { client, name, stack_id: &deployed.id, events, total: 0, gone_is_done: true },

@@ -446,6 +446,10 @@ struct Destroyed {
 }
 
 async fn destroy(client: Client, retain_failed: bool) -> Destroyed {
+    destroy_cancelling(client, retain_failed, false).await
+}
+
+async fn destroy_cancelling(client: Client, retain_failed: bool, cancel_update: bool) -> Destroyed {
     let (interrupt, _handle) = Interrupt::new();
     let reporter = Arc::new(RecordingReporter::default());
     let destroyer = Destroyer {
@@ -457,6 +461,7 @@ async fn destroy(client: Client, retain_failed: bool) -> Destroyed {
         tuning: tuning(),
         concurrency: 4,
         retain_failed,
+        cancel_update,
         orphans: Vec::new(),
     };
     let assembly = constructs::core::CloudAssembly { stacks: vec![artifact()] };
@@ -975,6 +980,7 @@ async fn destroy_deletes_a_stack_the_assembly_no_longer_has_before_the_stacks_it
         tuning: tuning(),
         concurrency: 4,
         retain_failed: false,
+        cancel_update: false,
         orphans: vec![orphan()],
     };
     let assembly = constructs::core::CloudAssembly { stacks: vec![artifact()] };
@@ -1218,4 +1224,30 @@ async fn a_first_deploy_resolves_the_image_from_ssm() {
 
     assert_eq!(run.report.outcome, Outcome::Created, "{:?}", run.report.error);
     assert_eq!(store.calls.load(std::sync::atomic::Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn destroy_cancel_update_cancels_a_running_update_and_deletes_after_its_rollback() {
+    let describe = mock!(Client::describe_stacks)
+        .sequence()
+        .output(|| stack("UPDATE_IN_PROGRESS", "old"))
+        .output(|| stack("UPDATE_ROLLBACK_IN_PROGRESS", "old"))
+        .output(|| stack("UPDATE_ROLLBACK_COMPLETE", "old"))
+        .times(2)
+        .output(|| stack("DELETE_IN_PROGRESS", "old"))
+        .error(not_found)
+        .repeatedly()
+        .build();
+    let stack_events = mock!(Client::describe_stack_events).then_output(|| {
+        events(vec![event("1", NAME, "AWS::CloudFormation::Stack", "DELETE_IN_PROGRESS", Some("User Initiated"))])
+    });
+    let cancel = mock!(Client::cancel_update_stack).then_output(|| {
+        aws_sdk_cloudformation::operation::cancel_update_stack::CancelUpdateStackOutput::builder().build()
+    });
+    let delete = delete_stack();
+    let rules = [&describe, &stack_events, &cancel, &delete];
+    let Destroyed { report, .. } = destroy_cancelling(client(&rules), false, true).await;
+
+    assert_eq!(report.stacks[0].outcome, Deletion::Deleted, "{:?}", report.stacks[0].error);
+    assert_eq!((cancel.num_calls(), delete.num_calls()), (1, 1));
 }
