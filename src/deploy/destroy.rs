@@ -242,7 +242,12 @@ impl Destroyer {
                 report.failures = first_failures(&events, FAILURES_SHOWN);
                 report.status = Some(s.status.clone());
                 if s.status == "DELETE_FAILED" {
-                    let resources = stack::failed_deletions(client, &s.id).await.unwrap_or_default();
+                    let resources = stack::failed_deletions(client, &s.id)
+                        .await
+                        .unwrap_or_default()
+                        .iter()
+                        .map(|r| format!("{} ({})", r.logical_id, r.resource_type))
+                        .collect();
                     return Err(DeployError::DeleteFailed { stack: name.clone(), reason: s.status_reason, resources });
                 }
                 Err(DeployError::StackFailed { stack: name.clone(), status: s.status, reason: s.status_reason })

@@ -151,7 +151,12 @@ pub enum DeployError {
         reason.as_ref().map(|r| format!(" ({r})")).unwrap_or_default(),
         failed_list(resources)
     )]
-    DeleteFailed { stack: String, reason: Option<String>, resources: Vec<super::stack::StackResource> },
+    DeleteFailed {
+        stack: String,
+        reason: Option<String>,
+        /// Each resource that failed to delete, as `LogicalId (Type)`.
+        resources: Vec<String>,
+    },
     #[error(
         "stack {stack} left the app, but its members {members} could not be unjoined from Karmada: {reason}\n  \
          hint: fix the cause and run `karmada-eks deploy` again; the stack stays until its members are unjoined"
@@ -176,12 +181,11 @@ pub enum DeployError {
 }
 
 /// "; resources that failed to delete: A (type), B (type)", or nothing.
-fn failed_list(resources: &[super::stack::StackResource]) -> String {
+fn failed_list(resources: &[String]) -> String {
     if resources.is_empty() {
         return String::new();
     }
-    let names: Vec<String> = resources.iter().map(|r| format!("{} ({})", r.logical_id, r.resource_type)).collect();
-    format!("; resources that failed to delete: {}", names.join(", "))
+    format!("; resources that failed to delete: {}", resources.join(", "))
 }
 
 impl DeployError {
