@@ -70,8 +70,9 @@ pub fn print_deploy(report: &DeployReport, json: bool, preflight: &str) {
     if report.ok() {
         if report.whole_app {
             println!(
-                "next: `karmada-eks kubeconfig` saves the Karmada API kubeconfig (SSM parameter /{}/karmada/kubeconfig)",
-                report.app
+                "next: `karmada-eks kubeconfig` saves the Karmada API kubeconfig (from the secret {}); \
+                 `karmada-eks status` shows Karmada's health",
+                constructs::karmada::wellknown::kubeconfig_secret(&report.app)
             );
         } else {
             println!("next: `karmada-eks deploy` deploys the app's other stacks");

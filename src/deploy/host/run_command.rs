@@ -513,7 +513,8 @@ impl RunFiles {
     }
 
     /// The script: runs `karmada-eks-reconcile <args>` with stdout and stderr into `out` (with `stream`, copying
-    /// the reconcile log's new lines into `log` meanwhile), prints the last [`READ_CHUNK_BYTES`] bytes of `out`
+    /// the reconcile log's new lines into `log` meanwhile; GNU tail's `--pid` ends the copy with the script even
+    /// when SSM cancels it), prints the last [`READ_CHUNK_BYTES`] bytes of `out`
     /// inline and exits with the command's exit code.
     fn script(&self, args: &[&str], stream: bool) -> Vec<String> {
         use constructs::karmada::wellknown::{HOST_RECONCILE_COMMAND, HOST_RECONCILE_LOG};
@@ -528,7 +529,7 @@ impl RunFiles {
         ];
         if stream {
             script.push(format!(
-                "tail -n 0 -F {} >{} 2>/dev/null & tailer=$!",
+                "tail --pid=$$ -n 0 -F {} >{} 2>/dev/null & tailer=$!",
                 shell_quote(HOST_RECONCILE_LOG),
                 shell_quote(&self.log)
             ));
@@ -598,6 +599,25 @@ mod tests {
         );
     }
 
+    /// The scripts SendCommand carries pass shellcheck (as the bootstrap script does, tests/bootstrap_checks.rs).
+    #[test]
+    fn the_run_and_read_scripts_pass_shellcheck() {
+        use std::io::Write;
+        let run = RunFiles::new(&["unjoin", "eksuscl01"]);
+        let read = format!("tail -c +1 {} 2>/dev/null | head -c {READ_CHUNK_BYTES}", shell_quote(&run.out));
+        for script in [run.script(&["unjoin", "eksuscl01"], true), run.script(&["status"], false), vec![read]] {
+            let mut child = std::process::Command::new("shellcheck")
+                .args(["--shell=bash", "-"])
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .expect("shellcheck (Debian's, installed by bin/setup-tools)");
+            child.stdin.take().unwrap().write_all(script.join("\n").as_bytes()).unwrap();
+            let out = child.wait_with_output().unwrap();
+            assert!(out.status.success(), "{}\n{}", script.join("\n"), String::from_utf8_lossy(&out.stdout));
+        }
+    }
+
     #[test]
     fn failed_lines_name_step_and_reason() {
         let out = "joined ekseucl01\nFAILED join ekseucl02: cluster not reachable\n  FAILED ready eksuscl01: timeout\n";
@@ -616,8 +636,8 @@ mod tests {
         let run = RunFiles::new(&args);
         assert!(run.out.starts_with(RUN_DIR) && run.out.ends_with(".out") && run.log.ends_with(".log"));
         let text = run.script(&args, true).join("\n");
-        assert!(text.contains("tail -n 0 -F '/var/log/karmada-eks-reconcile.log' >'"), "{text}");
-        assert!(!run.script(&args, false).join("\n").contains("tail -n 0 -F"));
+        assert!(text.contains("tail --pid=$$ -n 0 -F '/var/log/karmada-eks-reconcile.log' >'"), "{text}");
+        assert!(!run.script(&args, false).join("\n").contains("-F"));
         assert!(text.contains("/usr/local/bin/karmada-eks-reconcile 'unjoin' 'a-1' 'it'\\''s' >\"$out\" 2>&1"));
         assert!(text.contains(&format!("tail -c {READ_CHUNK_BYTES}")));
         assert!(text.ends_with("exit $rc"));
