@@ -83,7 +83,12 @@ fn fields() -> Vec<(&'static str, &'static str, BoxedStrategy<V>)> {
         ("network", "flow_log_retention_days", s(&["1", "30", "365", "3653"]).prop_map(as_int).boxed()),
         ("parent", "name", s(&["karmada-parent", "p1", "Parent_2"])),
         ("parent", "kubernetes_version", s(&["1.30", "1.31", "1.32"])),
-        ("parent", "endpoint_public_access", b()),
+        // Mostly on: public_access_cidrs is refused while the endpoint is off.
+        (
+            "parent",
+            "endpoint_public_access",
+            proptest::sample::select(&[true, true, true, false][..]).prop_map(V::B).boxed(),
+        ),
         ("parent", "public_access_cidrs", list(CIDRS, 3)),
         ("parent", "service_cidr", s(&["172.20.0.0/16", "10.100.0.0/16"])),
         ("parent", "admin_principal_arns", list(&["arn:aws:iam::123456789012:role/Admin"], 1)),
@@ -93,7 +98,7 @@ fn fields() -> Vec<(&'static str, &'static str, BoxedStrategy<V>)> {
         ("parent.nodes", "max", i(4..=8)),
         ("parent.nodes", "disk_size_gib", i(20..=100)),
         ("karmada", "version", s(&["v1.18.2", "v1.16.0"])),
-        ("karmada", "apiserver_replicas", i(1..=5)),
+        ("karmada", "apiserver_replicas", i(1..=3)),
         ("karmada", "etcd_replicas", s(&["1", "3"]).prop_map(as_int).boxed()),
         ("karmada", "etcd_storage_size", s(&["5Gi", "20Gi"])),
         ("karmada", "storage_class", s(&["ebs-sc", "gp3"])),
@@ -121,8 +126,9 @@ fn member_fields() -> Vec<(&'static str, BoxedStrategy<V>)> {
     vec![
         ("name", s(&["ekseucl01", "ekseucl02", "a", "m-1", "member-with-a-long-name-of-forty-eight-characters"])),
         ("region", s(&["us-east-1", "eu-central-1", "ap-southeast-2"])),
-        ("eks_cluster_name", s(&["team-a-prod", "karmada-parent", "b"])),
-        ("mode", s(&["push", "pull"])),
+        ("eks_cluster_name", s(&["team-a-prod", "karmada-parent", "b", "team-b-prod", "c"])),
+        // Mostly push: a pull member needs nlb.allowed_cidrs, which only some documents have.
+        ("mode", s(&["push", "push", "push", "push", "push", "push", "push", "pull"])),
         ("weight", i(0..=5)),
     ]
 }

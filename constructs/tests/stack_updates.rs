@@ -167,3 +167,17 @@ fn day_two_changes_leave_the_management_instance_and_template_byte_identical() {
         );
     }
 }
+
+#[test]
+fn public_networks_named_for_a_private_endpoint_are_ignored_with_a_warning() {
+    let a = synth("[parent]\npublic_access_cidrs = [\"203.0.113.0/24\"]\n");
+    let cluster = stack(&a, "karmada-cluster");
+    let vpc_config = &resource(cluster, "Parent/Resource")["Properties"]["ResourcesVpcConfig"];
+    assert_eq!(vpc_config["EndpointPublicAccess"], false);
+    assert!(vpc_config.get("PublicAccessCidrs").is_none(), "{vpc_config}");
+    assert!(cluster
+        .warnings
+        .iter()
+        .any(|w| w.contains("203.0.113.0/24") && w.contains("endpoint_public_access = true")));
+    assert!(stack(&synth(""), "karmada-cluster").warnings.is_empty());
+}

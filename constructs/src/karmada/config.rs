@@ -560,13 +560,6 @@ impl Config {
             return Err(ConfigError::new("parent.public_access_cidrs", "is empty while the public endpoint is on")
                 .hint("list the networks that may reach the EKS API, or set parent.endpoint_public_access = false"));
         }
-        if !p.endpoint_public_access && !p.public_access_cidrs.is_empty() {
-            return Err(ConfigError::new(
-                "parent.public_access_cidrs",
-                "lists networks, but the public endpoint is off (parent.endpoint_public_access = false)",
-            )
-            .hint("set parent.endpoint_public_access = true to open the endpoint to them, or remove the list"));
-        }
         check_retention("parent.log_retention_days", p.log_retention_days)?;
         for (i, c) in p.public_access_cidrs.iter().enumerate() {
             parse_cidr(&format!("parent.public_access_cidrs[{i}]"), c)?;

@@ -286,6 +286,12 @@ fn build(config: &Config) -> Result<App, SynthError> {
         ),
     });
     scale::check_parent(config, stack);
+    if !parent.endpoint_public_access && !parent.public_access_cidrs.is_empty() {
+        stack.add_warning(format!(
+            "parent.public_access_cidrs lists {} but the EKS endpoint is private (parent.endpoint_public_access = false, the default since the endpoint stopped being public by default): the networks are ignored; set parent.endpoint_public_access = true to open the endpoint to them",
+            parent.public_access_cidrs.join(", ")
+        ));
+    }
 
     let access_stacks = add_member_access(&mut app, config, &names, &role)?;
 
