@@ -34,8 +34,6 @@ pub struct Deployer {
     regions: HashMap<String, String>,
     /// Stacks that left the app, deleted before the assembly's stacks deploy.
     orphans: Vec<StackArtifact>,
-    /// Unjoins the members of an orphaned member-access stack before it is deleted.
-    unjoin: Option<Arc<dyn MemberUnjoin>>,
     /// Parameters filled from SSM, by stack name.
     from_ssm: BTreeMap<String, Vec<FromSsm>>,
 }
@@ -50,12 +48,19 @@ impl Deployer {
     ) -> Self {
         Deployer {
             clients,
-            context: DeployContext { reporter, approver, interrupt, options, store: None },
+            context: DeployContext {
+                reporter,
+                approver,
+                interrupt,
+                options,
+                store: None,
+                unjoin: None,
+                members_kept: Default::default(),
+            },
             from_ssm: BTreeMap::new(),
             outputs: Mutex::new(HashMap::new()),
             regions: HashMap::new(),
             orphans: Vec::new(),
-            unjoin: None,
         }
     }
 
@@ -77,7 +82,7 @@ impl Deployer {
     /// after it is gone.
     pub fn removing(mut self, orphans: Vec<StackArtifact>, unjoin: Option<Arc<dyn MemberUnjoin>>) -> Self {
         self.orphans = orphans;
-        self.unjoin = unjoin;
+        self.context.unjoin = unjoin;
         self
     }
 
@@ -86,6 +91,8 @@ impl Deployer {
     pub async fn deploy_all(self, assembly: &CloudAssembly, selected: &[String]) -> DeployReport {
         let mut this = self;
         this.regions = assembly.stacks.iter().map(|s| (s.name.clone(), s.environment.region.clone())).collect();
+        this.context.members_kept =
+            assembly.stacks.iter().flat_map(|s| inventory::access_members(&s.template)).collect();
         let removed = this.remove_orphans().await;
         if !removed.iter().all(StackDeletion::ok) {
             let stacks = assembly
@@ -186,7 +193,7 @@ impl Deployer {
             members: members.join(", "),
             reason,
         };
-        let Some(unjoin) = &self.unjoin else {
+        let Some(unjoin) = &self.context.unjoin else {
             return Err(failed("no way to reach the management host was given to deploy".into()));
         };
         unjoin.unjoin(&members).await.map_err(|e| failed(e.to_string()))

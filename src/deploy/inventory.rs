@@ -148,10 +148,17 @@ fn artifact(deployed: &DeployedStack, region: &str, template: Value) -> StackArt
 /// The members whose access entries a member-access template holds: each `AWS::EKS::AccessEntry` has the
 /// construct path `<stack>/<member>/AccessEntry` in its `aws:cdk:path` metadata.
 pub fn access_members(template: &Value) -> Vec<String> {
+    access_members_of(template, |_| true)
+}
+
+/// [`access_members`] of the access entries whose logical IDs `wanted` accepts.
+pub fn access_members_of(template: &Value, wanted: impl Fn(&str) -> bool) -> Vec<String> {
     let mut members: Vec<String> = template["Resources"]
         .as_object()
         .into_iter()
-        .flat_map(|r| r.values())
+        .flatten()
+        .filter(|(id, _)| wanted(id))
+        .map(|(_, r)| r)
         .filter(|r| r["Type"] == "AWS::EKS::AccessEntry")
         .filter_map(|r| r["Metadata"]["aws:cdk:path"].as_str())
         .filter_map(|path| {

@@ -4,7 +4,7 @@
 
 use aws_sdk_cloudformation::types::ChangeSetType;
 use aws_sdk_cloudformation::Client;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
 use super::approval::{ask, needs_approval, Answer};
@@ -14,6 +14,7 @@ use super::error::DeployError;
 use super::events::{first_failures, EventStream, ResourceEvent, FAILURES_SHOWN};
 use super::from_ssm::{self, FromSsm, ParameterStore};
 use super::interrupt::Interrupt;
+use super::inventory;
 use super::monitor::{follow, Follow, Followed};
 use super::progress::Reporter;
 use super::progress::{ProgressEvent, SilentReporter};
@@ -21,6 +22,7 @@ use super::report::{Outcome, StackReport};
 use super::stack::{self, classify_status, is_success, DeployedStack, StatusClass};
 use super::token;
 use super::tuning::Tuning;
+use super::unjoin::MemberUnjoin;
 use constructs::core::StackArtifact;
 use constructs::karmada::wellknown::TAG_TEMPLATE_SHA256;
 use std::sync::Arc;
@@ -63,6 +65,10 @@ pub struct DeployContext {
     pub options: DeployOptions,
     /// Where parameters filled from SSM are read.
     pub store: Option<Arc<dyn ParameterStore>>,
+    /// Unjoins members from Karmada before their access entries are deleted.
+    pub unjoin: Option<Arc<dyn MemberUnjoin>>,
+    /// Every member with an access entry in the assembly: those stay joined when an entry moves between parts.
+    pub members_kept: BTreeSet<String>,
 }
 
 /// A change set this deployment created and has not executed.
@@ -161,6 +167,7 @@ impl<'a> StackDeployment<'a> {
             return Ok(self.finish(Outcome::Unchanged, current));
         };
         self.approve(&ready.changes)?;
+        self.unjoin_leaving(&ready.changes).await?;
         self.execute().await?;
         let (final_stack, events) = self.follow(&plan, &ready).await?;
         self.report(&plan, final_stack, events).await
@@ -321,6 +328,36 @@ impl<'a> StackDeployment<'a> {
         let verb = if self.deployed.is_some() { "update" } else { "create" };
         let question = format!("{}: execute {verb} ({why})?", self.stack.name);
         self.confirm(&question, &why)
+    }
+
+    /// Before a change set deletes access entries, unjoins the members that leave the app, so the host never loses
+    /// access to a cluster Karmada still manages. A member whose entry only moves to another part of its region's
+    /// access stacks stays joined.
+    async fn unjoin_leaving(&self, changes: &[Change]) -> Result<(), DeployError> {
+        let removed: BTreeSet<&str> = changes
+            .iter()
+            .filter(|c| c.action == "Remove" && c.resource_type == "AWS::EKS::AccessEntry")
+            .map(|c| c.logical_id.as_str())
+            .collect();
+        let Some(deployed) = self.deployed.as_ref().filter(|_| !removed.is_empty()) else { return Ok(()) };
+        let old = stack::template(self.client, &deployed.id).await?.unwrap_or_default();
+        let leaving: Vec<String> = inventory::access_members_of(&old, |id| removed.contains(id))
+            .into_iter()
+            .filter(|m| !self.context.members_kept.contains(m))
+            .collect();
+        if leaving.is_empty() {
+            return Ok(());
+        }
+        self.note(format!("unjoining {} from Karmada before their access entries go", leaving.join(", ")));
+        let failed = |reason: String| DeployError::UnjoinFailed {
+            stack: self.stack.name.clone(),
+            members: leaving.join(", "),
+            reason,
+        };
+        let Some(unjoin) = &self.context.unjoin else {
+            return Err(failed("no way to reach the management host was given to deploy".into()));
+        };
+        unjoin.unjoin(&leaving).await.map_err(|e| failed(e.to_string()))
     }
 
     /// Executes the pending change set; from here on it belongs to CloudFormation.

@@ -650,6 +650,7 @@ mod assembly_tests {
             template_sha256: String::new(),
             dependencies: Vec::new(),
             parameters_from_outputs: Vec::new(),
+            parameters_from_ssm: Vec::new(),
             termination_protection: false,
             tags: Default::default(),
             resource_count: 0,
