@@ -47,7 +47,7 @@ fn the_picture_names_what_the_app_deploys() {
         "TCP 32443",
         "member ekseucl01",
         "Region eu-central-1",
-        "/karmada/karmada/kubeconfig",
+        "Secrets Manager karmada/karmada/kubeconfig",
         "join (push)",
     ] {
         assert!(default.contains(expected), "default diagram lacks {expected:?}");

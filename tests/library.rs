@@ -177,6 +177,7 @@ fn the_extend_example_synthesizes_through_the_cli_and_the_cdk_cli_reads_it() {
             "karmada-cluster",
             "karmada-member-access-eu-central-1",
             "karmada-member-access-us-east-1",
+            "karmada-desired-state",
             "karmada-management",
             "karmada-registry"
         ]

@@ -1251,3 +1251,94 @@ async fn destroy_cancel_update_cancels_a_running_update_and_deletes_after_its_ro
     assert_eq!(report.stacks[0].outcome, Deletion::Deleted, "{:?}", report.stacks[0].error);
     assert_eq!((cancel.num_calls(), delete.num_calls()), (1, 1));
 }
+
+/// A member-access stack updated in place: its deployed template holds the entries of `eksa` (leaving the app)
+/// and `eksb` (moving to the stack's next part); the change set removes both.
+fn access_update_rules(calls: &Log) -> Vec<Rule> {
+    let describe = mock!(Client::describe_stacks)
+        .sequence()
+        .output(|| stack("UPDATE_COMPLETE", "old"))
+        .output(|| stack("UPDATE_IN_PROGRESS", "old"))
+        .output(|| stack("UPDATE_COMPLETE", "new"))
+        .repeatedly()
+        .build();
+    let removes = mock!(Client::describe_change_set).then_output(|| {
+        DescribeChangeSetOutput::builder()
+            .status(ChangeSetStatus::CreateComplete)
+            .execution_status(ExecutionStatus::Available)
+            .changes(change("Remove", "EksaAccessEntry1", "AWS::EKS::AccessEntry"))
+            .changes(change("Remove", "EksbAccessEntry2", "AWS::EKS::AccessEntry"))
+            .build()
+    });
+    let deployed = json!({"Resources": {
+        "EksaAccessEntry1": {"Type": "AWS::EKS::AccessEntry", "Metadata": {"aws:cdk:path": "net/eksa/AccessEntry"}},
+        "EksbAccessEntry2": {"Type": "AWS::EKS::AccessEntry", "Metadata": {"aws:cdk:path": "net/eksb/AccessEntry"}},
+        "Topic": {"Type": "AWS::SNS::Topic"}
+    }});
+    let template = mock!(Client::get_template).then_output(move || {
+        aws_sdk_cloudformation::operation::get_template::GetTemplateOutput::builder()
+            .template_body(deployed.to_string())
+            .build()
+    });
+    let l = calls.clone();
+    let exec = mock!(Client::execute_change_set)
+        .match_requests(move |r| log(&l, "execute".into()) && record_operation(r.client_request_token()))
+        .then_output(|| ExecuteChangeSetOutput::builder().build());
+    let stack_events = mock!(Client::describe_stack_events).then_output(|| {
+        events(vec![
+            event("1", NAME, "AWS::CloudFormation::Stack", "UPDATE_IN_PROGRESS", Some("User Initiated")),
+            event("2", NAME, "AWS::CloudFormation::Stack", "UPDATE_COMPLETE", None),
+        ])
+    });
+    let delete = mock!(Client::delete_change_set).then_output(|| DeleteChangeSetOutput::builder().build());
+    vec![describe, removes, template, create_change_set(), exec, stack_events, delete]
+}
+
+async fn deploy_access_update(rules: &[Rule], unjoin: RecordingUnjoin) -> super::report::DeployReport {
+    let refs: Vec<&Rule> = rules.iter().collect();
+    let (interrupt, _handle) = Interrupt::new();
+    let options = DeployOptions { tuning: tuning(), ..DeployOptions::default() };
+    let next_part = testing::stack(
+        "net-2",
+        "eu-west-1",
+        json!({"Resources": {"EksbAccessEntry3": {
+            "Type": "AWS::EKS::AccessEntry",
+            "Metadata": {"aws:cdk:path": "net-2/eksb/AccessEntry"}
+        }}}),
+        &[],
+    );
+    let deployer = Deployer::new(
+        CfnClients::single(client(&refs), ["eu-west-1"]),
+        Arc::new(RecordingReporter::default()),
+        Arc::new(Fixed(Answer::Yes)),
+        interrupt,
+        options,
+    )
+    .removing(Vec::new(), Some(Arc::new(unjoin)));
+    let assembly = constructs::core::CloudAssembly { stacks: vec![artifact(), next_part] };
+    tokio::time::timeout(Duration::from_secs(60), deployer.deploy_all(&assembly, &[NAME.to_string()]))
+        .await
+        .expect("deploy ended")
+}
+
+#[tokio::test]
+async fn a_member_leaving_an_access_stack_in_place_is_unjoined_before_the_update_and_a_moved_one_stays() {
+    let calls: Log = Default::default();
+    let report =
+        deploy_access_update(&access_update_rules(&calls), RecordingUnjoin { log: calls.clone(), fails: false }).await;
+
+    assert!(report.ok(), "{:?}", report.errors().collect::<Vec<_>>());
+    assert_eq!(*calls.lock().unwrap(), vec!["unjoin eksa".to_string(), "execute".into()]);
+}
+
+#[tokio::test]
+async fn a_failed_unjoin_keeps_the_access_entries_of_an_in_place_update() {
+    let calls: Log = Default::default();
+    let report =
+        deploy_access_update(&access_update_rules(&calls), RecordingUnjoin { log: calls.clone(), fails: true }).await;
+
+    assert!(!report.ok());
+    let error = report.stacks[0].error.as_ref().unwrap().to_string();
+    assert!(error.contains("eksa"), "{error}");
+    assert_eq!(*calls.lock().unwrap(), vec!["unjoin eksa".to_string()], "the change set is not executed");
+}

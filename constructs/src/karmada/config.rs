@@ -462,7 +462,7 @@ impl Config {
         self.validate_members()?;
         self.validate_workload()?;
         super::overrides::validate(&self.overrides)?;
-        
+
         self.validate_host_scripts()
     }
 

@@ -238,6 +238,7 @@ const FREE_TYPES: &[&str] = &[
     "AWS::EC2::FlowLog",
     "AWS::Logs::LogGroup",
     "AWS::SSM::Parameter",
+    "AWS::SecretsManager::ResourcePolicy",
     "AWS::CloudFormation::WaitCondition",
     "AWS::CloudFormation::WaitConditionHandle",
 ];

@@ -13,12 +13,14 @@
 //! `{"sha256":"<hex of the bundle>","chunks":N}`.
 
 use serde_json::json;
+use std::collections::BTreeMap;
 use sha2::{Digest, Sha256};
 
 use super::bootstrap::{self, shell_word, BootstrapError};
 use super::manifests;
 use super::templates::{self, Template};
 use super::{wellknown, Config};
+use crate::core::CloudAssembly;
 
 /// The line that starts each file of the bundle, followed by the file's name.
 pub const FILE_MARKER: &str = "#@karmada-eks-file ";
@@ -170,10 +172,81 @@ pub fn base64(bytes: &[u8]) -> String {
     out
 }
 
+/// Decodes standard base64 (padding optional); `None` for any other character.
+pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    let value = |c: u8| -> Option<u32> {
+        Some(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        } as u32)
+    };
+    let digits = text.trim_end_matches('=').as_bytes();
+    let mut out = Vec::with_capacity(digits.len() * 3 / 4);
+    for group in digits.chunks(4) {
+        let mut n = 0u32;
+        for (i, c) in group.iter().enumerate() {
+            n |= value(*c)? << (18 - 6 * i);
+        }
+        let bytes = n.to_be_bytes();
+        out.extend_from_slice(&bytes[1..group.len()]);
+    }
+    Some(out)
+}
+
+/// The bundle an assembly's desired-state stacks hold (their chunk parameters, in order), for the commands that
+/// read the app from its assembly (`cost`, `diagram`); `None` when the assembly has none or a chunk is missing.
+pub fn bundle_in(assembly: &CloudAssembly, app: &str) -> Option<String> {
+    let mut chunks: BTreeMap<usize, &str> = BTreeMap::new();
+    let prefix = format!("{}/", wellknown::desired_state_parameter(app));
+    for stack in &assembly.stacks {
+        for r in stack.template["Resources"].as_object().into_iter().flat_map(|r| r.values()) {
+            let (Some(name), Some(value)) = (r["Properties"]["Name"].as_str(), r["Properties"]["Value"].as_str())
+            else {
+                continue;
+            };
+            if let Some(i) = name.strip_prefix(&prefix).and_then(|i| i.parse().ok()) {
+                chunks.insert(i, value);
+            }
+        }
+    }
+    if chunks.is_empty() || chunks.keys().copied().ne(0..chunks.len()) {
+        return None;
+    }
+    String::from_utf8(base64_decode(&chunks.into_values().collect::<String>())?).ok()
+}
+
+/// The text of the file `name` in `bundle`.
+pub fn bundle_file<'a>(bundle: &'a str, name: &str) -> Option<&'a str> {
+    let marker = format!("{FILE_MARKER}{name}\n");
+    let start = bundle.find(&marker)? + marker.len();
+    let len = bundle[start..].find(FILE_MARKER).unwrap_or(bundle.len() - start);
+    Some(&bundle[start..start + len])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::karmada::config::{JoinMode, MemberConfig};
+
+    #[test]
+    fn the_bundle_is_read_back_from_the_assembly() {
+        for input in [&b""[..], b"f", b"fo", b"foo", b"foobar\n\xff"] {
+            assert_eq!(base64_decode(&base64(input)).as_deref(), Some(input));
+        }
+        assert_eq!(base64_decode("a*b="), None);
+        let mut config = Config::default();
+        config.members[2].mode = JoinMode::Pull;
+        config.nlb.allowed_cidrs = Some(vec!["198.51.100.0/24".into()]);
+        let assembly = crate::karmada::KarmadaParent::new(&config).unwrap().synth().unwrap();
+        let bundle = bundle_in(&assembly, "karmada").unwrap();
+        assert_eq!(bundle, render(&config).unwrap().bundle);
+        let members = bundle_file(&bundle, "members").unwrap();
+        assert!(members.ends_with("eksuscl01 us-east-1 eksuscl01 pull\n"), "{members}");
+    }
 
     fn files(d: &DesiredState) -> Vec<(String, String)> {
         let mut out: Vec<(String, String)> = Vec::new();

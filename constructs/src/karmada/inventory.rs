@@ -192,23 +192,13 @@ impl Inventory {
             .or_else(|| assembly.stacks.first().map(|s| s.environment.region.clone()))
             .unwrap_or_default();
         let texts: Vec<&str> = assembly.stacks.iter().flat_map(|s| strings(&s.template)).collect();
-        let modes = member_modes(&texts);
+        let modes = super::desired_state::bundle_in(assembly, &inv.app)
+            .map(|bundle| member_modes(super::desired_state::bundle_file(&bundle, "members").unwrap_or_default()))
+            .unwrap_or_default();
         for m in &mut inv.members {
             m.mode = modes.get(&m.name).cloned();
         }
         inv.etcd = etcd(&texts).map(|volumes| Etcd { region: inv.region.clone(), volumes });
-        for stack in &assembly.stacks {
-            if let Some(name) = stack.template["Outputs"]["KubeconfigParameter"]["Value"].as_str() {
-                // The Karmada kubeconfig (about 8.7 KB) is over the Standard tier's 4 KB: the host writes it as an
-                // Advanced-tier SecureString (AWS Systems Manager user guide, "Parameter tiers").
-                inv.parameters.push(Parameter {
-                    place: None,
-                    name: name.to_string(),
-                    tier: "Advanced".into(),
-                    written_by_host: true,
-                });
-            }
-        }
         inv
     }
 
@@ -479,24 +469,12 @@ fn strings(value: &Value) -> Vec<&str> {
     }
 }
 
-/// The member list the bootstrap writes (`name region eks_name mode` lines between `<<'MEMBERS'` and `MEMBERS`).
-fn member_modes(texts: &[&str]) -> BTreeMap<String, String> {
+/// The modes in the desired state's member list (`name region eks_name mode`, one member a line).
+fn member_modes(members: &str) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
-    for text in texts {
-        let mut inside = false;
-        for line in text.lines() {
-            if inside {
-                if line.trim() == "MEMBERS" {
-                    inside = false;
-                    continue;
-                }
-                let fields: Vec<&str> = line.split_whitespace().collect();
-                if let [name, _, _, mode] = fields[..] {
-                    out.insert(name.to_string(), mode.to_string());
-                }
-            } else if line.contains("<<'MEMBERS'") {
-                inside = true;
-            }
+    for line in members.lines() {
+        if let [name, _, _, mode] = line.split_whitespace().collect::<Vec<_>>()[..] {
+            out.insert(name.to_string(), mode.to_string());
         }
     }
     out
@@ -552,8 +530,7 @@ mod tests {
 
     #[test]
     fn member_modes_come_from_the_member_list() {
-        let script = "x\ncat >m <<'MEMBERS'\na eu-central-1 a push\nb us-east-1 team-b pull\nMEMBERS\n";
-        let modes = member_modes(&[script]);
+        let modes = member_modes("a eu-central-1 a push\nb us-east-1 team-b pull\n");
         assert_eq!(modes.get("a").map(String::as_str), Some("push"));
         assert_eq!(modes.get("b").map(String::as_str), Some("pull"));
     }

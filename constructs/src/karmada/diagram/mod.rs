@@ -182,11 +182,10 @@ impl Architecture {
         let cluster = inv.clusters.iter().find(|c| c.place.region == app_region).map(|c| {
             Node::new(CLUSTER, &[format!("EKS {} (parent)", c.name), format!("Kubernetes {} · EKS API", c.version)])
         });
-        let kubeconfig = inv
-            .parameters
-            .iter()
-            .find(|p| p.written_by_host)
-            .map(|p| Node::new(KUBECONFIG, &["Karmada kubeconfig".into(), format!("SSM {} ({})", p.name, p.tier)]));
+        let kubeconfig = (!inv.secrets.is_empty()).then(|| {
+            let secret = super::wellknown::kubeconfig_secret(&inv.app);
+            Node::new(KUBECONFIG, &["Karmada kubeconfig".into(), format!("Secrets Manager {secret}")])
+        });
         let member_regions: Vec<MemberRegion> = inv
             .member_regions()
             .into_iter()
