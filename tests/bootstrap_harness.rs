@@ -43,7 +43,6 @@ fn default_config_installs_karmada_and_joins_nobody() {
         downloads,
         [
             "curl -fsSL --retry 5 --retry-delay 3 -o <dl>/kubectl https://dl.k8s.io/release/v1.35.1/bin/linux/amd64/kubectl",
-            "curl -fsSL --retry 5 --retry-delay 3 -o <dl>/kubectl-parent https://dl.k8s.io/release/v1.31.5/bin/linux/amd64/kubectl",
             "curl -fsSL --retry 5 --retry-delay 3 -o <dl>/kubectl-karmada-linux-amd64.tgz https://github.com/karmada-io/karmada/releases/download/v1.18.2/kubectl-karmada-linux-amd64.tgz",
             "curl -fsSL --retry 5 --retry-delay 3 -o <dl>/kubectl-karmada-linux-amd64.tgz.sha256 https://github.com/karmada-io/karmada/releases/download/v1.18.2/kubectl-karmada-linux-amd64.tgz.sha256",
         ]

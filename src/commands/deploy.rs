@@ -95,9 +95,17 @@ pub fn run(config_path: Option<&Path>, args: DeployArgs) -> Result<ExitCode> {
             .removing(orphans, Some(Arc::new(unjoin)))
             .filling_from_ssm(filled_from_ssm, store);
         let result = deployer.deploy_all(&assembly, &selected).await;
-        // The reconcile step (docs/lifecycle.md, "The deployer" 4): only after every stack is up.
+        // The reconcile step (docs/lifecycle.md, "The deployer" 4): only after every stack is up, and only when
+        // this run deployed the desired state and the host (a partial deploy, e.g. `deploy karmada-network
+        // --exclusively`, leaves Karmada alone).
+        let host_stack = constructs::karmada::parent::StackNames::new(&app).management;
         let reconciled = match assembly.stack(&reconcile::desired_state_stack(&app)) {
-            Some(stack) if result.ok() && !args.no_reconcile => {
+            Some(stack)
+                if result.ok()
+                    && !args.no_reconcile
+                    && selected.contains(&stack.name)
+                    && selected.contains(&host_stack) =>
+            {
                 let region = &stack.environment.region;
                 let (cfn, ssm) = (aws.cloudformation(region), aws.ssm(region));
                 let interrupt = interrupt.clone();

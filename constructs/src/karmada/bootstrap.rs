@@ -459,7 +459,10 @@ mod tests {
         let b = kubectl_binaries("1.31");
         let got: Vec<(&str, &str)> = b.iter().map(|k| (k.name, k.release.version.as_str())).collect();
         assert_eq!(got, [("kubectl", "v1.35.1"), ("kubectl-parent", "v1.31.5")]);
-        assert_eq!(parent_kubectl(&Config::default()), "kubectl-parent");
+        let mut old_parent = Config::default();
+        old_parent.parent.kubernetes_version = "1.31".into();
+        assert_eq!(parent_kubectl(&old_parent), "kubectl-parent");
+        assert_eq!(parent_kubectl(&Config::default()), "kubectl", "the default 1.35 parent needs one kubectl");
     }
 
     #[test]
