@@ -155,7 +155,6 @@ fn day_two_changes_leave_the_hosts_image_network_role_and_dependencies_alone() {
 /// Holds once the desired state (branch `host`, docs/lifecycle.md "Day 2") takes members, weights and workload out
 /// of the user-data: until then the user-data lists them.
 #[test]
-#[ignore = "needs the desired-state bundle of the host scripts (issue 10 item 1); un-ignore after merging `host`"]
 fn day_two_changes_leave_the_management_instance_and_template_byte_identical() {
     for (change, before, after) in day_two_changes() {
         let (before, after) = (synth(&before), synth(&after));
