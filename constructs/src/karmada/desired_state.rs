@@ -13,8 +13,8 @@
 //! `{"sha256":"<hex of the bundle>","chunks":N}`.
 
 use serde_json::json;
-use std::collections::BTreeMap;
 use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 
 use super::bootstrap::{self, shell_word, BootstrapError};
 use super::manifests;
