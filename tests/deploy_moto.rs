@@ -37,7 +37,6 @@ fn network_stack_deploys_skips_updates_and_is_destroyed() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let conf = rt.block_on(moto.sdk_config(REGION));
     let cfn = aws_sdk_cloudformation::Client::new(&conf);
-    let ec2 = aws_sdk_ec2::Client::new(&conf);
     let config_b = moto.home.path().join("b.toml");
     std::fs::write(&config_b, "[network]\nflow_log_retention_days = 30\n").unwrap();
     let deploy = ["deploy", NETWORK, "--exclusively", "--yes", "--json"];
@@ -60,22 +59,23 @@ fn network_stack_deploys_skips_updates_and_is_destroyed() {
     };
     let vpc_ids = physical("AWS::EC2::VPC");
     assert_eq!(vpc_ids.len(), 1);
-    let vpc = rt.block_on(ec2.describe_vpcs().vpc_ids(&vpc_ids[0]).send()).unwrap();
-    assert_eq!(vpc.vpcs()[0].cidr_block(), Some("10.0.0.0/16"));
-    let vpc_filter = aws_sdk_ec2::types::Filter::builder().name("vpc-id").values(&vpc_ids[0]).build();
-    let subnets = rt.block_on(ec2.describe_subnets().filters(vpc_filter.clone()).send()).unwrap();
-    assert_eq!(subnets.subnets().len(), 6, "3 public and 3 private subnets");
-    let nats = rt.block_on(ec2.describe_nat_gateways().filter(vpc_filter).send()).unwrap();
-    assert_eq!(nats.nat_gateways().len(), physical("AWS::EC2::NatGateway").len());
-    assert!(!nats.nat_gateways().is_empty(), "a NAT gateway exists");
+    let vpc = &vpc_ids[0];
+    let by_vpc = format!("Filters=[{{'Name': 'vpc-id', 'Values': ['{vpc}']}}]");
+    let cidr = moto.boto3(REGION, &format!("print(ec2.describe_vpcs(VpcIds=['{vpc}'])['Vpcs'][0]['CidrBlock'])"));
+    assert_eq!(cidr, "10.0.0.0/16");
+    let subnets = moto.boto3(REGION, &format!("print(len(ec2.describe_subnets({by_vpc})['Subnets']))"));
+    assert_eq!(subnets, "6", "3 public and 3 private subnets");
+    let nats = moto.boto3(REGION, &format!("print(len(ec2.describe_nat_gateways({by_vpc})['NatGateways']))"));
+    assert_eq!(nats, physical("AWS::EC2::NatGateway").len().to_string());
+    assert_ne!(nats, "0", "a NAT gateway exists");
     let eips = physical("AWS::EC2::EIP");
     assert!(!eips.is_empty());
-    let addresses = rt.block_on(ec2.describe_addresses().send()).unwrap();
+    let addresses = moto.boto3(
+        REGION,
+        "print(' '.join(a.get(k, '') for a in ec2.describe_addresses()['Addresses'] for k in ('PublicIp', 'AllocationId')))",
+    );
     for eip in &eips {
-        assert!(
-            addresses.addresses().iter().any(|a| a.public_ip() == Some(eip) || a.allocation_id() == Some(eip)),
-            "EIP {eip} exists"
-        );
+        assert!(addresses.split(' ').any(|a| a == eip), "EIP {eip} exists");
     }
 
     let stack = rt.block_on(cfn.describe_stacks().stack_name(NETWORK).send()).unwrap().stacks()[0].clone();
@@ -125,12 +125,12 @@ fn network_stack_deploys_skips_updates_and_is_destroyed() {
     let stack = rt.block_on(cfn.describe_stacks().stack_name(NETWORK).send()).unwrap().stacks()[0].clone();
     assert_eq!(stack.stack_status().map(|s| s.as_str()), Some("UPDATE_COMPLETE"));
 
-    rt.block_on(remove_route_tables(&ec2, &vpc_ids[0]));
+    remove_route_tables(&moto, vpc);
     let out = moto.karmada_eks(&["destroy", NETWORK, "--exclusively", "--force"]);
     assert_ok(&out);
     assert!(String::from_utf8_lossy(&out.stdout).contains("karmada-network (us-east-1): deleted"));
-    let vpcs = rt.block_on(ec2.describe_vpcs().vpc_ids(&vpc_ids[0]).send());
-    assert!(vpcs.map(|v| v.vpcs().is_empty()).unwrap_or(true), "the VPC is gone with the stack");
+    let vpcs = moto.boto3(REGION, &format!("print(len(ec2.describe_vpcs({by_vpc})['Vpcs']))"));
+    assert_eq!(vpcs, "0", "the VPC is gone with the stack");
     let gone = rt.block_on(cfn.describe_stacks().stack_name(NETWORK).send());
     assert!(
         gone.is_err()
@@ -153,22 +153,18 @@ fn network_stack_deploys_skips_updates_and_is_destroyed() {
 
 /// moto 5.2.5 does not delete `AWS::EC2::RouteTable` resources when it deletes a stack, so the VPC's deletion then
 /// fails with DependencyViolation. Real CloudFormation does; the test removes them through EC2 first.
-async fn remove_route_tables(ec2: &aws_sdk_ec2::Client, vpc: &str) {
-    let filter = aws_sdk_ec2::types::Filter::builder().name("vpc-id").values(vpc).build();
-    let tables = ec2.describe_route_tables().filters(filter).send().await.unwrap();
-    for table in tables.route_tables() {
-        if table.associations().iter().any(|a| a.main() == Some(true)) {
-            continue;
-        }
-        for a in table.associations() {
-            ec2.disassociate_route_table()
-                .association_id(a.route_table_association_id().unwrap())
-                .send()
-                .await
-                .unwrap();
-        }
-        ec2.delete_route_table().route_table_id(table.route_table_id().unwrap()).send().await.unwrap();
-    }
+fn remove_route_tables(moto: &Moto, vpc: &str) {
+    moto.boto3(
+        REGION,
+        &format!(
+            "for t in ec2.describe_route_tables(Filters=[{{'Name': 'vpc-id', 'Values': ['{vpc}']}}])['RouteTables']:\n\
+             \x20   if any(a.get('Main') for a in t['Associations']):\n\
+             \x20       continue\n\
+             \x20   for a in t['Associations']:\n\
+             \x20       ec2.disassociate_route_table(AssociationId=a['RouteTableAssociationId'])\n\
+             \x20   ec2.delete_route_table(RouteTableId=t['RouteTableId'])\n"
+        ),
+    );
 }
 
 #[test]

@@ -167,10 +167,7 @@ fn each_check_fails_on_its_own_bad_input_with_its_fix() {
     account.member(MEMBER_REGION, "ekseucl02", "1.25", "API", &["0.0.0.0/0"]);
     // eksuscl01 is missing from us-east-1; a cluster of another owner holds the parent's name.
     account.member(APP_REGION, "karmada-parent", "1.31", "API", &["0.0.0.0/0"]);
-    let ec2 = aws_sdk_ec2::Client::new(&account.conf(APP_REGION));
-    for _ in 0..4 {
-        account.rt.block_on(ec2.allocate_address().domain(aws_sdk_ec2::types::DomainType::Vpc).send()).unwrap();
-    }
+    moto.boto3(APP_REGION, "for _ in range(4):\n    ec2.allocate_address(Domain='vpc')");
 
     let (out, report) = doctor_json(&moto, &[]);
     assert_eq!(out.status.code(), Some(1), "{report:#}");
@@ -224,10 +221,7 @@ fn deploy_stops_before_any_change_when_a_check_fails_and_skip_preflight_goes_on(
     let moto = Moto::start();
     let account = Account::new(&moto);
     account.quotas(APP_REGION, 5.0);
-    let ec2 = aws_sdk_ec2::Client::new(&account.conf(APP_REGION));
-    for _ in 0..5 {
-        account.rt.block_on(ec2.allocate_address().domain(aws_sdk_ec2::types::DomainType::Vpc).send()).unwrap();
-    }
+    moto.boto3(APP_REGION, "for _ in range(5):\n    ec2.allocate_address(Domain='vpc')");
     let cfn = aws_sdk_cloudformation::Client::new(&account.conf(APP_REGION));
     let deploy = ["deploy", "karmada-network", "--exclusively", "--yes", "--json"];
 

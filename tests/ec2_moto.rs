@@ -9,21 +9,9 @@ mod moto;
 use moto::Moto;
 use serde_json::Value;
 
-fn boto3(moto: &Moto, script: &str) -> String {
-    let python = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/venv/bin/python");
-    let prelude = format!(
-        "import boto3, json\nec2 = boto3.client('ec2', region_name='us-east-1', endpoint_url='{}', \
-         aws_access_key_id='testing', aws_secret_access_key='testing')\n",
-        moto.endpoint
-    );
-    let out = std::process::Command::new(python).arg("-c").arg(prelude + script).output().expect("python runs");
-    assert!(out.status.success(), "boto3 script failed: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
-
 fn volume(moto: &Moto, tags: &str) -> String {
-    boto3(
-        moto,
+    moto.boto3(
+        "us-east-1",
         &format!(
             "v = ec2.create_volume(AvailabilityZone='us-east-1a', Size=5, TagSpecifications=[{{'ResourceType': \
              'volume', 'Tags': [{tags}]}}])\nprint(v['VolumeId'])"
@@ -63,7 +51,8 @@ fn destroy_deletes_the_clusters_volumes_and_nothing_else() {
     ours.sort();
     assert_eq!(deleted, ours);
 
-    let left = boto3(&moto, "print(' '.join(sorted(v['VolumeId'] for v in ec2.describe_volumes()['Volumes'])))");
+    let left =
+        moto.boto3("us-east-1", "print(' '.join(sorted(v['VolumeId'] for v in ec2.describe_volumes()['Volumes'])))");
     assert_eq!(left, other, "only the other cluster's volume is left");
 }
 

@@ -97,6 +97,22 @@ impl Moto {
     }
 }
 
+impl Moto {
+    /// Runs `script` with boto3 from the test venv, `ec2` bound to an EC2 client of `region` on this server, and
+    /// returns its stdout trimmed: the tests check the emulator through a client that is not the one under test.
+    pub fn boto3(&self, region: &str, script: &str) -> String {
+        let python = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/venv/bin/python");
+        let prelude = format!(
+            "import boto3, json\nec2 = boto3.client('ec2', region_name='{region}', endpoint_url='{}', \
+             aws_access_key_id='testing', aws_secret_access_key='testing')\n",
+            self.endpoint
+        );
+        let out = Command::new(python).arg("-c").arg(prelude + script).output().expect("python runs");
+        assert!(out.status.success(), "boto3 script failed: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+}
+
 impl Drop for Moto {
     fn drop(&mut self) {
         let _ = self.child.kill();
