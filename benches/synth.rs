@@ -91,7 +91,7 @@ fn fleet_toml(members: usize) -> String {
 }
 
 fn synth(config: &Config) -> CloudAssembly {
-    KarmadaParent::new(config).and_then(|app| app.synth()).expect("the benchmark configs synthesize")
+    KarmadaParent::new(config).expect("the benchmark configs build").synth().expect("the benchmark configs synthesize")
 }
 
 fn report_memory() {

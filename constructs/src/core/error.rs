@@ -18,9 +18,6 @@ pub enum SynthError {
     /// A per-app limit of another service (SSM, IAM, CloudFormation quotas) that grows with the configuration.
     #[error("{what} would be {actual}, over {service}'s limit of {limit}\n  hint: {hint}")]
     Quota { what: String, actual: usize, limit: usize, service: &'static str, hint: String },
-    /// The configuration is invalid (see the field it names).
-    #[error(transparent)]
-    Config(#[from] crate::karmada::ConfigError),
     #[error("{0}")]
     Io(#[from] std::io::Error),
     /// The output path holds something karmada-eks did not write, or writing it failed.

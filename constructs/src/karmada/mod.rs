@@ -6,6 +6,7 @@ pub mod config;
 pub mod cost;
 pub mod desired_state;
 pub mod diagram;
+pub mod error;
 pub mod inventory;
 pub mod manifests;
 pub mod names;
@@ -17,6 +18,7 @@ pub mod templates;
 pub mod wellknown;
 
 pub use config::{Config, ConfigError, JoinMode, Member};
+pub use error::KarmadaError;
 pub mod parent;
 
 pub use parent::KarmadaParent;

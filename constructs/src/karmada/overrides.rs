@@ -215,7 +215,7 @@ delete = true
 
     fn refused(text: &str) -> String {
         let e: Result<(), ConfigError> = config(text).and_then(|c| match KarmadaParent::new(&c) {
-            Err(crate::core::SynthError::Config(e)) => Err(e),
+            Err(crate::karmada::KarmadaError::Config(e)) => Err(e),
             Err(other) => panic!("not a config error: {other}"),
             Ok(_) => panic!("accepted: {text}"),
         });

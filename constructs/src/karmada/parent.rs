@@ -20,6 +20,7 @@ use serde_json::{json, Value};
 use super::bootstrap::{self, BootstrapContext};
 use super::config::{Config, Member};
 use super::desired_state;
+use super::error::KarmadaError;
 use super::scale;
 use super::wellknown;
 use crate::cfn::ssm::CfnParameter;
@@ -107,7 +108,7 @@ impl std::ops::Deref for KarmadaParent {
 
 impl KarmadaParent {
     /// The app for `config`, with its `[checks]` and `[[overrides]]` applied; synthesize it with [`App::synth`].
-    pub fn new(config: &Config) -> Result<Self, SynthError> {
+    pub fn new(config: &Config) -> Result<Self, KarmadaError> {
         let mut app = build(config)?;
         config.checks.add_to(&mut app);
         super::overrides::apply(&mut app, &config.overrides)?;
@@ -119,7 +120,7 @@ impl KarmadaParent {
     }
 }
 
-fn build(config: &Config) -> Result<App, SynthError> {
+fn build(config: &Config) -> Result<App, KarmadaError> {
     config.validate()?;
     let env = Environment::new(config.account.clone(), &config.region);
     let names = StackNames::new(&config.app);
@@ -324,7 +325,8 @@ fn build(config: &Config) -> Result<App, SynthError> {
                 return Err(SynthError::Construct {
                     stack: names.management.clone(),
                     message: format!("bootstrap script uses ${{{wanted}}}, which the app does not provide"),
-                })
+                }
+                .into())
             }
         }
     }
