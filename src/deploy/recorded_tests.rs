@@ -912,6 +912,16 @@ fn orphan_rules(calls: &Log) -> Vec<Rule> {
 }
 
 async fn deploy_removing(rules: &[Rule], unjoin: RecordingUnjoin) -> super::report::DeployReport {
+    deploy_net_with(rules, vec![orphan()], Vec::new(), unjoin).await
+}
+
+/// Deploys the stack `net` of an assembly that also holds `others`, removing `orphans` first.
+async fn deploy_net_with(
+    rules: &[Rule],
+    orphans: Vec<StackArtifact>,
+    others: Vec<StackArtifact>,
+    unjoin: RecordingUnjoin,
+) -> super::report::DeployReport {
     let refs: Vec<&Rule> = rules.iter().collect();
     let (interrupt, _handle) = Interrupt::new();
     let options = DeployOptions { tuning: tuning(), ..DeployOptions::default() };
@@ -922,10 +932,11 @@ async fn deploy_removing(rules: &[Rule], unjoin: RecordingUnjoin) -> super::repo
         interrupt,
         options,
     )
-    .removing(vec![orphan()], Some(Arc::new(unjoin)));
-    let assembly = constructs::core::CloudAssembly { stacks: vec![artifact()] };
-    let selected = [NAME.to_string()];
-    tokio::time::timeout(Duration::from_secs(60), deployer.deploy_all(&assembly, &selected))
+    .removing(orphans, Some(Arc::new(unjoin)));
+    let mut stacks = vec![artifact()];
+    stacks.extend(others);
+    let assembly = constructs::core::CloudAssembly { stacks };
+    tokio::time::timeout(Duration::from_secs(60), deployer.deploy_all(&assembly, &[NAME.to_string()]))
         .await
         .expect("deploy ended")
 }
@@ -1295,9 +1306,6 @@ fn access_update_rules(calls: &Log) -> Vec<Rule> {
 }
 
 async fn deploy_access_update(rules: &[Rule], unjoin: RecordingUnjoin) -> super::report::DeployReport {
-    let refs: Vec<&Rule> = rules.iter().collect();
-    let (interrupt, _handle) = Interrupt::new();
-    let options = DeployOptions { tuning: tuning(), ..DeployOptions::default() };
     let next_part = testing::stack(
         "net-2",
         "eu-west-1",
@@ -1307,18 +1315,7 @@ async fn deploy_access_update(rules: &[Rule], unjoin: RecordingUnjoin) -> super:
         }}}),
         &[],
     );
-    let deployer = Deployer::new(
-        CfnClients::single(client(&refs), ["eu-west-1"]),
-        Arc::new(RecordingReporter::default()),
-        Arc::new(Fixed(Answer::Yes)),
-        interrupt,
-        options,
-    )
-    .removing(Vec::new(), Some(Arc::new(unjoin)));
-    let assembly = constructs::core::CloudAssembly { stacks: vec![artifact(), next_part] };
-    tokio::time::timeout(Duration::from_secs(60), deployer.deploy_all(&assembly, &[NAME.to_string()]))
-        .await
-        .expect("deploy ended")
+    deploy_net_with(rules, Vec::new(), vec![next_part], unjoin).await
 }
 
 #[tokio::test]
