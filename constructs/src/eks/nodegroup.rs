@@ -38,10 +38,13 @@ use crate::iam::{Role, RoleProps};
 ///         min: 2,
 ///         max: 4,
 ///         disk_size_gib: 50,
+///         version: Some("1.35".into()),
 ///     },
 /// );
 /// let template = &app.synth().unwrap().stacks[0].template;
-/// assert_eq!(template["Resources"][nodes.resource().logical_id()]["Properties"]["ScalingConfig"]["MaxSize"], 4);
+/// let properties = &template["Resources"][nodes.resource().logical_id()]["Properties"];
+/// assert_eq!(properties["ScalingConfig"]["MaxSize"], 4);
+/// assert_eq!(properties["Version"], "1.35");
 /// ```
 pub struct NodegroupProps {
     pub cluster_name: Expr,

@@ -92,7 +92,10 @@ impl StackNames {
 ///
 /// let assembly = app.synth().unwrap();
 /// let names: Vec<&str> = assembly.stacks.iter().map(|s| s.name.as_str()).collect();
-/// assert_eq!(names, ["demo-network", "demo-cluster", "demo-member-access-us-east-1", "demo-management", "demo-extra"]);
+/// assert_eq!(
+///     names,
+///     ["demo-network", "demo-cluster", "demo-member-access-us-east-1", "demo-desired-state", "demo-management", "demo-extra"]
+/// );
 /// ```
 pub struct KarmadaParent {
     app: App,
