@@ -60,7 +60,7 @@ pub enum Command {
     Plan(PlanArgs),
     /// Write a commented starter karmada-eks.toml
     Init(InitArgs),
-    /// Save the Karmada API kubeconfig that the management host stored in SSM
+    /// Save the Karmada API kubeconfig the management host stored in the Secrets Manager secret <app>/karmada/kubeconfig
     Kubeconfig(KubeconfigArgs),
     /// Check the account before deploying: credentials, quotas, zones, member clusters, stack states and names
     ///
