@@ -7,15 +7,5 @@ fn cdk_ls_lists_the_assembly_stacks_in_order() {
     let dir = tempfile::tempdir().unwrap();
     let out = common::synth(&common::root().join("tests/data/configs/default.toml"), dir.path());
     let names = common::cdk_ls(&out, dir.path());
-    assert_eq!(
-        names,
-        [
-            "karmada-network",
-            "karmada-cluster",
-            "karmada-member-access-eu-central-1",
-            "karmada-member-access-us-east-1",
-            "karmada-desired-state",
-            "karmada-management"
-        ]
-    );
+    assert_eq!(names, common::DEFAULT_STACKS);
 }

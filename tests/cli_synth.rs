@@ -2,18 +2,9 @@
 
 mod common;
 
-use common::{karmada_eks, stderr, stdout};
+use common::{karmada_eks, stderr, stdout, DEFAULT_STACKS};
 use serde_json::Value;
 use std::fs;
-
-const DEFAULT_STACKS: [&str; 6] = [
-    "karmada-network",
-    "karmada-cluster",
-    "karmada-member-access-eu-central-1",
-    "karmada-member-access-us-east-1",
-    "karmada-desired-state",
-    "karmada-management",
-];
 
 #[test]
 fn synth_without_config_writes_the_default_assembly() {

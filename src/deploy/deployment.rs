@@ -188,15 +188,7 @@ impl Deployer {
         if members.is_empty() {
             return Ok(());
         }
-        let failed = |reason: String| DeployError::UnjoinFailed {
-            stack: orphan.name.clone(),
-            members: members.join(", "),
-            reason,
-        };
-        let Some(unjoin) = &self.context.unjoin else {
-            return Err(failed("no way to reach the management host was given to deploy".into()));
-        };
-        unjoin.unjoin(&members).await.map_err(|e| failed(e.to_string()))
+        super::unjoin::before_access_removal(self.context.unjoin.as_ref(), &orphan.name, &members).await
     }
 
     fn destroyer(&self) -> Destroyer {

@@ -207,6 +207,27 @@ fn execute() -> Rule {
         .then_output(|| ExecuteChangeSetOutput::builder().build())
 }
 
+/// DescribeStacks of `net` deployed from an older template, then updating, then updated for good.
+fn updated_stack() -> Rule {
+    mock!(Client::describe_stacks)
+        .sequence()
+        .output(|| stack("UPDATE_COMPLETE", "old"))
+        .output(|| stack("UPDATE_IN_PROGRESS", "old"))
+        .output(|| stack("UPDATE_COMPLETE", "new"))
+        .repeatedly()
+        .build()
+}
+
+/// The stack-level events of an update of `net` that completes.
+fn update_events() -> Rule {
+    mock!(Client::describe_stack_events).then_output(|| {
+        events(vec![
+            event("1", NAME, "AWS::CloudFormation::Stack", "UPDATE_IN_PROGRESS", Some("User Initiated")),
+            event("2", NAME, "AWS::CloudFormation::Stack", "UPDATE_COMPLETE", None),
+        ])
+    })
+}
+
 fn delete_stack() -> Rule {
     mock!(Client::delete_stack)
         .match_requests(|r| record_operation(r.client_request_token()))
@@ -535,25 +556,14 @@ async fn ctrl_c_before_executing_deletes_the_change_set_and_changes_nothing() {
 // Issue 16, item 4: a change set is executed when the template or parameters differ, whatever its change count.
 #[tokio::test]
 async fn a_ready_change_set_without_resource_changes_is_executed_with_tokens_on_both_calls() {
-    let describe = mock!(Client::describe_stacks)
-        .sequence()
-        .output(|| stack("UPDATE_COMPLETE", "old"))
-        .output(|| stack("UPDATE_IN_PROGRESS", "old"))
-        .output(|| stack("UPDATE_COMPLETE", "new"))
-        .repeatedly()
-        .build();
+    let describe = updated_stack();
     let outputs_only = mock!(Client::describe_change_set).then_output(|| {
         DescribeChangeSetOutput::builder()
             .status(ChangeSetStatus::CreateComplete)
             .execution_status(ExecutionStatus::Available)
             .build()
     });
-    let stack_events = mock!(Client::describe_stack_events).then_output(|| {
-        events(vec![
-            event("1", NAME, "AWS::CloudFormation::Stack", "UPDATE_IN_PROGRESS", Some("User Initiated")),
-            event("2", NAME, "AWS::CloudFormation::Stack", "UPDATE_COMPLETE", None),
-        ])
-    });
+    let stack_events = update_events();
     let create = mock!(Client::create_change_set)
         .match_requests(|r| r.client_token().is_some_and(|t| t.starts_with("karmada-eks-create-")))
         .then_output(|| CreateChangeSetOutput::builder().id("cs-1").stack_id(STACK_ID).build());
@@ -1266,13 +1276,7 @@ async fn destroy_cancel_update_cancels_a_running_update_and_deletes_after_its_ro
 /// A member-access stack updated in place: its deployed template holds the entries of `eksa` (leaving the app)
 /// and `eksb` (moving to the stack's next part); the change set removes both.
 fn access_update_rules(calls: &Log) -> Vec<Rule> {
-    let describe = mock!(Client::describe_stacks)
-        .sequence()
-        .output(|| stack("UPDATE_COMPLETE", "old"))
-        .output(|| stack("UPDATE_IN_PROGRESS", "old"))
-        .output(|| stack("UPDATE_COMPLETE", "new"))
-        .repeatedly()
-        .build();
+    let describe = updated_stack();
     let removes = mock!(Client::describe_change_set).then_output(|| {
         DescribeChangeSetOutput::builder()
             .status(ChangeSetStatus::CreateComplete)
@@ -1295,12 +1299,7 @@ fn access_update_rules(calls: &Log) -> Vec<Rule> {
     let exec = mock!(Client::execute_change_set)
         .match_requests(move |r| log(&l, "execute".into()) && record_operation(r.client_request_token()))
         .then_output(|| ExecuteChangeSetOutput::builder().build());
-    let stack_events = mock!(Client::describe_stack_events).then_output(|| {
-        events(vec![
-            event("1", NAME, "AWS::CloudFormation::Stack", "UPDATE_IN_PROGRESS", Some("User Initiated")),
-            event("2", NAME, "AWS::CloudFormation::Stack", "UPDATE_COMPLETE", None),
-        ])
-    });
+    let stack_events = update_events();
     let delete = mock!(Client::delete_change_set).then_output(|| DeleteChangeSetOutput::builder().build());
     vec![describe, removes, template, create_change_set(), exec, stack_events, delete]
 }

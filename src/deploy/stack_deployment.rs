@@ -349,15 +349,7 @@ impl<'a> StackDeployment<'a> {
             return Ok(());
         }
         self.note(format!("unjoining {} from Karmada before their access entries go", leaving.join(", ")));
-        let failed = |reason: String| DeployError::UnjoinFailed {
-            stack: self.stack.name.clone(),
-            members: leaving.join(", "),
-            reason,
-        };
-        let Some(unjoin) = &self.context.unjoin else {
-            return Err(failed("no way to reach the management host was given to deploy".into()));
-        };
-        unjoin.unjoin(&leaving).await.map_err(|e| failed(e.to_string()))
+        super::unjoin::before_access_removal(self.context.unjoin.as_ref(), &self.stack.name, &leaving).await
     }
 
     /// Executes the pending change set; from here on it belongs to CloudFormation.

@@ -4,6 +4,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use super::error::DeployError;
 
@@ -14,4 +15,19 @@ pub type UnjoinFuture<'a> = Pin<Box<dyn Future<Output = Result<(), DeployError>>
 pub trait MemberUnjoin: Send + Sync {
     /// Unjoins exactly `members` (member names as in the config); an error stops the deletion of their access.
     fn unjoin<'a>(&'a self, members: &'a [String]) -> UnjoinFuture<'a>;
+}
+
+/// Unjoins `members` through `hook` before `stack` deletes their access entries; without a hook, or when the hook
+/// fails, an `UnjoinFailed` error that keeps the access entries.
+pub async fn before_access_removal(
+    hook: Option<&Arc<dyn MemberUnjoin>>,
+    stack: &str,
+    members: &[String],
+) -> Result<(), DeployError> {
+    let failed =
+        |reason: String| DeployError::UnjoinFailed { stack: stack.to_string(), members: members.join(", "), reason };
+    let Some(hook) = hook else {
+        return Err(failed("no way to reach the management host was given to deploy".into()));
+    };
+    hook.unjoin(members).await.map_err(|e| failed(e.to_string()))
 }

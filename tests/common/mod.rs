@@ -4,6 +4,16 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// The default app's stacks, in deploy order.
+pub const DEFAULT_STACKS: [&str; 6] = [
+    "karmada-network",
+    "karmada-cluster",
+    "karmada-member-access-eu-central-1",
+    "karmada-member-access-us-east-1",
+    "karmada-desired-state",
+    "karmada-management",
+];
+
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
