@@ -482,8 +482,9 @@ fn member_modes(members: &str) -> BTreeMap<String, String> {
 
 /// The value after `flag ` in any of the texts.
 fn flag_value<'a>(texts: &[&'a str], flag: &str) -> Option<&'a str> {
+    let needle = format!("{flag} ");
     texts.iter().find_map(|t| {
-        let rest = &t[t.find(&format!("{flag} "))? + flag.len() + 1..];
+        let rest = &t[t.find(&needle)? + needle.len()..];
         rest.split_whitespace().next()
     })
 }

@@ -14,6 +14,7 @@ pub mod overrides;
 pub mod placement;
 pub mod scale;
 pub mod security;
+mod static_lines;
 pub mod templates;
 pub mod wellknown;
 

@@ -1,11 +1,14 @@
 //! The handlebars templates under `templates/` (the bootstrap script and the Kubernetes manifests), embedded in
-//! the crate and compiled once per process: every synth renders them, and compiling dominates rendering.
+//! the crate and compiled once per process: every synth renders them, and compiling dominates rendering. Their
+//! tag-free lines are kept out of the parser ([`static_lines`]), which makes compiling them several times cheaper.
 //!
 //! Rendering is strict (a missing variable is an error) and unescaped (the output is shell and YAML, not HTML).
 
 use std::sync::OnceLock;
 
 use handlebars::Handlebars;
+
+use crate::karmada::static_lines::{self, StaticText};
 
 /// One file of `templates/`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,13 +92,20 @@ fn registry() -> &'static Registry {
         handlebars.set_strict_mode(true);
         handlebars.register_escape_fn(handlebars::no_escape);
         let mut compile_errors = Vec::new();
+        let mut static_text = StaticText::default();
         let partials = PARTIALS.iter().map(|(name, text)| (format!("{name}.sh.hbs"), *name, *text));
         let templates = ALL.iter().map(|t| (t.file().to_string(), t.file(), t.text()));
         for (file, name, text) in partials.chain(templates) {
-            if let Err(e) = handlebars.register_template_string(name, text) {
-                compile_errors.push((file, e.to_string()));
+            if handlebars.register_template_string(name, static_text.extract(text)).is_err() {
+                // Compiled again whole for an error whose line and column are the file's own.
+                let message = handlebars::Template::compile(text).err().map_or_else(
+                    || format!("does not compile once its static lines are taken out (see {})", module_path!()),
+                    |e| e.to_string(),
+                );
+                compile_errors.push((file, message));
             }
         }
+        handlebars.register_helper(static_lines::HELPER, Box::new(static_text));
         Registry { handlebars, compile_errors }
     })
 }
