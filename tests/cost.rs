@@ -98,17 +98,28 @@ fn regions_and_figures_outside_the_table_are_clear_errors() {
     let err = common::stderr(&o);
     assert!(
         err.contains(
-            "region sa-east-1 is not in the price table (it knows: eu-central-1, eu-west-1, us-east-1, us-west-2)"
+            "region sa-east-1 is not in the price table (it knows: ap-northeast-1, ap-southeast-1, ap-southeast-2, \
+             eu-central-1, eu-west-1, us-east-1, us-east-2, us-west-2)"
         ),
         "{err}"
     );
     assert!(err.contains("hint: add the figure to constructs/prices.toml"), "{err}");
     assert!(common::stdout(&o).is_empty());
 
-    let o = cost(dir.path(), "region = \"eu-west-1\"\n", &[]);
-    assert_eq!(o.status.code(), Some(2));
-    let err = common::stderr(&o);
-    assert!(err.contains("no EKS control plane price for eu-west-1 (regions with one: us-east-1)"), "{err}");
+    // A usage-based rate the table lacks is shown as unknown, with the regions that have it; the total stands.
+    let e = lines(dir.path(), "region = \"eu-west-1\"\n");
+    let nlcu = e["usage_based"].as_array().unwrap().iter().find(|r| r["item"] == "NLB capacity units (NLCU)").unwrap();
+    assert!(nlcu["unit_usd"].is_null(), "{nlcu}");
+    assert_eq!(
+        nlcu["missing"],
+        "the price table has no NLB capacity unit price for eu-west-1 (regions with one: us-east-1)"
+    );
+    assert_eq!(line(&e, "EKS control plane")["region"], "eu-west-1");
+    let text = common::stdout(&cost(dir.path(), "region = \"eu-west-1\"\n", &[]));
+    assert!(
+        text.contains("NLB capacity units (NLCU) [eu-west-1]: per NLCU-hour: rate unknown, the price table"),
+        "{text}"
+    );
 
     let o = cost(dir.path(), "[parent.nodes]\ninstance_types = [\"m7i.48xlarge\"]\n", &[]);
     assert_eq!(o.status.code(), Some(2));
@@ -135,4 +146,51 @@ fn synth_prints_the_monthly_total_in_one_line() {
     let total: Vec<&str> = err.lines().filter(|l| l.starts_with("Monthly estimate: ")).collect();
     assert_eq!(total.len(), 1, "{err}");
     assert!(total[0].starts_with("Monthly estimate: 397.483 USD for the fixed items (730 hours"), "{}", total[0]);
+}
+
+/// The regions issue 12 names, each as the app's region: every fixed item has a sourced figure there, and the
+/// per-region prices differ where AWS's do.
+#[test]
+fn every_listed_region_prices_the_default_app() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut nat = Vec::new();
+    for region in ["us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-1", "ap-northeast-1"] {
+        let e = lines(dir.path(), &format!("region = \"{region}\"\n"));
+        assert!(e["total_usd"].as_f64().unwrap() > 300.0, "{region}: {}", e["total_usd"]);
+        assert_eq!(line(&e, "NAT gateways")["region"], region);
+        for l in e["lines"].as_array().unwrap() {
+            assert!(e["sources"][l["source"].as_str().unwrap()]["published"].is_string(), "{region}: {l}");
+        }
+        nat.push((region, line(&e, "NAT gateways")["unit_usd"].as_f64().unwrap()));
+    }
+    assert_eq!(
+        nat,
+        [
+            ("us-east-1", 0.045),
+            ("us-west-2", 0.045),
+            ("eu-west-1", 0.048),
+            ("eu-central-1", 0.052),
+            ("ap-southeast-1", 0.059),
+            ("ap-northeast-1", 0.062)
+        ]
+    );
+}
+
+/// Inter-region transfer is charged by the source region at a rate that can depend on the destination: us-east-1
+/// to us-east-2 is 0.01/GB, to Europe 0.02/GB, and Tokyo sends back at 0.09/GB.
+#[test]
+fn transfer_rates_follow_source_and_destination() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = "[[members]]\nname = \"ohio\"\nregion = \"us-east-2\"\n\
+                  [[members]]\nname = \"tokyo\"\nregion = \"ap-northeast-1\"\n";
+    let e = lines(dir.path(), config);
+    let rate = |item: &str| {
+        let usage = e["usage_based"].as_array().unwrap();
+        let r = usage.iter().find(|r| r["item"].as_str().unwrap().starts_with(item));
+        r.unwrap_or_else(|| panic!("no {item} in {usage:?}"))["unit_usd"].as_f64().unwrap()
+    };
+    assert_eq!(rate("data transfer us-east-1 -> us-east-2"), 0.01);
+    assert_eq!(rate("data transfer us-east-2 -> us-east-1"), 0.01);
+    assert_eq!(rate("data transfer us-east-1 -> ap-northeast-1"), 0.02);
+    assert_eq!(rate("data transfer ap-northeast-1 -> us-east-1"), 0.09);
 }

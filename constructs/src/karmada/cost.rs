@@ -55,7 +55,11 @@ pub struct RegionPrices {
     pub secret_month: Option<Price>,
     pub logs_ingest_gb: Option<Price>,
     pub logs_storage_gb_month: Option<Price>,
+    /// Data transfer out of this region to any other region, per GB, charged by the source region.
     pub inter_region_gb: Option<Price>,
+    /// Destinations priced differently from `inter_region_gb` (us-east-1 to us-east-2).
+    #[serde(default)]
+    pub inter_region_gb_to: BTreeMap<String, Price>,
 }
 
 impl RegionPrices {
@@ -74,7 +78,8 @@ impl RegionPrices {
             &self.logs_storage_gb_month,
             &self.inter_region_gb,
         ];
-        singles.into_iter().flatten().chain(self.ec2_hour.values()).chain(self.ebs_gb_month.values()).collect()
+        let maps = self.ec2_hour.values().chain(self.ebs_gb_month.values()).chain(self.inter_region_gb_to.values());
+        singles.into_iter().flatten().chain(maps).collect()
     }
 }
 
@@ -185,14 +190,17 @@ pub struct Line {
     pub source: String,
 }
 
-/// A usage-based item: its rate, never summed.
+/// A usage-based item: its rate, never summed. A rate the table lacks for the region has no figure and says so in
+/// `missing`, naming the regions that have one.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Rate {
     pub item: String,
     pub region: String,
-    pub unit_usd: f64,
+    pub unit_usd: Option<f64>,
     pub per: String,
-    pub source: String,
+    pub source: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub missing: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -292,14 +300,12 @@ impl Builder<'_> {
         });
     }
 
-    fn rate(&mut self, item: String, region: &str, per: &str, price: &Price) {
-        self.usage.push(Rate {
-            item,
-            region: region.into(),
-            unit_usd: price.usd,
-            per: per.into(),
-            source: price.source.clone(),
-        });
+    fn rate(&mut self, item: String, region: &str, per: &str, price: Result<&Price, CostError>) {
+        let (unit_usd, source, missing) = match price {
+            Ok(p) => (Some(p.usd), Some(p.source.clone()), None),
+            Err(e) => (None, None, Some(e.to_string())),
+        };
+        self.usage.push(Rate { item, region: region.into(), unit_usd, per: per.into(), source, missing });
     }
 
     fn volumes(&mut self, item: String, region: &str, v: &Volumes) -> Result<(), CostError> {
@@ -398,7 +404,7 @@ pub fn estimate(inv: &Inventory, table: &PriceTable, hours: u32) -> Result<Estim
             b.monthly("Secrets Manager secrets".into(), region, secrets as f64, "secrets", "secret-month", price);
         }
     }
-    usage_rates(&mut b, inv, table)?;
+    usage_rates(&mut b, inv, table);
     let total = round6(b.lines.iter().map(|l| l.monthly_usd).sum());
     let unpriced = inv
         .resource_types
@@ -407,7 +413,7 @@ pub fn estimate(inv: &Inventory, table: &PriceTable, hours: u32) -> Result<Estim
         .map(|((r, t), n)| (r.clone(), t.clone(), *n))
         .collect();
     let used: Vec<&str> =
-        b.lines.iter().map(|l| l.source.as_str()).chain(b.usage.iter().map(|r| r.source.as_str())).collect();
+        b.lines.iter().map(|l| l.source.as_str()).chain(b.usage.iter().filter_map(|r| r.source.as_deref())).collect();
     let sources = table
         .sources
         .iter()
@@ -429,14 +435,14 @@ pub fn estimate(inv: &Inventory, table: &PriceTable, hours: u32) -> Result<Estim
     })
 }
 
-fn usage_rates(b: &mut Builder, inv: &Inventory, table: &PriceTable) -> Result<(), CostError> {
+fn usage_rates(b: &mut Builder, inv: &Inventory, table: &PriceTable) {
     let app = inv.region.as_str();
     if inv.nat_gateways.iter().any(|n| n.place.region == app) {
-        let price = table.price(app, "NAT data processing", |p| p.nat_gb.as_ref())?;
+        let price = table.price(app, "NAT data processing", |p| p.nat_gb.as_ref());
         b.rate("NAT gateway data processed".into(), app, "GB", price);
     }
     if inv.load_balancers.iter().any(|l| l.place.region == app && l.kind == "network") {
-        let price = table.price(app, "NLB capacity unit", |p| p.nlcu_hour.as_ref())?;
+        let price = table.price(app, "NLB capacity unit", |p| p.nlcu_hour.as_ref());
         b.rate("NLB capacity units (NLCU)".into(), app, "NLCU-hour", price);
     }
     let mut logs = Vec::new();
@@ -447,18 +453,19 @@ fn usage_rates(b: &mut Builder, inv: &Inventory, table: &PriceTable) -> Result<(
         logs.push(format!("EKS control-plane logs of {} ({})", c.name, c.log_types.join(", ")));
     }
     if !logs.is_empty() {
-        let ingest = table.price(app, "CloudWatch Logs ingestion", |p| p.logs_ingest_gb.as_ref())?;
-        let storage = table.price(app, "CloudWatch Logs storage", |p| p.logs_storage_gb_month.as_ref())?;
+        let ingest = table.price(app, "CloudWatch Logs ingestion", |p| p.logs_ingest_gb.as_ref());
+        let storage = table.price(app, "CloudWatch Logs storage", |p| p.logs_storage_gb_month.as_ref());
         b.rate(format!("CloudWatch Logs ingestion: {}", logs.join("; ")), app, "GB", ingest);
         b.rate("CloudWatch Logs storage (retained logs)".into(), app, "GB-month", storage);
     }
+    // Inter-region transfer is charged by the source region, at a rate that can depend on the destination.
+    let transfer = |from: &str, to: &str| {
+        table.price(from, "inter-region data transfer", |p| p.inter_region_gb_to.get(to).or(p.inter_region_gb.as_ref()))
+    };
     for region in inv.member_regions().into_iter().filter(|r| *r != app) {
-        let out = table.price(app, "inter-region data transfer", |p| p.inter_region_gb.as_ref())?;
-        b.rate(format!("data transfer {app} -> {region} (Karmada to members)"), app, "GB", out);
-        let back = table.price(region, "inter-region data transfer", |p| p.inter_region_gb.as_ref())?;
-        b.rate(format!("data transfer {region} -> {app} (members to Karmada)"), region, "GB", back);
+        b.rate(format!("data transfer {app} -> {region} (Karmada to members)"), app, "GB", transfer(app, region));
+        b.rate(format!("data transfer {region} -> {app} (members to Karmada)"), region, "GB", transfer(region, app));
     }
-    Ok(())
 }
 
 fn monthly_of(lines: &[Line], prefix: &str) -> f64 {
@@ -481,10 +488,10 @@ fn guide_comparison(inv: &Inventory, lines: &[Line], usage: &[Rate]) -> Vec<Stri
         agree("Network Load Balancer", 16.425, monthly_of(lines, "Network Load Balancer")),
         agree("NAT gateway", 32.85, monthly_of(lines, "NAT gateways")),
     ];
-    if let Some(r) = usage.iter().find(|r| r.item.starts_with("NAT gateway data")) {
+    if let Some(unit) = usage.iter().find(|r| r.item.starts_with("NAT gateway data")).and_then(|r| r.unit_usd) {
         out.push(format!(
             "wrong in the guide: NAT data processing is priced at 32.85/GB; AWS charges {}/GB",
-            price_text(r.unit_usd)
+            price_text(unit)
         ));
     }
     let ec2 = monthly_of(lines, "EC2 nodes");
@@ -574,8 +581,19 @@ impl Estimate {
         );
         out += "\nUsage-based (not in the total; multiply by your traffic):\n";
         for r in &self.usage_based {
-            let _ =
-                writeln!(out, "  - {} [{}]: {} per {} ({})", r.item, r.region, price_text(r.unit_usd), r.per, r.source);
+            let _ = match (r.unit_usd, &r.source, &r.missing) {
+                (Some(unit), Some(source), _) => {
+                    writeln!(out, "  - {} [{}]: {} per {} ({source})", r.item, r.region, price_text(unit), r.per)
+                }
+                (_, _, missing) => writeln!(
+                    out,
+                    "  - {} [{}]: per {}: rate unknown, {}",
+                    r.item,
+                    r.region,
+                    r.per,
+                    missing.as_deref().unwrap_or("no figure")
+                ),
+            };
         }
         if !self.unpriced.is_empty() {
             out += "\nNot priced (no figure in the table; check these by hand):\n";
