@@ -420,7 +420,12 @@ fn a_stack_that_left_the_app_is_shown_by_diff_and_deleted_by_destroy() {
 fn the_deploying_principal_listed_as_cluster_admin_is_refused_before_anything_changes() {
     let moto = Moto::start();
     let config = moto.home.path().join("admins.toml");
-    std::fs::write(&config, "[parent]\nadmin_principal_arns = [\"arn:aws:iam::123456789012:user/moto\"]\n").unwrap();
+    // The account is named too: its check and the admin check share one GetCallerIdentity.
+    std::fs::write(
+        &config,
+        "account = \"123456789012\"\n[parent]\nadmin_principal_arns = [\"arn:aws:iam::123456789012:user/moto\"]\n",
+    )
+    .unwrap();
     let requests_before = moto.requests();
     let out = moto.karmada_eks(&["--config", config.to_str().unwrap(), "deploy", "--yes", "--json"]);
     assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));

@@ -58,9 +58,9 @@ pub fn run(config_path: Option<&Path>, args: DeployArgs) -> Result<ExitCode> {
         let clusters: Vec<_> =
             selected_stacks(&assembly, &selected).filter(|s| !eks_cluster_names(s).is_empty()).collect();
         if let Some(first) = clusters.first() {
-            let caller = identity::caller_arn(&aws.sts(&first.environment.region)).await?;
+            let caller = aws.caller(&first.environment.region).await?;
             for stack in &clusters {
-                identity::check_not_listed_admin(stack, &caller)?;
+                identity::check_not_listed_admin(stack, &caller.arn)?;
             }
         }
         let app = app_of(&assembly);

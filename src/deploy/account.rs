@@ -5,7 +5,7 @@
 use constructs::core::assembly::StackArtifact;
 
 use super::client::Aws;
-use super::error::{AwsError, DeployError};
+use super::error::DeployError;
 
 /// `(account, region)` of each of `stacks` that names an account.
 pub fn of_stacks<'a>(stacks: impl IntoIterator<Item = &'a StackArtifact>) -> impl Iterator<Item = (&'a str, &'a str)> {
@@ -20,12 +20,6 @@ fn check(required: &[&str], caller: &str) -> Result<(), DeployError> {
     }
 }
 
-/// The credentials' account, from STS `GetCallerIdentity`.
-async fn caller(sts: &aws_sdk_sts::Client) -> Result<String, AwsError> {
-    let out = sts.get_caller_identity().send().await.map_err(|e| AwsError::from_sdk("GetCallerIdentity", e))?;
-    Ok(out.account().unwrap_or_default().to_string())
-}
-
 /// Checks that the credentials belong to every account of `wanted` (`(account, region)` pairs), asking STS in the
 /// first pair's region; no AWS call when `wanted` is empty.
 pub async fn ensure<'a>(aws: &Aws, wanted: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<(), DeployError> {
@@ -33,9 +27,9 @@ pub async fn ensure<'a>(aws: &Aws, wanted: impl IntoIterator<Item = (&'a str, &'
     let Some((_, region)) = wanted.first() else {
         return Ok(());
     };
-    let caller = caller(&aws.sts(region)).await?;
+    let caller = aws.caller(region).await?;
     let accounts: Vec<&str> = wanted.iter().map(|(account, _)| *account).collect();
-    check(&accounts, &caller)
+    check(&accounts, &caller.account)
 }
 
 #[cfg(test)]

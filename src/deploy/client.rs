@@ -3,7 +3,9 @@
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
+use super::error::AwsError;
 use super::tuning::Tuning;
 
 /// A method returning the `$sdk` client for a region, with the shared configuration and retry policy.
@@ -37,11 +39,21 @@ pub struct AwsOptions {
     pub region: Option<String>,
 }
 
+/// Whose credentials these are, as STS `GetCallerIdentity` says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Caller {
+    pub account: String,
+    pub arn: String,
+}
+
 /// The loaded SDK configuration; hands out clients for any region.
 #[derive(Clone, Debug)]
 pub struct Aws {
     config: SdkConfig,
     tuning: Tuning,
+    /// The credentials' identity once STS has told it (the account check, the admin check and the preflight
+    /// all need it; a refusal is not kept, so a later call asks again).
+    caller: Arc<tokio::sync::OnceCell<Caller>>,
 }
 
 impl Aws {
@@ -56,7 +68,26 @@ impl Aws {
         if let Some(region) = &options.region {
             loader = loader.region(Region::new(region.clone()));
         }
-        Aws { config: loader.load().await, tuning }
+        Aws { config: loader.load().await, tuning, caller: Arc::default() }
+    }
+
+    /// The credentials' identity: STS `GetCallerIdentity` in `region` the first time, then the same answer (STS
+    /// gives the same identity in every region).
+    pub async fn caller(&self, region: &str) -> Result<Caller, AwsError> {
+        let caller = self
+            .caller
+            .get_or_try_init(|| async {
+                let out = self
+                    .sts(region)
+                    .get_caller_identity()
+                    .send()
+                    .await
+                    .map_err(|e| AwsError::from_sdk("GetCallerIdentity", e))?;
+                let account = out.account().unwrap_or_default().to_string();
+                Ok::<_, AwsError>(Caller { account, arn: out.arn().unwrap_or_default().to_string() })
+            })
+            .await?;
+        Ok(caller.clone())
     }
 
     regional_client!(
@@ -156,5 +187,86 @@ impl<C: Clone> Regional<C> {
                 message: format!("no {service} client for region {region}"),
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    const IDENTITY: &str = "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\
+        <GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/deployer</Arn><UserId>AIDA</UserId>\
+        <Account>123456789012</Account></GetCallerIdentityResult>\
+        <ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetCallerIdentityResponse>";
+    const EXPIRED: &str =
+        "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type>\
+        <Code>ExpiredToken</Code><Message>The security token included in the request is expired</Message></Error>\
+        <RequestId>2</RequestId></ErrorResponse>";
+
+    /// An STS stand-in on 127.0.0.1 that refuses the first `refusals` requests and counts them all.
+    fn sts(refusals: usize) -> (String, Arc<AtomicUsize>) {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let endpoint = format!("http://{}", listener.local_addr().unwrap());
+        let count = Arc::new(AtomicUsize::new(0));
+        let seen = count.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let mut reader = BufReader::new(stream);
+                let mut length = 0;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                        break;
+                    }
+                    if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                        length = v.trim().parse().unwrap_or(0);
+                    }
+                }
+                let _ = reader.read_exact(&mut vec![0; length]);
+                let n = seen.fetch_add(1, Ordering::SeqCst);
+                let (status, body) = if n < refusals { ("400 Bad Request", EXPIRED) } else { ("200 OK", IDENTITY) };
+                let _ = write!(
+                    reader.get_mut(),
+                    "HTTP/1.1 {status}\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+        });
+        (endpoint, count)
+    }
+
+    fn against(endpoint: &str) -> Aws {
+        let credentials = aws_credential_types::Credentials::new("AKIDEXAMPLE", "secret", None, None, "test");
+        let config = SdkConfig::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(credentials))
+            .endpoint_url(endpoint)
+            .http_client(https_client())
+            .build();
+        Aws { config, tuning: Tuning::default(), caller: Arc::default() }
+    }
+
+    /// The account check, the admin check and the preflight each need the caller; deploy asks STS once for all.
+    #[tokio::test]
+    async fn sts_is_asked_once_for_the_caller_and_a_refusal_is_asked_again() {
+        let (endpoint, count) = sts(0);
+        let aws = against(&endpoint);
+        let first = aws.caller("us-east-1").await.unwrap();
+        let again = aws.clone().caller("eu-central-1").await.unwrap();
+        assert_eq!(
+            first,
+            Caller { account: "123456789012".into(), arn: "arn:aws:iam::123456789012:user/deployer".into() }
+        );
+        assert_eq!((again, count.load(Ordering::SeqCst)), (first, 1));
+
+        let (endpoint, count) = sts(1);
+        let aws = against(&endpoint);
+        let refused = aws.caller("us-east-1").await.unwrap_err();
+        assert_eq!(refused.code.as_deref(), Some("ExpiredToken"), "{refused:?}");
+        assert_eq!(aws.caller("us-east-1").await.unwrap().account, "123456789012");
+        assert_eq!(count.load(Ordering::SeqCst), 2);
     }
 }

@@ -7,7 +7,7 @@
 use constructs::core::StackArtifact;
 use serde_json::Value;
 
-use super::error::{AwsError, DeployError};
+use super::error::DeployError;
 
 /// The IAM principal behind `arn` as access entries name it: an assumed role (`arn:aws:sts::<acct>:assumed-role/
 /// <name>/<session>`) is its role `arn:aws:iam::<acct>:role/<name>`; users and roles are themselves.
@@ -63,12 +63,6 @@ pub fn check_not_listed_admin(stack: &StackArtifact, caller_arn: &str) -> Result
         None => Ok(()),
         Some(listed) => Err(DeployError::DeployerIsListedAdmin { stack: stack.name.clone(), listed, caller }),
     }
-}
-
-/// The ARN of the credentials, from STS `GetCallerIdentity`.
-pub async fn caller_arn(sts: &aws_sdk_sts::Client) -> Result<String, AwsError> {
-    let out = sts.get_caller_identity().send().await.map_err(|e| AwsError::from_sdk("GetCallerIdentity", e))?;
-    Ok(out.arn().unwrap_or_default().to_string())
 }
 
 #[cfg(test)]

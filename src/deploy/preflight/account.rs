@@ -1,18 +1,14 @@
 //! Credentials and account: STS says whose credentials these are; a stack that names an account must be theirs.
 
 use super::report::Finding;
-use crate::deploy::error::{AwsError, AwsErrorKind};
+use crate::deploy::client::Aws;
+use crate::deploy::error::AwsErrorKind;
 
 /// The credentials' finding and account (`None` when STS refused them: nothing else can be checked).
-pub async fn check(sts: &aws_sdk_sts::Client, wanted: &[(String, String)]) -> (Finding, Option<String>) {
-    match sts.get_caller_identity().send().await {
-        Ok(out) => {
-            let caller = out.account().unwrap_or_default().to_string();
-            let arn = out.arn().unwrap_or_default();
-            (judge(&caller, arn, wanted), Some(caller))
-        }
+pub async fn check(aws: &Aws, region: &str, wanted: &[(String, String)]) -> (Finding, Option<String>) {
+    match aws.caller(region).await {
+        Ok(caller) => (judge(&caller.account, &caller.arn, wanted), Some(caller.account)),
         Err(e) => {
-            let e = AwsError::from_sdk("GetCallerIdentity", e);
             let fix = match e.kind {
                 AwsErrorKind::Credentials => {
                     "run `aws sso login` (with --profile NAME if you use a profile), or set \

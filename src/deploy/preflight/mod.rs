@@ -137,11 +137,12 @@ impl Plan {
 /// Runs every check of `plan` with `aws`'s credentials.
 pub async fn run(aws: &Aws, plan: Plan) -> Report {
     let started = Instant::now();
-    let sts = aws.sts(&plan.app_region);
     let nat_filter = Filter::new(format!("tag:{TAG_APP}"), [plan.app.as_str()]);
     let app_ec2 = aws.ec2(&plan.app_region);
-    let (account, parent_nat) =
-        tokio::join!(account::check(&sts, &plan.accounts), members::nat_addresses(&app_ec2, nat_filter));
+    let (account, parent_nat) = tokio::join!(
+        account::check(aws, &plan.app_region, &plan.accounts),
+        members::nat_addresses(&app_ec2, nat_filter)
+    );
     let (finding, caller) = account;
     let mut report = Report { checks: vec![finding], regions: vec![] };
     if caller.is_none() {
