@@ -357,3 +357,47 @@ fn a_kubeconfig_secret_the_app_does_not_own_fails() {
         .unwrap()
         .contains("aws secretsmanager delete-secret --secret-id karmada/karmada/kubeconfig"));
 }
+
+/// A stack of the app left in a region the assembly no longer uses (a member region dropped from the config):
+/// the regions parameter names the region, doctor finds the stack by its `karmada-eks:app` tag and warns with the
+/// command that removes it; the assembly's own regions are not reported.
+#[test]
+fn a_stack_left_in_a_dropped_region_is_found_by_its_tag() {
+    let moto = Moto::start();
+    let account = Account::new(&moto);
+    account.healthy();
+    let script = format!(
+        "ssm = boto3.client('ssm', region_name='{APP_REGION}', endpoint_url='{endpoint}', \
+         aws_access_key_id='testing', aws_secret_access_key='testing')\n\
+         ssm.put_parameter(Name='/karmada/karmada-eks/regions', Type='String', \
+         Value='{APP_REGION},{MEMBER_REGION},ap-southeast-2')\n\
+         for region, name, app in [('ap-southeast-2', 'karmada-member-access-ap-southeast-2', 'karmada'), \
+         ('ap-southeast-2', 'other-team', 'someone-else')]:\n\
+         \x20   cfn = boto3.client('cloudformation', region_name=region, endpoint_url='{endpoint}', \
+         aws_access_key_id='testing', aws_secret_access_key='testing')\n\
+         \x20   body = json.dumps({{'Resources': {{'Handle': {{'Type': 'AWS::CloudFormation::WaitConditionHandle'}}}}}})\n\
+         \x20   cfn.create_stack(StackName=name, TemplateBody=body, Tags=[{{'Key': 'karmada-eks:app', 'Value': app}}])\n\
+         print('ok')",
+        endpoint = moto.endpoint
+    );
+    assert_eq!(moto.boto3(APP_REGION, &script), "ok");
+
+    let (out, report) = doctor_json(&moto, &[]);
+    let reported: Vec<&Value> =
+        report["checks"].as_array().unwrap().iter().filter(|c| c["check"] == "stacks-elsewhere").collect();
+    assert_eq!(reported.len(), 1, "only the dropped region is reported: {reported:#?}");
+    let left = reported[0];
+    assert_eq!(left["region"], "ap-southeast-2");
+    assert_eq!(left["result"], "warn", "{left:#}");
+    assert_eq!(
+        left["found"],
+        "stacks of app karmada outside the assembly's regions: karmada-member-access-ap-southeast-2"
+    );
+    assert!(
+        left["fix"].as_str().unwrap().contains(
+            "`aws cloudformation delete-stack --stack-name karmada-member-access-ap-southeast-2 --region ap-southeast-2`"
+        ),
+        "{left:#}"
+    );
+    assert_eq!(out.status.code(), Some(0), "a warning does not fail doctor: {report:#}");
+}
