@@ -193,6 +193,10 @@ pub struct DestroyArgs {
     /// Cancel a stack update that is running (it rolls back) instead of waiting for it to finish before deleting
     #[arg(long)]
     pub cancel_update: bool,
+    /// Delete the member-access stacks without first unjoining their members from Karmada on the management host
+    /// (for a host that cannot run commands); the members keep what Karmada created in them, workloads included
+    #[arg(long)]
+    pub skip_unjoin: bool,
     /// How many independent stacks are deleted at once
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=32))]
     pub concurrency: u16,

@@ -144,7 +144,7 @@ fn network_stack_deploys_skips_updates_and_is_destroyed() {
     assert_ok(&out);
     assert_eq!(
         summary(&out),
-        serde_json::json!({"event": "summary", "volumes": [], "stacks": [{
+        serde_json::json!({"event": "summary", "unjoined": [], "volumes": [], "stacks": [{
             "stack": NETWORK, "region": REGION, "outcome": "absent", "status": null, "failures": [], "retained": [],
             "error": null,
         }]})

@@ -13,8 +13,7 @@ use crate::deploy::approval::{Answer, ApprovalPolicy, Approver, Fixed, TerminalA
 use crate::deploy::changeset::TemplateSource;
 use crate::deploy::deployment::{app_of, DeployOptions, Deployer};
 use crate::deploy::destroy::eks_cluster_names;
-use crate::deploy::host::reconcile::{self, HostUnjoin};
-use crate::deploy::host::run_command::{Host, HostTimeouts};
+use crate::deploy::host::reconcile;
 use crate::deploy::interrupt::Interrupt;
 use crate::deploy::progress;
 use crate::deploy::selection::{select, Extend};
@@ -83,16 +82,10 @@ pub fn run(config_path: Option<&Path>, args: DeployArgs) -> Result<ExitCode> {
         }
         let interrupt = Interrupt::on_ctrl_c();
         let home = home_region(&assembly);
-        let connect = {
-            let (interrupt, reporter) = (interrupt.clone(), reporter.clone());
-            move |ssm: aws_sdk_ssm::Client, instance: &str| {
-                Host::new(ssm, instance, tuning, HostTimeouts::default(), interrupt.clone(), reporter.clone())
-            }
-        };
-        let unjoin = HostUnjoin { cfn: aws.cloudformation(&home), ssm: ssm.clone(), app: app.clone(), connect };
+        let unjoin = session::host_unjoin(&aws, &home, &app, tuning, &interrupt, &reporter);
         let store = Arc::new(from_ssm::Ssm(aws.ssm_clients(all.iter().map(String::as_str))));
         let deployer = Deployer::new(clients, reporter.clone(), approver, interrupt.clone(), options)
-            .removing(orphans, Some(Arc::new(unjoin)))
+            .removing(orphans, Some(unjoin))
             .filling_from_ssm(filled_from_ssm, store);
         let result = deployer.deploy_all(&assembly, &selected).await;
         // The reconcile step (docs/lifecycle.md, "The deployer" 4): only after every stack is up, and only when

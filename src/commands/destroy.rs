@@ -36,17 +36,22 @@ pub fn run(config_path: Option<&Path>, args: DestroyArgs) -> Result<ExitCode> {
         let all = inventory::all_regions(&assembly, &inventory::recorded_regions(&ssm, &app).await?);
         let clients = aws.cloudformation_clients(all.iter().map(String::as_str));
         let orphans = if whole_app { inventory::orphans(&clients, &all, &app, &assembly).await? } else { Vec::new() };
+        let interrupt = Interrupt::on_ctrl_c();
+        let home = home_region(&assembly);
+        let unjoin = session::host_unjoin(&aws, &home, &app, tuning, &interrupt, &reporter);
         let destroyer = Destroyer {
             clients,
             ec2: aws.ec2_clients(regions(&assembly)),
             reporter: reporter.clone(),
             approver,
-            interrupt: Interrupt::on_ctrl_c(),
+            interrupt,
             tuning,
             concurrency: usize::from(args.concurrency),
             retain_failed: args.retain_failed,
             cancel_update: args.cancel_update,
             orphans,
+            unjoin: Some(unjoin),
+            skip_unjoin: args.skip_unjoin,
         };
         let report = destroyer.destroy_all(&assembly, &selected).await?;
         if whole_app && report.ok() {

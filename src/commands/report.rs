@@ -97,7 +97,13 @@ pub fn print_destroy(report: &DestroyReport, json: bool) {
                 line
             })
             .collect();
-        println!("{}", serde_json::json!({"event": "summary", "stacks": report.stacks, "volumes": volumes}));
+        let summary = serde_json::json!({
+            "event": "summary", "unjoined": report.unjoined, "stacks": report.stacks, "volumes": volumes
+        });
+        println!("{summary}");
+    }
+    if !json && !report.unjoined.is_empty() {
+        println!("unjoined from Karmada first: {}", report.unjoined.join(", "));
     }
     for r in &report.stacks {
         if !json {

@@ -2,10 +2,16 @@
 //! `--region`.
 
 use anyhow::{Context, Result};
+use std::sync::Arc;
 
 use crate::cli::AwsArgs;
 use crate::deploy::client::{Aws, AwsOptions};
+use crate::deploy::host::reconcile::HostUnjoin;
+use crate::deploy::host::run_command::{Host, HostTimeouts};
+use crate::deploy::interrupt::Interrupt;
+use crate::deploy::progress::Reporter;
 use crate::deploy::tuning::Tuning;
+use crate::deploy::unjoin::MemberUnjoin;
 
 /// Exit code after Ctrl-C (128 + SIGINT), as shells report it.
 pub const EXIT_INTERRUPTED: u8 = 130;
@@ -17,4 +23,23 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
 /// The SDK configuration for `args` (no network call).
 pub async fn aws(args: &AwsArgs, tuning: Tuning) -> Aws {
     Aws::load(&AwsOptions { profile: args.profile.clone(), region: args.region.clone() }, tuning).await
+}
+
+/// The hook deploy and destroy unjoin members with: `karmada-eks-reconcile unjoin` on the app's management host
+/// (found in `home`, the app's region, when called), through SSM Run Command, stopped by `interrupt`.
+pub fn host_unjoin(
+    aws: &Aws,
+    home: &str,
+    app: &str,
+    tuning: Tuning,
+    interrupt: &Interrupt,
+    reporter: &Arc<dyn Reporter>,
+) -> Arc<dyn MemberUnjoin> {
+    let connect = {
+        let (interrupt, reporter) = (interrupt.clone(), reporter.clone());
+        move |ssm: aws_sdk_ssm::Client, instance: &str| {
+            Host::new(ssm, instance, tuning, HostTimeouts::default(), interrupt.clone(), reporter.clone())
+        }
+    };
+    Arc::new(HostUnjoin { cfn: aws.cloudformation(home), ssm: aws.ssm(home), app: app.to_string(), connect })
 }

@@ -193,6 +193,8 @@ impl Deployer {
 
     fn destroyer(&self) -> Destroyer {
         Destroyer {
+            unjoin: None,
+            skip_unjoin: false,
             clients: self.clients.clone(),
             ec2: Default::default(),
             reporter: self.context.reporter.clone(),

@@ -1,6 +1,13 @@
 //! Deleting stacks in reverse dependency order (a stack after every selected stack that depends on it), and the
 //! EBS volumes Kubernetes made for the parent cluster's persistent volumes, which CloudFormation does not own.
-//! One question before anything is deleted, asked through the [`Approver`].
+//! One question before anything is deleted, asked through the [`Approver`]. Members whose access entries go are
+//! unjoined from Karmada first, while the management host and Karmada still run: unjoining makes Karmada remove
+//! what it created in them (the workloads it propagated, and the RBAC and namespace of `join`, or the karmada-agent
+//! of `register`), which would otherwise stay running and billing in clusters the app never owned. At Karmada
+//! v1.18.2: deleting a Cluster makes the cluster controller delete its execution namespace (`removeCluster` in
+//! pkg/controllers/cluster/cluster_controller.go), and each Work's finalizer deletes its workload from the member
+//! (`handleWorkDelete` in pkg/controllers/execution/execution_controller.go; karmada-agent runs the same controller
+//! for a pull member, and `unregister` removes the agent only after the Cluster is gone).
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -11,6 +18,7 @@ use super::client::{CfnClients, Ec2Clients};
 use super::error::{AwsError, DeployError};
 use super::events::{first_failures, EventStream, FAILURES_SHOWN};
 use super::interrupt::Interrupt;
+use super::inventory;
 use super::monitor::{follow, Follow, Followed};
 use super::progress::{ProgressEvent, Reporter};
 use super::report::{Deletion, DestroyReport, StackDeletion, VolumeDeletion};
@@ -18,6 +26,7 @@ use super::schedule;
 use super::stack::{self, classify_status, DeployedStack, StatusClass};
 use super::token;
 use super::tuning::Tuning;
+use super::unjoin::{MemberUnjoin, Unjoined};
 use super::volumes::{self, Volume};
 use aws_sdk_cloudformation::Client;
 use constructs::core::{CloudAssembly, StackArtifact};
@@ -41,6 +50,11 @@ pub struct Destroyer {
     /// The app's deployed stacks that the assembly no longer has (see `inventory::orphans`): deleted first, as
     /// they can only take parameters from stacks of the assembly, never give them.
     pub orphans: Vec<StackArtifact>,
+    /// Unjoins the members whose access entries the deleted stacks hold, before any deletion; `None` leaves the
+    /// members alone (deploy's own orphan removal unjoins them itself).
+    pub unjoin: Option<Arc<dyn MemberUnjoin>>,
+    /// Delete without unjoining (`destroy --skip-unjoin`): the members keep what Karmada put in them.
+    pub skip_unjoin: bool,
 }
 
 impl Destroyer {
@@ -69,7 +83,12 @@ impl Destroyer {
         let clusters: Vec<(String, String, String)> =
             clusters.into_iter().map(|(region, cluster)| (region, app.clone(), cluster)).collect();
         let leftovers = self.volumes(&clusters).await?;
-        self.confirm(&stacks, &leftovers)?;
+        let members = if self.unjoin.is_some() { self.deployed_members(&stacks, &app).await? } else { Vec::new() };
+        self.confirm(&stacks, &leftovers, &members)?;
+        let mut unjoined = Vec::new();
+        if !members.is_empty() {
+            unjoined = self.unjoin_members(&members).await?;
+        }
 
         let this = Arc::new(self);
         let edges: Vec<(String, Vec<String>)> =
@@ -92,11 +111,70 @@ impl Destroyer {
             .iter()
             .filter(|d| stacks.iter().any(|s| s.name == d.name && !eks_cluster_names(s).is_empty()))
             .all(StackDeletion::ok);
-        let mut report = DestroyReport { stacks: deletions, volumes: Vec::new() };
+        let mut report = DestroyReport { stacks: deletions, volumes: Vec::new(), unjoined };
         if clusters_gone {
             report.volumes = this.delete_volumes(&clusters).await;
         }
         Ok(report)
+    }
+
+    /// The members each member-access stack among `stacks` gives access to, as deployed (the config may have
+    /// changed since the last deploy: what the deployed template holds is what Karmada has joined).
+    async fn deployed_members(
+        &self,
+        stacks: &[Arc<StackArtifact>],
+        app: &str,
+    ) -> Result<Vec<(String, Vec<String>)>, DeployError> {
+        let prefix = format!("{app}-member-access-");
+        let mut found = Vec::new();
+        for s in stacks {
+            let members = if self.orphans.iter().any(|o| o.name == s.name) {
+                inventory::access_members(&s.template)
+            } else if s.name.starts_with(&prefix) {
+                let client = self.clients.get(&s.environment.region)?;
+                let Some(deployed) = stack::describe(client, &s.name).await? else { continue };
+                stack::template(client, &deployed.id).await?.map(|t| inventory::access_members(&t)).unwrap_or_default()
+            } else {
+                continue;
+            };
+            if !members.is_empty() {
+                found.push((s.name.clone(), members));
+            }
+        }
+        Ok(found)
+    }
+
+    /// Unjoins `members` (`(stack, members)`) through the hook, or notes that `--skip-unjoin` leaves them; the
+    /// members unjoined.
+    async fn unjoin_members(&self, members: &[(String, Vec<String>)]) -> Result<Vec<String>, DeployError> {
+        let all: Vec<String> = members.iter().flat_map(|(_, m)| m.iter().cloned()).collect();
+        let Some(hook) = self.unjoin.as_ref().filter(|_| !self.skip_unjoin) else {
+            for (stack, m) in members {
+                self.note(
+                    stack,
+                    format!(
+                        "not unjoining {} (--skip-unjoin): Karmada's resources and the workloads it propagated stay \
+                         in those clusters",
+                        m.join(", ")
+                    ),
+                );
+            }
+            return Ok(Vec::new());
+        };
+        for (stack, m) in members {
+            self.note(stack, format!("unjoining {} from Karmada before the stack is deleted", m.join(", ")));
+        }
+        match hook.unjoin(&all).await {
+            Ok(Unjoined::Unjoined) => Ok(all),
+            Ok(Unjoined::NoHost) => {
+                for (stack, m) in members {
+                    self.note(stack, format!("no management host: no Karmada to unjoin {} from", m.join(", ")));
+                }
+                Ok(Vec::new())
+            }
+            Err(e @ DeployError::Interrupted { .. }) => Err(e),
+            Err(e) => Err(DeployError::DestroyUnjoinFailed { members: all.join(", "), reason: e.to_string() }),
+        }
     }
 
     /// The leftover volumes of each `(region, app, cluster)`.
@@ -111,8 +189,20 @@ impl Destroyer {
     }
 
     /// One question listing every stack and volume, in the order they go.
-    fn confirm(&self, stacks: &[Arc<StackArtifact>], leftovers: &[(String, Volume)]) -> Result<(), DeployError> {
+    fn confirm(
+        &self,
+        stacks: &[Arc<StackArtifact>],
+        leftovers: &[(String, Volume)],
+        members: &[(String, Vec<String>)],
+    ) -> Result<(), DeployError> {
         let mut question = String::from("This deletes, in this order:\n");
+        let all: Vec<&str> = members.iter().flat_map(|(_, m)| m.iter().map(String::as_str)).collect();
+        if !all.is_empty() && !self.skip_unjoin {
+            question.push_str(&format!(
+                "  first, unjoins {} from Karmada (Karmada removes the workloads it propagated to them)\n",
+                all.join(", ")
+            ));
+        }
         for s in stacks {
             question.push_str(&format!("  stack {} ({})\n", s.name, s.environment.region));
         }

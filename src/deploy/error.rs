@@ -169,6 +169,13 @@ pub enum DeployError {
          hint: fix the cause and run `karmada-eks deploy` again; the stack stays until its members are unjoined"
     )]
     UnjoinFailed { stack: String, members: String, reason: String },
+    #[error(
+        "members {members} could not be unjoined from Karmada, so nothing was deleted: {reason}\n  hint: fix the \
+         cause and run `karmada-eks destroy` again; or run `karmada-eks destroy --skip-unjoin` to delete the stacks \
+         anyway, leaving in those clusters what Karmada created there (the workloads it propagated, the \
+         karmada-cluster namespace and RBAC of `join`, or the karmada-agent of `register`)"
+    )]
+    DestroyUnjoinFailed { members: String, reason: String },
     /// A command on the management host failed; the text names the step and the fix (deploy::host).
     #[error("{0}")]
     OnHost(String),

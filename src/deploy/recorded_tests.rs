@@ -484,6 +484,8 @@ async fn destroy_cancelling(client: Client, retain_failed: bool, cancel_update: 
         retain_failed,
         cancel_update,
         orphans: Vec::new(),
+        unjoin: None,
+        skip_unjoin: false,
     };
     let assembly = constructs::core::CloudAssembly { stacks: vec![artifact()] };
     let selected = [NAME.to_string()];
@@ -862,7 +864,7 @@ impl super::unjoin::MemberUnjoin for RecordingUnjoin {
                     message: "Instances not in a valid state for account".into(),
                 }));
             }
-            Ok(())
+            Ok(super::unjoin::Unjoined::Unjoined)
         })
     }
 }
@@ -881,11 +883,16 @@ fn orphan() -> StackArtifact {
 }
 
 fn orphan_stack(status: &str) -> DescribeStacksOutput {
+    described(ORPHAN_ID, ORPHAN, status)
+}
+
+/// DescribeStacks of one stack `name` (`id`) in `status`.
+fn described(id: &str, name: &str, status: &str) -> DescribeStacksOutput {
     DescribeStacksOutput::builder()
         .stacks(
             Stack::builder()
-                .stack_id(ORPHAN_ID)
-                .stack_name(ORPHAN)
+                .stack_id(id)
+                .stack_name(name)
                 .stack_status(StackStatus::from(status))
                 .creation_time(DateTime::from(SystemTime::now()))
                 .build(),
@@ -976,9 +983,39 @@ async fn a_failed_unjoin_keeps_the_access_stack_and_deploys_nothing() {
     assert_eq!(*calls.lock().unwrap(), vec!["unjoin eksuscl01".to_string()], "no deletion, no deploy");
 }
 
-#[tokio::test]
-async fn destroy_deletes_a_stack_the_assembly_no_longer_has_before_the_stacks_it_took_parameters_from() {
-    let calls: Log = Default::default();
+/// A destroyer in eu-west-1 that says yes, with `orphans` and `unjoin` (keep the handle while it runs).
+fn destroyer_with(
+    client: Client,
+    reporter: Arc<RecordingReporter>,
+    orphans: Vec<StackArtifact>,
+    unjoin: RecordingUnjoin,
+    skip_unjoin: bool,
+) -> (Destroyer, super::interrupt::InterruptHandle) {
+    let (interrupt, handle) = Interrupt::new();
+    let destroyer = Destroyer {
+        clients: CfnClients::single(client, ["eu-west-1"]),
+        ec2: Default::default(),
+        reporter,
+        approver: Arc::new(Fixed(Answer::Yes)),
+        interrupt,
+        tuning: tuning(),
+        concurrency: 4,
+        retain_failed: false,
+        cancel_update: false,
+        orphans,
+        unjoin: Some(Arc::new(unjoin)),
+        skip_unjoin,
+    };
+    (destroyer, handle)
+}
+
+/// Destroys the stack `net` and the orphan (a member-access stack holding eksuscl01's access entry), with `unjoin`
+/// as the hook: the result, the progress events and the calls in order.
+async fn destroy_with_orphan(
+    unjoin: RecordingUnjoin,
+    skip_unjoin: bool,
+) -> (Result<super::report::DestroyReport, DeployError>, Vec<ProgressEvent>, Vec<String>) {
+    let calls = unjoin.log.clone();
     let net = mock!(Client::describe_stacks)
         .match_requests(move |r| matches!(r.stack_name(), Some(NAME) | Some(STACK_ID)))
         .sequence()
@@ -991,27 +1028,102 @@ async fn destroy_deletes_a_stack_the_assembly_no_longer_has_before_the_stacks_it
     rules.remove(0);
     rules.push(net);
     let refs: Vec<&Rule> = rules.iter().collect();
-    let (interrupt, _handle) = Interrupt::new();
-    let destroyer = Destroyer {
-        clients: CfnClients::single(client(&refs), ["eu-west-1"]),
-        ec2: Default::default(),
-        reporter: Arc::new(RecordingReporter::default()),
-        approver: Arc::new(Fixed(Answer::Yes)),
-        interrupt,
-        tuning: tuning(),
-        concurrency: 4,
-        retain_failed: false,
-        cancel_update: false,
-        orphans: vec![orphan()],
-    };
+    let reporter = Arc::new(RecordingReporter::default());
+    let (destroyer, _handle) = destroyer_with(client(&refs), reporter.clone(), vec![orphan()], unjoin, skip_unjoin);
     let assembly = constructs::core::CloudAssembly { stacks: vec![artifact()] };
     let selected = [NAME.to_string()];
-    let report = destroyer.destroy_all(&assembly, &selected).await.unwrap();
+    let result = destroyer.destroy_all(&assembly, &selected).await;
+    let calls = calls.lock().unwrap().clone();
+    (result, reporter.events(), calls)
+}
+
+#[tokio::test]
+async fn destroy_unjoins_the_members_then_deletes_a_stack_the_assembly_no_longer_has_before_the_others() {
+    let unjoin = RecordingUnjoin { log: Default::default(), fails: false };
+    let (report, _, calls) = destroy_with_orphan(unjoin, false).await;
+    let report = report.unwrap();
 
     assert!(report.ok(), "{:?}", report.errors().collect::<Vec<_>>());
     let names: Vec<&str> = report.stacks.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(names, vec![ORPHAN, NAME]);
-    assert_eq!(*calls.lock().unwrap(), vec![format!("delete {ORPHAN_ID}"), format!("delete {STACK_ID}")]);
+    assert_eq!(report.unjoined, ["eksuscl01"]);
+    assert_eq!(calls, ["unjoin eksuscl01".to_string(), format!("delete {ORPHAN_ID}"), format!("delete {STACK_ID}")]);
+}
+
+/// A member that cannot be unjoined stops destroy before any deletion: the host still runs, so the cause can be
+/// fixed and destroy run again; the error names `--skip-unjoin` and what it would leave.
+#[tokio::test]
+async fn a_failed_unjoin_stops_destroy_before_anything_is_deleted() {
+    let unjoin = RecordingUnjoin { log: Default::default(), fails: true };
+    let (result, _, calls) = destroy_with_orphan(unjoin, false).await;
+
+    let error = result.unwrap_err().to_string();
+    assert!(
+        error.starts_with("members eksuscl01 could not be unjoined from Karmada, so nothing was deleted"),
+        "{error}"
+    );
+    assert!(error.contains("karmada-eks destroy --skip-unjoin"), "{error}");
+    assert_eq!(calls, ["unjoin eksuscl01"], "no deletion");
+}
+
+#[tokio::test]
+async fn skip_unjoin_deletes_without_unjoining_and_says_what_stays() {
+    let unjoin = RecordingUnjoin { log: Default::default(), fails: false };
+    let (report, events, calls) = destroy_with_orphan(unjoin, true).await;
+
+    assert!(report.unwrap().unjoined.is_empty());
+    assert_eq!(calls, [format!("delete {ORPHAN_ID}"), format!("delete {STACK_ID}")]);
+    assert!(
+        events.iter().any(|e| matches!(e, ProgressEvent::Note { stack, message }
+            if stack == ORPHAN && message.starts_with("not unjoining eksuscl01 (--skip-unjoin)"))),
+        "{events:?}"
+    );
+}
+
+/// An access stack of the assembly: the members come from its deployed template, which holds `eksb` as well (the
+/// config dropped it after the last deploy), not from the synthesized one.
+#[tokio::test]
+async fn destroy_unjoins_the_members_of_the_deployed_access_template() {
+    const ACCESS: &str = "karmada-member-access-eu-west-1";
+    const ACCESS_ID: &str = "arn:aws:cloudformation:eu-west-1:123456789012:stack/karmada-member-access-eu-west-1/3";
+    let entry = |m: &str| json!({"Type": "AWS::EKS::AccessEntry", "Metadata": {"aws:cdk:path": format!("{ACCESS}/{m}/AccessEntry")}});
+    let mut access = testing::stack(ACCESS, "eu-west-1", json!({"Resources": {"A": entry("eksa")}}), &[]);
+    access.tags.insert(constructs::karmada::wellknown::TAG_APP.into(), "karmada".into());
+    let deployed = json!({"Resources": {"A": entry("eksa"), "B": entry("eksb")}});
+    let describe = mock!(Client::describe_stacks)
+        .sequence()
+        .output(|| described(ACCESS_ID, ACCESS, "UPDATE_COMPLETE"))
+        .output(|| described(ACCESS_ID, ACCESS, "UPDATE_COMPLETE"))
+        .output(|| described(ACCESS_ID, ACCESS, "DELETE_IN_PROGRESS"))
+        .error(not_found)
+        .repeatedly()
+        .build();
+    let template = mock!(Client::get_template).then_output(move || {
+        aws_sdk_cloudformation::operation::get_template::GetTemplateOutput::builder()
+            .template_body(deployed.to_string())
+            .build()
+    });
+    let stack_events = mock!(Client::describe_stack_events).then_output(|| {
+        events(vec![event("1", ACCESS, "AWS::CloudFormation::Stack", "DELETE_IN_PROGRESS", Some("User Initiated"))])
+    });
+    let calls: Log = Default::default();
+    let l = calls.clone();
+    let delete = mock!(Client::delete_stack)
+        .match_requests(move |r| log(&l, "delete".into()) && record_operation(r.client_request_token()))
+        .then_output(|| DeleteStackOutput::builder().build());
+    let (destroyer, _handle) = destroyer_with(
+        client(&[&describe, &template, &stack_events, &delete]),
+        Arc::new(RecordingReporter::default()),
+        Vec::new(),
+        RecordingUnjoin { log: calls.clone(), fails: false },
+        false,
+    );
+    let assembly = constructs::core::CloudAssembly { stacks: vec![access] };
+    let report = destroyer.destroy_all(&assembly, &[ACCESS.to_string()]).await.unwrap();
+
+    assert!(report.ok(), "{:?}", report.errors().collect::<Vec<_>>());
+    assert_eq!(report.unjoined, ["eksa", "eksb"]);
+    assert_eq!(*calls.lock().unwrap(), ["unjoin eksa eksb", "delete"]);
 }
 
 /// The real hook (deploy::host::reconcile::HostUnjoin, day2 branch) in the same ordering: the management host runs

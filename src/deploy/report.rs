@@ -172,6 +172,8 @@ pub struct VolumeDeletion {
 pub struct DestroyReport {
     pub stacks: Vec<StackDeletion>,
     pub volumes: Vec<VolumeDeletion>,
+    /// Members unjoined from Karmada before the stacks went.
+    pub unjoined: Vec<String>,
 }
 
 impl DestroyReport {

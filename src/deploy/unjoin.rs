@@ -8,8 +8,17 @@ use std::sync::Arc;
 
 use super::error::DeployError;
 
+/// What the hook did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unjoined {
+    /// The members are no longer in Karmada.
+    Unjoined,
+    /// The app has no management host, so no Karmada to unjoin from: nothing was done.
+    NoHost,
+}
+
 /// A future the hook returns.
-pub type UnjoinFuture<'a> = Pin<Box<dyn Future<Output = Result<(), DeployError>> + Send + 'a>>;
+pub type UnjoinFuture<'a> = Pin<Box<dyn Future<Output = Result<Unjoined, DeployError>> + Send + 'a>>;
 
 /// Unjoins members from Karmada.
 pub trait MemberUnjoin: Send + Sync {
@@ -29,5 +38,5 @@ pub async fn before_access_removal(
     let Some(hook) = hook else {
         return Err(failed("no way to reach the management host was given to deploy".into()));
     };
-    hook.unjoin(members).await.map_err(|e| failed(e.to_string()))
+    hook.unjoin(members).await.map(|_| ()).map_err(|e| failed(e.to_string()))
 }

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::run_command::{Host, HostError};
 use crate::deploy::error::{AwsError, DeployError};
-use crate::deploy::unjoin::{MemberUnjoin, UnjoinFuture};
+use crate::deploy::unjoin::{MemberUnjoin, UnjoinFuture, Unjoined};
 use constructs::karmada::wellknown;
 
 /// Output of the `<app>-desired-state` stack with the desired state's SHA-256.
@@ -211,11 +211,11 @@ impl<F: Fn(aws_sdk_ssm::Client, &str) -> Host + Send + Sync> MemberUnjoin for Ho
     fn unjoin<'a>(&'a self, members: &'a [String]) -> UnjoinFuture<'a> {
         Box::pin(async move {
             let Some(instance) = management_instance(&self.cfn, &self.app).await? else {
-                return Ok(());
+                return Ok(Unjoined::NoHost);
             };
             let host = (self.connect)(self.ssm.clone(), &instance);
             match unjoin(&host, members).await {
-                Ok(_) => Ok(()),
+                Ok(_) => Ok(Unjoined::Unjoined),
                 Err(e) if e.is_interrupted() => {
                     Err(DeployError::Interrupted { stack: management_stack(&self.app), detail: e.to_string() })
                 }
