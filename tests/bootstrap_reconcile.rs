@@ -173,6 +173,56 @@ fn pull_members_register_with_v1_18_2_flags_and_unregister() {
     assert!(out.contains("eksuscl01 unjoined"), "{out}");
 }
 
+/// A pull member whose EKS cluster was deleted before it left the config: no agent is left to finish its Works and
+/// `unregister` needs the member's kubeconfig, so the host removes the Cluster as `unjoin --force` does (Karmada
+/// v1.18.2 DeleteClusterObject): delete it, drop its Works' finalizers, and the Cluster's own when the wait ends
+/// with it still there.
+#[test]
+fn a_pull_member_whose_cluster_is_gone_is_removed_from_karmada_only() {
+    for stuck in [false, true] {
+        let h = host();
+        let mut config = Config::default();
+        config.members[2].mode = JoinMode::Pull;
+        apply_ok(&h, &config);
+        config.members.remove(2);
+        h.publish(&desired(&config));
+        let mark = h.mark();
+        let mut env = vec![("FAKE_GONE_CLUSTERS", "eksuscl01")];
+        if stuck {
+            env.push(("FAKE_CLUSTER_FINALIZER", "1"));
+        }
+        let o = h.reconcile(&["apply"], &env);
+        let out = String::from_utf8_lossy(&o.stdout).into_owned();
+        let calls = h.calls_since(mark);
+        assert_eq!(o.status.code(), Some(0), "{out}\n{}\n{}", h.reconcile_log(), calls.join("\n"));
+        assert!(starting(&calls, "kubectl karmada ").is_empty(), "no unregister: {}", calls.join("\n"));
+        let mut expected = vec![
+            format!("kubectl --kubeconfig {KC} delete cluster eksuscl01 --wait=false"),
+            format!("kubectl --kubeconfig {KC} -n karmada-es-eksuscl01 get works -o name"),
+            format!(
+                "kubectl --kubeconfig {KC} -n karmada-es-eksuscl01 patch work.work.karmada.io/nginx-eksuscl01 \
+                 --type=merge -p {{\"metadata\":{{\"finalizers\":null}}}}"
+            ),
+            format!("kubectl --kubeconfig {KC} wait --for=delete cluster/eksuscl01 --timeout=120s"),
+        ];
+        if stuck {
+            expected.push(format!(
+                "kubectl --kubeconfig {KC} patch cluster eksuscl01 --type=merge -p {{\"metadata\":{{\"finalizers\":null}}}}"
+            ));
+        }
+        let removal: Vec<&String> = calls
+            .iter()
+            .filter(|c| c.starts_with(&format!("kubectl --kubeconfig {KC} ")) && c.contains("eksuscl01"))
+            .collect();
+        assert_eq!(removal, expected.iter().collect::<Vec<_>>());
+        assert!(h
+            .reconcile_log()
+            .contains("eksuscl01 no longer exists in us-east-1: removing eksuscl01 from Karmada only"));
+        assert!(out.contains("eksuscl01 unjoined") && out.contains("1 unjoined"), "{out}");
+        assert!(!h.path("state/joined/eksuscl01").exists(), "the Cluster is gone");
+    }
+}
+
 #[test]
 fn register_exiting_zero_without_joining_fails_that_member() {
     let h = host();
