@@ -264,6 +264,14 @@ fn unjoin_removes_exactly_the_named_members() {
     assert!(starting(&calls, "kubectl karmada unjoin ekseucl01 ").len() == 1, "{}", calls.join("\n"));
     assert!(starting(&calls, &format!("kubectl --kubeconfig {KC} apply")).is_empty());
     assert!(h.reconcile_log().contains("not-a-member is not in Karmada: nothing to unjoin"));
+    assert_eq!(
+        applied_state(&h).as_deref(),
+        Some("none"),
+        "Karmada no longer has what the desired state lists: the next deploy reconciles"
+    );
+    let (out, calls) = apply_ok(&h, &Config::default());
+    assert_eq!(starting(&calls, "kubectl karmada join ekseucl01 ").len(), 1, "{out}");
+    assert_eq!(applied_state(&h), Some(desired(&Config::default()).sha256));
 }
 
 #[test]
