@@ -440,6 +440,29 @@ fn init_replaces_a_file_only_with_force_and_never_a_symlink() {
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 3, "no temporary file is left");
 }
 
+/// A killed `init` leaves `.<name>.tmp-<pid>` holding the starter or the start of it: the next `init` removes it,
+/// and keeps a file of that name with anything else in it.
+#[test]
+fn init_removes_the_temporary_file_of_a_killed_run_and_nothing_else() {
+    let dir = tempfile::tempdir().unwrap();
+    let dead = || {
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        child.wait().unwrap();
+        child.id()
+    };
+    let starter = constructs::karmada::config::STARTER;
+    let ours = dir.path().join(format!(".mine.toml.tmp-{}", dead()));
+    std::fs::write(&ours, &starter[..starter.len() / 2]).unwrap();
+    let theirs = dir.path().join(format!(".mine.toml.tmp-{}", dead()));
+    assert_ne!(ours, theirs, "two processes, two pids");
+    std::fs::write(&theirs, "app = \"mine\"\n").unwrap();
+    let o = common::karmada_eks(dir.path(), &["init", "mine.toml"]);
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    assert!(!ours.exists(), "the killed run's half-written starter is removed");
+    assert_eq!(std::fs::read_to_string(&theirs).unwrap(), "app = \"mine\"\n", "a file it did not write stays");
+    assert_eq!(std::fs::read_to_string(dir.path().join("mine.toml")).unwrap(), starter);
+}
+
 // ---- property test: arbitrary trees at the output path ----
 
 /// What the generator puts at the output path.

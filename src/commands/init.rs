@@ -10,7 +10,15 @@ use constructs::core::output_path::{self, FileWrite, OutputError};
 use constructs::karmada::config::STARTER;
 
 pub fn run(args: &InitArgs) -> Result<ExitCode> {
-    let how = FileWrite { mode: 0o644, force: args.force, owned: None, elsewhere: "give another path" };
+    // A killed run's temporary file holds the starter, the start of it, or nothing yet.
+    let starter_so_far = |head: &[u8]| STARTER.as_bytes().starts_with(head);
+    let how = FileWrite {
+        mode: 0o644,
+        force: args.force,
+        owned: None,
+        leftovers: Some(&starter_so_far),
+        elsewhere: "give another path",
+    };
     output_path::write_file(&args.path, STARTER.as_bytes(), &how).map_err(|e| match e {
         OutputError::Refused(refused) => anyhow::Error::new(refused),
         OutputError::Io(e) => UsageError::new(format!("cannot write {}: {e}", args.path.display())).into(),

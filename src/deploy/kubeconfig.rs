@@ -48,6 +48,7 @@ pub fn save(path: &Path, content: &str, force: bool) -> Result<(), OutputError> 
         mode: 0o600,
         force,
         owned: Some(OwnFile { recognise: &saved, what: "a kubeconfig karmada-eks saved" }),
+        leftovers: None,
         elsewhere: "choose another file with -o FILE",
     };
     output_path::write_file(path, format!("{SAVED_MARKER}{content}").as_bytes(), &how)

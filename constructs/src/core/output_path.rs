@@ -417,8 +417,12 @@ pub struct FileWrite<'a> {
     pub mode: u32,
     /// Replace a regular file karmada-eks did not write (the command's `--force`).
     pub force: bool,
-    /// Recognises a file the command wrote earlier, which it replaces without `force`.
+    /// Recognises a file the command wrote earlier, which it replaces without `force`; its killed runs'
+    /// temporary files are recognised the same way unless `leftovers` says otherwise.
     pub owned: Option<OwnFile<'a>>,
+    /// Recognises a killed run's temporary file (`.<name>.tmp-<pid>`, its process gone), which is removed; for a
+    /// command whose own files are not recognisable once written (`init`'s config is the user's to edit).
+    pub leftovers: Option<&'a dyn Fn(&[u8]) -> bool>,
     /// The end of a refusal's hint: how to write elsewhere ("give another path").
     pub elsewhere: &'a str,
 }
@@ -441,15 +445,15 @@ pub fn write_file(path: &Path, content: &[u8], how: &FileWrite) -> Result<(), Ou
     let result = file.write_all(content).and_then(|()| file.sync_all()).and_then(|()| fs::rename(&tmp, path));
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
-    } else if let Some(own) = &how.owned {
-        remove_temporaries(&dir, &name, own);
+    } else if let Some(recognise) = how.leftovers.or(how.owned.as_ref().map(|o| o.recognise)) {
+        remove_temporaries(&dir, &name, recognise);
     }
     Ok(result?)
 }
 
 /// Removes the temporary files `.<name>.tmp-<pid>[-<n>]` that killed runs left in `dir` (a kubeconfig holds a
 /// credential), only when the command recognises them as its own.
-fn remove_temporaries(dir: &Path, name: &str, own: &OwnFile) {
+fn remove_temporaries(dir: &Path, name: &str, recognise: &dyn Fn(&[u8]) -> bool) {
     let Ok(entries) = fs::read_dir(dir) else { return };
     let prefix = format!(".{name}.tmp-");
     for entry in entries.flatten() {
@@ -461,7 +465,7 @@ fn remove_temporaries(dir: &Path, name: &str, own: &OwnFile) {
         }
         let mut head = Vec::new();
         let read = fs::File::open(entry.path()).and_then(|f| f.take(OWNED_PREFIX).read_to_end(&mut head));
-        if read.is_ok() && (own.recognise)(&head) {
+        if read.is_ok() && recognise(&head) {
             let _ = fs::remove_file(entry.path());
         }
     }
