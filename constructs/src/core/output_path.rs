@@ -422,15 +422,18 @@ pub struct FileWrite<'a> {
     pub owned: Option<OwnFile<'a>>,
     /// Recognises a killed run's temporary file (`.<name>.tmp-<pid>`, its process gone), which is removed; for a
     /// command whose own files are not recognisable once written (`init`'s config is the user's to edit).
-    pub leftovers: Option<&'a dyn Fn(&[u8]) -> bool>,
+    pub leftovers: Option<&'a Recognise>,
     /// The end of a refusal's hint: how to write elsewhere ("give another path").
     pub elsewhere: &'a str,
 }
 
+/// True for the first bytes (up to 4 KiB) of a file a command wrote.
+pub type Recognise = dyn Fn(&[u8]) -> bool;
+
 /// How a command recognises a file it wrote earlier.
 pub struct OwnFile<'a> {
     /// True for the first bytes (up to 4 KiB) of such a file.
-    pub recognise: &'a dyn Fn(&[u8]) -> bool,
+    pub recognise: &'a Recognise,
     /// Such a file, for a refusal: "a kubeconfig karmada-eks saved".
     pub what: &'a str,
 }
@@ -453,7 +456,7 @@ pub fn write_file(path: &Path, content: &[u8], how: &FileWrite) -> Result<(), Ou
 
 /// Removes the temporary files `.<name>.tmp-<pid>[-<n>]` that killed runs left in `dir` (a kubeconfig holds a
 /// credential), only when the command recognises them as its own.
-fn remove_temporaries(dir: &Path, name: &str, recognise: &dyn Fn(&[u8]) -> bool) {
+fn remove_temporaries(dir: &Path, name: &str, recognise: &Recognise) {
     let Ok(entries) = fs::read_dir(dir) else { return };
     let prefix = format!(".{name}.tmp-");
     for entry in entries.flatten() {
