@@ -353,6 +353,51 @@ fn only_leftovers_that_carry_the_marker_are_removed() {
     assert_eq!(std::fs::read_to_string(marked.join("sub/kept")).unwrap(), "x");
 }
 
+/// Two synths writing one directory take turns (a lock on the parent directory, no file of its own): one that
+/// finds the lock taken waits for it, then swaps in against what the other left.
+#[test]
+fn concurrent_synths_into_one_directory_take_turns() {
+    let dir = tempfile::tempdir().unwrap();
+    let held = std::fs::File::open(dir.path()).unwrap();
+    held.lock().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_karmada-eks"))
+        .args(["synth", "-q", "-o", "cdk.out"])
+        .current_dir(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(child.try_wait().unwrap().is_none(), "synth finished while another writer held the directory");
+    assert!(!dir.path().join("cdk.out").exists());
+    drop(held);
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(CloudAssembly::read(&dir.path().join("cdk.out")).is_ok());
+
+    // Eight at once, three times: each succeeds, one assembly is left, and nothing beside it.
+    for _ in 0..3 {
+        let children: Vec<_> = (0..8)
+            .map(|_| {
+                Command::new(env!("CARGO_BIN_EXE_karmada-eks"))
+                    .args(["synth", "-q", "-o", "cdk.out"])
+                    .current_dir(dir.path())
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for c in children {
+            let out = c.wait_with_output().unwrap();
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        }
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, ["cdk.out"], "nothing but the assembly is left");
+        assert!(CloudAssembly::read(&dir.path().join("cdk.out")).is_ok());
+    }
+}
+
 /// Kills synth while it updates an assembly that has a user file beside it: the user file always survives; the
 /// assembly is the old one, the new one, or one `CloudAssembly::read` refuses (never a silent mixture); the next
 /// run finishes the update.

@@ -224,6 +224,7 @@ fn swappable(dir: &Path) -> bool {
 /// there intact (Create, Swap) or, while a Merge renames files in, the earlier commit file beside some new files
 /// (the assembly's reader refuses that: a template's SHA-256 is not the recorded one); the next run finishes.
 pub fn write_dir(dir: &Path, files: &[(String, &str)], owned: Owned) -> Result<DirPlan, OutputError> {
+    let _turn = take_turn(dir);
     let names: BTreeSet<String> = files.iter().map(|(n, _)| n.clone()).collect();
     let plan = plan_dir(dir, &names, owned)?;
     match &plan {
@@ -239,6 +240,15 @@ pub fn write_dir(dir: &Path, files: &[(String, &str)], owned: Owned) -> Result<D
         DirPlan::Merge { earlier } => write_inside(dir, files, &names, earlier, owned)?,
     }
     Ok(plan)
+}
+
+/// Two runs writing the same directory at once take turns: an exclusive `flock` on the parent directory (no file
+/// is created for it), held until the returned handle drops. Each run then plans against what the other left. A
+/// parent that does not exist yet, or a file system without locks, goes without.
+fn take_turn(dir: &Path) -> Option<fs::File> {
+    let parent = fs::File::open(parent_of(dir)).ok()?;
+    parent.lock().ok()?;
+    Some(parent)
 }
 
 fn parent_of(path: &Path) -> PathBuf {
