@@ -14,8 +14,23 @@ use constructs::karmada::config::STARTER;
 use constructs::karmada::placement;
 use constructs::karmada::{Config, ConfigError, KarmadaParent};
 
-const TOP_LEVEL: [&str; 11] =
-    ["app", "region", "account", "tags", "network", "parent", "karmada", "nlb", "management", "members", "workload"];
+/// The configuration's top-level fields (`every_top_level_field_of_the_starter_is_known` keeps the list whole).
+const TOP_LEVEL: [&str; 14] = [
+    "app",
+    "region",
+    "account",
+    "tags",
+    "network",
+    "parent",
+    "karmada",
+    "nlb",
+    "management",
+    "members",
+    "workload",
+    "reconcile",
+    "checks",
+    "overrides",
+];
 const REGIONS: [&str; 3] = ["us-east-1", "eu-west-1", "ap-southeast-2"];
 
 /// A TOML value of a generated document.
@@ -506,6 +521,27 @@ fn plan_arguments_exit_0_or_2_naming_the_argument() {
         }
         Ok(())
     });
+}
+
+/// An error about a field the list above lacks would fail the fuzzer at random (a `[reconcile]` one once did):
+/// every top-level key and table of the starter file, commented-out ones included, is in the list.
+#[test]
+fn every_top_level_field_of_the_starter_is_known() {
+    let mut in_table = false;
+    for line in STARTER.lines().map(|l| l.strip_prefix("# ").unwrap_or(l)) {
+        let name = |s: &str| {
+            s.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).next().unwrap_or_default().to_string()
+        };
+        let top = if let Some(table) = line.strip_prefix('[') {
+            in_table = true;
+            name(table.trim_start_matches('['))
+        } else if !in_table && line.contains(" = ") && line.starts_with(|c: char| c.is_ascii_lowercase()) {
+            name(line)
+        } else {
+            continue;
+        };
+        assert!(TOP_LEVEL.contains(&top.as_str()), "the starter's top-level {top:?} is not in TOP_LEVEL");
+    }
 }
 
 /// Every file in tests/data/fuzz-regressions starts with `# expect: ok`, `# expect: syntax` or
