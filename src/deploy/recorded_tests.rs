@@ -228,6 +228,13 @@ fn update_events() -> Rule {
     })
 }
 
+/// DescribeStackEvents of `stack`'s deletion, just started (the event every delete polls for).
+fn deletion_started(stack: &'static str) -> Rule {
+    mock!(Client::describe_stack_events).then_output(move || {
+        events(vec![event("1", stack, "AWS::CloudFormation::Stack", "DELETE_IN_PROGRESS", Some("User Initiated"))])
+    })
+}
+
 fn delete_stack() -> Rule {
     mock!(Client::delete_stack)
         .match_requests(|r| record_operation(r.client_request_token()))
@@ -690,9 +697,7 @@ async fn destroy_waits_for_a_running_update_before_deleting() {
         .error(not_found)
         .repeatedly()
         .build();
-    let stack_events = mock!(Client::describe_stack_events).then_output(|| {
-        events(vec![event("1", NAME, "AWS::CloudFormation::Stack", "DELETE_IN_PROGRESS", Some("User Initiated"))])
-    });
+    let stack_events = deletion_started(NAME);
     let calls = describe.clone();
     let refused = mock!(Client::delete_stack).match_requests(move |_| calls.num_calls() < 5).then_error(|| {
         aws_sdk_cloudformation::operation::delete_stack::DeleteStackError::generic(
@@ -817,9 +822,7 @@ async fn delete_failed_names_the_resources_and_retain_failed_deletes_the_stack_k
         .error(not_found)
         .repeatedly()
         .build();
-    let stack_events = mock!(Client::describe_stack_events).then_output(|| {
-        events(vec![event("1", NAME, "AWS::CloudFormation::Stack", "DELETE_IN_PROGRESS", Some("User Initiated"))])
-    });
+    let stack_events = deletion_started(NAME);
     let resources = mock!(Client::list_stack_resources).then_output(failed_bucket);
     let retaining = mock!(Client::delete_stack)
         .match_requests(|r| {
@@ -915,9 +918,7 @@ fn orphan_rules(calls: &Log) -> Vec<Rule> {
         .error(not_found)
         .repeatedly()
         .build();
-    let stack_events = mock!(Client::describe_stack_events).then_output(|| {
-        events(vec![event("1", ORPHAN, "AWS::CloudFormation::Stack", "DELETE_IN_PROGRESS", Some("User Initiated"))])
-    });
+    let stack_events = deletion_started(ORPHAN);
     let l = calls.clone();
     let delete = mock!(Client::delete_stack)
         .match_requests(move |r| {
@@ -1103,9 +1104,7 @@ async fn destroy_unjoins_the_members_of_the_deployed_access_template() {
             .template_body(deployed.to_string())
             .build()
     });
-    let stack_events = mock!(Client::describe_stack_events).then_output(|| {
-        events(vec![event("1", ACCESS, "AWS::CloudFormation::Stack", "DELETE_IN_PROGRESS", Some("User Initiated"))])
-    });
+    let stack_events = deletion_started(ACCESS);
     let calls: Log = Default::default();
     let l = calls.clone();
     let delete = mock!(Client::delete_stack)
@@ -1371,9 +1370,7 @@ async fn destroy_cancel_update_cancels_a_running_update_and_deletes_after_its_ro
         .error(not_found)
         .repeatedly()
         .build();
-    let stack_events = mock!(Client::describe_stack_events).then_output(|| {
-        events(vec![event("1", NAME, "AWS::CloudFormation::Stack", "DELETE_IN_PROGRESS", Some("User Initiated"))])
-    });
+    let stack_events = deletion_started(NAME);
     let cancel = mock!(Client::cancel_update_stack).then_output(|| {
         aws_sdk_cloudformation::operation::cancel_update_stack::CancelUpdateStackOutput::builder().build()
     });
