@@ -93,8 +93,6 @@ pub fn summary(report: &reconcile::ReconcileReport) -> String {
 mod tests {
     use super::*;
     use crate::deploy::host::recorded_tests::*;
-    use aws_sdk_ssm::types::CommandInvocationStatus;
-    use aws_smithy_mocks::mock;
 
     /// What `deploy` prints for its reconcile step, from recorded responses: the host's log lines streamed as
     /// progress (stderr), then the host's per-member lines and the summary line (stdout).
@@ -111,18 +109,9 @@ mod tests {
                    2026-12-01T08:10:42Z [policy] propagationpolicy.policy.karmada.io/nginx-propagation configured\n";
         let table = "member ekseucl01 already there\nmember ekseucl02 already there\nmember eksuscl01 already there\n\
                      member eksuscl02 joined (36s)\napplied 9f86d081884c\n";
-        let main = mock!(aws_sdk_ssm::Client::get_command_invocation)
-            .match_requests(|r| r.command_id() == Some("cmd-apply"))
-            .sequence()
-            .error(not_yet)
-            .output(|| invocation(CommandInvocationStatus::InProgress, "In Progress", -1, "", ""))
-            .output(move || invocation(CommandInvocationStatus::Success, "Success", 0, table, ""))
-            .repeatedly()
-            .build();
+        let main = apply_runs_then_succeeds(table);
         let [first, later, answer] = reads(log);
-        let later_empty = mock!(aws_sdk_ssm::Client::get_command_invocation)
-            .match_requests(|r| r.command_id() == Some("read-n"))
-            .then_output(|| invocation(CommandInvocationStatus::Success, "Success", 0, "", ""));
+        let later_empty = later_reads_empty();
         let client = ssm(&[&applied, &online(), &apply, &main, &first, &later, &later_empty, &answer]);
         let f = host_with(client.clone(), timeouts());
         let report = reconcile::run(&cfn, client, "karmada", false, |_, _| f.host).await.unwrap();

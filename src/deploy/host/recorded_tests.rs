@@ -136,6 +136,26 @@ pub(crate) fn reads(chunk: &'static str) -> [Rule; 3] {
     [first, later, answer]
 }
 
+/// The `cmd-apply` invocation as a running reconcile shows it: not registered yet, then in progress, then done
+/// with `table` on stdout.
+pub(crate) fn apply_runs_then_succeeds(table: &'static str) -> Rule {
+    mock!(Client::get_command_invocation)
+        .match_requests(|r| r.command_id() == Some("cmd-apply"))
+        .sequence()
+        .error(not_yet)
+        .output(|| invocation(CommandInvocationStatus::InProgress, "In Progress", -1, "", ""))
+        .output(move || invocation(CommandInvocationStatus::Success, "Success", 0, table, ""))
+        .repeatedly()
+        .build()
+}
+
+/// The later reads of the host's log (`read-n`): nothing new.
+pub(crate) fn later_reads_empty() -> Rule {
+    mock!(Client::get_command_invocation)
+        .match_requests(|r| r.command_id() == Some("read-n"))
+        .then_output(|| invocation(CommandInvocationStatus::Success, "Success", 0, "", ""))
+}
+
 #[tokio::test]
 async fn apply_streams_the_hosts_log_lines_while_it_runs_and_returns_its_output() {
     let log = "2026-12-01T08:00:00Z [nlb-targets] attached node group\n2026-12-01T08:00:31Z [join ekseucl02] joined\n";
@@ -150,17 +170,8 @@ async fn apply_streams_the_hosts_log_lines_while_it_runs_and_returns_its_output(
     let read_first = mock!(Client::get_command_invocation)
         .match_requests(|r| r.command_id() == Some("read-0"))
         .then_output(move || invocation(CommandInvocationStatus::Success, "Success", 0, log, ""));
-    let read_later = mock!(Client::get_command_invocation)
-        .match_requests(|r| r.command_id() == Some("read-n"))
-        .then_output(|| invocation(CommandInvocationStatus::Success, "Success", 0, "", ""));
-    let main = mock!(Client::get_command_invocation)
-        .match_requests(|r| r.command_id() == Some("cmd-apply"))
-        .sequence()
-        .error(not_yet)
-        .output(|| invocation(CommandInvocationStatus::InProgress, "In Progress", -1, "", ""))
-        .output(move || invocation(CommandInvocationStatus::Success, "Success", 0, table, ""))
-        .repeatedly()
-        .build();
+    let read_later = later_reads_empty();
+    let main = apply_runs_then_succeeds(table);
     let f = host_with(ssm(&[&online(), &apply, &first, &later, &read_first, &read_later, &main]), timeouts());
     let decision = Decision { desired_sha256: "a".repeat(64), applied_sha256: "none".into() };
 
