@@ -930,7 +930,7 @@ fn orphan_rules(calls: &Log) -> Vec<Rule> {
 }
 
 async fn deploy_removing(rules: &[Rule], unjoin: RecordingUnjoin) -> super::report::DeployReport {
-    deploy_net_with(rules, vec![orphan()], Vec::new(), unjoin).await
+    deploy_net_with(rules, vec![orphan()], Vec::new(), Arc::new(unjoin)).await
 }
 
 /// Deploys the stack `net` of an assembly that also holds `others`, removing `orphans` first.
@@ -938,7 +938,7 @@ async fn deploy_net_with(
     rules: &[Rule],
     orphans: Vec<StackArtifact>,
     others: Vec<StackArtifact>,
-    unjoin: RecordingUnjoin,
+    unjoin: Arc<dyn super::unjoin::MemberUnjoin>,
 ) -> super::report::DeployReport {
     let refs: Vec<&Rule> = rules.iter().collect();
     let (interrupt, _handle) = Interrupt::new();
@@ -950,7 +950,7 @@ async fn deploy_net_with(
         interrupt,
         options,
     )
-    .removing(orphans, Some(Arc::new(unjoin)));
+    .removing(orphans, Some(unjoin));
     let mut stacks = vec![artifact()];
     stacks.extend(others);
     let assembly = constructs::core::CloudAssembly { stacks };
@@ -1167,22 +1167,7 @@ async fn the_host_unjoin_runs_on_the_management_host_before_the_access_stack_is_
             Host::new(ssm, instance, tuning(), host::timeouts(), interrupt, Arc::new(RecordingReporter::default()))
         },
     };
-    let rules = orphan_rules(&calls);
-    let refs: Vec<&Rule> = rules.iter().collect();
-    let (interrupt, _handle) = Interrupt::new();
-    let options = DeployOptions { tuning: tuning(), ..DeployOptions::default() };
-    let deployer = Deployer::new(
-        CfnClients::single(client(&refs), ["eu-west-1"]),
-        Arc::new(RecordingReporter::default()),
-        Arc::new(Fixed(Answer::Yes)),
-        interrupt,
-        options,
-    )
-    .removing(vec![orphan()], Some(Arc::new(hook)));
-    let assembly = constructs::core::CloudAssembly { stacks: vec![artifact()] };
-    let report = tokio::time::timeout(Duration::from_secs(60), deployer.deploy_all(&assembly, &[NAME.to_string()]))
-        .await
-        .expect("deploy ended");
+    let report = deploy_net_with(&orphan_rules(&calls), vec![orphan()], Vec::new(), Arc::new(hook)).await;
 
     assert!(report.ok(), "{:?}", report.errors().collect::<Vec<_>>());
     assert_eq!(
@@ -1423,7 +1408,7 @@ async fn deploy_access_update(rules: &[Rule], unjoin: RecordingUnjoin) -> super:
         }}}),
         &[],
     );
-    deploy_net_with(rules, Vec::new(), vec![next_part], unjoin).await
+    deploy_net_with(rules, Vec::new(), vec![next_part], Arc::new(unjoin)).await
 }
 
 #[tokio::test]
