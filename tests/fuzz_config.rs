@@ -28,6 +28,7 @@ const TOP_LEVEL: [&str; 14] = [
     "members",
     "workload",
     "reconcile",
+    "backup",
     "checks",
     "overrides",
 ];

@@ -14,6 +14,7 @@ pub mod elbv2;
 pub mod iam;
 pub mod kms;
 pub mod logs;
+pub mod s3;
 pub mod secretsmanager;
 pub mod ssm;
 
@@ -55,6 +56,7 @@ impl Skip for Expr {
 }
 impl Skip for bool {}
 impl Skip for u32 {}
+impl Skip for String {}
 
 /// Declares an L1 resource: a property struct plus its CloudFormation type and tag format.
 macro_rules! cfn_resource {

@@ -92,6 +92,8 @@ pub struct Config {
     pub workload: WorkloadConfig,
     /// How the management host reconciles the members (see [`ReconcileConfig`]).
     pub reconcile: ReconcileConfig,
+    /// Backups of Karmada's etcd and certificates (see [`BackupConfig`]).
+    pub backup: BackupConfig,
     /// Checks that fail synth for a resource breaking them (see [`ChecksConfig`]). Default: none.
     pub checks: ChecksConfig,
     /// Property overrides applied to the synthesized resources (see [`super::overrides`]). Default: none.
@@ -201,6 +203,20 @@ pub struct ReconcileConfig {
     pub ready_poll_seconds: u32,
 }
 
+/// Backups of Karmada's state: the management host snapshots etcd (with the certificates a restore needs) into
+/// the app's S3 bucket (stack `<app>-backup`, kept by `destroy`) on a schedule, before every risky step and on
+/// `karmada-eks backup`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BackupConfig {
+    /// Days S3 keeps a backup (1-3650); an expired one stays 7 more days as a noncurrent version. Default: 30.
+    pub retain_days: u32,
+    /// Time between two scheduled backups, as a systemd time span of one number and a unit: `<n>m` (at least 15),
+    /// `<n>h` or `<n>d` (at most 7). `status` warns when the last good backup is older than two of them.
+    /// Default: `6h`.
+    pub schedule: String,
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct NlbConfig {
@@ -273,6 +289,7 @@ impl Default for Config {
             ],
             workload: WorkloadConfig::default(),
             reconcile: ReconcileConfig::default(),
+            backup: BackupConfig::default(),
             checks: ChecksConfig::default(),
             overrides: Vec::new(),
         }
@@ -333,6 +350,31 @@ impl Default for KarmadaConfig {
 impl Default for ReconcileConfig {
     fn default() -> Self {
         ReconcileConfig { concurrency: 10, member_timeout_seconds: 900, ready_poll_seconds: 10 }
+    }
+}
+
+impl Default for BackupConfig {
+    fn default() -> Self {
+        BackupConfig { retain_days: 30, schedule: "6h".into() }
+    }
+}
+
+impl BackupConfig {
+    /// The schedule in seconds; `None` when it is not `<n>m`, `<n>h` or `<n>d` within 15 minutes and 7 days.
+    pub fn schedule_seconds(&self) -> Option<u64> {
+        let s = self.schedule.as_str();
+        let unit = match s.as_bytes().last()? {
+            b'm' => 60,
+            b'h' => 3600,
+            b'd' => 86_400,
+            _ => return None,
+        };
+        let digits = &s[..s.len() - 1];
+        if digits.is_empty() || digits.starts_with('0') || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let seconds = digits.parse::<u64>().ok()?.checked_mul(unit)?;
+        (15 * 60..=7 * 86_400).contains(&seconds).then_some(seconds)
     }
 }
 
@@ -461,6 +503,7 @@ impl Config {
         self.validate_management()?;
         self.validate_members()?;
         self.validate_workload()?;
+        self.validate_backup()?;
         super::overrides::validate(&self.overrides)?;
 
         self.validate_host_scripts()
@@ -692,6 +735,22 @@ impl Config {
                 )
                 .hint(hint));
             }
+        }
+        Ok(())
+    }
+
+    fn validate_backup(&self) -> Result<(), ConfigError> {
+        let b = &self.backup;
+        if !(1..=3650).contains(&b.retain_days) {
+            return Err(ConfigError::new("backup.retain_days", format!("{} is outside 1 to 3650", b.retain_days))
+                .hint("set backup.retain_days between 1 and 3650, or remove it for the default of 30"));
+        }
+        if b.schedule_seconds().is_none() {
+            return Err(ConfigError::new(
+                "backup.schedule",
+                format!("{:?} is not a time span between 15m and 7d of the form <n>m, <n>h or <n>d", b.schedule),
+            )
+            .hint("for example schedule = \"6h\" (the default), \"30m\" or \"1d\""));
         }
         Ok(())
     }

@@ -47,6 +47,11 @@ impl Key {
         self.resource.get_att("Arn")
     }
 
+    /// The `AWS::KMS::Key` resource, for resource attributes such as its removal policy.
+    pub fn resource(&self) -> &ResourceRef {
+        &self.resource
+    }
+
     pub fn key_id(&self) -> Expr {
         self.resource.r#ref()
     }

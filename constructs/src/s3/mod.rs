@@ -1,0 +1,5 @@
+//! S3 constructs.
+
+pub mod bucket;
+
+pub use bucket::{PrivateBucket, PrivateBucketProps};
