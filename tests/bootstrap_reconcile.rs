@@ -331,7 +331,7 @@ fn usage_errors_exit_2_and_help_lists_every_command() {
     let o = h.reconcile(&["help"], &[]);
     assert!(o.status.success());
     let help = String::from_utf8_lossy(&o.stdout);
-    for c in ["apply", "unjoin NAME...", "status", "log [bootstrap|reconcile] [LINES]"] {
+    for c in ["apply", "unjoin NAME...", "status", "backup [REASON]", "restore [KEY|latest]", "log [bootstrap|reconcile] [LINES]"] {
         assert!(help.contains(c), "{c} missing from\n{help}");
     }
 }

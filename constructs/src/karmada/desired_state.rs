@@ -4,7 +4,9 @@
 //!
 //! The bundle is a text of files, each introduced by a line `#@karmada-eks-file <name>`:
 //! - `reconcile.sh`: the reconcile script (`templates/reconcile.sh.hbs`), run by `karmada-eks-reconcile`;
-//! - `settings`: `CONCURRENCY`, `MEMBER_TIMEOUT`, `POLL` from the `[reconcile]` section;
+//! - `settings`: `CONCURRENCY`, `MEMBER_TIMEOUT`, `POLL` from the `[reconcile]` section, `BACKUP_SCHEDULE` and
+//!   `BACKUP_PERIOD` (seconds) from `[backup]`;
+//! - `fetcher`: `karmada-eks-reconcile` of this release, which `apply` installs (see [`super::fetcher`]);
 //! - `members`: `name region eks_name mode`, one member a line;
 //! - `workload.yaml`: the sample Deployment and its PropagationPolicy (empty when the workload is disabled).
 //!
@@ -56,7 +58,8 @@ pub const APPLY_OUTPUT_MAX_MEMBERS: usize =
 
 /// Longest Kubernetes version `status` reports per member.
 pub const VERSION_CHARS: usize = 32;
-const STATUS_FIXED_CHARS: usize = 400;
+// The fixed fields, with the backup's [age, period, "<time>-<reason>.tgz"] at most 80.
+const STATUS_FIXED_CHARS: usize = 480;
 // ["<name>",false,"<version>","Push"], plus ["<name>",<replicas>], in the workload list.
 const STATUS_MEMBER_CHARS: usize = (2 + 48 + 8 + VERSION_CHARS + 3 + 4 + 3) + (2 + 48 + 2 + 10 + 2);
 /// The most members whose `status` JSON fits [`SSM_INLINE_OUTPUT_LIMIT`] in the worst case.
@@ -89,14 +92,20 @@ pub fn render(config: &Config) -> Result<DesiredState, BootstrapError> {
         members.push_str(&format!("{} {} {} {}\n", m.name, m.region, m.eks_cluster_name, m.mode.as_str()));
     }
     let r = &config.reconcile;
+    let b = &config.backup;
     let settings = format!(
-        "CONCURRENCY={}\nMEMBER_TIMEOUT={}\nPOLL={}\n",
-        r.concurrency, r.member_timeout_seconds, r.ready_poll_seconds
+        "CONCURRENCY={}\nMEMBER_TIMEOUT={}\nPOLL={}\nBACKUP_SCHEDULE={}\nBACKUP_PERIOD={}\n",
+        r.concurrency,
+        r.member_timeout_seconds,
+        r.ready_poll_seconds,
+        b.schedule,
+        b.schedule_seconds().unwrap_or_default()
     );
     let workload = if config.workload.enabled { manifests::workload(config)? } else { String::new() };
     let files = [
         ("reconcile.sh", reconcile_script(config)?),
         ("settings", settings),
+        ("fetcher", super::fetcher::render(&config.app)?),
         ("members", members),
         ("workload.yaml", workload),
     ];
@@ -121,6 +130,34 @@ pub fn render(config: &Config) -> Result<DesiredState, BootstrapError> {
     Ok(DesiredState { bundle, sha256, chunks, head })
 }
 
+/// An etcd release whose tools the host runs for backups and restores.
+pub struct EtcdRelease {
+    pub version: &'static str,
+    /// SHA-256 of `etcd-<version>-linux-amd64.tar.gz`, as the release's `SHA256SUMS` lists it.
+    pub sha256_linux_amd64: &'static str,
+}
+
+impl EtcdRelease {
+    pub fn url(&self) -> String {
+        format!(
+            "https://github.com/etcd-io/etcd/releases/download/{v}/etcd-{v}-linux-amd64.tar.gz",
+            v = self.version
+        )
+    }
+}
+
+/// etcd v3.6.6, the version of the etcd image Karmada v1.18.2's `init` deploys (`defaultEtcdImage =
+/// "etcd:3.6.6-0"`, pkg/karmadactl/cmdinit/kubernetes/deploy.go). The checksum is the release's `SHA256SUMS` line,
+/// as two independent install guides quote it next to `sha256sum` of the downloaded tarball.
+pub const ETCD_TOOLS: EtcdRelease = EtcdRelease {
+    version: "v3.6.6",
+    sha256_linux_amd64: "887afaa4a99f22d802ccdfbe65730a5e79aa5c9ce2c8799c67e9d804c50ecedb",
+};
+
+/// The image of the short-lived pods a restore copies etcd data onto each volume with: it needs `sh` and `tar`,
+/// which the distroless etcd image lacks.
+pub const RESTORE_POD_IMAGE: &str = "public.ecr.aws/docker/library/busybox:1.37.0";
+
 fn reconcile_script(config: &Config) -> Result<String, BootstrapError> {
     shell_word("app", &config.app)?;
     shell_word("workload.namespace", &config.workload.namespace)?;
@@ -130,6 +167,13 @@ fn reconcile_script(config: &Config) -> Result<String, BootstrapError> {
         &json!({
             "region": config.region,
             "cluster_stack": format!("{}-cluster", config.app),
+            "backup_stack": super::parent::StackNames::new(&config.app).backup,
+            "backup_bucket_output": super::parent::BACKUP_BUCKET_OUTPUT,
+            "etcd_version": ETCD_TOOLS.version,
+            "etcd_url": ETCD_TOOLS.url(),
+            "etcd_sha256": ETCD_TOOLS.sha256_linux_amd64,
+            "restore_pod_image": RESTORE_POD_IMAGE,
+            "reconcile_command": wellknown::HOST_RECONCILE_COMMAND,
             "parent": config.parent.name,
             "parent_kubectl": bootstrap::parent_kubectl(config),
             "kubeconfig_secret": wellknown::kubeconfig_secret(&config.app),

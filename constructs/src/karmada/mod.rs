@@ -7,6 +7,7 @@ pub mod cost;
 pub mod desired_state;
 pub mod diagram;
 pub mod error;
+pub mod fetcher;
 pub mod inventory;
 pub mod manifests;
 pub mod names;

@@ -2,6 +2,7 @@
 //!
 //! | stack | holds |
 //! | --- | --- |
+//! | `<app>-backup` | the S3 bucket of Karmada's backups (etcd snapshots and the certificates a restore needs), versioned, KMS-encrypted, TLS only, retained on delete; `destroy` keeps the stack unless `--delete-backups` |
 //! | `<app>-network` | VPC, subnets, internet and NAT gateways, flow logs |
 //! | `<app>-cluster` | parent EKS cluster (its control-plane log group created first), node group (following the cluster's Kubernetes version), OIDC provider, EBS CSI add-on, the Karmada API NLB, the management host's role and its access entry, the kubeconfig secret `<app>/karmada/kubeconfig` (own KMS key, only the host writes it) |
 //! | `<app>-member-access-<region>` (`-2`, `-3`, ... when one stack would pass 51,200 bytes) | per member region: access entries giving the management role cluster-admin on each member |
@@ -35,6 +36,7 @@ use crate::eks::{Cluster, ClusterProps, EbsCsiDriver, EbsCsiDriverProps, Nodegro
 use crate::elbv2::{NetworkLoadBalancer, NetworkLoadBalancerProps};
 use crate::iam::policy::{allow, document};
 use crate::iam::{InstanceProfile, OidcProvider, Role, RoleProps};
+use crate::s3::{PrivateBucket, PrivateBucketProps};
 use crate::secretsmanager::{WriterOnlySecret, WriterOnlySecretProps};
 
 /// TCP port of the Karmada API server's NodePort, as `kubectl karmada init` creates it.
@@ -43,6 +45,7 @@ pub const KARMADA_API_PORT: u16 = 32443;
 /// Names of the app's stacks.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StackNames {
+    pub backup: String,
     pub network: String,
     pub cluster: String,
     pub management: String,
@@ -52,6 +55,7 @@ pub struct StackNames {
 impl StackNames {
     pub fn new(app: &str) -> Self {
         StackNames {
+            backup: format!("{app}-backup"),
             network: format!("{app}-network"),
             cluster: format!("{app}-cluster"),
             management: format!("{app}-management"),
@@ -128,6 +132,8 @@ fn build(config: &Config) -> Result<App, KarmadaError> {
     let env = Environment::new(config.account.clone(), &config.region);
     let names = StackNames::new(&config.app);
     let mut app = App::new();
+
+    let backup = backup_stack(&mut app, config, &names, &env);
 
     let network = app.add_stack(&names.network, env.clone());
     network.set_description("karmada-eks: VPC with public and private subnets, internet and NAT gateways");
@@ -233,7 +239,7 @@ fn build(config: &Config) -> Result<App, KarmadaError> {
             ),
         },
     );
-    let role_props = management_role(config, &names, &nlb, &kubeconfig_secret);
+    let role_props = management_role(config, &names, &nlb, &kubeconfig_secret, &backup);
     scale::check_role_policy(inline_policy_chars(&role_props), config.member_regions().len())?;
     let role = Role::new(&mut s.child("ManagementHost"), "Role", role_props);
     kubeconfig_secret.only_written_by(&mut s, role.arn());
@@ -399,6 +405,34 @@ fn build(config: &Config) -> Result<App, KarmadaError> {
     );
     scale::check_app(&app, config)?;
     Ok(app)
+}
+
+/// Output of `<app>-backup` with the bucket's name: the host reads it at run time.
+pub const BACKUP_BUCKET_OUTPUT: &str = "BackupBucketName";
+
+/// The stack `<app>-backup`: the bucket of Karmada's backups. Nothing in it depends on another stack, so it is
+/// deployed first and a destroy that keeps it keeps nothing else.
+fn backup_stack(app: &mut App, config: &Config, names: &StackNames, env: &Environment) -> PrivateBucket {
+    let stack = app.add_stack(&names.backup, env.clone());
+    stack.set_description("karmada-eks: S3 bucket of Karmada's backups (etcd snapshots and certificates), kept by destroy");
+    tag(stack, config);
+    let mut s = stack.scope();
+    let bucket = PrivateBucket::new(
+        &mut s,
+        "Backups",
+        PrivateBucketProps {
+            purpose: format!("Karmada backups of app {}", config.app),
+            expire_after_days: config.backup.retain_days,
+            ..Default::default()
+        },
+    );
+    s.stack_mut().add_output(
+        BACKUP_BUCKET_OUTPUT,
+        bucket.name(),
+        "S3 bucket of Karmada's backups: karmada-eks backup writes it, karmada-eks restore reads it",
+        None,
+    );
+    bucket
 }
 
 /// One stack of access entries per member region, split into parts where one stack would pass a CloudFormation
@@ -589,6 +623,7 @@ struct HostResources<'a> {
     names: &'a StackNames,
     nlb: &'a NetworkLoadBalancer,
     secret: &'a WriterOnlySecret,
+    backup: &'a PrivateBucket,
 }
 
 /// The management host's role: exactly what the host calls (docs/lifecycle.md, "What the host calls"), plus
@@ -603,9 +638,10 @@ fn management_role(
     names: &StackNames,
     nlb: &NetworkLoadBalancer,
     secret: &WriterOnlySecret,
+    backup: &PrivateBucket,
 ) -> RoleProps {
     let members = config.members();
-    let host = HostResources { names, nlb, secret };
+    let host = HostResources { names, nlb, secret, backup };
     let explicit = member_cluster_arns(&members, false);
     let explicit_chars: usize = explicit.iter().map(String::len).sum();
     let mut props = management_role_props(config, &host, explicit);
@@ -688,8 +724,20 @@ fn management_role_props(config: &Config, host: &HostResources, members: Vec<Str
         allow(&["ssm:PutParameter"], vec![ssm(wellknown::applied_state_parameter(app))]),
         allow(
             &["cloudformation:DescribeStacks"],
-            vec![arn(format!("cloudformation:{region}:{account}:stack/{}/*", host.names.cluster))],
+            vec![
+                arn(format!("cloudformation:{region}:{account}:stack/{}/*", host.names.cluster)),
+                arn(format!("cloudformation:{region}:{account}:stack/{}/*", host.names.backup)),
+            ],
         ),
+        // backups: write and read the app's bucket, never delete (versioning keeps what a put overwrites)
+        allow(&["s3:ListBucket"], vec![host.backup.arn()]),
+        allow(&["s3:GetObject", "s3:PutObject"], vec![host.backup.objects_arn()]),
+        json!({
+            "Effect": "Allow",
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+            "Resource": [host.backup.key().arn()],
+            "Condition": {"StringEquals": {"kms:ViaService": format!("s3.{region}.amazonaws.com")}}
+        }),
     ];
     let mut props = RoleProps::service("ec2.amazonaws.com");
     props.inline_policies = vec![("Host".into(), document(statements)), ("SsmAgent".into(), ssm_agent_policy())];

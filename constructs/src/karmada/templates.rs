@@ -17,6 +17,8 @@ pub enum Template {
     Bootstrap,
     /// `reconcile.sh.hbs`: the reconcile script of the desired-state bundle.
     Reconcile,
+    /// `fetcher.sh.hbs`: `karmada-eks-reconcile`, which fetches the desired state and runs its reconcile script.
+    Fetcher,
     /// `storageclass.yaml.hbs`: the gp3 StorageClass of the etcd volumes.
     StorageClass,
     /// `deployment.yaml.hbs`: the sample workload.
@@ -25,9 +27,10 @@ pub enum Template {
     PropagationPolicy,
 }
 
-const ALL: [Template; 5] = [
+const ALL: [Template; 6] = [
     Template::Bootstrap,
     Template::Reconcile,
+    Template::Fetcher,
     Template::StorageClass,
     Template::Deployment,
     Template::PropagationPolicy,
@@ -36,7 +39,7 @@ const ALL: [Template; 5] = [
 /// The scripts' parts, included as `{{> bootstrap/<name>}}` and `{{> reconcile/<name>}}`. The scripts are split
 /// because handlebars' compile time grows with the square of a template's length (it computes every element's line
 /// and column from the start of the text). `reconcile/nlb-targets` is in both scripts.
-const PARTIALS: [(&str, &str); 10] = [
+const PARTIALS: [(&str, &str); 12] = [
     ("bootstrap/functions", include_str!("../../../templates/bootstrap/functions.sh.hbs")),
     ("bootstrap/install-tools", include_str!("../../../templates/bootstrap/install-tools.sh.hbs")),
     ("bootstrap/parent", include_str!("../../../templates/bootstrap/parent.sh.hbs")),
@@ -47,6 +50,8 @@ const PARTIALS: [(&str, &str); 10] = [
     ("reconcile/member", include_str!("../../../templates/reconcile/member.sh.hbs")),
     ("reconcile/apply", include_str!("../../../templates/reconcile/apply.sh.hbs")),
     ("reconcile/status", include_str!("../../../templates/reconcile/status.sh.hbs")),
+    ("reconcile/backup", include_str!("../../../templates/reconcile/backup.sh.hbs")),
+    ("reconcile/restore", include_str!("../../../templates/reconcile/restore.sh.hbs")),
 ];
 
 impl Template {
@@ -55,6 +60,7 @@ impl Template {
         match self {
             Template::Bootstrap => "bootstrap.sh.hbs",
             Template::Reconcile => "reconcile.sh.hbs",
+            Template::Fetcher => "fetcher.sh.hbs",
             Template::StorageClass => "storageclass.yaml.hbs",
             Template::Deployment => "deployment.yaml.hbs",
             Template::PropagationPolicy => "propagation-policy.yaml.hbs",
@@ -65,6 +71,7 @@ impl Template {
         match self {
             Template::Bootstrap => include_str!("../../../templates/bootstrap.sh.hbs"),
             Template::Reconcile => include_str!("../../../templates/reconcile.sh.hbs"),
+            Template::Fetcher => include_str!("../../../templates/fetcher.sh.hbs"),
             Template::StorageClass => include_str!("../../../templates/storageclass.yaml.hbs"),
             Template::Deployment => include_str!("../../../templates/deployment.yaml.hbs"),
             Template::PropagationPolicy => include_str!("../../../templates/propagation-policy.yaml.hbs"),
