@@ -17,14 +17,14 @@ use crate::deploy::error::DeployError;
 use crate::deploy::host::reconcile;
 use crate::deploy::interrupt::Interrupt;
 use crate::deploy::last_deploy::{self, LastDeploy};
-use crate::deploy::lock::{rfc3339, DeployLock, LockOwner};
+use crate::deploy::lock::{self, rfc3339, LockOwner};
 use crate::deploy::progress;
 use crate::deploy::progress::ProgressEvent;
 use crate::deploy::selection::{select, Extend};
 use crate::deploy::tuning::Tuning;
 use crate::deploy::{from_ssm, identity, inventory};
 use crate::error::UsageError;
-use constructs::karmada::wellknown::{last_deploy_parameter, lock_parameter, TAG_VERSION};
+use constructs::karmada::wellknown::{last_deploy_parameter, TAG_VERSION};
 use std::time::SystemTime;
 
 pub fn run(config_path: Option<&Path>, args: DeployArgs) -> Result<ExitCode> {
@@ -74,8 +74,7 @@ pub fn run(config_path: Option<&Path>, args: DeployArgs) -> Result<ExitCode> {
         let caller = aws.caller(&home).await?;
         let me = LockOwner::this_process(&caller.arn, "deploy", SystemTime::now());
         let note = |message: String| reporter.report(ProgressEvent::Note { stack: app.clone(), message });
-        let lock = DeployLock::take(&ssm, &app, &me, args.force_unlock, note).await?;
-        let locked = async {
+        lock::holding(&ssm, &app, &me, args.force_unlock, reporter.as_ref(), async {
             let whole_app = args.stacks.is_empty();
             let recorded = inventory::recorded_regions(&ssm, &app).await?;
             let all = inventory::all_regions(&assembly, &recorded);
@@ -135,15 +134,8 @@ pub fn run(config_path: Option<&Path>, args: DeployArgs) -> Result<ExitCode> {
                 _ => None,
             };
             anyhow::Ok(((result, preflight), reconciled))
-        }
-        .await;
-        if let Err(e) = lock.release().await {
-            note(format!(
-                "could not delete the lock {}: {e}; the next deploy or destroy will need --force-unlock",
-                lock_parameter(&app)
-            ));
-        }
-        locked
+        })
+        .await
     })?;
     let (result, preflight) = result;
     drop(reporter);

@@ -15,11 +15,10 @@ use crate::deploy::destroy::Destroyer;
 use crate::deploy::interrupt::Interrupt;
 use crate::deploy::inventory;
 use crate::deploy::last_deploy;
-use crate::deploy::lock::{DeployLock, LockOwner};
-use crate::deploy::progress::{self, ProgressEvent};
+use crate::deploy::lock::{self, LockOwner};
+use crate::deploy::progress;
 use crate::deploy::selection::{select, Extend};
 use crate::deploy::tuning::Tuning;
-use constructs::karmada::wellknown::lock_parameter;
 use std::time::SystemTime;
 
 pub fn run(config_path: Option<&Path>, args: DestroyArgs) -> Result<ExitCode> {
@@ -46,9 +45,7 @@ pub fn run(config_path: Option<&Path>, args: DestroyArgs) -> Result<ExitCode> {
         let interrupt = Interrupt::on_ctrl_c();
         let caller = aws.caller(&home).await?;
         let me = LockOwner::this_process(&caller.arn, "destroy", SystemTime::now());
-        let note = |message: String| reporter.report(ProgressEvent::Note { stack: app.clone(), message });
-        let lock = DeployLock::take(&ssm, &app, &me, args.force_unlock, note).await?;
-        let locked = async {
+        lock::holding(&ssm, &app, &me, args.force_unlock, reporter.as_ref(), async {
             let all = inventory::all_regions(&assembly, &inventory::recorded_regions(&ssm, &app).await?);
             let clients = aws.cloudformation_clients(all.iter().map(String::as_str));
             let mut leftovers = if whole_app || !others.is_empty() {
@@ -82,15 +79,8 @@ pub fn run(config_path: Option<&Path>, args: DestroyArgs) -> Result<ExitCode> {
                 last_deploy::forget(&ssm, &app).await?;
             }
             anyhow::Ok(report)
-        }
-        .await;
-        if let Err(e) = lock.release().await {
-            note(format!(
-                "could not delete the lock {}: {e}; the next deploy or destroy will need --force-unlock",
-                lock_parameter(&app)
-            ));
-        }
-        locked
+        })
+        .await
     })?;
     drop(reporter);
     report::print_destroy(&result, args.json);

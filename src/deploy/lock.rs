@@ -12,7 +12,9 @@ use std::time::{Duration, SystemTime};
 
 use super::error::{AwsError, DeployError};
 use super::parameter;
+use super::progress::{ProgressEvent, Reporter};
 use constructs::karmada::wellknown::lock_parameter;
+use std::future::Future;
 
 /// How long a lock is taken for: longer than any run waits. The longest waits are the management host's
 /// CreationPolicy (`management.bootstrap_timeout_minutes`, at most 12 hours), EKS cluster and node group
@@ -129,6 +131,29 @@ impl DeployLock {
             _ => Ok(()),
         }
     }
+}
+
+/// Runs `work` holding the lock of `app` for `me` (see [`DeployLock::take`]), and releases it whatever `work`
+/// returns. Notes go to `reporter`: whose lock `--force-unlock` broke, and a release that failed (the next run
+/// then needs `--force-unlock`).
+pub async fn holding<T, E: From<DeployError>>(
+    ssm: &Client,
+    app: &str,
+    me: &LockOwner,
+    force_unlock: bool,
+    reporter: &dyn Reporter,
+    work: impl Future<Output = Result<T, E>>,
+) -> Result<T, E> {
+    let note = |message: String| reporter.report(ProgressEvent::Note { stack: app.to_string(), message });
+    let lock = DeployLock::take(ssm, app, me, force_unlock, note).await?;
+    let result = work.await;
+    if let Err(e) = lock.release().await {
+        note(format!(
+            "could not delete the lock {}: {e}; the next deploy or destroy will need --force-unlock",
+            lock_parameter(app)
+        ));
+    }
+    result
 }
 
 /// `t` as RFC 3339 in UTC, to the second (`2026-12-03T15:06:29Z`).
