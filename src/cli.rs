@@ -58,8 +58,9 @@ pub enum Command {
     /// end, so two deploys, or a deploy and a destroy, never interleave. A whole-app deploy first deletes the
     /// stacks karmada-eks made that left the app (a dropped member region, a shrunk split stack), each asked
     /// whatever --require-approval says; stacks tagged with the app that karmada-eks did not make are listed as
-    /// kept, and deleted only with --prune. It then records what it deployed in /<app>/karmada-eks/last-deploy,
-    /// and warns when a later deploy would remove members or regions recorded there.
+    /// kept, and deleted only with --prune. The app's record of its last deploy (/<app>/karmada-eks/last-deploy)
+    /// is read first, with a warning naming who deployed them when this assembly would remove members or regions
+    /// it records, and written after a successful deploy of the whole app.
     Deploy(DeployArgs),
     /// Delete the stacks in reverse dependency order, and the EBS volumes Kubernetes left behind
     ///

@@ -12,6 +12,7 @@ use crate::deploy::account;
 use crate::deploy::approval::{Answer, Approver, Fixed, TerminalApprover};
 use crate::deploy::deployment::app_of;
 use crate::deploy::destroy::Destroyer;
+use crate::deploy::error::DeployError;
 use crate::deploy::interrupt::Interrupt;
 use crate::deploy::inventory;
 use crate::deploy::last_deploy;
@@ -56,6 +57,10 @@ pub fn run(config_path: Option<&Path>, args: DestroyArgs) -> Result<ExitCode> {
             if !whole_app {
                 leftovers.orphans.retain(|o| others.contains(&o.name));
                 leftovers.kept.clear();
+            }
+            if interrupt.is_set() {
+                let detail = "nothing was deleted".to_string();
+                return Err(DeployError::Interrupted { stack: app.clone(), detail }.into());
             }
             let unjoin = session::host_unjoin(&aws, &home, &app, tuning, &interrupt, &reporter);
             let destroyer = Destroyer {
