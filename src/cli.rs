@@ -53,8 +53,20 @@ pub enum Command {
     /// Show what deploying would change, against the deployed templates
     Diff(DiffArgs),
     /// Create or update the stacks in dependency order and wait for Karmada to come up
+    ///
+    /// Holds the app's deploy lock (SSM parameter /<app>/karmada-eks/lock) from before it writes anything to its
+    /// end, so two deploys, or a deploy and a destroy, never interleave. A whole-app deploy first deletes the
+    /// stacks karmada-eks made that left the app (a dropped member region, a shrunk split stack), each asked
+    /// whatever --require-approval says; stacks tagged with the app that karmada-eks did not make are listed as
+    /// kept, and deleted only with --prune. The app's record of its last deploy (/<app>/karmada-eks/last-deploy)
+    /// is read first, with a warning naming who deployed them when this assembly would remove members or regions
+    /// it records, and written after a successful deploy of the whole app.
     Deploy(DeployArgs),
     /// Delete the stacks in reverse dependency order, and the EBS volumes Kubernetes left behind
+    ///
+    /// Holds the app's deploy lock like deploy. Deletes the stacks of the assembly and those karmada-eks made that
+    /// left it; stacks tagged with the app that it did not make are listed as kept unless named as STACK. A
+    /// whole-app destroy ends by deleting the app's SSM records (regions, last deploy, the lock).
     Destroy(DestroyArgs),
     /// Preview how Karmada splits a workload's replicas over member clusters by static weight
     Plan(PlanArgs),
@@ -147,7 +159,8 @@ pub struct DeployArgs {
     /// How many independent stacks deploy at once
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=32))]
     pub concurrency: u16,
-    /// When to ask before executing a change set
+    /// When to ask before executing a change set (deleting a stack, and replacing the management host, are asked
+    /// whatever this says; only --yes answers them without a question)
     #[arg(long, value_enum, default_value_t = RequireApproval::Broadening)]
     pub require_approval: RequireApproval,
     /// Answer yes to every question (needed without a terminal when approval is required)
@@ -169,11 +182,20 @@ pub struct DeployArgs {
     /// Do not run the reconcile on the management host after the stacks (`karmada-eks reconcile` runs it later)
     #[arg(long)]
     pub no_reconcile: bool,
+    /// Also delete STACK, a deployed stack tagged with the app that karmada-eks did not make (deploy lists those
+    /// as kept and never deletes them otherwise); asked like any removal. Repeat for more stacks
+    #[arg(long, value_name = "STACK", conflicts_with = "stacks")]
+    pub prune: Vec<String>,
+    /// Delete the app's deploy lock (SSM parameter /<app>/karmada-eks/lock) that another run holds, naming its
+    /// owner, and take it: only when that run is gone (killed, or its machine lost)
+    #[arg(long)]
+    pub force_unlock: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct DestroyArgs {
-    /// Stacks to delete, with the stacks that depend on them unless --exclusively [default: all]
+    /// Stacks to delete, with the stacks that depend on them unless --exclusively [default: all the app's stacks
+    /// karmada-eks made; stacks tagged with the app that it did not make are kept unless named here]
     #[arg(value_name = "STACK")]
     pub stacks: Vec<String>,
     #[command(flatten)]
@@ -183,6 +205,10 @@ pub struct DestroyArgs {
     /// Delete only the named stacks
     #[arg(short = 'e', long)]
     pub exclusively: bool,
+    /// Delete the app's deploy lock (SSM parameter /<app>/karmada-eks/lock) that another run holds, naming its
+    /// owner, and take it: only when that run is gone (killed, or its machine lost)
+    #[arg(long)]
+    pub force_unlock: bool,
     /// Do not ask for confirmation
     #[arg(short, long)]
     pub force: bool,

@@ -25,7 +25,10 @@ fn synth_without_config_writes_the_default_assembly() {
     assert_eq!(artifacts["karmada-network"]["environment"], "aws://unknown-account/us-east-1");
     assert_eq!(artifacts["karmada-member-access-eu-central-1"]["environment"], "aws://unknown-account/eu-central-1");
     assert_eq!(artifacts["karmada-cluster"]["dependencies"], serde_json::json!(["karmada-network"]));
-    assert_eq!(artifacts["karmada-cluster"]["properties"]["tags"], serde_json::json!({"karmada-eks:app": "karmada"}));
+    assert_eq!(
+        artifacts["karmada-cluster"]["properties"]["tags"],
+        serde_json::json!({"karmada-eks:app": "karmada", "karmada-eks:part": "cluster"})
+    );
     let summary = stderr(&o);
     assert!(summary.contains("Synthesized 6 stacks"), "{summary}");
     let placement = summary.lines().skip_while(|l| !l.starts_with("Placement of default/nginx")).collect::<Vec<_>>();

@@ -111,8 +111,9 @@ fn network_stack_deploys_skips_updates_and_is_destroyed() {
     assert_eq!(summary(&out)["preflight"], "skipped (--skip-preflight)");
     assert_eq!(
         moto.requests() - requests_before,
-        2,
-        "a no-op redeploy is one GetParameter (the regions the app has used) and one DescribeStacks"
+        6,
+        "a no-op redeploy is GetCallerIdentity and PutParameter (taking the lock), one GetParameter (the regions \
+         the app has used), one DescribeStacks, and GetParameter and DeleteParameter (releasing the lock)"
     );
     let change_sets_after = rt.block_on(cfn.list_change_sets().stack_name(NETWORK).send()).unwrap().summaries().len();
     assert_eq!(change_sets_before, change_sets_after);
@@ -147,7 +148,7 @@ fn network_stack_deploys_skips_updates_and_is_destroyed() {
         serde_json::json!({"event": "summary", "unjoined": [], "volumes": [], "stacks": [{
             "stack": NETWORK, "region": REGION, "outcome": "absent", "status": null, "failures": [], "retained": [],
             "error": null,
-        }]})
+        }], "kept": []})
     );
 }
 
@@ -368,11 +369,12 @@ fn a_stack_that_left_the_app_is_shown_by_diff_and_deleted_by_destroy() {
     let ssm = aws_sdk_ssm::Client::new(&home);
     let west = aws_sdk_cloudformation::Client::new(&rt.block_on(moto.sdk_config("us-west-2")));
     let tag = |k: &str, v: &str| aws_sdk_cloudformation::types::Tag::builder().key(k).value(v).build();
+    // A member-access stack of the release before the part tag: access entries only, and no part tag.
     for (name, app) in [(DROPPED, "karmada"), ("someone-elses", "other-app")] {
         rt.block_on(
             west.create_stack()
                 .stack_name(name)
-                .template_body(r#"{"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}"#)
+                .template_body(r#"{"Resources": {"Access": {"Type": "AWS::EKS::AccessEntry"}}}"#)
                 .tags(tag("karmada-eks:app", app))
                 .send(),
         )
@@ -391,7 +393,7 @@ fn a_stack_that_left_the_app_is_shown_by_diff_and_deleted_by_destroy() {
     assert_ok(&out);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains(&format!("Stack {DROPPED} (us-west-2)")), "{text}");
-    assert!(text.contains("[-] AWS::SNS::Topic Topic"), "{text}");
+    assert!(text.contains("[-] AWS::EKS::AccessEntry Access"), "{text}");
     assert!(text.contains("left the app"), "{text}");
     assert!(!text.contains("someone-elses"), "{text}");
 
@@ -433,4 +435,260 @@ fn the_deploying_principal_listed_as_cluster_admin_is_refused_before_anything_ch
     assert!(stderr.contains("parent.admin_principal_arns lists arn:aws:iam::123456789012:user/moto"), "{stderr}");
     assert!(stderr.contains("hint: remove"), "{stderr}");
     assert_eq!(moto.requests() - requests_before, 1, "only GetCallerIdentity was called");
+}
+
+/// JSON lines of `out`'s stdout (progress events and the summary).
+fn lines(out: &std::process::Output) -> Vec<Value> {
+    String::from_utf8_lossy(&out.stdout).lines().filter_map(|l| serde_json::from_str(l).ok()).collect()
+}
+
+/// Whether the stack `name` exists (not deleted) in `cfn`'s region.
+fn exists(rt: &tokio::runtime::Runtime, cfn: &aws_sdk_cloudformation::Client, name: &str) -> bool {
+    rt.block_on(cfn.describe_stacks().stack_name(name).send())
+        .is_ok_and(|o| o.stacks().iter().any(|s| s.stack_status().map(|s| s.as_str()) != Some("DELETE_COMPLETE")))
+}
+
+fn create_tagged(rt: &tokio::runtime::Runtime, cfn: &aws_sdk_cloudformation::Client, name: &str, template: &str) {
+    let tag = aws_sdk_cloudformation::types::Tag::builder().key("karmada-eks:app").value("karmada").build();
+    rt.block_on(cfn.create_stack().stack_name(name).template_body(template).tags(tag).send()).unwrap();
+}
+
+/// Issue 22, item 2: a stack someone else tagged with the app (the `extend` example's registry) survives a whole
+/// `deploy --yes` and `destroy --force`, named as kept in text and JSON; a member-access stack an earlier release
+/// made (access entries only, no part tag) is deleted; `deploy --prune` deletes the registry. moto cannot create
+/// the cluster stack, so these whole-app deploys fail after the removals, which is all they are here for.
+#[test]
+fn a_stack_tagged_with_the_app_that_karmada_eks_did_not_make_is_kept_until_named() {
+    const REGISTRY: &str = "karmada-registry";
+    const DROPPED: &str = "karmada-member-access-us-west-2";
+    let moto = Moto::start();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let cfn = aws_sdk_cloudformation::Client::new(&rt.block_on(moto.sdk_config(REGION)));
+    let west = aws_sdk_cloudformation::Client::new(&rt.block_on(moto.sdk_config("us-west-2")));
+    create_tagged(&rt, &cfn, REGISTRY, r#"{"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}"#);
+    create_tagged(&rt, &west, DROPPED, r#"{"Resources": {"Access": {"Type": "AWS::EKS::AccessEntry"}}}"#);
+    let ssm = aws_sdk_ssm::Client::new(&rt.block_on(moto.sdk_config(REGION)));
+    let regions = ssm
+        .put_parameter()
+        .name("/karmada/karmada-eks/regions")
+        .value("us-east-1,us-west-2")
+        .r#type(aws_sdk_ssm::types::ParameterType::String);
+    rt.block_on(regions.send()).unwrap();
+    let reason = "its name is not one karmada-eks gives a stack of app karmada";
+    let kept = serde_json::json!([{"name": REGISTRY, "region": REGION, "reason": reason}]);
+    let deploy = ["deploy", "--yes", "--skip-preflight", "--no-reconcile"];
+
+    let out = moto.karmada_eks(&[&deploy[..], &["--json"]].concat());
+    assert_eq!(summary(&out)["kept"], kept, "{}", String::from_utf8_lossy(&out.stdout));
+    let removed = summary(&out)["removed"].clone();
+    assert_eq!((removed[0]["stack"].as_str(), removed[0]["outcome"].as_str()), (Some(DROPPED), Some("deleted")));
+    assert_eq!(removed.as_array().unwrap().len(), 1, "{removed}");
+    assert!(
+        lines(&out).iter().any(|l| l["event"] == "note"
+            && l["stack"] == REGISTRY
+            && l["message"].as_str().unwrap().starts_with(&format!("not made by karmada-eks, kept: {reason}"))),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(exists(&rt, &cfn, REGISTRY), "deploy --yes keeps the registry");
+    assert!(!exists(&rt, &west, DROPPED), "the member-access stack karmada-eks made is deleted");
+
+    let out = moto.karmada_eks(&deploy);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(&format!("{REGISTRY} (us-east-1): not made by karmada-eks, kept ({reason})")), "{text}");
+    assert!(text.contains(&format!("`karmada-eks deploy --prune {REGISTRY}`")), "{text}");
+
+    let out = moto.karmada_eks(&["destroy", "--force", "--json"]);
+    assert_eq!(summary(&out)["kept"], kept);
+    assert!(summary(&out)["stacks"].as_array().unwrap().iter().all(|s| s["stack"] != REGISTRY));
+    let out = moto.karmada_eks(&["destroy", "--force"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(&format!("{REGISTRY} (us-east-1): not made by karmada-eks, kept ({reason})")), "{text}");
+    assert!(exists(&rt, &cfn, REGISTRY), "destroy --force keeps the registry");
+
+    let out = moto.karmada_eks(&[&deploy[..], &["--json", "--prune", REGISTRY]].concat());
+    let removed = summary(&out)["removed"].clone();
+    assert_eq!((removed[0]["stack"].as_str(), removed[0]["outcome"].as_str()), (Some(REGISTRY), Some("deleted")));
+    assert_eq!(summary(&out)["kept"], serde_json::json!([]));
+    assert!(!exists(&rt, &cfn, REGISTRY), "--prune deletes it");
+
+    let out = moto.karmada_eks(&["deploy", "--yes", "--prune", "karmada-nothing"]);
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("karmada-nothing is not a deployed stack of app karmada that the assembly lacks"),
+        "{stderr}"
+    );
+}
+
+/// `destroy STACK` deletes a stack tagged with the app that karmada-eks did not make, and only that stack.
+#[test]
+fn destroy_deletes_a_kept_stack_it_is_given_by_name() {
+    let moto = Moto::start();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let cfn = aws_sdk_cloudformation::Client::new(&rt.block_on(moto.sdk_config(REGION)));
+    create_tagged(&rt, &cfn, "karmada-registry", r#"{"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}"#);
+    assert_ok(&moto.karmada_eks(&["deploy", NETWORK, "--exclusively", "--yes"]));
+
+    let out = moto.karmada_eks(&["destroy", "karmada-registry", "--force", "--json"]);
+    assert_ok(&out);
+    let stacks = summary(&out)["stacks"].clone();
+    assert_eq!(stacks.as_array().unwrap().len(), 1, "{stacks}");
+    assert_eq!(
+        (stacks[0]["stack"].as_str(), stacks[0]["outcome"].as_str()),
+        (Some("karmada-registry"), Some("deleted"))
+    );
+    assert!(!exists(&rt, &cfn, "karmada-registry"));
+    assert!(exists(&rt, &cfn, NETWORK), "the app's own stacks stay");
+}
+
+const LOCK: &str = "/karmada/karmada-eks/lock";
+
+/// Issue 22, item 2: a held lock refuses deploy and destroy, naming its owner, before anything is written (no
+/// stack, no change set, no regions parameter); `--force-unlock` says whose lock it breaks and takes it; the lock
+/// is gone after a deploy, a failed one included.
+#[test]
+fn a_held_lock_refuses_deploy_and_destroy_before_anything_is_written_and_force_unlock_takes_it() {
+    let moto = Moto::start();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let conf = rt.block_on(moto.sdk_config(REGION));
+    let (cfn, ssm) = (aws_sdk_cloudformation::Client::new(&conf), aws_sdk_ssm::Client::new(&conf));
+    let held = r#"{"owner":"arn:aws:iam::123456789012:user/bob","command":"deploy","host":"ci-7","pid":4242,"started":"2026-12-03T14:00:00Z","expires":"2026-12-04T14:00:00Z"}"#;
+    let put = ssm.put_parameter().name(LOCK).value(held).r#type(aws_sdk_ssm::types::ParameterType::String);
+    rt.block_on(put.send()).unwrap();
+    let parameter = |name: &str| rt.block_on(ssm.get_parameter().name(name).send()).ok();
+
+    for command in [&["deploy", NETWORK, "--exclusively", "--yes"][..], &["destroy", "--force"]] {
+        let out = moto.karmada_eks(command);
+        assert_eq!(out.status.code(), Some(1), "{command:?}: {}", String::from_utf8_lossy(&out.stderr));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(&format!(
+                "app karmada is locked by another run: {LOCK} is held by arn:aws:iam::123456789012:user/bob \
+                 (`karmada-eks deploy` on ci-7, pid 4242) since 2026-12-03T14:00:00Z"
+            )),
+            "{command:?}: {stderr}"
+        );
+        assert!(
+            stderr.contains("if it is gone (killed, or its machine lost), run the command again with --force-unlock")
+        );
+    }
+    assert!(rt.block_on(cfn.list_stacks().send()).unwrap().stack_summaries().is_empty(), "no stack, no change set");
+    assert!(parameter("/karmada/karmada-eks/regions").is_none(), "the regions parameter was not written");
+    assert_eq!(parameter(LOCK).unwrap().parameter().unwrap().value(), Some(held), "the lock is untouched");
+
+    let out = moto.karmada_eks(&["deploy", NETWORK, "--exclusively", "--yes", "--json", "--force-unlock"]);
+    assert_ok(&out);
+    assert!(
+        lines(&out).iter().any(|l| l["event"] == "note"
+            && l["message"].as_str().unwrap().starts_with(&format!(
+                "--force-unlock: deleting the lock {LOCK} held by arn:aws:iam::123456789012:user/bob (`karmada-eks \
+                 deploy` on ci-7, pid 4242, since 2026-12-03T14:00:00Z)"
+            ))),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(summary(&out)["stacks"][0]["outcome"], "created");
+    assert!(parameter(LOCK).is_none(), "the lock is released after the deploy");
+
+    let out = moto.karmada_eks(&["deploy", "--yes", "--skip-preflight", "--no-reconcile"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "moto cannot deploy the cluster stack: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(parameter(LOCK).is_none(), "the lock is released after a failed deploy");
+}
+
+/// An app of two stacks (the desired state, and with `members` a member-access stack in us-east-1), written as an
+/// assembly in `dir`: a whole app that moto deploys.
+fn small_app(dir: &std::path::Path, members: &[&str]) {
+    use constructs::cfn::ssm::CfnParameter;
+    use constructs::core::{App, Environment};
+    use constructs::karmada::wellknown::{Part, TAG_APP, TAG_PART};
+    let mut app = App::new();
+    let env = Environment::new(None, REGION);
+    let state = app.add_stack("karmada-desired-state", env.clone());
+    state.tag(TAG_APP, "karmada");
+    state.tag(TAG_PART, Part::DesiredState.as_str());
+    let parameter = CfnParameter {
+        name: Some("/karmada/karmada/desired-state".into()),
+        r#type: "String".into(),
+        value: "{}".into(),
+        description: None,
+        tier: None,
+        tags: Default::default(),
+    };
+    state.scope().add("Head", parameter);
+    if !members.is_empty() {
+        let access = app.add_stack("karmada-member-access-us-east-1", env);
+        access.tag(TAG_APP, "karmada");
+        access.tag(TAG_PART, Part::MemberAccess.as_str());
+        let mut s = access.scope();
+        for m in members {
+            let role = "arn:aws:iam::123456789012:role/karmada-management";
+            constructs::eks::access_entry::add_cluster_admin(&mut s.child(m), "AccessEntry", (*m).into(), role.into());
+        }
+    }
+    let _ = std::fs::remove_dir_all(dir);
+    app.synth().unwrap().write(dir).unwrap();
+}
+
+/// Issue 22, item 2: a whole deploy records what it deployed; a deploy whose assembly lacks members the record
+/// has warns, naming who deployed them, and deletes the member-access stack karmada-eks made (no management
+/// host: nothing to unjoin from); destroy then deletes the record.
+#[test]
+fn the_last_deploy_is_recorded_and_removing_its_members_warns_naming_who_deployed_them() {
+    let moto = Moto::start();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let conf = rt.block_on(moto.sdk_config(REGION));
+    let (cfn, ssm) = (aws_sdk_cloudformation::Client::new(&conf), aws_sdk_ssm::Client::new(&conf));
+    let dir = moto.home.path().join("small");
+    let record = || -> Option<Value> {
+        let out = rt.block_on(ssm.get_parameter().name("/karmada/karmada-eks/last-deploy").send()).ok()?;
+        serde_json::from_str(out.parameter()?.value()?).ok()
+    };
+
+    small_app(&dir, &["eksa", "eksb"]);
+    let out = moto.karmada_eks(&["deploy", "--app", dir.to_str().unwrap(), "--yes", "--json", "--skip-preflight"]);
+    assert_ok(&out);
+    let last = record().expect("the last deploy is recorded");
+    let manifest = std::fs::read(dir.join("manifest.json")).unwrap();
+    let sha: String = {
+        use sha2::Digest;
+        sha2::Sha256::digest(&manifest).iter().map(|b| format!("{b:02x}")).collect()
+    };
+    assert_eq!(last["assembly_sha256"], sha);
+    assert_eq!(last["members"], serde_json::json!(["eksa", "eksb"]));
+    assert_eq!(last["regions"], serde_json::json!(["us-east-1"]));
+    assert_eq!(last["version"], env!("CARGO_PKG_VERSION"));
+    let principal = last["principal"].as_str().unwrap().to_string();
+    assert!(principal.starts_with("arn:aws:"), "{principal}");
+    assert!(last["time"].as_str().unwrap().ends_with('Z'), "{last}");
+
+    small_app(&dir, &[]);
+    let out = moto.karmada_eks(&["deploy", "--app", dir.to_str().unwrap(), "--yes", "--json", "--skip-preflight"]);
+    assert_ok(&out);
+    let warning = format!(
+        "members eksa, eksb were deployed by {principal} at {} (assembly {}); this assembly does not have them: \
+         check that your checkout is current",
+        last["time"].as_str().unwrap(),
+        &sha[..12]
+    );
+    assert!(
+        lines(&out).iter().any(|l| l["event"] == "note" && l["message"] == warning.as_str()),
+        "{warning}\n{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let removed = summary(&out)["removed"].clone();
+    assert_eq!(removed[0]["stack"], "karmada-member-access-us-east-1", "{removed}");
+    assert_eq!(removed[0]["outcome"], "deleted");
+    assert!(!exists(&rt, &cfn, "karmada-member-access-us-east-1"));
+    assert_eq!(record().unwrap()["members"], serde_json::json!([]), "the record follows the deploy");
+
+    assert_ok(&moto.karmada_eks(&["destroy", "--app", dir.to_str().unwrap(), "--force"]));
+    assert!(record().is_none(), "destroy deletes the record");
+    let lock = rt.block_on(ssm.get_parameter().name(LOCK).send());
+    assert!(lock.is_err(), "and the lock");
 }

@@ -13,14 +13,19 @@ use crate::deploy::approval::{Answer, ApprovalPolicy, Approver, Fixed, TerminalA
 use crate::deploy::changeset::TemplateSource;
 use crate::deploy::deployment::{app_of, DeployOptions, Deployer};
 use crate::deploy::destroy::eks_cluster_names;
+use crate::deploy::error::DeployError;
 use crate::deploy::host::reconcile;
 use crate::deploy::interrupt::Interrupt;
+use crate::deploy::last_deploy::{self, LastDeploy};
+use crate::deploy::lock::{self, rfc3339, LockOwner};
 use crate::deploy::progress;
+use crate::deploy::progress::ProgressEvent;
 use crate::deploy::selection::{select, Extend};
 use crate::deploy::tuning::Tuning;
 use crate::deploy::{from_ssm, identity, inventory};
 use crate::error::UsageError;
-use constructs::karmada::wellknown::TAG_VERSION;
+use constructs::karmada::wellknown::{last_deploy_parameter, TAG_VERSION};
+use std::time::SystemTime;
 
 pub fn run(config_path: Option<&Path>, args: DeployArgs) -> Result<ExitCode> {
     let assembly = load_assembly(config_path, args.assembly.app.as_deref())?;
@@ -63,50 +68,74 @@ pub fn run(config_path: Option<&Path>, args: DeployArgs) -> Result<ExitCode> {
             }
         }
         let app = app_of(&assembly);
-        let ssm = aws.ssm(&home_region(&assembly));
-        let recorded = inventory::recorded_regions(&ssm, &app).await?;
-        let all = inventory::all_regions(&assembly, &recorded);
-        let clients = aws.cloudformation_clients(all.iter().map(String::as_str));
-        let orphans = if args.stacks.is_empty() {
-            inventory::orphans(&clients, &all, &app, &assembly).await?
-        } else {
-            Vec::new()
-        };
-        let preflight = if args.skip_preflight {
-            "skipped (--skip-preflight)".to_string()
-        } else {
-            super::doctor::preflight(&aws, &assembly, &selected, &config, args.json).await?
-        };
-        if all != recorded {
-            inventory::record_regions(&ssm, &app, &all).await?;
-        }
-        let interrupt = Interrupt::on_ctrl_c();
         let home = home_region(&assembly);
-        let unjoin = session::host_unjoin(&aws, &home, &app, tuning, &interrupt, &reporter);
-        let store = Arc::new(from_ssm::Ssm(aws.ssm_clients(all.iter().map(String::as_str))));
-        let deployer = Deployer::new(clients, reporter.clone(), approver, interrupt.clone(), options)
-            .removing(orphans, Some(unjoin))
-            .filling_from_ssm(filled_from_ssm, store);
-        let result = deployer.deploy_all(&assembly, &selected).await;
-        // The reconcile step (docs/lifecycle.md, "The deployer" 4): only after every stack is up, and only when
-        // this run deployed the desired state and the host (a partial deploy, e.g. `deploy karmada-network
-        // --exclusively`, leaves Karmada alone).
-        let host_stack = constructs::karmada::parent::StackNames::new(&app).management;
-        let reconciled = match assembly.stack(&reconcile::desired_state_stack(&app)) {
-            Some(stack)
-                if result.ok()
-                    && !args.no_reconcile
-                    && selected.contains(&stack.name)
-                    && selected.contains(&host_stack) =>
-            {
-                let region = &stack.environment.region;
-                let (cfn, ssm) = (aws.cloudformation(region), aws.ssm(region));
-                let interrupt = interrupt.clone();
-                Some(super::reconcile::reconcile(&cfn, ssm, &app, false, tuning, interrupt, reporter.clone()).await)
+        let ssm = aws.ssm(&home);
+        let interrupt = Interrupt::on_ctrl_c();
+        let caller = aws.caller(&home).await?;
+        let me = LockOwner::this_process(&caller.arn, "deploy", SystemTime::now());
+        let note = |message: String| reporter.report(ProgressEvent::Note { stack: app.clone(), message });
+        lock::holding(&ssm, &app, &me, args.force_unlock, reporter.as_ref(), async {
+            let whole_app = args.stacks.is_empty();
+            let recorded = inventory::recorded_regions(&ssm, &app).await?;
+            let all = inventory::all_regions(&assembly, &recorded);
+            let clients = aws.cloudformation_clients(all.iter().map(String::as_str));
+            let leftovers = if whole_app {
+                inventory::leftovers(&clients, &all, &app, &assembly, &args.prune).await?
+            } else {
+                Default::default()
+            };
+            let this_deploy = LastDeploy::of(&assembly, &caller.arn, env!("CARGO_PKG_VERSION"), String::new());
+            let warning = match whole_app {
+                true => last_deploy::read(&ssm, &app).await?.and_then(|last| last.removed_by(&this_deploy)),
+                false => None,
+            };
+            let preflight = if args.skip_preflight {
+                "skipped (--skip-preflight)".to_string()
+            } else {
+                super::doctor::preflight(&aws, &assembly, &selected, &config, args.json).await?
+            };
+            if interrupt.is_set() {
+                return Err(
+                    DeployError::Interrupted { stack: app.clone(), detail: "nothing was changed".into() }.into()
+                );
             }
-            _ => None,
-        };
-        anyhow::Ok(((result, preflight), reconciled))
+            if all != recorded {
+                inventory::record_regions(&ssm, &app, &all).await?;
+            }
+            let unjoin = session::host_unjoin(&aws, &home, &app, tuning, &interrupt, &reporter);
+            let store = Arc::new(from_ssm::Ssm(aws.ssm_clients(all.iter().map(String::as_str))));
+            let deployer = Deployer::new(clients, reporter.clone(), approver, interrupt.clone(), options)
+                .removing(leftovers, Some(unjoin))
+                .warning_of_removals(warning)
+                .filling_from_ssm(filled_from_ssm, store);
+            let result = deployer.deploy_all(&assembly, &selected).await;
+            if whole_app && result.ok() {
+                let record = LastDeploy { time: rfc3339(SystemTime::now()), ..this_deploy };
+                if let Err(e) = last_deploy::write(&ssm, &app, &record).await {
+                    note(format!("could not record this deploy in {}: {e}", last_deploy_parameter(&app)));
+                }
+            }
+            // The reconcile step (docs/lifecycle.md, "The deployer" 4): only after every stack is up, and only when
+            // this run deployed the desired state and the host (a partial deploy, e.g. `deploy karmada-network
+            // --exclusively`, leaves Karmada alone).
+            let host_stack = constructs::karmada::parent::StackNames::new(&app).management;
+            let reconciled = match assembly.stack(&reconcile::desired_state_stack(&app)) {
+                Some(stack)
+                    if result.ok()
+                        && !args.no_reconcile
+                        && selected.contains(&stack.name)
+                        && selected.contains(&host_stack) =>
+                {
+                    let region = &stack.environment.region;
+                    let (cfn, ssm) = (aws.cloudformation(region), aws.ssm(region));
+                    let interrupt = interrupt.clone();
+                    Some(super::reconcile::reconcile(&cfn, ssm, &app, false, tuning, interrupt, reporter.clone()).await)
+                }
+                _ => None,
+            };
+            anyhow::Ok(((result, preflight), reconciled))
+        })
+        .await
     })?;
     let (result, preflight) = result;
     drop(reporter);

@@ -35,11 +35,15 @@ pub fn run(config_path: Option<&Path>, args: DiffArgs) -> Result<ExitCode> {
             let recorded = inventory::recorded_regions(&aws.ssm(&home_region(&assembly)), &app).await?;
             let all = inventory::all_regions(&assembly, &recorded);
             let clients = aws.cloudformation_clients(all.iter().map(String::as_str));
-            for orphan in inventory::orphans(&clients, &all, &app, &assembly).await? {
+            let leftovers = inventory::leftovers(&clients, &all, &app, &assembly, &[]).await?;
+            for orphan in &leftovers.orphans {
                 differs = true;
                 let d = diff::compare(&orphan.template, &serde_json::Value::Null);
                 print!("{}", diff::render(&orphan.name, &orphan.environment.region, true, &d, color));
                 println!("(the stack left the app: `karmada-eks deploy` deletes it)");
+            }
+            for k in &leftovers.kept {
+                println!("Stack {} ({}): {}", k.name, k.region, k.note());
             }
         }
         anyhow::Ok(differs)

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use super::session::EXIT_INTERRUPTED;
 use crate::deploy::error::DeployError;
 use crate::deploy::events::ResourceEvent;
+use crate::deploy::inventory::Kept;
 use crate::deploy::report::{Deletion, DeployReport, DestroyReport, Outcome};
 
 /// 0 when everything is fine, 130 after Ctrl-C, 2 when the user must change the input, else 1.
@@ -28,13 +29,17 @@ pub fn print_deploy(report: &DeployReport, json: bool, preflight: &str) {
     if json {
         println!(
             "{}",
-            serde_json::json!({"event": "summary", "stacks": report.stacks, "removed": report.removed, "preflight": preflight})
+            serde_json::json!({
+                "event": "summary", "stacks": report.stacks, "removed": report.removed, "kept": report.kept,
+                "preflight": preflight
+            })
         );
         print_errors(report.errors());
         return;
     }
     let color = std::io::stdout().is_terminal();
     let paint = |code: &str, text: &str| if color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() };
+    print_kept(&report.kept);
     for r in &report.removed {
         let what = match r.outcome {
             Deletion::Deleted | Deletion::Absent => "deleted (left the app)".to_string(),
@@ -98,9 +103,13 @@ pub fn print_destroy(report: &DestroyReport, json: bool) {
             })
             .collect();
         let summary = serde_json::json!({
-            "event": "summary", "unjoined": report.unjoined, "stacks": report.stacks, "volumes": volumes
+            "event": "summary", "unjoined": report.unjoined, "stacks": report.stacks, "volumes": volumes,
+            "kept": report.kept
         });
         println!("{summary}");
+    }
+    if !json {
+        print_kept(&report.kept);
     }
     if !json && !report.unjoined.is_empty() {
         println!("unjoined from Karmada first: {}", report.unjoined.join(", "));
@@ -136,6 +145,16 @@ pub fn print_destroy(report: &DestroyReport, json: bool) {
                 region = v.region
             ),
         }
+    }
+}
+
+/// The stacks tagged with the app that karmada-eks did not make, and how to delete one.
+fn print_kept(kept: &[Kept]) {
+    for k in kept {
+        println!("{} ({}): not made by karmada-eks, kept ({})", k.name, k.region, k.reason);
+    }
+    if let Some(k) = kept.first() {
+        println!("  to delete one: `karmada-eks deploy --prune {name}` or `karmada-eks destroy {name}`", name = k.name);
     }
 }
 

@@ -43,7 +43,7 @@ pub fn run(config_path: Option<&Path>, args: StatusArgs) -> Result<ExitCode> {
         let recorded = inventory::recorded_regions(&aws.ssm(&home_region(&assembly)), &app).await?;
         let regions = inventory::all_regions(&assembly, &recorded);
         let clients = aws.cloudformation_clients(regions.iter().map(String::as_str));
-        for orphan in inventory::orphans(&clients, &regions, &app, &assembly).await? {
+        for orphan in inventory::leftovers(&clients, &regions, &app, &assembly, &[]).await?.orphans {
             let cfn = aws.cloudformation(&orphan.environment.region);
             stacks.push(status::stack_state(&cfn, &orphan.name, &orphan.environment.region, None).await?);
         }

@@ -5,14 +5,14 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
-use super::approval::{ask, Answer, ApprovalPolicy, Approver};
+use super::approval::{ask, Answer, Approver};
 use super::changeset::Change;
 use super::client::CfnClients;
 use super::destroy::Destroyer;
 use super::error::DeployError;
 use super::from_ssm::{FromSsm, ParameterStore};
 use super::interrupt::Interrupt;
-use super::inventory;
+use super::inventory::{self, Kept, Leftovers};
 use super::progress::ProgressEvent;
 use super::progress::Reporter;
 use super::report::{Deletion, DeployReport, StackDeletion, StackReport};
@@ -32,8 +32,11 @@ pub struct Deployer {
     outputs: Mutex<HashMap<String, BTreeMap<String, String>>>,
     /// Regions of every stack of the assembly (to read producers' outputs).
     regions: HashMap<String, String>,
-    /// Stacks that left the app, deleted before the assembly's stacks deploy.
-    orphans: Vec<StackArtifact>,
+    /// Stacks that left the app (and the stacks not made by karmada-eks that the user named), deleted before the
+    /// assembly's stacks deploy.
+    leftovers: Leftovers,
+    /// Why this assembly may be stale: it lacks members or regions the app's last deploy had (`last_deploy`).
+    stale_warning: Option<String>,
     /// Parameters filled from SSM, by stack name.
     from_ssm: BTreeMap<String, Vec<FromSsm>>,
 }
@@ -60,7 +63,8 @@ impl Deployer {
             from_ssm: BTreeMap::new(),
             outputs: Mutex::new(HashMap::new()),
             regions: HashMap::new(),
-            orphans: Vec::new(),
+            leftovers: Leftovers::default(),
+            stale_warning: None,
         }
     }
 
@@ -76,13 +80,20 @@ impl Deployer {
         self
     }
 
-    /// Deletes `orphans` (stacks that left the app, from `inventory::orphans`) before deploying: each after
-    /// approval, and after `unjoin` has unjoined the members whose access entries it holds. They go first because
-    /// an orphan can only take parameters from stacks that stay, so the stacks it took them from can change
-    /// after it is gone.
-    pub fn removing(mut self, orphans: Vec<StackArtifact>, unjoin: Option<Arc<dyn MemberUnjoin>>) -> Self {
-        self.orphans = orphans;
+    /// Deletes `leftovers.orphans` (from `inventory::leftovers`) before deploying: each after approval, asked
+    /// whatever the approval policy (only `--yes` answers it without a question), and after `unjoin` has unjoined
+    /// the members whose access entries it holds and the assembly does not keep. They go first because an orphan
+    /// can only take parameters from stacks that stay, so the stacks it took them from can change after it is
+    /// gone. `leftovers.kept` are reported and left alone.
+    pub fn removing(mut self, leftovers: Leftovers, unjoin: Option<Arc<dyn MemberUnjoin>>) -> Self {
+        self.leftovers = leftovers;
         self.context.unjoin = unjoin;
+        self
+    }
+
+    /// Shows `warning` (from `LastDeploy::removed_by`) as a note and in the question before each removal.
+    pub fn warning_of_removals(mut self, warning: Option<String>) -> Self {
+        self.stale_warning = warning;
         self
     }
 
@@ -93,6 +104,11 @@ impl Deployer {
         this.regions = assembly.stacks.iter().map(|s| (s.name.clone(), s.environment.region.clone())).collect();
         this.context.members_kept =
             assembly.stacks.iter().flat_map(|s| inventory::access_members(&s.template)).collect();
+        let app = app_of(assembly);
+        let kept = this.report_kept();
+        if let Some(warning) = &this.stale_warning {
+            this.context.reporter.report(ProgressEvent::Note { stack: app.clone(), message: warning.clone() });
+        }
         let removed = this.remove_orphans().await;
         if !removed.iter().all(StackDeletion::ok) {
             let stacks = assembly
@@ -101,12 +117,7 @@ impl Deployer {
                 .filter(|s| selected.contains(&s.name))
                 .map(<StackReport as schedule::StackResult>::not_started)
                 .collect();
-            return DeployReport {
-                stacks,
-                removed,
-                whole_app: selected.len() == assembly.stacks.len(),
-                app: app_of(assembly),
-            };
+            return DeployReport { stacks, removed, kept, whole_app: selected.len() == assembly.stacks.len(), app };
         }
         let this = Arc::new(this);
         let stacks: Vec<Arc<StackArtifact>> =
@@ -122,19 +133,22 @@ impl Deployer {
             },
         )
         .await;
-        DeployReport {
-            stacks: reports,
-            removed,
-            whole_app: selected.len() == assembly.stacks.len(),
-            app: app_of(assembly),
+        DeployReport { stacks: reports, removed, kept, whole_app: selected.len() == assembly.stacks.len(), app }
+    }
+
+    /// Notes each stack kept because karmada-eks did not make it; the list for the report.
+    fn report_kept(&self) -> Vec<Kept> {
+        for k in &self.leftovers.kept {
+            self.context.reporter.report(ProgressEvent::Note { stack: k.name.clone(), message: k.note() });
         }
+        self.leftovers.kept.clone()
     }
 
     /// Deletes the orphans one at a time; stops at the first that fails (the rest are not started).
     async fn remove_orphans(&self) -> Vec<StackDeletion> {
         let mut removed = Vec::new();
         let mut failed = false;
-        for orphan in &self.orphans {
+        for orphan in &self.leftovers.orphans {
             if failed {
                 removed.push(<StackDeletion as schedule::StackResult>::not_started(orphan));
                 continue;
@@ -149,10 +163,14 @@ impl Deployer {
         removed
     }
 
-    /// Shows what leaves, asks like for any deletion, and unjoins the members whose access entries go.
+    /// Shows what leaves, asks (whatever the approval policy), and unjoins the members whose access entries go
+    /// and that no stack of the assembly keeps (a member moved from part `-2` into the base stack stays joined).
     async fn before_removal(&self, orphan: &StackArtifact) -> Result<(), DeployError> {
         let reporter = &self.context.reporter;
-        let members = inventory::access_members(&orphan.template);
+        let members: Vec<String> = inventory::access_members(&orphan.template)
+            .into_iter()
+            .filter(|m| !self.context.members_kept.contains(m))
+            .collect();
         let changes = orphan.template["Resources"]
             .as_object()
             .into_iter()
@@ -169,20 +187,25 @@ impl Deployer {
         reporter.report(ProgressEvent::Changes { stack: orphan.name.clone(), changes });
         let unjoining =
             if members.is_empty() { String::new() } else { format!(" after unjoining {}", members.join(", ")) };
+        let named = self.leftovers.named.contains(&orphan.name);
+        let why = if named { "was not made by karmada-eks and is named by --prune" } else { "left the app" };
         reporter.report(ProgressEvent::Note {
             stack: orphan.name.clone(),
-            message: format!("left the app: the stack is deleted{unjoining}"),
+            message: format!("{why}: the stack is deleted{unjoining}"),
         });
-        if self.context.options.approval != ApprovalPolicy::Never {
-            let question =
-                format!("{} ({}) left the app; delete it{unjoining}?", orphan.name, orphan.environment.region);
-            let what = format!("deleting {}, which left the app", orphan.name);
-            match ask(reporter.as_ref(), self.context.approver.as_ref(), &question) {
-                Answer::Yes => {}
-                Answer::No => return Err(DeployError::NotApproved { stack: orphan.name.clone(), what }),
-                Answer::Unavailable => {
-                    return Err(DeployError::ApprovalImpossible { stack: orphan.name.clone(), what })
-                }
+        let warning = self.stale_warning.as_ref().map(|w| format!("\n  warning: {w}")).unwrap_or_default();
+        let question = format!("{} ({}) {why}; delete it{unjoining}?{warning}", orphan.name, orphan.environment.region);
+        let what = format!("deleting {}, which {why}", orphan.name);
+        match ask(reporter.as_ref(), self.context.approver.as_ref(), &question) {
+            Answer::Yes => {}
+            Answer::No => return Err(DeployError::NotApproved { stack: orphan.name.clone(), what }),
+            Answer::Unavailable => {
+                return Err(DeployError::ConfirmationImpossible {
+                    what,
+                    hint: "pass --yes to delete it without asking (a deletion is asked whatever \
+                           --require-approval says)"
+                        .into(),
+                })
             }
         }
         if members.is_empty() {
@@ -205,6 +228,7 @@ impl Deployer {
             retain_failed: false,
             cancel_update: false,
             orphans: Vec::new(),
+            kept: Vec::new(),
         }
     }
 

@@ -18,7 +18,7 @@ use super::client::{CfnClients, Ec2Clients};
 use super::error::{AwsError, DeployError};
 use super::events::{first_failures, EventStream, FAILURES_SHOWN};
 use super::interrupt::Interrupt;
-use super::inventory;
+use super::inventory::{self, Kept};
 use super::monitor::{follow, Follow, Followed};
 use super::progress::{ProgressEvent, Reporter};
 use super::report::{Deletion, DestroyReport, StackDeletion, VolumeDeletion};
@@ -47,9 +47,12 @@ pub struct Destroyer {
     /// Cancel a running update (CancelUpdateStack) instead of waiting for it to finish (`destroy
     /// --cancel-update`).
     pub cancel_update: bool,
-    /// The app's deployed stacks that the assembly no longer has (see `inventory::orphans`): deleted first, as
-    /// they can only take parameters from stacks of the assembly, never give them.
+    /// The app's deployed stacks that the assembly no longer has and karmada-eks made, and those the user named
+    /// (`inventory::leftovers`): deleted first, as they can only take parameters from stacks of the assembly,
+    /// never give them.
     pub orphans: Vec<StackArtifact>,
+    /// The app's deployed stacks that karmada-eks did not make: reported, not deleted.
+    pub kept: Vec<Kept>,
     /// Unjoins the members whose access entries the deleted stacks hold, before any deletion; `None` leaves the
     /// members alone (deploy's own orphan removal unjoins them itself).
     pub unjoin: Option<Arc<dyn MemberUnjoin>>,
@@ -66,6 +69,9 @@ impl Destroyer {
         assembly: &CloudAssembly,
         selected: &[String],
     ) -> Result<DestroyReport, DeployError> {
+        for k in &self.kept {
+            self.reporter.report(ProgressEvent::Note { stack: k.name.clone(), message: k.note() });
+        }
         let chosen: HashSet<&str> = selected.iter().map(String::as_str).collect();
         let orphans: Vec<String> = self.orphans.iter().map(|o| o.name.clone()).collect();
         let stacks: Vec<Arc<StackArtifact>> = self
@@ -111,7 +117,8 @@ impl Destroyer {
             .iter()
             .filter(|d| stacks.iter().any(|s| s.name == d.name && !eks_cluster_names(s).is_empty()))
             .all(StackDeletion::ok);
-        let mut report = DestroyReport { stacks: deletions, volumes: Vec::new(), unjoined };
+        let kept = this.kept.clone();
+        let mut report = DestroyReport { stacks: deletions, volumes: Vec::new(), unjoined, kept };
         if clusters_gone {
             report.volumes = this.delete_volumes(&clusters).await;
         }

@@ -188,6 +188,36 @@ pub enum DeployError {
          credentials"
     )]
     DeployerIsListedAdmin { stack: String, listed: String, caller: String },
+    #[error(
+        "{stack} is not a deployed stack of app {app} that the assembly lacks, so it cannot be deleted by name; \
+         nothing was changed\n  hint: {}",
+        if kept.is_empty() {
+            "no stack tagged with the app is outside the assembly; to delete a stack of the assembly run `karmada-eks \
+             destroy` with its name"
+                .to_string()
+        } else {
+            format!("the stacks karmada-eks keeps because it did not make them are: {}", kept.join(", "))
+        }
+    )]
+    NotALeftover { stack: String, app: String, kept: Vec<String> },
+    #[error(
+        "app {app} is locked by another run: {parameter} is held by {} (`karmada-eks {}` on {}, pid {}) since {}, \
+         {}; nothing was changed\n  hint: wait for that run to finish; if it is gone (killed, or its machine \
+         lost), run the command again with --force-unlock",
+        holder.owner, holder.command, holder.host, holder.pid, holder.started,
+        if *stale {
+            format!("expired at {} (the run that took it has most likely died)", holder.expires)
+        } else {
+            format!("until {}", holder.expires)
+        }
+    )]
+    LockHeld {
+        app: String,
+        parameter: String,
+        holder: Box<super::lock::LockOwner>,
+        /// The lock's expiry has passed.
+        stale: bool,
+    },
     #[error("{what} was not confirmed; nothing was deleted")]
     Declined { what: String },
     #[error("{what} needs confirmation, but there is no terminal to ask on\n  hint: {hint}")]
@@ -212,6 +242,7 @@ impl DeployError {
                 | DeployError::ConfirmationImpossible { .. }
                 | DeployError::WrongAccount { .. }
                 | DeployError::DeployerIsListedAdmin { .. }
+                | DeployError::NotALeftover { .. }
         )
     }
 }

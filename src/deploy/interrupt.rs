@@ -40,6 +40,11 @@ impl Interrupt {
         interrupt
     }
 
+    /// Whether the interrupt is set.
+    pub fn is_set(&self) -> bool {
+        *self.rx.borrow()
+    }
+
     /// Resolves once the interrupt is set (never, if the handle is dropped unset).
     pub async fn wait(&mut self) {
         if self.rx.wait_for(|set| *set).await.is_err() {

@@ -1,58 +1,34 @@
 //! The app's stacks as deployed: found by the `karmada-eks:app` tag in every region the app has used (the
 //! regions of the assembly and those recorded in the SSM parameter `/<app>/karmada-eks/regions`), and the
-//! ones among them that left the assembly (orphans), which deploy and destroy delete.
+//! ones among them that the assembly does not have: those karmada-eks made (orphans, which deploy and destroy
+//! delete) and the others (kept, unless the user names them).
 
 use aws_sdk_cloudformation::Client;
 use constructs::core::{CloudAssembly, Environment, StackArtifact};
-use constructs::karmada::wellknown::{regions_parameter, TAG_APP};
+use constructs::karmada::parent::StackNames;
+use constructs::karmada::wellknown::{regions_parameter, TAG_APP, TAG_PART};
+use serde::Serialize;
 use serde_json::Value;
 
 use super::client::CfnClients;
 use super::error::{AwsError, DeployError};
+use super::parameter;
 use super::stack::{self, DeployedStack};
 
 /// The regions recorded for `app` (empty when the parameter does not exist).
 pub async fn recorded_regions(ssm: &aws_sdk_ssm::Client, app: &str) -> Result<Vec<String>, AwsError> {
-    match ssm.get_parameter().name(regions_parameter(app)).send().await {
-        Ok(out) => Ok(parse_regions(out.parameter().and_then(|p| p.value()).unwrap_or_default())),
-        Err(e) => {
-            let e = AwsError::from_sdk("GetParameter", e);
-            if e.is_not_found() {
-                Ok(Vec::new())
-            } else {
-                Err(e)
-            }
-        }
-    }
+    Ok(parameter::get(ssm, &regions_parameter(app)).await?.map(|v| parse_regions(&v)).unwrap_or_default())
 }
 
 /// Records `regions` (comma-separated, sorted) for `app`; written before a stack is first deployed to a region.
 pub async fn record_regions(ssm: &aws_sdk_ssm::Client, app: &str, regions: &[String]) -> Result<(), AwsError> {
-    ssm.put_parameter()
-        .name(regions_parameter(app))
-        .value(join_regions(regions))
-        .r#type(aws_sdk_ssm::types::ParameterType::String)
-        .overwrite(true)
-        .description("karmada-eks: regions this app has deployed stacks to (destroy deletes it last)")
-        .send()
-        .await
-        .map(|_| ())
-        .map_err(|e| AwsError::from_sdk("PutParameter", e))
+    let description = "karmada-eks: regions this app has deployed stacks to (destroy deletes it last)";
+    parameter::put(ssm, &regions_parameter(app), &join_regions(regions), description).await
 }
 
 /// Deletes the regions parameter; one already gone counts as deleted.
 pub async fn forget_regions(ssm: &aws_sdk_ssm::Client, app: &str) -> Result<(), AwsError> {
-    match ssm.delete_parameter().name(regions_parameter(app)).send().await {
-        Ok(_) => Ok(()),
-        Err(e) => {
-            let e = AwsError::from_sdk("DeleteParameter", e);
-            if e.is_not_found() {
-                Ok(())
-            } else {
-                Err(e)
-            }
-        }
-    }
+    parameter::delete(ssm, &regions_parameter(app)).await
 }
 
 pub fn parse_regions(value: &str) -> Vec<String> {
@@ -99,15 +75,51 @@ pub async fn app_stacks(client: &Client, app: &str) -> Result<Vec<DeployedStack>
     }
 }
 
-/// The app's deployed stacks in `regions` that the assembly no longer has, as artifacts made from their
-/// deployed templates (so deploy and destroy handle them like any stack), in name order.
-pub async fn orphans(
+/// A deployed stack tagged with the app that karmada-eks did not make: deploy and destroy list it and keep it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Kept {
+    pub name: String,
+    pub region: String,
+    /// Why it is not karmada-eks's (from `StackNames::made_part`).
+    pub reason: String,
+}
+
+impl Kept {
+    /// The progress note deploy and destroy give it.
+    pub fn note(&self) -> String {
+        format!(
+            "not made by karmada-eks, kept: {}; `karmada-eks deploy --prune {name}` or `karmada-eks destroy {name}` \
+             deletes it",
+            self.reason,
+            name = self.name
+        )
+    }
+}
+
+/// The app's deployed stacks that the assembly does not have.
+#[derive(Debug, Default)]
+pub struct Leftovers {
+    /// What deploy and destroy delete, in name order, as artifacts made from their deployed templates (so they
+    /// are handled like any stack): the stacks karmada-eks made, and the others the user named.
+    pub orphans: Vec<StackArtifact>,
+    /// Names of the stacks among `orphans` that karmada-eks did not make (named by `--prune` or `destroy STACK`).
+    pub named: Vec<String>,
+    /// The other stacks karmada-eks did not make.
+    pub kept: Vec<Kept>,
+}
+
+/// The app's deployed stacks in `regions` that `assembly` does not have, sorted into those karmada-eks made
+/// (`StackNames::made_part`) and the others; the others named in `named` are deleted like the first. A name in
+/// `named` that is no such stack is an error.
+pub async fn leftovers(
     clients: &CfnClients,
     regions: &[String],
     app: &str,
     assembly: &CloudAssembly,
-) -> Result<Vec<StackArtifact>, DeployError> {
-    let mut orphans = Vec::new();
+    named: &[String],
+) -> Result<Leftovers, DeployError> {
+    let names = StackNames::new(app);
+    let mut found = Leftovers::default();
     for region in regions {
         let client = clients.get(region)?;
         for deployed in app_stacks(client, app).await? {
@@ -115,11 +127,27 @@ pub async fn orphans(
                 continue;
             }
             let template = stack::template(client, &deployed.id).await?.unwrap_or(Value::Null);
-            orphans.push(artifact(&deployed, region, template));
+            let part_tag = deployed.tags.get(TAG_PART).map(String::as_str);
+            match names.made_part(&deployed.name, region, part_tag, &template) {
+                Ok(_) => found.orphans.push(artifact(&deployed, region, template)),
+                Err(_) if named.contains(&deployed.name) => {
+                    found.named.push(deployed.name.clone());
+                    found.orphans.push(artifact(&deployed, region, template));
+                }
+                Err(reason) => found.kept.push(Kept { name: deployed.name.clone(), region: region.clone(), reason }),
+            }
         }
     }
-    orphans.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(orphans)
+    if let Some(unknown) = named.iter().find(|n| !found.orphans.iter().any(|o| &o.name == *n)) {
+        return Err(DeployError::NotALeftover {
+            stack: unknown.clone(),
+            app: app.to_string(),
+            kept: found.kept.iter().map(|k| k.name.clone()).collect(),
+        });
+    }
+    found.orphans.sort_by(|a, b| a.name.cmp(&b.name));
+    found.kept.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(found)
 }
 
 fn artifact(deployed: &DeployedStack, region: &str, template: Value) -> StackArtifact {

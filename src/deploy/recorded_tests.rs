@@ -491,6 +491,7 @@ async fn destroy_cancelling(client: Client, retain_failed: bool, cancel_update: 
         retain_failed,
         cancel_update,
         orphans: Vec::new(),
+        kept: Vec::new(),
         unjoin: None,
         skip_unjoin: false,
     };
@@ -950,7 +951,7 @@ async fn deploy_net_with(
         interrupt,
         options,
     )
-    .removing(orphans, Some(unjoin));
+    .removing(super::inventory::Leftovers { orphans, ..Default::default() }, Some(unjoin));
     let mut stacks = vec![artifact()];
     stacks.extend(others);
     let assembly = constructs::core::CloudAssembly { stacks };
@@ -984,6 +985,54 @@ async fn a_failed_unjoin_keeps_the_access_stack_and_deploys_nothing() {
     assert_eq!(*calls.lock().unwrap(), vec!["unjoin eksuscl01".to_string()], "no deletion, no deploy");
 }
 
+/// Issue 22: a region shrinks back from two access stacks to one. The orphan (part `-2` that left) holds the
+/// entries of `eksa` (leaving the app) and `eksb` (moved into the base stack, which the assembly has): only `eksa`
+/// is unjoined, as the in-place path does.
+#[tokio::test]
+async fn removing_a_part_that_left_unjoins_only_the_members_no_stack_of_the_assembly_keeps() {
+    let calls: Log = Default::default();
+    let entry = |m: &str| json!({"Type": "AWS::EKS::AccessEntry", "Metadata": {"aws:cdk:path": format!("{ORPHAN}/{m}/AccessEntry")}});
+    let part = testing::stack(ORPHAN, "eu-west-1", json!({"Resources": {"A": entry("eksa"), "B": entry("eksb")}}), &[]);
+    let base = testing::stack("base", "eu-west-1", json!({"Resources": {"B": entry("eksb")}}), &[]);
+    let unjoin = RecordingUnjoin { log: calls.clone(), fails: false };
+    let report = deploy_net_with(&orphan_rules(&calls), vec![part], vec![base], Arc::new(unjoin)).await;
+
+    assert!(report.ok(), "{:?}", report.errors().collect::<Vec<_>>());
+    assert_eq!(
+        *calls.lock().unwrap(),
+        vec!["unjoin eksa".to_string(), format!("delete {ORPHAN_ID}"), "describe net".into()]
+    );
+}
+
+/// A deletion is asked whatever the approval policy: without a terminal and without `--yes`, `--require-approval
+/// never` deletes nothing and says to pass --yes.
+#[tokio::test]
+async fn removing_a_stack_that_left_is_asked_even_with_require_approval_never() {
+    let calls: Log = Default::default();
+    let rules = orphan_rules(&calls);
+    let refs: Vec<&Rule> = rules.iter().collect();
+    let (interrupt, _handle) = Interrupt::new();
+    let options = DeployOptions { tuning: tuning(), approval: ApprovalPolicy::Never, ..DeployOptions::default() };
+    let reporter = Arc::new(RecordingReporter::default());
+    let deployer = Deployer::new(
+        CfnClients::single(client(&refs), ["eu-west-1"]),
+        reporter.clone(),
+        Arc::new(Fixed(Answer::Unavailable)),
+        interrupt,
+        options,
+    )
+    .removing(super::inventory::Leftovers { orphans: vec![orphan()], ..Default::default() }, None);
+    let assembly = constructs::core::CloudAssembly { stacks: vec![artifact()] };
+    let report = deployer.deploy_all(&assembly, &[NAME.to_string()]).await;
+
+    let error = report.removed[0].error.as_ref().unwrap().to_string();
+    assert!(error.contains("needs confirmation, but there is no terminal"), "{error}");
+    assert!(error.contains("hint: pass --yes"), "{error}");
+    assert!(calls.lock().unwrap().is_empty(), "nothing deleted, nothing deployed");
+    assert!(reporter.events().iter().any(|e| matches!(e, ProgressEvent::Note { message, .. }
+        if message == "left the app: the stack is deleted after unjoining eksuscl01")));
+}
+
 /// A destroyer in eu-west-1 that says yes, with `orphans` and `unjoin` (keep the handle while it runs).
 fn destroyer_with(
     client: Client,
@@ -1004,6 +1053,7 @@ fn destroyer_with(
         retain_failed: false,
         cancel_update: false,
         orphans,
+        kept: Vec::new(),
         unjoin: Some(Arc::new(unjoin)),
         skip_unjoin,
     };

@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::error::DeployError;
 use super::events::ResourceEvent;
+use super::inventory::Kept;
 use super::stack::{StackOutput, StackResource};
 use super::volumes::Volume;
 use constructs::core::StackArtifact;
@@ -83,8 +84,10 @@ impl super::schedule::StackResult for StackReport {
 #[derive(Debug, Default)]
 pub struct DeployReport {
     pub stacks: Vec<StackReport>,
-    /// Stacks that left the app, deleted before the others deployed.
+    /// Stacks that left the app (and stacks named by `--prune`), deleted before the others deployed.
     pub removed: Vec<StackDeletion>,
+    /// Stacks tagged with the app that karmada-eks did not make: listed, not deleted.
+    pub kept: Vec<Kept>,
     /// Whether every stack of the assembly was selected (the next step then is the kubeconfig).
     pub whole_app: bool,
     /// The app name (from the stacks' `karmada-eks:app` tag).
@@ -174,6 +177,8 @@ pub struct DestroyReport {
     pub volumes: Vec<VolumeDeletion>,
     /// Members unjoined from Karmada before the stacks went.
     pub unjoined: Vec<String>,
+    /// Stacks tagged with the app that karmada-eks did not make: listed, not deleted.
+    pub kept: Vec<Kept>,
 }
 
 impl DestroyReport {

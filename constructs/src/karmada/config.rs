@@ -13,6 +13,9 @@ use crate::eks::cluster::DEFAULT_KUBERNETES_VERSION;
 /// The commented starter configuration `karmada-eks init` writes: every field at its default.
 pub const STARTER: &str = include_str!("starter.toml");
 
+/// The longest `management.bootstrap_timeout_minutes`: CloudFormation waits at most 12 hours for a signal.
+pub const MAX_BOOTSTRAP_TIMEOUT_MINUTES: u32 = 720;
+
 /// A configuration the tool refuses: which field, what is wrong, how to fix it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConfigError {
@@ -764,10 +767,10 @@ impl Config {
                 format!("{} is outside 8 to 16384", m.root_volume_gib),
             ));
         }
-        if !(10..=720).contains(&m.bootstrap_timeout_minutes) {
+        if !(10..=MAX_BOOTSTRAP_TIMEOUT_MINUTES).contains(&m.bootstrap_timeout_minutes) {
             return Err(ConfigError::new(
                 "management.bootstrap_timeout_minutes",
-                format!("{} is outside 10 to 720", m.bootstrap_timeout_minutes),
+                format!("{} is outside 10 to {MAX_BOOTSTRAP_TIMEOUT_MINUTES}", m.bootstrap_timeout_minutes),
             )
             .hint("CloudFormation waits at most 12 hours for a signal"));
         }

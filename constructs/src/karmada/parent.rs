@@ -23,7 +23,7 @@ use super::config::{Config, Member};
 use super::desired_state;
 use super::error::KarmadaError;
 use super::scale;
-use super::wellknown;
+use super::wellknown::{self, Part};
 use crate::cfn::ssm::CfnParameter;
 use crate::core::id::logical_id;
 use crate::core::size;
@@ -70,10 +70,96 @@ impl StackNames {
     /// Part `part` (from 0) of a region's member-access stacks: part 0 is [`StackNames::member_access`], so a
     /// fleet that outgrows one stack keeps its first stack; later parts append `-2`, `-3`, ...
     pub fn member_access_part(&self, region: &str, part: usize) -> String {
-        match part {
-            0 => self.member_access(region),
-            n => format!("{}-{}", self.member_access(region), n + 1),
+        with_part_suffix(self.member_access(region), part)
+    }
+
+    /// Part `part` (from 0) of the desired-state stacks: `<app>-desired-state`, then `-2`, `-3`, ...
+    pub fn desired_state_part(&self, part: usize) -> String {
+        with_part_suffix(format!("{}-desired-state", self.app), part)
+    }
+
+    /// The part whose stack-name pattern `name` follows, for a stack deployed in `region` (a member-access stack
+    /// names its own region).
+    pub fn part_named(&self, name: &str, region: &str) -> Option<Part> {
+        let is_part_of = |base: &str| {
+            name.strip_prefix(base).is_some_and(|rest| {
+                rest.is_empty()
+                    || rest.strip_prefix('-').is_some_and(|n| {
+                        !n.starts_with('0')
+                            && n.parse::<usize>().is_ok_and(|n| n >= 2)
+                            && n.bytes().all(|b| b.is_ascii_digit())
+                    })
+            })
+        };
+        if name == self.network {
+            Some(Part::Network)
+        } else if name == self.cluster {
+            Some(Part::Cluster)
+        } else if name == self.management {
+            Some(Part::Management)
+        } else if is_part_of(&self.member_access(region)) {
+            Some(Part::MemberAccess)
+        } else if is_part_of(&self.desired_state_part(0)) {
+            Some(Part::DesiredState)
+        } else {
+            None
         }
+    }
+
+    /// Whether karmada-eks made the deployed stack `name` of this app (in `region`, tagged `karmada-eks:part =
+    /// part_tag`, with the deployed `template`), and so may delete it once it left the assembly: its name follows
+    /// a part's pattern and either its part tag is that part, or (a stack of the release before the tag) its
+    /// template holds only the resource types that part makes. Otherwise why it is not ours to delete.
+    pub fn made_part(
+        &self,
+        name: &str,
+        region: &str,
+        part_tag: Option<&str>,
+        template: &Value,
+    ) -> Result<Part, String> {
+        let Some(part) = self.part_named(name, region) else {
+            return Err(format!("its name is not one karmada-eks gives a stack of app {}", self.app));
+        };
+        let like = format!("it is named like the {} stacks of app {}", part.as_str(), self.app);
+        match part_tag {
+            Some(tag) if tag == part.as_str() => return Ok(part),
+            Some(tag) => return Err(format!("{like} but tagged {}={tag}", wellknown::TAG_PART)),
+            None => {}
+        }
+        let Some(only) = part.only_resource_types() else {
+            return Err(format!(
+                "{like} but has no {} tag, which every stack karmada-eks makes carries",
+                wellknown::TAG_PART
+            ));
+        };
+        let mut types: Vec<&str> = template["Resources"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(_, r)| r["Type"].as_str().unwrap_or("a resource without a type"))
+            .collect();
+        types.sort();
+        types.dedup();
+        let foreign: Vec<&str> = types.iter().copied().filter(|t| !only.contains(t)).collect();
+        if types.is_empty() {
+            Err(format!("{like} but has no {} tag and its deployed template holds no resources", wellknown::TAG_PART))
+        } else if foreign.is_empty() {
+            Ok(part)
+        } else {
+            Err(format!(
+                "{like} but has no {} tag and holds {}, which karmada-eks never puts in those stacks",
+                wellknown::TAG_PART,
+                foreign.join(", ")
+            ))
+        }
+    }
+}
+
+/// `base` for part 0, else `base-<part + 1>`.
+fn with_part_suffix(base: String, part: usize) -> String {
+    match part {
+        0 => base,
+        n => format!("{base}-{}", n + 1),
     }
 }
 
@@ -137,7 +223,7 @@ fn build(config: &Config) -> Result<App, KarmadaError> {
 
     let network = app.add_stack(&names.network, env.clone());
     network.set_description("karmada-eks: VPC with public and private subnets, internet and NAT gateways");
-    tag(network, config);
+    tag(network, config, Part::Network);
     let zones = if config.network.availability_zones.is_empty() {
         Zones::Count(config.network.az_count)
     } else {
@@ -157,7 +243,7 @@ fn build(config: &Config) -> Result<App, KarmadaError> {
 
     let stack = app.add_stack(&names.cluster, env.clone());
     stack.set_description("karmada-eks: parent EKS cluster, EBS CSI driver and the Karmada API load balancer");
-    tag(stack, config);
+    tag(stack, config, Part::Cluster);
     let mut s = stack.scope();
     let parent = &config.parent;
     let cluster = Cluster::new(
@@ -320,7 +406,7 @@ fn build(config: &Config) -> Result<App, KarmadaError> {
     add_desired_state(&mut app, config)?;
     let stack = app.add_stack(&names.management, env);
     stack.set_description("karmada-eks: management host that installs Karmada and runs its reconcile");
-    tag(stack, config);
+    tag(stack, config, Part::Management);
     for name in &access_stacks {
         stack.add_dependency(name);
     }
@@ -499,7 +585,7 @@ fn add_access_stack<'a>(
 ) -> &'a mut Stack {
     let stack = app.add_stack(name, env.clone());
     stack.set_description(format!("karmada-eks: management host access to the member clusters in {}", env.region));
-    tag(stack, config);
+    tag(stack, config, Part::MemberAccess);
     let mut s = stack.scope();
     for member in members {
         add_cluster_admin(
@@ -525,21 +611,17 @@ pub const DESIRED_STATE_SHA256_OUTPUT: &str = "DesiredStateSha256";
 /// host) and the output `DesiredStateSha256`, and depends on the others so that the chunks are in place before
 /// the head names them. Returns the stacks' names.
 fn add_desired_state(app: &mut App, config: &Config) -> Result<Vec<String>, SynthError> {
-    let first = format!("{}-desired-state", config.app);
+    let stack_names = StackNames::new(&config.app);
+    let first = stack_names.desired_state_part(0);
     let desired = desired_state::render(config)
         .map_err(|e| SynthError::Construct { stack: first.clone(), message: format!("desired state: {e}") })?;
     let env = Environment::new(config.account.clone(), &config.region);
     let groups: Vec<&[String]> = desired.chunks.chunks(DESIRED_STATE_CHUNKS_PER_STACK).collect();
-    let names: Vec<String> = (0..groups.len().max(1))
-        .map(|part| match part {
-            0 => first.clone(),
-            n => format!("{first}-{}", n + 1),
-        })
-        .collect();
+    let names: Vec<String> = (0..groups.len().max(1)).map(|part| stack_names.desired_state_part(part)).collect();
     for (part, name) in names.iter().enumerate() {
         let stack = app.add_stack(name, env.clone());
         stack.set_description("karmada-eks: desired state of Karmada (members, weights, workload, reconcile script)");
-        tag(stack, config);
+        tag(stack, config, Part::DesiredState);
         if part == 0 {
             for later in &names[1..] {
                 stack.add_dependency(later);
@@ -601,8 +683,9 @@ fn host_cidr(ip: Expr) -> Expr {
     Expr::sub("${Ip}/32", [("Ip", ip)])
 }
 
-fn tag(stack: &mut crate::core::Stack, config: &Config) {
+fn tag(stack: &mut crate::core::Stack, config: &Config, part: Part) {
     stack.tag(wellknown::TAG_APP, config.app.as_str());
+    stack.tag(wellknown::TAG_PART, part.as_str());
     for (k, v) in &config.tags {
         stack.tag(k, v.as_str());
     }
@@ -771,4 +854,91 @@ fn ssm_agent_policy() -> Value {
             vec!["*".into()],
         ),
     ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn judge(name: &str, region: &str, tag: Option<&str>, types: &[&str]) -> Result<Part, String> {
+        let resources: serde_json::Map<String, Value> =
+            types.iter().enumerate().map(|(i, t)| (format!("R{i}"), json!({"Type": t}))).collect();
+        StackNames::new("karmada").made_part(name, region, tag, &json!({ "Resources": resources }))
+    }
+
+    #[test]
+    fn stack_names_follow_their_part_pattern_and_part_suffixes_start_at_2() {
+        let names = StackNames::new("karmada");
+        let part = |name: &str| names.part_named(name, "us-east-1");
+        assert_eq!(part("karmada-network"), Some(Part::Network));
+        assert_eq!(part("karmada-cluster"), Some(Part::Cluster));
+        assert_eq!(part("karmada-management"), Some(Part::Management));
+        assert_eq!(part("karmada-member-access-us-east-1"), Some(Part::MemberAccess));
+        assert_eq!(part("karmada-member-access-us-east-1-2"), Some(Part::MemberAccess));
+        assert_eq!(part("karmada-member-access-us-east-1-12"), Some(Part::MemberAccess));
+        assert_eq!(part("karmada-desired-state"), Some(Part::DesiredState));
+        assert_eq!(part("karmada-desired-state-3"), Some(Part::DesiredState));
+        for other in [
+            "karmada-registry",
+            "karmada-member-access-us-west-2",
+            "karmada-member-access-us-east-1-1",
+            "karmada-member-access-us-east-1-02",
+            "karmada-member-access-us-east-1-x",
+            "karmada-member-access-us-east-1-+2",
+            "karmada-desired-state-extra",
+            "karmada-network-2",
+            "other-network",
+        ] {
+            assert_eq!(part(other), None, "{other}");
+        }
+        assert_eq!(names.member_access_part("us-east-1", 1), "karmada-member-access-us-east-1-2");
+        assert_eq!(names.desired_state_part(0), "karmada-desired-state");
+        assert_eq!(names.desired_state_part(2), "karmada-desired-state-3");
+    }
+
+    #[test]
+    fn a_stack_is_ours_by_its_part_tag_or_by_what_an_untagged_earlier_release_put_in_it() {
+        let access = "karmada-member-access-us-east-1-2";
+        assert_eq!(judge(access, "us-east-1", Some("member-access"), &["AWS::SNS::Topic"]), Ok(Part::MemberAccess));
+        assert_eq!(judge(access, "us-east-1", None, &["AWS::EKS::AccessEntry"]), Ok(Part::MemberAccess));
+        assert_eq!(
+            judge("karmada-desired-state-2", "us-east-1", None, &["AWS::SSM::Parameter"]),
+            Ok(Part::DesiredState)
+        );
+        assert_eq!(judge("karmada-network", "us-east-1", Some("network"), &["AWS::EC2::VPC"]), Ok(Part::Network));
+
+        let e = judge("karmada-registry", "us-east-1", Some("member-access"), &["AWS::ECR::Repository"]).unwrap_err();
+        assert_eq!(e, "its name is not one karmada-eks gives a stack of app karmada");
+        let e = judge(access, "us-east-1", Some("network"), &["AWS::EKS::AccessEntry"]).unwrap_err();
+        assert_eq!(e, "it is named like the member-access stacks of app karmada but tagged karmada-eks:part=network");
+        let e = judge(access, "us-east-1", None, &["AWS::EKS::AccessEntry", "AWS::SNS::Topic"]).unwrap_err();
+        assert!(
+            e.ends_with(
+                "has no karmada-eks:part tag and holds AWS::SNS::Topic, which karmada-eks never puts in those stacks"
+            ),
+            "{e}"
+        );
+        let e = judge("karmada-desired-state", "us-east-1", None, &[]).unwrap_err();
+        assert!(e.ends_with("its deployed template holds no resources"), "{e}");
+        let e = judge("karmada-cluster", "us-east-1", None, &["AWS::EKS::Cluster"]).unwrap_err();
+        assert!(e.ends_with("has no karmada-eks:part tag, which every stack karmada-eks makes carries"), "{e}");
+        assert!(judge("karmada-member-access-us-east-1", "eu-west-1", Some("member-access"), &[]).is_err());
+    }
+
+    #[test]
+    fn every_stack_of_the_app_is_tagged_with_its_part() {
+        let config = Config::from_toml(
+            "app = \"demo\"\n[[members]]\nname = \"a\"\nregion = \"eu-west-1\"\n[[members]]\nname = \"b\"\nregion = \"us-east-1\"\n",
+        )
+        .unwrap();
+        let assembly = KarmadaParent::new(&config).unwrap().synth().unwrap();
+        let names = StackNames::new("demo");
+        for stack in &assembly.stacks {
+            let tag = stack.tags.get(wellknown::TAG_PART).map(String::as_str);
+            let part = names.part_named(&stack.name, &stack.environment.region).expect("a known name");
+            assert_eq!(tag, Some(part.as_str()), "{}", stack.name);
+            assert_eq!(names.made_part(&stack.name, &stack.environment.region, tag, &stack.template), Ok(part));
+        }
+        assert_eq!(assembly.stacks.len(), 6);
+    }
 }

@@ -8,6 +8,43 @@ pub const TAG_APP: &str = "karmada-eks:app";
 pub const TAG_TEMPLATE_SHA256: &str = "karmada-eks:template-sha256";
 /// Tag with the karmada-eks version that deployed a stack.
 pub const TAG_VERSION: &str = "karmada-eks:version";
+/// Tag on every stack the L3 builds: which [`Part`] of the app it is. With the stack-name patterns it tells the
+/// deployer which of the app's deployed stacks karmada-eks made, and so may delete (`StackNames::made_part`).
+pub const TAG_PART: &str = "karmada-eks:part";
+
+/// The parts of an app, each made of one or more stacks (the value of [`TAG_PART`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    Network,
+    Cluster,
+    MemberAccess,
+    DesiredState,
+    Management,
+}
+
+impl Part {
+    pub const ALL: [Part; 5] = [Part::Network, Part::Cluster, Part::MemberAccess, Part::DesiredState, Part::Management];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Part::Network => "network",
+            Part::Cluster => "cluster",
+            Part::MemberAccess => "member-access",
+            Part::DesiredState => "desired-state",
+            Part::Management => "management",
+        }
+    }
+
+    /// The only resource types the stacks of this part hold, for the parts whose stacks come and go with the
+    /// config (a member region, a desired-state part): how a stack of the release before [`TAG_PART`] is known.
+    pub fn only_resource_types(self) -> Option<&'static [&'static str]> {
+        match self {
+            Part::MemberAccess => Some(&["AWS::EKS::AccessEntry"]),
+            Part::DesiredState => Some(&["AWS::SSM::Parameter"]),
+            Part::Network | Part::Cluster | Part::Management => None,
+        }
+    }
+}
 
 /// Secrets Manager secret holding the Karmada API kubeconfig, written by the management host.
 pub fn kubeconfig_secret(app: &str) -> String {
@@ -39,6 +76,20 @@ pub fn applied_state_parameter(app: &str) -> String {
 /// deleted by `destroy` last.
 pub fn regions_parameter(app: &str) -> String {
     format!("/{app}/karmada-eks/regions")
+}
+
+/// The per-app deploy lock (SSM String parameter in the app's home region, where [`regions_parameter`] is): taken
+/// by `deploy` and `destroy` with a create that fails when it exists, holding the owner as JSON, deleted at the
+/// end of the run.
+pub fn lock_parameter(app: &str) -> String {
+    format!("/{app}/karmada-eks/lock")
+}
+
+/// What the last successful `deploy` of the whole app deployed (SSM String parameter in the home region, JSON:
+/// assembly SHA-256, time, principal, version, members, regions); read by the next deploy to warn before it
+/// removes members or regions, deleted by `destroy`.
+pub fn last_deploy_parameter(app: &str) -> String {
+    format!("/{app}/karmada-eks/last-deploy")
 }
 
 /// The command the user-data installs on the management host; SSM Run Command calls it.
