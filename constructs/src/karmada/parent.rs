@@ -91,7 +91,9 @@ impl StackNames {
                     })
             })
         };
-        if name == self.network {
+        if name == self.backup {
+            Some(Part::Backup)
+        } else if name == self.network {
             Some(Part::Network)
         } else if name == self.cluster {
             Some(Part::Cluster)
@@ -501,7 +503,7 @@ pub const BACKUP_BUCKET_OUTPUT: &str = "BackupBucketName";
 fn backup_stack(app: &mut App, config: &Config, names: &StackNames, env: &Environment) -> PrivateBucket {
     let stack = app.add_stack(&names.backup, env.clone());
     stack.set_description("karmada-eks: S3 bucket of Karmada's backups (etcd snapshots and certificates), kept by destroy");
-    tag(stack, config);
+    tag(stack, config, Part::Backup);
     let mut s = stack.scope();
     let bucket = PrivateBucket::new(
         &mut s,

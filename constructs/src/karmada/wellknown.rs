@@ -15,6 +15,7 @@ pub const TAG_PART: &str = "karmada-eks:part";
 /// The parts of an app, each made of one or more stacks (the value of [`TAG_PART`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Part {
+    Backup,
     Network,
     Cluster,
     MemberAccess,
@@ -23,10 +24,12 @@ pub enum Part {
 }
 
 impl Part {
-    pub const ALL: [Part; 5] = [Part::Network, Part::Cluster, Part::MemberAccess, Part::DesiredState, Part::Management];
+    pub const ALL: [Part; 6] =
+        [Part::Backup, Part::Network, Part::Cluster, Part::MemberAccess, Part::DesiredState, Part::Management];
 
     pub fn as_str(self) -> &'static str {
         match self {
+            Part::Backup => "backup",
             Part::Network => "network",
             Part::Cluster => "cluster",
             Part::MemberAccess => "member-access",
@@ -41,7 +44,7 @@ impl Part {
         match self {
             Part::MemberAccess => Some(&["AWS::EKS::AccessEntry"]),
             Part::DesiredState => Some(&["AWS::SSM::Parameter"]),
-            Part::Network | Part::Cluster | Part::Management => None,
+            Part::Backup | Part::Network | Part::Cluster | Part::Management => None,
         }
     }
 }
