@@ -128,7 +128,8 @@ fn a_rerun_after_an_init_that_died_half_way_starts_over() {
         .unwrap_or_else(|| panic!("no deinit:\n{}", second.join("\n")));
     let init = second.iter().position(|c| c.starts_with("kubectl karmada init ")).unwrap();
     let marker = format!("kubectl --kubeconfig {PKC} apply -f <root>/var/lib/karmada-eks/marker.yaml");
-    let marked = second.iter().position(|c| c == &marker).unwrap_or_else(|| panic!("no marker:\n{}", second.join("\n")));
+    let marked =
+        second.iter().position(|c| c == &marker).unwrap_or_else(|| panic!("no marker:\n{}", second.join("\n")));
     assert!(deinit < marked && marked < init);
     assert!(h.log().contains("a previous karmada init did not finish"));
     assert!(second.last().unwrap().starts_with("cfn-signal --exit-code 0"));
@@ -322,7 +323,9 @@ fn a_secret_read_error_stops_the_bootstrap_and_removes_nothing() {
         failed_with(
             &h,
             &o,
-            &format!("reading the secret (exit 254): An error occurred ({code}) when calling the GetSecretValue operation"),
+            &format!(
+                "reading the secret (exit 254): An error occurred ({code}) when calling the GetSecretValue operation"
+            ),
         );
         assert!(h.log().contains(text), "{}", h.log());
         no_deinit_or_init(&h.calls_since(mark));
@@ -339,7 +342,11 @@ fn a_namespace_probe_error_stops_before_init_and_deinit() {
     std::fs::remove_file(h.path("state/installed")).unwrap();
     let mark = h.mark();
     let o = h.run(&render(&Config::default()), &[("FAKE_API_ERROR", "get namespace karmada-system")]);
-    failed_with(&h, &o, "reading namespace karmada-system: Unable to connect to the server: net/http: TLS handshake timeout");
+    failed_with(
+        &h,
+        &o,
+        "reading namespace karmada-system: Unable to connect to the server: net/http: TLS handshake timeout",
+    );
     no_deinit_or_init(&h.calls_since(mark));
 }
 

@@ -506,7 +506,9 @@ fn a_member_of_unknown_region_is_not_removed() {
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("FAILED unjoin-ekseucl02: its region is unknown, nothing was removed"), "{out}");
     assert!(
-        out.contains("  | kubectl annotate cluster ekseucl02 karmada-eks.io/region=REGION karmada-eks.io/eks-cluster=EKS-NAME"),
+        out.contains(
+            "  | kubectl annotate cluster ekseucl02 karmada-eks.io/region=REGION karmada-eks.io/eks-cluster=EKS-NAME"
+        ),
         "{out}"
     );
     assert!(starting(&calls, "kubectl karmada ").is_empty(), "{}", calls.join("\n"));
@@ -550,7 +552,12 @@ fn a_failed_register_is_cleaned_up_and_retried_once() {
     config.members[2].mode = JoinMode::Pull;
     let (code, out, _) = apply(&h, &config, &[("FAKE_REGISTER_DIES", "eksuscl01")]);
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains("FAILED join-eksuscl01: kubectl karmada register eksuscl01 failed (also after deleting its leftovers)"), "{out}");
+    assert!(
+        out.contains(
+            "FAILED join-eksuscl01: kubectl karmada register eksuscl01 failed (also after deleting its leftovers)"
+        ),
+        "{out}"
+    );
     assert_eq!(files(&h, "state/member/eksuscl01").len(), 5, "the dead register's objects are in the member");
     let (out, calls) = apply_ok(&h, &config);
     let karmada: Vec<&String> = calls
