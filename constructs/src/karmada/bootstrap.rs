@@ -3,9 +3,10 @@
 //!
 //! Day 1 only (docs/lifecycle.md): steps `install-tools` (aws-cfn-bootstrap, kubectl and kubectl-karmada with
 //! their SHA-256 checked), `parent-kubeconfig`, `storage-class`, `nlb-targets` (read from the cluster stack's
-//! outputs), `karmada-init` (adopt the Karmada whose kubeconfig is in the secret; else clear a half-finished init
-//! and run `kubectl karmada init` in HA mode with the etcd fix), `karmada-endpoint`, `store-kubeconfig` (Secrets
-//! Manager), `install-reconcile` (`/usr/local/bin/karmada-eks-reconcile`), `signal`. No member is joined here:
+//! outputs), `karmada-init` (adopt the Karmada whose kubeconfig is in the secret; else clear an init that the
+//! marker ConfigMap `kube-system/karmada-eks-install` proves half-finished, and run `kubectl karmada init` in HA
+//! mode with the etcd fix), `karmada-endpoint`, `store-kubeconfig` (Secrets Manager, then the marker says
+//! installed), `install-reconcile` (`/usr/local/bin/karmada-eks-reconcile`), `signal`. No member is joined here:
 //! the reconcile does that, so the signal budget does not grow with the member count. Each step logs its name to
 //! `/var/log/karmada-eks-bootstrap.log` (under `$KARMADA_EKS_ROOT` when set); a failure logs
 //! `FAILED <step>: <reason>` and signals failure.
