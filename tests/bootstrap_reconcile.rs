@@ -595,3 +595,28 @@ fn the_karmada_ca_survives_an_unregister() {
     apply_ok(&h, &config);
     assert_eq!(std::fs::read_to_string(&ca).ok().as_deref(), Some(original.as_str()));
 }
+
+/// The clean-up before the retry deletes only an agent that serves this Karmada: the leftovers of an agent whose
+/// kubeconfig names another Karmada API stay, and that member fails saying so.
+#[test]
+fn another_karmadas_agent_is_not_removed() {
+    let h = host();
+    let member = h.path("state/member/eksuscl01");
+    std::fs::create_dir_all(&member).unwrap();
+    std::fs::write(
+        member.join("secret_karmada-kubeconfig"),
+        "apiVersion: v1\nclusters:\n- cluster:\n    server: https://karmada.other.example.com:32443\n",
+    )
+    .unwrap();
+    std::fs::write(member.join("deployment_karmada-agent"), "").unwrap();
+    let mut config = Config::default();
+    config.members[2].mode = JoinMode::Pull;
+    let (code, out, calls) = apply(&h, &config, &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("FAILED join-eksuscl01: the karmada-agent in eksuscl01 serves another Karmada: not removed"),
+        "{out}"
+    );
+    assert!(calls.iter().all(|c| !c.contains(" delete ")), "{}", calls.join("\n"));
+    assert_eq!(files(&h, "state/member/eksuscl01"), ["deployment_karmada-agent", "secret_karmada-kubeconfig"]);
+}
