@@ -118,6 +118,7 @@ fn a_rerun_after_an_init_that_died_half_way_starts_over() {
         h.calls().last().unwrap(),
         "cfn-signal --exit-code 1 --stack karmada-management --resource ManagementHostInstance5c1d2e3f --region us-east-1"
     );
+    assert_eq!(std::fs::read_to_string(h.path("state/install-marker")).unwrap().trim(), "initializing");
     let mark = h.mark();
     run_ok(&h, &Config::default(), &[]);
     let second = h.calls_since(mark);
@@ -126,9 +127,13 @@ fn a_rerun_after_an_init_that_died_half_way_starts_over() {
         .position(|c| c == &format!("kubectl karmada deinit --kubeconfig {PKC} --force --purge-namespace"))
         .unwrap_or_else(|| panic!("no deinit:\n{}", second.join("\n")));
     let init = second.iter().position(|c| c.starts_with("kubectl karmada init ")).unwrap();
-    assert!(deinit < init);
+    let marker = format!("kubectl --kubeconfig {PKC} apply -f <root>/var/lib/karmada-eks/marker.yaml");
+    let marked =
+        second.iter().position(|c| c == &marker).unwrap_or_else(|| panic!("no marker:\n{}", second.join("\n")));
+    assert!(deinit < marked && marked < init);
     assert!(h.log().contains("a previous karmada init did not finish"));
     assert!(second.last().unwrap().starts_with("cfn-signal --exit-code 0"));
+    assert_eq!(std::fs::read_to_string(h.path("state/install-marker")).unwrap().trim(), "installed");
 }
 
 #[test]
@@ -280,4 +285,106 @@ fn kubeconfig_contents_stay_out_of_the_log() {
         assert!(!log.contains(secret), "{secret:?} is in the log:\n{log}");
     }
     let _ = KC;
+}
+
+fn no_deinit_or_init(calls: &[String]) {
+    assert!(
+        calls.iter().all(|c| !c.starts_with("kubectl karmada deinit") && !c.starts_with("kubectl karmada init")),
+        "{}",
+        calls.join("\n")
+    );
+}
+
+/// A new host for a running Karmada: the old host's disk is gone, the parent cluster and the secret stay.
+fn replace_host(h: &Harness) {
+    std::fs::remove_dir_all(h.path("root")).unwrap();
+    std::fs::create_dir_all(h.path("root")).unwrap();
+}
+
+fn failed_with(h: &Harness, o: &std::process::Output, message: &str) {
+    assert_eq!(o.status.code(), Some(1), "{}", stdout_stderr(o));
+    assert!(h.log().contains(&format!("FAILED karmada-init: {message}")), "{message}\nnot in\n{}", h.log());
+    assert!(h.calls().last().unwrap().starts_with("cfn-signal --exit-code 1 "), "{}", h.calls().join("\n"));
+}
+
+/// Only ResourceNotFoundException (a secret without a value) reads as "never stored": a denied or throttled read
+/// on a replaced host stops with the AWS error, and the running Karmada is neither removed nor installed over.
+#[test]
+fn a_secret_read_error_stops_the_bootstrap_and_removes_nothing() {
+    for (code, text) in [
+        ("AccessDeniedException", "is not authorized to perform: secretsmanager:GetSecretValue"),
+        ("ThrottlingException", "Rate exceeded"),
+    ] {
+        let h = Harness::new();
+        run_ok(&h, &Config::default(), &[]);
+        replace_host(&h);
+        let mark = h.mark();
+        let o = h.run(&render(&Config::default()), &[("FAKE_SECRET_ERROR", code)]);
+        failed_with(
+            &h,
+            &o,
+            &format!(
+                "reading the secret (exit 254): An error occurred ({code}) when calling the GetSecretValue operation"
+            ),
+        );
+        assert!(h.log().contains(text), "{}", h.log());
+        no_deinit_or_init(&h.calls_since(mark));
+        assert!(h.path("state/namespace").exists() && h.path("state/installed").exists());
+    }
+}
+
+/// An API error while probing karmada-system is not "absent": no init runs over what may be a live install.
+#[test]
+fn a_namespace_probe_error_stops_before_init_and_deinit() {
+    let h = Harness::new();
+    run_ok(&h, &Config::default(), &[]);
+    replace_host(&h);
+    std::fs::remove_file(h.path("state/installed")).unwrap();
+    let mark = h.mark();
+    let o = h.run(&render(&Config::default()), &[("FAKE_API_ERROR", "get namespace karmada-system")]);
+    failed_with(
+        &h,
+        &o,
+        "reading namespace karmada-system: Unable to connect to the server: net/http: TLS handshake timeout",
+    );
+    no_deinit_or_init(&h.calls_since(mark));
+}
+
+/// A karmada-system without a stored kubeconfig is removed only when the install marker says this tool's init
+/// was under way: someone else's Karmada, or an install whose marker says installed, is left alone.
+#[test]
+fn a_karmada_system_without_the_initializing_marker_is_never_removed() {
+    for (marker, found) in [(None, "is absent"), (Some("installed"), "says installed")] {
+        let h = Harness::new();
+        std::fs::write(h.path("state/namespace"), "").unwrap();
+        if let Some(phase) = marker {
+            std::fs::write(h.path("state/install-marker"), phase).unwrap();
+        }
+        let o = h.run(&render(&Config::default()), &[]);
+        failed_with(
+            &h,
+            &o,
+            &format!(
+                "karmada-system exists, the secret has no value and kube-system/karmada-eks-install {found}: not \
+                 removed, not installed over (check its pods; karmada-eks restore)"
+            ),
+        );
+        no_deinit_or_init(&h.calls());
+        assert!(h.path("state/namespace").exists());
+    }
+}
+
+/// A host deployed by the release before the marker: no marker, the kubeconfig in the secret. A new host adopts
+/// it as before and records the install as installed.
+#[test]
+fn an_install_from_before_the_marker_is_adopted_and_marked_installed() {
+    let h = Harness::new();
+    run_ok(&h, &Config::default(), &[]);
+    std::fs::remove_file(h.path("state/install-marker")).unwrap();
+    replace_host(&h);
+    let mark = h.mark();
+    run_ok(&h, &Config::default(), &[]);
+    no_deinit_or_init(&h.calls_since(mark));
+    assert!(h.log().contains("Karmada is healthy: skipping init"), "{}", h.log());
+    assert_eq!(std::fs::read_to_string(h.path("state/install-marker")).unwrap().trim(), "installed");
 }

@@ -175,20 +175,23 @@ fn pull_members_register_with_v1_18_2_flags_and_unregister() {
 
 /// A pull member whose EKS cluster was deleted before it left the config: no agent is left to finish its Works and
 /// `unregister` needs the member's kubeconfig, so the host removes the Cluster as `unjoin --force` does (Karmada
-/// v1.18.2 DeleteClusterObject): delete it, drop its Works' finalizers, and the Cluster's own when the wait ends
-/// with it still there.
+/// v1.18.2 DeleteClusterObject): delete it, drop its Works' finalizers, and when the wait ends with it still there,
+/// its execution namespace's finalizer and its own; then the agent's RBAC that register made in Karmada.
 #[test]
 fn a_pull_member_whose_cluster_is_gone_is_removed_from_karmada_only() {
-    for stuck in [false, true] {
+    for (cluster_finalizer, namespace_finalizer) in [(false, false), (true, false), (false, true)] {
         let h = host();
         let mut config = Config::default();
         config.members[2].mode = JoinMode::Pull;
-        apply_ok(&h, &config);
+        let join_env: &[(&str, &str)] = if namespace_finalizer { &[("FAKE_ES_FINALIZER", "1")] } else { &[] };
+        let (code, out, _) = apply(&h, &config, join_env);
+        assert_eq!(code, 0, "{out}");
+        assert!(std::fs::read_dir(h.path("state/rbac")).unwrap().count() > 0, "register made the agent's RBAC");
         config.members.remove(2);
         h.publish(&desired(&config));
         let mark = h.mark();
         let mut env = vec![("FAKE_GONE_CLUSTERS", "eksuscl01")];
-        if stuck {
+        if cluster_finalizer {
             env.push(("FAKE_CLUSTER_FINALIZER", "1"));
         }
         let o = h.reconcile(&["apply"], &env);
@@ -205,11 +208,33 @@ fn a_pull_member_whose_cluster_is_gone_is_removed_from_karmada_only() {
             ),
             format!("kubectl --kubeconfig {KC} wait --for=delete cluster/eksuscl01 --timeout=120s"),
         ];
-        if stuck {
-            expected.push(format!(
-                "kubectl --kubeconfig {KC} patch cluster eksuscl01 --type=merge -p {{\"metadata\":{{\"finalizers\":null}}}}"
-            ));
+        if cluster_finalizer || namespace_finalizer {
+            expected.extend([
+                format!("kubectl --kubeconfig {KC} get namespace karmada-es-eksuscl01 --ignore-not-found -o name"),
+                format!(
+                    "kubectl --kubeconfig {KC} patch namespace karmada-es-eksuscl01 --type=merge -p \
+                     {{\"metadata\":{{\"finalizers\":null}}}}"
+                ),
+                format!(
+                    "kubectl --kubeconfig {KC} patch cluster eksuscl01 --type=merge -p {{\"metadata\":{{\"finalizers\":null}}}}"
+                ),
+                format!("kubectl --kubeconfig {KC} get cluster eksuscl01 --ignore-not-found -o name"),
+            ]);
         }
+        expected.extend([
+            format!(
+                "kubectl --kubeconfig {KC} delete --ignore-not-found clusterrole/system:karmada:eksuscl01:agent \
+                 clusterrolebinding/system:karmada:eksuscl01:agent"
+            ),
+            format!(
+                "kubectl --kubeconfig {KC} -n karmada-cluster delete --ignore-not-found \
+                 role/system:karmada:eksuscl01:agent-secret rolebinding/system:karmada:eksuscl01:agent-secret"
+            ),
+            format!(
+                "kubectl --kubeconfig {KC} -n karmada-es-eksuscl01 delete --ignore-not-found \
+                 role/system:karmada:eksuscl01:agent-work rolebinding/system:karmada:eksuscl01:agent-work"
+            ),
+        ]);
         let removal: Vec<&String> = calls
             .iter()
             .filter(|c| c.starts_with(&format!("kubectl --kubeconfig {KC} ")) && c.contains("eksuscl01"))
@@ -220,6 +245,12 @@ fn a_pull_member_whose_cluster_is_gone_is_removed_from_karmada_only() {
             .contains("eksuscl01 no longer exists in us-east-1: removing eksuscl01 from Karmada only"));
         assert!(out.contains("eksuscl01 unjoined") && out.contains("1 unjoined"), "{out}");
         assert!(!h.path("state/joined/eksuscl01").exists(), "the Cluster is gone");
+        assert!(!h.path("state/es/eksuscl01").exists(), "the execution namespace is gone");
+        let rbac: Vec<String> = std::fs::read_dir(h.path("state/rbac"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(rbac.is_empty(), "the agent's RBAC is left: {rbac:?}");
     }
 }
 
@@ -228,9 +259,15 @@ fn register_exiting_zero_without_joining_fails_that_member() {
     let h = host();
     let mut config = Config::default();
     config.members[2].mode = JoinMode::Pull;
-    let (code, out, _) = apply(&h, &config, &[("FAKE_REGISTER_PREFLIGHT", "fail")]);
+    let (code, out, calls) = apply(&h, &config, &[("FAKE_REGISTER_PREFLIGHT", "fail")]);
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains("FAILED join-eksuscl01: kubectl karmada register eksuscl01 did not join"), "{out}");
+    assert_eq!(starting(&calls, "kubectl karmada register ").len(), 2, "one retry: {}", calls.join("\n"));
+    assert!(
+        out.contains(
+            "FAILED join-eksuscl01: kubectl karmada register eksuscl01 did not join (also after deleting its leftovers)"
+        ),
+        "{out}"
+    );
     assert!(out.contains("  | [preflight] Please check the above errors"), "{out}");
     assert!(out.contains("ekseucl01 joined") && out.contains("ekseucl02 joined"), "{out}");
 }
@@ -331,7 +368,7 @@ fn usage_errors_exit_2_and_help_lists_every_command() {
     let o = h.reconcile(&["help"], &[]);
     assert!(o.status.success());
     let help = String::from_utf8_lossy(&o.stdout);
-    for c in ["apply", "unjoin NAME...", "status", "backup [REASON]", "restore [KEY|latest]", "log [bootstrap|reconcile] [LINES]"] {
+    for c in ["apply", "unjoin NAME...", "status", "backup [REASON [if-ready]]", "restore [KEY|latest]", "log [bootstrap|reconcile] [LINES]"] {
         assert!(help.contains(c), "{c} missing from\n{help}");
     }
 }
@@ -355,4 +392,231 @@ fn status_is_one_compact_json_document() {
     assert!(clusters.contains(&serde_json::json!(["ekseucl01", true, "v1.31.4-eks-2d5f2d4", "Push"])));
     assert_eq!(v["workload"].as_array().unwrap().len(), 3);
     assert!(o.stdout.len() < SSM_INLINE_OUTPUT_LIMIT);
+}
+
+fn files(h: &Harness, dir: &str) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(h.path(dir))
+        .map(|d| d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect())
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+fn host_record(name: &str) -> String {
+    format!("root/var/lib/karmada-eks/members/{name}")
+}
+
+/// A pull member in its own region with its own EKS name, as config allows.
+fn tokyo() -> MemberConfig {
+    let mut m = MemberConfig::new("eksapcl01", "ap-northeast-1", 1);
+    m.eks_cluster_name = Some("prod-tokyo".into());
+    m.mode = JoinMode::Pull;
+    m
+}
+
+/// Where a member lives is recorded on its Cluster when it joins, and on the Clusters an earlier release joined
+/// (without annotations) from the desired state, so that any host can remove it later.
+#[test]
+fn joined_members_carry_their_region_eks_name_and_mode_in_karmada() {
+    let h = host();
+    let mut config = Config::default();
+    config.members.push(tokyo());
+    apply_ok(&h, &config);
+    let annotations = |name: &str| std::fs::read_to_string(h.path(&format!("state/annotations/{name}"))).unwrap();
+    assert_eq!(
+        annotations("eksapcl01"),
+        "karmada-eks.io/region=ap-northeast-1\nkarmada-eks.io/eks-cluster=prod-tokyo\nkarmada-eks.io/mode=pull\n"
+    );
+    assert_eq!(
+        annotations("ekseucl01"),
+        "karmada-eks.io/region=eu-central-1\nkarmada-eks.io/eks-cluster=ekseucl01\nkarmada-eks.io/mode=push\n"
+    );
+    // Joined by the previous release: no annotations. The next apply adds them, and only those.
+    std::fs::remove_dir_all(h.path("state/annotations")).unwrap();
+    let (out, calls) = apply_ok(&h, &config);
+    assert_eq!(starting(&calls, &format!("kubectl --kubeconfig {KC} annotate ")).len(), 4, "{}", calls.join("\n"));
+    assert!(calls.contains(&format!(
+        "kubectl --kubeconfig {KC} annotate cluster eksapcl01 --overwrite karmada-eks.io/region=ap-northeast-1 \
+         karmada-eks.io/eks-cluster=prod-tokyo karmada-eks.io/mode=pull"
+    )));
+    assert!(out.contains("4 already joined"), "{out}");
+    let (_, calls) = apply_ok(&h, &config);
+    assert!(starting(&calls, &format!("kubectl --kubeconfig {KC} annotate ")).is_empty());
+}
+
+/// A new host (no host records) removes a pull member of another region with another EKS name: it looks for that
+/// EKS cluster where the Cluster's annotations say, finds it, and unregisters it; not declared gone.
+#[test]
+fn a_pull_member_in_another_region_is_unregistered_not_declared_gone() {
+    let h = host();
+    let mut config = Config::default();
+    config.members.push(tokyo());
+    apply_ok(&h, &config);
+    std::fs::remove_dir_all(h.path("root/var/lib/karmada-eks/members")).unwrap();
+    config.members.pop();
+    let (code, out, calls) = apply(&h, &config, &[("FAKE_EKS_CLUSTERS", "prod-tokyo@ap-northeast-1")]);
+    assert_eq!(code, 0, "{out}\n{}", calls.join("\n"));
+    assert_eq!(
+        starting(&calls, "aws eks update-kubeconfig"),
+        ["aws eks update-kubeconfig --name prod-tokyo --region ap-northeast-1 --alias eksapcl01 --kubeconfig <root>/var/lib/karmada-eks/kube/eksapcl01.kubeconfig"]
+    );
+    assert_eq!(
+        starting(&calls, "kubectl karmada "),
+        [&format!(
+            "kubectl karmada unregister eksapcl01 --cluster-kubeconfig <root>/var/lib/karmada-eks/kube/eksapcl01.kubeconfig --cluster-context eksapcl01 --karmada-config {KC} --wait 120s"
+        )]
+    );
+    assert!(starting(&calls, &format!("kubectl --kubeconfig {KC} delete cluster")).is_empty(), "{}", calls.join("\n"));
+    assert!(files(&h, "state/member").is_empty(), "the agent was removed from the member");
+}
+
+/// `get clusters` is parsed on an explicit separator: a Cluster without status yet (no Ready condition, no
+/// version) keeps its region and annotations in their fields.
+#[test]
+fn a_cluster_without_status_keeps_its_fields() {
+    let h = host();
+    apply_ok(&h, &Config::default());
+    std::fs::write(h.path("state/joined/ekseucl02"), "Push|eu-central-1|99999999999999\n").unwrap();
+    std::fs::remove_file(h.path(&host_record("ekseucl02"))).unwrap();
+    let mut config = Config::default();
+    config.members.remove(1);
+    let (code, out, calls) = apply(&h, &config, &[("FAKE_EKS_CLUSTERS", "ekseucl02@eu-central-1")]);
+    assert_eq!(code, 0, "{out}\n{}", calls.join("\n"));
+    assert_eq!(
+        starting(&calls, "kubectl karmada "),
+        [&format!(
+            "kubectl karmada unjoin ekseucl02 --kubeconfig {KC} --cluster-kubeconfig <root>/var/lib/karmada-eks/kube/ekseucl02.kubeconfig --cluster-context ekseucl02 --wait 120s"
+        )]
+    );
+    assert!(out.contains("ekseucl02 unjoined"), "{out}");
+}
+
+/// A Cluster whose region nobody recorded (no annotation, no spec.region, no host record) is not removed with a
+/// guessed region: that member fails saying how to record it, Karmada keeps it, the others proceed.
+#[test]
+fn a_member_of_unknown_region_is_not_removed() {
+    let h = host();
+    apply_ok(&h, &Config::default());
+    std::fs::write(h.path("state/joined/ekseucl02"), "Push||0\n").unwrap();
+    std::fs::remove_file(h.path("state/annotations/ekseucl02")).unwrap();
+    std::fs::remove_file(h.path(&host_record("ekseucl02"))).unwrap();
+    let mut config = Config::default();
+    config.members.remove(1);
+    let (code, out, calls) = apply(&h, &config, &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("FAILED unjoin-ekseucl02: its region is unknown, nothing was removed"), "{out}");
+    assert!(
+        out.contains(
+            "  | kubectl annotate cluster ekseucl02 karmada-eks.io/region=REGION karmada-eks.io/eks-cluster=EKS-NAME"
+        ),
+        "{out}"
+    );
+    assert!(starting(&calls, "kubectl karmada ").is_empty(), "{}", calls.join("\n"));
+    assert!(starting(&calls, "aws eks update-kubeconfig").is_empty(), "{}", calls.join("\n"));
+    assert!(h.path("state/joined/ekseucl02").exists());
+    assert_eq!(applied_state(&h).as_deref(), Some(desired(&Config::default()).sha256.as_str()));
+}
+
+/// Karmada v1.18.2 removes a Push cluster only with unjoin and a Pull one only with unregister: a mode change in
+/// the config stops that member with what to do, and changes nothing in Karmada.
+#[test]
+fn a_mode_change_stops_that_member_only() {
+    for (from, to) in [(JoinMode::Push, JoinMode::Pull), (JoinMode::Pull, JoinMode::Push)] {
+        let h = host();
+        let mut config = Config::default();
+        config.members[0].mode = from;
+        apply_ok(&h, &config);
+        config.members[0].mode = to;
+        config.members[1].weight = 7;
+        let (code, out, calls) = apply(&h, &config, &[]);
+        assert_eq!(code, 1, "{out}");
+        let (was, now) = if to == JoinMode::Pull { ("Push", "pull") } else { ("Pull", "push") };
+        assert!(
+            out.contains(&format!("FAILED mode-ekseucl01: Karmada has it in {was} mode, the config says {now}")),
+            "{out}"
+        );
+        assert!(out.contains(&format!("then add it back with mode = \"{now}\" and deploy again")), "{out}");
+        assert!(starting(&calls, "kubectl karmada ").is_empty(), "{}", calls.join("\n"));
+        assert!(out.contains("policy and workload applied"), "the others proceed: {out}");
+        assert!(h.path("state/joined/ekseucl01").exists());
+    }
+}
+
+/// A register that died after creating the agent's objects in the member leaves them there, and v1.18.2's
+/// preflight refuses every later register (exiting 0). With no Cluster of that name in Karmada, the host deletes
+/// them and registers once more.
+#[test]
+fn a_failed_register_is_cleaned_up_and_retried_once() {
+    let h = host();
+    let mut config = Config::default();
+    config.members[2].mode = JoinMode::Pull;
+    let (code, out, _) = apply(&h, &config, &[("FAKE_REGISTER_DIES", "eksuscl01")]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(
+            "FAILED join-eksuscl01: kubectl karmada register eksuscl01 failed (also after deleting its leftovers)"
+        ),
+        "{out}"
+    );
+    assert_eq!(files(&h, "state/member/eksuscl01").len(), 5, "the dead register's objects are in the member");
+    let (out, calls) = apply_ok(&h, &config);
+    let karmada: Vec<&String> = calls
+        .iter()
+        .filter(|c| c.starts_with("kubectl karmada register ") || c.contains(" delete --ignore-not-found "))
+        .collect();
+    assert_eq!(karmada.len(), 3, "{}", calls.join("\n"));
+    assert_eq!(
+        karmada[1],
+        "kubectl --kubeconfig <root>/var/lib/karmada-eks/kube/eksuscl01.kubeconfig --context eksuscl01 -n karmada-system \
+         delete --ignore-not-found deployment/karmada-agent serviceaccount/karmada-agent-sa secret/karmada-kubeconfig \
+         clusterrole/karmada-agent clusterrolebinding/karmada-agent"
+    );
+    assert!(calls.contains(&format!("kubectl --kubeconfig {KC} get cluster eksuscl01 --ignore-not-found -o name")));
+    assert!(out.contains("eksuscl01 joined"), "{out}");
+}
+
+/// `unregister` deletes /etc/karmada/pki/ca.crt (register.CACertPath), which on this host is the Karmada CA: it is
+/// put back after the members' pool, and at the start of the next run.
+#[test]
+fn the_karmada_ca_survives_an_unregister() {
+    let h = host();
+    let ca = h.path("root/etc/karmada/pki/ca.crt");
+    let original = std::fs::read_to_string(&ca).unwrap();
+    let mut config = Config::default();
+    config.members[2].mode = JoinMode::Pull;
+    apply_ok(&h, &config);
+    config.members.remove(2);
+    let (_, calls) = apply_ok(&h, &config);
+    assert_eq!(starting(&calls, "kubectl karmada unregister ").len(), 1);
+    assert_eq!(std::fs::read_to_string(&ca).ok().as_deref(), Some(original.as_str()));
+    std::fs::remove_file(&ca).unwrap();
+    let o = h.reconcile(&["status"], &[]);
+    assert!(o.status.success());
+    apply_ok(&h, &config);
+    assert_eq!(std::fs::read_to_string(&ca).ok().as_deref(), Some(original.as_str()));
+}
+
+/// The clean-up before the retry deletes only an agent that serves this Karmada: the leftovers of an agent whose
+/// kubeconfig names another Karmada API stay, and that member fails saying so.
+#[test]
+fn another_karmadas_agent_is_not_removed() {
+    let h = host();
+    let member = h.path("state/member/eksuscl01");
+    std::fs::create_dir_all(&member).unwrap();
+    std::fs::write(
+        member.join("secret_karmada-kubeconfig"),
+        "apiVersion: v1\nclusters:\n- cluster:\n    server: https://karmada.other.example.com:32443\n",
+    )
+    .unwrap();
+    std::fs::write(member.join("deployment_karmada-agent"), "").unwrap();
+    let mut config = Config::default();
+    config.members[2].mode = JoinMode::Pull;
+    let (code, out, calls) = apply(&h, &config, &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("FAILED join-eksuscl01: the karmada-agent in eksuscl01 serves another Karmada: not removed"),
+        "{out}"
+    );
+    assert!(calls.iter().all(|c| !c.contains(" delete ")), "{}", calls.join("\n"));
+    assert_eq!(files(&h, "state/member/eksuscl01"), ["deployment_karmada-agent", "secret_karmada-kubeconfig"]);
 }

@@ -3,9 +3,10 @@
 //!
 //! Day 1 only (docs/lifecycle.md): steps `install-tools` (aws-cfn-bootstrap, kubectl and kubectl-karmada with
 //! their SHA-256 checked), `parent-kubeconfig`, `storage-class`, `nlb-targets` (read from the cluster stack's
-//! outputs), `karmada-init` (adopt the Karmada whose kubeconfig is in the secret; else clear a half-finished init
-//! and run `kubectl karmada init` in HA mode with the etcd fix), `karmada-endpoint`, `store-kubeconfig` (Secrets
-//! Manager), `install-reconcile` (`/usr/local/bin/karmada-eks-reconcile`), `signal`. No member is joined here:
+//! outputs), `karmada-init` (adopt the Karmada whose kubeconfig is in the secret; else clear an init that the
+//! marker ConfigMap `kube-system/karmada-eks-install` proves half-finished, and run `kubectl karmada init` in HA
+//! mode with the etcd fix), `karmada-endpoint`, `store-kubeconfig` (Secrets Manager, then the marker says
+//! installed), `install-reconcile` (`/usr/local/bin/karmada-eks-reconcile`), `signal`. No member is joined here:
 //! the reconcile does that, so the signal budget does not grow with the member count. Each step logs its name to
 //! `/var/log/karmada-eks-bootstrap.log` (under `$KARMADA_EKS_ROOT` when set); a failure logs
 //! `FAILED <step>: <reason>` and signals failure.
@@ -288,7 +289,7 @@ pub enum BootstrapError {
 pub fn render(ctx: &BootstrapContext) -> Result<RenderedBootstrap, BootstrapError> {
     let budget = budget(ctx.config)?;
     let data = script_data(ctx, &budget)?;
-    let script = templates::render(Template::Bootstrap, &data)?;
+    let script = without_comment_lines(&templates::render(Template::Bootstrap, &data)?);
     let size = user_data_upper_bound(&script);
     if size > USER_DATA_LIMIT {
         return Err(BootstrapError::TooLarge { size });
@@ -308,6 +309,37 @@ pub fn user_data_upper_bound(script: &str) -> usize {
         size = size - n * placeholder.len() + n * max;
     }
     size
+}
+
+/// `script` without its comment lines (a line whose first non-blank character is `#`), which explain the templates
+/// to their readers and only take user-data bytes on the host. Kept: the `#!` line, `# shellcheck` directives, and
+/// every line of a here-document (from a line ending in `<<'WORD'` or `<<WORD` to the line `WORD`), whose text is
+/// a file's content.
+pub fn without_comment_lines(script: &str) -> String {
+    let mut out = String::with_capacity(script.len());
+    let mut heredoc: Option<String> = None;
+    for line in script.split_inclusive('\n') {
+        let text = line.trim_end_matches('\n');
+        if let Some(end) = &heredoc {
+            if text == end {
+                heredoc = None;
+            }
+            out.push_str(line);
+            continue;
+        }
+        let comment = text.trim_start();
+        if comment.starts_with('#') && !comment.starts_with("#!") && !comment.starts_with("# shellcheck ") {
+            continue;
+        }
+        if let Some((_, word)) = text.rsplit_once("<<") {
+            let word = word.trim_matches(|c| c == '\'' || c == '"' || c == '-');
+            if !word.is_empty() && word.bytes().all(|b| b.is_ascii_uppercase() || b == b'_') {
+                heredoc = Some(word.to_string());
+            }
+        }
+        out.push_str(line);
+    }
+    out
 }
 
 /// The name of the binary the scripts run against the parent cluster.
@@ -429,6 +461,18 @@ mod tests {
             cluster_stack: "karmada-cluster",
             instance_logical_id: "ManagementHostInstance0123abcd",
         }
+    }
+
+    #[test]
+    fn comment_lines_go_but_here_documents_and_directives_stay() {
+        let script = "#!/bin/bash\n# why\nset -e\n  # indented why\necho a # trailing stays\n\
+                      # shellcheck disable=SC2016\ncat >f <<'EOF'\n# file content\nEOF\n# after\n\
+                      cat <<YAML\n  # yaml comment\nYAML\necho '<<not a heredoc'\n# gone\n";
+        assert_eq!(
+            without_comment_lines(script),
+            "#!/bin/bash\nset -e\necho a # trailing stays\n# shellcheck disable=SC2016\ncat >f <<'EOF'\n\
+             # file content\nEOF\ncat <<YAML\n  # yaml comment\nYAML\necho '<<not a heredoc'\n"
+        );
     }
 
     #[test]

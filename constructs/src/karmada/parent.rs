@@ -405,13 +405,15 @@ fn build(config: &Config) -> Result<App, KarmadaError> {
         stack: names.management.clone(),
         message: format!("bootstrap script: {e}"),
     })?;
-    add_desired_state(&mut app, config)?;
+    let desired_state = add_desired_state(&mut app, config)?;
     let stack = app.add_stack(&names.management, env);
     stack.set_description("karmada-eks: management host that installs Karmada and runs its reconcile");
     tag(stack, config, Part::Management);
     for name in &access_stacks {
         stack.add_dependency(name);
     }
+    // The bootstrap runs the bundle's `backup` before it removes a half-finished install.
+    stack.add_dependency(&desired_state[0]);
     let available: [(&str, Expr); 2] =
         [("NlbDnsName", nlb.dns_name()), ("NlbAddresses", Expr::join(",", nlb.public_ips()))];
     let mut variables = Vec::new();

@@ -164,13 +164,4 @@ case "$*" in
     echo "pod \"$3\" deleted"
     exit 0
     ;;
-  "get clusters -o jsonpath="*"|{.status.conditions"*)
-    karmada_api
-    for f in "$FAKE_STATE"/joined/*; do
-      [ -f "$f" ] || continue
-      name=$(basename "$f")
-      if member_ready "$name"; then echo "$name|True"; else echo "$name|False"; fi
-    done
-    exit 0
-    ;;
 esac

@@ -54,6 +54,6 @@ member_ready() {
   local f=$FAKE_STATE/joined/$1 at
   [ -f "$f" ] || return 1
   [ ! -f "$FAKE_STATE/never-ready/$1" ] || return 1
-  read -r _ _ at <"$f"
+  IFS='|' read -r _ _ at <"$f"
   [ "$(now_ms)" -ge "$at" ]
 }
