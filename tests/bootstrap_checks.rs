@@ -128,7 +128,10 @@ fn shellcheck_finds_nothing_in_any_host_script() {
         let files = bundle_files(&desired(&config));
         let findings = shellcheck(&files[0].1);
         assert!(findings.is_empty(), "{name} (reconcile.sh): shellcheck:\n{findings}");
-        let findings = shellcheck(&format!("#!/bin/bash\n{}echo \"$CONCURRENCY $MEMBER_TIMEOUT $POLL $BACKUP_SCHEDULE $BACKUP_PERIOD\"\n", files[1].1));
+        let findings = shellcheck(&format!(
+            "#!/bin/bash\n{}echo \"$CONCURRENCY $MEMBER_TIMEOUT $POLL $BACKUP_SCHEDULE $BACKUP_PERIOD\"\n",
+            files[1].1
+        ));
         assert!(findings.is_empty(), "{name} (settings): shellcheck:\n{findings}");
     }
 }

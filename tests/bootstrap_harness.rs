@@ -111,6 +111,7 @@ fn without_the_etcd_fix_init_times_out_as_v1_18_2_does() {
 #[test]
 fn a_rerun_after_an_init_that_died_half_way_starts_over() {
     let h = Harness::new();
+    h.publish(&desired(&Config::default()));
     let o = h.run(&render(&Config::default()), &[("FAKE_INIT_DIES", "1")]);
     assert_eq!(o.status.code(), Some(1), "{}", stdout_stderr(&o));
     assert!(h.log().contains("FAILED karmada-init"), "{}", h.log());
@@ -131,9 +132,33 @@ fn a_rerun_after_an_init_that_died_half_way_starts_over() {
     let marked =
         second.iter().position(|c| c == &marker).unwrap_or_else(|| panic!("no marker:\n{}", second.join("\n")));
     assert!(deinit < marked && marked < init);
+    let upload = second
+        .iter()
+        .position(|c| c.starts_with("aws s3 cp ") && c.contains("-pre-deinit.tgz"))
+        .unwrap_or_else(|| panic!("no backup before the deinit:\n{}", second.join("\n")));
+    assert!(upload < deinit, "{}", second.join("\n"));
     assert!(h.log().contains("a previous karmada init did not finish"));
     assert!(second.last().unwrap().starts_with("cfn-signal --exit-code 0"));
     assert_eq!(std::fs::read_to_string(h.path("state/install-marker")).unwrap().trim(), "installed");
+}
+
+#[test]
+fn a_failed_backup_keeps_the_half_finished_install() {
+    let h = Harness::new();
+    h.publish(&desired(&Config::default()));
+    let o = h.run(&render(&Config::default()), &[("FAKE_INIT_DIES", "1")]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout_stderr(&o));
+    let mark = h.mark();
+    let o = h.run(&render(&Config::default()), &[("FAKE_NO_BACKUP_STACK", "1")]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout_stderr(&o));
+    let second = h.calls_since(mark);
+    assert!(second.iter().all(|c| !c.starts_with("kubectl karmada deinit") && !c.starts_with("kubectl karmada init")));
+    assert!(
+        h.log().contains("FAILED karmada-init: the backup before removing the half-finished install failed"),
+        "{}",
+        h.log()
+    );
+    assert!(second.last().unwrap().starts_with("cfn-signal --exit-code 1"));
 }
 
 #[test]

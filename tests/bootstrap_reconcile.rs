@@ -368,7 +368,14 @@ fn usage_errors_exit_2_and_help_lists_every_command() {
     let o = h.reconcile(&["help"], &[]);
     assert!(o.status.success());
     let help = String::from_utf8_lossy(&o.stdout);
-    for c in ["apply", "unjoin NAME...", "status", "backup [REASON [if-ready]]", "restore [KEY|latest]", "log [bootstrap|reconcile] [LINES]"] {
+    for c in [
+        "apply",
+        "unjoin NAME...",
+        "status",
+        "backup [REASON [if-ready]]",
+        "restore [KEY|latest]",
+        "log [bootstrap|reconcile] [LINES]",
+    ] {
         assert!(help.contains(c), "{c} missing from\n{help}");
     }
 }
@@ -619,4 +626,209 @@ fn another_karmadas_agent_is_not_removed() {
     );
     assert!(calls.iter().all(|c| !c.contains(" delete ")), "{}", calls.join("\n"));
     assert_eq!(files(&h, "state/member/eksuscl01"), ["deployment_karmada-agent", "secret_karmada-kubeconfig"]);
+}
+
+/// A real etcd (Debian's etcd-server, installed by bin/setup-tools) on 127.0.0.1, stopped when dropped.
+struct RealEtcd {
+    child: std::process::Child,
+    client_port: u16,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+impl RealEtcd {
+    /// Starts etcd `name` on `data_dir`; `force_new_cluster` starts it alone on data restored for a cluster.
+    fn start(name: &str, data_dir: &std::path::Path, force_new_cluster: bool) -> Self {
+        let (client_port, peer_port) = (free_port(), free_port());
+        let client = format!("http://127.0.0.1:{client_port}");
+        let peer = format!("http://127.0.0.1:{peer_port}");
+        let mut cmd = std::process::Command::new(system_tool("etcd"));
+        cmd.args(["--name", name, "--data-dir"])
+            .arg(data_dir)
+            .args(["--listen-client-urls", &client, "--advertise-client-urls", &client])
+            .args(["--listen-peer-urls", &peer, "--initial-advertise-peer-urls", &peer])
+            .args(["--initial-cluster", &format!("{name}={peer}")])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
+        if force_new_cluster {
+            cmd.arg("--force-new-cluster");
+        }
+        let etcd = RealEtcd { child: cmd.spawn().expect("etcd starts"), client_port };
+        for _ in 0..200 {
+            if etcd.ctl(&["endpoint", "health"]).status.success() {
+                return etcd;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("etcd on 127.0.0.1:{client_port} did not become healthy");
+    }
+
+    fn ctl(&self, args: &[&str]) -> std::process::Output {
+        std::process::Command::new(system_tool("etcdctl"))
+            .env("ETCDCTL_API", "3")
+            .arg(format!("--endpoints=http://127.0.0.1:{}", self.client_port))
+            .args(args)
+            .output()
+            .expect("etcdctl runs")
+    }
+
+    fn put(&self, key: &str, value: &str) {
+        let o = self.ctl(&["put", key, value]);
+        assert!(o.status.success(), "{}", stdout_stderr(&o));
+    }
+
+    fn get(&self, key: &str) -> String {
+        let o = self.ctl(&["get", key, "--print-value-only"]);
+        assert!(o.status.success(), "{}", stdout_stderr(&o));
+        String::from_utf8_lossy(&o.stdout).trim().to_string()
+    }
+}
+
+impl Drop for RealEtcd {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+const CLUSTER_KEY: &str = "/registry/cluster.karmada.io/clusters/ekseucl01";
+const POLICY_KEY: &str = "/registry/policy.karmada.io/propagationpolicies/default/nginx";
+
+#[test]
+fn a_backup_of_a_real_etcd_restores_onto_every_volume_and_reads_back() {
+    let h = host();
+    apply_ok(&h, &Config::default());
+    let data = tempfile::tempdir().unwrap();
+    let etcd = RealEtcd::start("etcd-0", &data.path().join("live"), false);
+    etcd.put(CLUSTER_KEY, "ekseucl01 in eu-central-1");
+    etcd.put(POLICY_KEY, "weights 1/1/2");
+    let port = etcd.client_port.to_string();
+    let real = [("FAKE_ETCD_REAL", "1"), ("FAKE_ETCD_PORT", port.as_str())];
+
+    let o = h.reconcile(&["backup", "manual"], &real);
+    assert!(o.status.success(), "{}\n{}", stdout_stderr(&o), h.reconcile_log());
+    let out = String::from_utf8_lossy(&o.stdout);
+    let key = out.trim().rsplit_once(".tgz").map(|(k, _)| k).unwrap().rsplit_once("/backups/").unwrap().1;
+    assert!(key.ends_with("-manual"), "{out}");
+    let secrets_then = std::fs::read_to_string(h.path("state/parent-secrets/karmada-cert.json")).unwrap();
+
+    // What a mistake does after the backup: a registration gone, a stray key, new certificates.
+    let o = etcd.ctl(&["del", CLUSTER_KEY]);
+    assert!(o.status.success());
+    etcd.put("/registry/stray", "written after the backup");
+    std::fs::write(h.path("state/parent-secrets/karmada-cert.json"), secrets_then.replace("4711", "9999")).unwrap();
+
+    let o = h.reconcile(&["restore", "latest"], &real);
+    assert!(o.status.success(), "{}\n{}", stdout_stderr(&o), h.reconcile_log());
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains(&format!("restored backups/{key}.tgz")), "{out}");
+    assert!(out.contains("members: 3 of 3 Ready"), "{out}");
+    drop(etcd);
+
+    // The state before the restore was backed up first; the restore used the one asked for, not that one.
+    let bucket = std::fs::read_dir(h.path("state/s3")).unwrap().next().unwrap().unwrap().path();
+    let mut keys: Vec<String> = std::fs::read_dir(bucket.join("backups"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    keys.sort();
+    assert_eq!(keys.len(), 2, "{keys:?}");
+    assert!(keys[1].ends_with("-pre-restore.tgz"), "{keys:?}");
+
+    // Every volume holds the snapshot; etcd started alone on etcd-0's reads the keys of the backup.
+    for i in 0..3 {
+        let member = h.path(&format!("state/pvc/etcd-data-etcd-{i}/member"));
+        assert!(member.join("snap").is_dir() && member.join("wal").is_dir(), "{}", member.display());
+    }
+    let restored = RealEtcd::start("etcd-0", &h.path("state/pvc/etcd-data-etcd-0"), true);
+    assert_eq!(restored.get(CLUSTER_KEY), "ekseucl01 in eu-central-1");
+    assert_eq!(restored.get(POLICY_KEY), "weights 1/1/2");
+    assert_eq!(restored.get("/registry/stray"), "");
+
+    // The certificates, etcd and the components are as they were.
+    let secret = std::fs::read_to_string(h.path("state/parent-secrets/karmada-cert.json")).unwrap();
+    assert!(
+        secret.contains(r#""ca.crt""#) && !secret.contains("9999") && !secret.contains("resourceVersion"),
+        "{secret}"
+    );
+    assert_eq!(std::fs::read_to_string(h.path("state/etcd-scale")).unwrap().trim(), "3");
+    assert_eq!(std::fs::read_to_string(h.path("state/deployments/karmada-apiserver")).unwrap().trim(), "3");
+    assert!(!h.path("root/var/lib/karmada-eks/restore").exists(), "the restore's working state is removed");
+}
+
+#[test]
+fn a_restore_that_stopped_half_way_finishes_on_the_next_run() {
+    let h = host();
+    apply_ok(&h, &Config::default());
+    std::fs::write(h.path("state/etcd-keys"), "/registry/a\n").unwrap();
+    let o = h.reconcile(&["backup"], &[]);
+    assert!(o.status.success(), "{}\n{}", stdout_stderr(&o), h.reconcile_log());
+    // The volume of etcd-2 cannot be reached the first time: the restore stops after etcd-0 and etcd-1.
+    let unreachable = format!(
+        "kubectl --kubeconfig {} -n karmada-system wait --for=condition=Ready pod/karmada-eks-restore-etcd-2",
+        h.path("root/var/lib/karmada-eks/parent.kubeconfig").display()
+    );
+    let o = h.reconcile(&["restore", "latest"], &[("FAKE_FAIL", unreachable.as_str())]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout_stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("FAILED restore-data-etcd-2"), "{}", stdout_stderr(&o));
+    let replicas = std::fs::read_to_string(h.path("state/deployments/karmada-apiserver")).unwrap();
+    assert_eq!(replicas.trim(), "0", "the components stay stopped while etcd's data is half restored");
+    // Another backup's restore is refused until this one has finished.
+    let o = h.reconcile(&["restore", "backups/20200101T000000Z-manual.tgz"], &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("has not finished"), "{}", stdout_stderr(&o));
+    let mark = h.mark();
+    let o = h.reconcile(&["restore"], &[]);
+    assert!(o.status.success(), "{}\n{}", stdout_stderr(&o), h.reconcile_log());
+    let calls = h.calls_since(mark);
+    let restores: Vec<&String> = calls.iter().filter(|c| c.starts_with("etcdctl snapshot restore ")).collect();
+    assert_eq!(restores.len(), 1, "only etcd-2 is restored again:\n{}", calls.join("\n"));
+    assert!(restores[0].contains("--name etcd-2"));
+    assert_eq!(std::fs::read_to_string(h.path("state/deployments/karmada-apiserver")).unwrap().trim(), "3");
+    assert_eq!(std::fs::read_to_string(h.path("state/deployments/karmada-scheduler")).unwrap().trim(), "2");
+}
+
+#[test]
+fn no_backup_no_member_removal() {
+    let h = host();
+    apply_ok(&h, &Config::default());
+    let mut config = Config::default();
+    config.members.retain(|m| m.name != "ekseucl02");
+    std::fs::write(h.path("state/etcd-down"), "").unwrap();
+    let (code, out, calls) = apply(&h, &config, &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("FAILED backup: no etcd pod of karmada-system is Ready"), "{out}");
+    assert!(calls.iter().all(|c| !c.starts_with("kubectl karmada unjoin")), "{}", calls.join("\n"));
+    std::fs::remove_file(h.path("state/etcd-down")).unwrap();
+    let (out, calls) = apply_ok(&h, &config);
+    let upload = calls.iter().position(|c| c.starts_with("aws s3 cp ") && c.contains("-pre-unjoin.tgz")).unwrap();
+    let unjoin = calls.iter().position(|c| c.starts_with("kubectl karmada unjoin ekseucl02")).unwrap();
+    assert!(upload < unjoin, "{out}\n{}", calls.join("\n"));
+}
+
+#[test]
+fn apply_installs_the_bundles_fetcher_and_the_backup_timer() {
+    let h = host();
+    let fetcher = h.path("root/usr/local/bin/karmada-eks-reconcile");
+    // A host bootstrapped by an earlier release: its fetcher knows no `backup`.
+    let old = std::fs::read_to_string(&fetcher).unwrap().replace("| backup | restore) ;;", ") ;;");
+    std::fs::write(&fetcher, old).unwrap();
+    assert_eq!(h.reconcile(&["backup"], &[]).status.code(), Some(2));
+    apply_ok(&h, &Config::default());
+    let o = h.reconcile(&["backup", "manual"], &[]);
+    assert!(o.status.success(), "{}\n{}", stdout_stderr(&o), h.reconcile_log());
+    let timer = std::fs::read_to_string(h.path("state/systemd/karmada-eks-backup.timer")).unwrap();
+    assert!(timer.contains("OnUnitActiveSec=6h"), "{timer}");
+    // A new schedule rewrites the timer; the same one leaves it alone.
+    let mut config = Config::default();
+    config.backup.schedule = "30m".into();
+    let (_, calls) = apply_ok(&h, &config);
+    assert!(calls.contains(&"systemctl enable --now karmada-eks-backup.timer".to_string()), "{}", calls.join("\n"));
+    let timer = std::fs::read_to_string(h.path("state/systemd/karmada-eks-backup.timer")).unwrap();
+    assert!(timer.contains("OnUnitActiveSec=30m"), "{timer}");
+    h.publish(&desired(&config));
+    let (_, calls) = apply_ok(&h, &config);
+    assert!(calls.iter().all(|c| !c.starts_with("systemctl")), "{}", calls.join("\n"));
 }

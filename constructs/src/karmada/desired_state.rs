@@ -139,10 +139,7 @@ pub struct EtcdRelease {
 
 impl EtcdRelease {
     pub fn url(&self) -> String {
-        format!(
-            "https://github.com/etcd-io/etcd/releases/download/{v}/etcd-{v}-linux-amd64.tar.gz",
-            v = self.version
-        )
+        format!("https://github.com/etcd-io/etcd/releases/download/{v}/etcd-{v}-linux-amd64.tar.gz", v = self.version)
     }
 }
 

@@ -504,7 +504,9 @@ pub const BACKUP_BUCKET_OUTPUT: &str = "BackupBucketName";
 /// deployed first and a destroy that keeps it keeps nothing else.
 fn backup_stack(app: &mut App, config: &Config, names: &StackNames, env: &Environment) -> PrivateBucket {
     let stack = app.add_stack(&names.backup, env.clone());
-    stack.set_description("karmada-eks: S3 bucket of Karmada's backups (etcd snapshots and certificates), kept by destroy");
+    stack.set_description(
+        "karmada-eks: S3 bucket of Karmada's backups (etcd snapshots and certificates), kept by destroy",
+    );
     tag(stack, config, Part::Backup);
     let mut s = stack.scope();
     let bucket = PrivateBucket::new(

@@ -59,8 +59,8 @@ case "$1 $2" in
     ;;
   "s3api list-objects-v2")
     s3_object "s3://$(flag bucket "$@")/" || exit 254
-    newest=$(cd "$(dirname "$S3_FILE")" 2>/dev/null && find . -type f -path "./$(flag prefix "$@")*" | sed 's#^\./##' |
-      sort | tail -n 1)
+    newest=$(cd "$FAKE_STATE/s3/$BACKUP_BUCKET" 2>/dev/null && find . -type f -path "./$(flag prefix "$@")*" |
+      sed 's#^\./##' | sort | tail -n 1)
     echo "${newest:-None}"
     exit 0
     ;;

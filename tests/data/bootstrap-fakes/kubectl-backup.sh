@@ -82,7 +82,7 @@ case "$*" in
     ;;
   "apply --server-side --force-conflicts -f "*)
     for f in "$5"/*.json; do
-      grep -q '"kind":"Secret"' "$f" || { echo "error: $f is not a Secret" >&2; exit 1; }
+      grep -Eq '"kind": *"Secret"' "$f" || { echo "error: $f is not a Secret" >&2; exit 1; }
       ! grep -q '"resourceVersion"' "$f" ||
         { echo "Error from server (Conflict): metadata.resourceVersion: Invalid value: 0x0: must be specified for an update" >&2; exit 1; }
       cp "$f" "$FAKE_STATE/parent-secrets/$(basename "$f")"
