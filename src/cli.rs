@@ -88,6 +88,25 @@ pub enum Command {
     Reconcile(ReconcileArgs),
     /// Show the stacks' status and Karmada's health as the management host sees it; exit 1 when unhealthy
     Status(StatusArgs),
+    /// Back up Karmada now: an etcd snapshot and the certificates, into the app's S3 bucket
+    ///
+    /// Runs `karmada-eks-reconcile backup manual` on the management host through SSM Run Command. The host takes
+    /// an etcd snapshot through a Ready etcd pod, adds the Secrets of karmada-system (the Karmada CA and every
+    /// certificate) and its own /etc/karmada (kubeconfig and PKI), and writes one archive to
+    /// s3://<bucket of stack <app>-backup>/backups/<UTC time>-manual.tgz, encrypted with the bucket's KMS key.
+    /// The host also backs up on the `[backup] schedule` (a systemd timer), before it unjoins a member, before
+    /// it removes a half-finished install, and `destroy` takes a final one. S3 expires backups after
+    /// `backup.retain_days`. Exit 0 when the backup is stored, 1 otherwise.
+    Backup(BackupArgs),
+    /// Bring a backup back into the parent cluster: etcd's data, the certificates, the host's kubeconfig
+    ///
+    /// Runs `karmada-eks-reconcile restore KEY|latest` on the management host. It backs up what runs now (when
+    /// etcd answers), stops Karmada's components and etcd, restores the snapshot onto every etcd volume, puts back
+    /// the certificate Secrets and the host's PKI and kubeconfig (stored again in the secret
+    /// <app>/karmada/kubeconfig), starts etcd and the components with their replica counts, and reports how many
+    /// members are Ready. A restore that stopped half-way finishes when run again. Works in a parent created anew
+    /// after the old one was lost (the backup stack outlives destroy). Asks first (--yes without a terminal).
+    Restore(RestoreArgs),
 }
 
 #[derive(Debug, Args)]
@@ -291,6 +310,30 @@ pub struct CostArgs {
     #[arg(long, value_name = "N", default_value_t = 730, value_parser = clap::value_parser!(u32).range(1..=744))]
     pub hours: u32,
     /// Print the estimate as JSON (lines, usage-based rates, total, price table date and sources)
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// Print the outcome as one JSON document {"event": "backup", "ok", "report": {"location", "output"} | "error"}
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// The backup to restore: its key in the bucket, backups/<UTC time>-<reason>.tgz [default: the newest]
+    #[arg(long, value_name = "KEY")]
+    pub from: Option<String>,
+    /// Restore without asking (needed without a terminal)
+    #[arg(short, long)]
+    pub yes: bool,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// Print the outcome as one JSON document {"event": "restore", "ok", "report" | "error"}
     #[arg(long)]
     pub json: bool,
 }

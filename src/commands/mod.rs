@@ -2,6 +2,7 @@
 //! deploy engine; `assembly`, `session` and `report` are what several share.
 
 mod assembly;
+mod backup;
 mod cost;
 mod deploy;
 mod destroy;
@@ -14,6 +15,7 @@ mod list;
 mod plan;
 mod reconcile;
 mod report;
+mod restore;
 mod session;
 mod status;
 mod synth;
@@ -41,5 +43,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Reconcile(args) => reconcile::run(config_path, args),
         Command::Status(args) => status::run(config_path, args),
+        Command::Backup(args) => backup::run(config_path, args),
+        Command::Restore(args) => restore::run(config_path, args),
     }
 }

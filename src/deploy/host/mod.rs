@@ -1,6 +1,7 @@
 //! Commands on the management host through SSM Run Command: the runner, the day-2 reconcile and the Karmada
 //! part of `status` (docs/lifecycle.md, "What the host calls").
 
+pub mod backup;
 pub mod reconcile;
 pub mod run_command;
 pub mod status;

@@ -115,6 +115,59 @@ pub struct HostStatus {
     pub workload: Option<WorkloadStatus>,
     #[serde(default)]
     pub applied_sha256: Option<String>,
+    /// The newest backup the host knows, with the schedule's period (hosts of earlier releases report none).
+    #[serde(default)]
+    pub backup: Option<BackupStatus>,
+}
+
+/// The host's last backup: `[age or -1, period, "<time>-<reason>.tgz"]` in the compact status.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackupStatus {
+    /// Seconds since the last good backup; `None` when the host has taken none.
+    pub age_seconds: Option<u64>,
+    /// Seconds between scheduled backups (`backup.schedule`).
+    pub period_seconds: u64,
+    /// Its key in the bucket, `backups/<time>-<reason>.tgz`.
+    pub last: Option<String>,
+}
+
+impl BackupStatus {
+    /// A warning when there is no backup, or the last is older than two schedule periods.
+    pub fn warning(&self) -> Option<String> {
+        match self.age_seconds {
+            None => Some("no backup of Karmada yet: run `karmada-eks backup`".into()),
+            Some(age) if self.period_seconds > 0 && age > 2 * self.period_seconds => Some(format!(
+                "the last backup of Karmada is {} old, more than two schedule periods ({} each): check \
+                 `systemctl status karmada-eks-backup.timer` on the host (`karmada-eks-reconcile log reconcile`), \
+                 or run `karmada-eks backup`",
+                human(age),
+                human(self.period_seconds)
+            )),
+            Some(_) => None,
+        }
+    }
+
+    /// `backups/<time>-<reason>.tgz, 2 h 5 min ago` or `none`.
+    pub fn line(&self) -> String {
+        match (self.age_seconds, &self.last) {
+            (Some(age), Some(key)) => format!("{key}, {} ago", human(age)),
+            (Some(age), None) => format!("{} ago", human(age)),
+            _ => "none".into(),
+        }
+    }
+}
+
+/// `45 s`, `12 min`, `3 h 5 min`, `2 d 4 h`.
+pub fn human(seconds: u64) -> String {
+    let (d, h, m) = (seconds / 86_400, seconds % 86_400 / 3600, seconds % 3600 / 60);
+    match (d, h, m) {
+        (0, 0, 0) => format!("{seconds} s"),
+        (0, 0, m) => format!("{m} min"),
+        (0, h, 0) => format!("{h} h"),
+        (0, h, m) => format!("{h} h {m} min"),
+        (d, 0, _) => format!("{d} d"),
+        (d, h, _) => format!("{d} d {h} h"),
+    }
 }
 
 /// One member, configured or found in Karmada, with what is wrong with it.
@@ -198,6 +251,12 @@ pub struct StatusReport {
     pub members: Vec<MemberHealth>,
     /// Problems of the control plane and the app as a whole.
     pub problems: Vec<String>,
+    /// What needs attention without making the app unhealthy (a backup that is missing or old).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+    /// The last backup of Karmada, as the host reports it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backup: Option<BackupStatus>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub drift: Option<Vec<StackDrift>>,
     /// The tail of the bootstrap log, when the management stack failed and the host answered.
@@ -342,8 +401,31 @@ pub fn assess(
         let drifted = d.iter().filter(|s| s.status != "IN_SYNC").count();
         parts.push(format!("{drifted} stacks drifted"));
     }
+    let backup = match &host {
+        HostAnswer::Reached { status } => status.backup.clone(),
+        HostAnswer::Unreachable { .. } => None,
+    };
+    let warnings: Vec<String> = backup.iter().filter_map(BackupStatus::warning).collect();
+    if let Some(b) = &backup {
+        parts.push(match b.age_seconds {
+            Some(age) => format!("last backup {} ago", human(age)),
+            None => "no backup yet".into(),
+        });
+    }
     let summary = format!("{}: {}", if healthy { "healthy" } else { "UNHEALTHY" }, parts.join(", "));
-    StatusReport { healthy, summary, stacks, host, members, problems, drift, bootstrap_log, desired_sha256 }
+    StatusReport {
+        healthy,
+        summary,
+        stacks,
+        host,
+        members,
+        problems,
+        warnings,
+        backup,
+        drift,
+        bootstrap_log,
+        desired_sha256,
+    }
 }
 
 /// The report as text: the summary line, then what is wrong (everything with `all`).
@@ -351,6 +433,12 @@ pub fn render(report: &StatusReport, all: bool) -> String {
     let mut out = format!("{}\n", report.summary);
     for p in &report.problems {
         out.push_str(&format!("  {p}\n"));
+    }
+    for w in &report.warnings {
+        out.push_str(&format!("  warning: {w}\n"));
+    }
+    if let Some(b) = &report.backup {
+        out.push_str(&format!("  last backup: {} (every {})\n", b.line(), human(b.period_seconds)));
     }
     for s in &report.stacks {
         match s.problem() {
@@ -491,6 +579,11 @@ pub fn parse_host_status(output: &str) -> Result<HostStatus, HostError> {
         clusters,
         workload,
         applied_sha256: text(&value["applied"]),
+        backup: value["backup"].as_array().map(|b| BackupStatus {
+            age_seconds: b.first().and_then(serde_json::Value::as_u64),
+            period_seconds: b.get(1).and_then(serde_json::Value::as_u64).unwrap_or(0),
+            last: b.get(2).and_then(|k| text(k)).filter(|k| k != "-").map(|k| format!("backups/{k}")),
+        }),
     })
 }
 
@@ -638,11 +731,56 @@ mod tests {
                 replicas: shares.into_iter().filter(|s| s.replicas > 0).map(|s| (s.name, s.replicas)).collect(),
             }),
             applied_sha256: Some("d".repeat(64)),
+            backup: None,
         }
     }
 
     fn reached(status: HostStatus) -> HostAnswer {
         HostAnswer::Reached { status }
+    }
+
+    #[test]
+    fn the_last_backup_is_shown_and_warned_about_past_two_schedule_periods() {
+        let config = Config::default();
+        let out = r#"{"desired":"d","applied":"d","api":true,"etcd":[3,3],"apiserver":[3,3],"clusters":[],"workload":[],"backup":[7500,21600,"20261203T140000Z-scheduled.tgz"]}"#;
+        let b = parse_host_status(out).unwrap().backup.unwrap();
+        assert_eq!(
+            b,
+            BackupStatus {
+                age_seconds: Some(7500),
+                period_seconds: 21600,
+                last: Some("backups/20261203T140000Z-scheduled.tgz".into())
+            }
+        );
+        let mut host = healthy_host(&config);
+        host.backup = Some(b.clone());
+        let report = assess(&config, stacks(), reached(host.clone()), None, Some("d".repeat(64)), vec![]);
+        assert!(report.healthy && report.warnings.is_empty(), "{report:#?}");
+        let text = render(&report, false);
+        assert!(text.starts_with("healthy: 4 of 4 stacks as deployed, API server ready (3/3 pods), etcd 3/3, 3 of 3 members healthy, last backup 2 h 5 min ago\n"), "{text}");
+        assert!(
+            text.contains("  last backup: backups/20261203T140000Z-scheduled.tgz, 2 h 5 min ago (every 6 h)\n"),
+            "{text}"
+        );
+
+        host.backup = Some(BackupStatus { age_seconds: Some(2 * 21600 + 1), ..b.clone() });
+        let report = assess(&config, stacks(), reached(host.clone()), None, Some("d".repeat(64)), vec![]);
+        assert!(report.healthy, "a stale backup warns, Karmada itself is healthy");
+        assert!(
+            render(&report, false).contains("  warning: the last backup of Karmada is 12 h old"),
+            "{}",
+            render(&report, false)
+        );
+        host.backup = Some(BackupStatus { age_seconds: Some(2 * 21600), ..b });
+        assert!(assess(&config, stacks(), reached(host.clone()), None, None, vec![]).warnings.is_empty());
+
+        let none =
+            parse_host_status(&out.replace("[7500,21600,\"20261203T140000Z-scheduled.tgz\"]", "[-1,21600,\"-\"]"))
+                .unwrap();
+        host.backup = none.backup;
+        let report = assess(&config, stacks(), reached(host), None, None, vec![]);
+        assert_eq!(report.warnings, ["no backup of Karmada yet: run `karmada-eks backup`"]);
+        assert!(render(&report, false).contains("no backup yet"));
     }
 
     #[test]

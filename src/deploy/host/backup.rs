@@ -1,0 +1,101 @@
+//! Backups and restores of Karmada on the management host (`karmada-eks-reconcile backup | restore`, through SSM
+//! Run Command): what `karmada-eks backup`, `karmada-eks restore` and `destroy`'s final backup run.
+
+use aws_sdk_cloudformation::Client as CfnClient;
+use serde::Serialize;
+
+use super::reconcile::{management_instance, management_stack, ReconcileError};
+use super::run_command::Host;
+
+/// What to run on the host.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BackupAction {
+    /// A backup now, labelled with the reason (`manual`, `final`, ...).
+    Backup { reason: String },
+    /// A restore of `key` (`backups/<time>-<reason>.tgz`), or of the newest backup.
+    Restore { key: Option<String> },
+}
+
+impl BackupAction {
+    fn args(&self) -> Vec<&str> {
+        match self {
+            BackupAction::Backup { reason } => vec!["backup", reason],
+            BackupAction::Restore { key } => vec!["restore", key.as_deref().unwrap_or("latest")],
+        }
+    }
+}
+
+/// What the host did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct BackupReport {
+    /// `backup` or `restore`.
+    pub action: &'static str,
+    /// The backup written (`s3://<bucket>/backups/...`) or restored (`backups/...`), as the host printed it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    /// The host's output.
+    pub output: String,
+}
+
+/// Runs `action` on `app`'s management host; `connect` makes the [`Host`] for its instance ID.
+pub async fn run(
+    cfn: &CfnClient,
+    ssm: aws_sdk_ssm::Client,
+    app: &str,
+    action: &BackupAction,
+    connect: impl FnOnce(aws_sdk_ssm::Client, &str) -> Host,
+) -> Result<BackupReport, ReconcileError> {
+    let instance = management_instance(cfn, app).await?.ok_or_else(|| ReconcileError::NotDeployed {
+        stack: management_stack(app),
+        problem: "has no management instance".into(),
+    })?;
+    let host = connect(ssm, &instance);
+    host.wait_until_managed().await?;
+    let output = host.run_reconcile(&action.args(), true).await.map_err(|e| {
+        // A fetcher from before backups answers its usage (exit 2) to `backup`: deploy installs the new one.
+        if e.to_string().contains("usage: karmada-eks-reconcile") {
+            ReconcileError::NotDeployed {
+                stack: management_stack(app),
+                problem: "has a host whose karmada-eks-reconcile predates backups (bootstrapped by an earlier \
+                          release; the next deploy's reconcile installs the new one)"
+                    .into(),
+            }
+        } else {
+            ReconcileError::Host(e)
+        }
+    })?;
+    Ok(report(action, output))
+}
+
+fn report(action: &BackupAction, output: String) -> BackupReport {
+    let (name, prefix) = match action {
+        BackupAction::Backup { .. } => ("backup", "backup "),
+        BackupAction::Restore { .. } => ("restore", "restored "),
+    };
+    let location = output
+        .lines()
+        .filter_map(|l| l.strip_prefix(prefix))
+        .last()
+        .map(|rest| rest.split_whitespace().next().unwrap_or_default().to_string());
+    BackupReport { action: name, location, output }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_report_names_the_backup_the_host_wrote_or_restored() {
+        let b = report(
+            &BackupAction::Backup { reason: "manual".into() },
+            "backup s3://b/backups/20261203T160000Z-manual.tgz\n".into(),
+        );
+        assert_eq!(b.location.as_deref(), Some("s3://b/backups/20261203T160000Z-manual.tgz"));
+        let r = report(
+            &BackupAction::Restore { key: None },
+            "backup s3://b/backups/20261203T160100Z-pre-restore.tgz\nrestored backups/20261203T160000Z-manual.tgz (etcd revision 101)\nmembers: 3 of 3 Ready\n".into(),
+        );
+        assert_eq!(r.location.as_deref(), Some("backups/20261203T160000Z-manual.tgz"));
+        assert_eq!(BackupAction::Restore { key: None }.args(), ["restore", "latest"]);
+    }
+}
