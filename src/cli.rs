@@ -242,6 +242,10 @@ pub struct DestroyArgs {
     /// (for a host that cannot run commands); the members keep what Karmada created in them, workloads included
     #[arg(long)]
     pub skip_unjoin: bool,
+    /// Delete without the final backup of Karmada that destroy takes first (on the management host, into the
+    /// backup bucket, which destroy keeps): what changed since the last backup is lost
+    #[arg(long)]
+    pub no_final_backup: bool,
     /// How many independent stacks are deleted at once
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=32))]
     pub concurrency: u16,

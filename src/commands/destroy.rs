@@ -20,18 +20,30 @@ use crate::deploy::lock::{self, LockOwner};
 use crate::deploy::progress;
 use crate::deploy::selection::{select, Extend};
 use crate::deploy::tuning::Tuning;
+use crate::error::UsageError;
+use constructs::karmada::parent::StackNames;
 use std::time::SystemTime;
 
 pub fn run(config_path: Option<&Path>, args: DestroyArgs) -> Result<ExitCode> {
     let assembly = load_assembly(config_path, args.assembly.app.as_deref())?;
+    // Karmada's backups outlive the app: destroy never deletes their stack (README, "Backups").
+    let backup_stack = StackNames::new(&app_of(&assembly)).backup;
+    if args.stacks.contains(&backup_stack) {
+        let note = crate::deploy::destroy::backups_kept_note(&backup_stack);
+        return Err(UsageError::new(format!("{backup_stack} holds Karmada's backups, which destroy keeps"))
+            .hint(note.trim_start_matches("kept: ").to_string())
+            .into());
+    }
     // A name that is no stack of the assembly may be a deployed stack of the app that karmada-eks keeps because
     // it did not make it; `inventory::leftovers` finds it, or says it is neither.
     let (of_assembly, others): (Vec<String>, Vec<String>) =
         args.stacks.iter().cloned().partition(|name| assembly.stack(name).is_some());
     check_stack_names(&assembly, &of_assembly)?;
     let extend = if args.exclusively { Extend::None } else { Extend::Dependents };
-    let selected =
+    let mut selected =
         if of_assembly.is_empty() && !others.is_empty() { Vec::new() } else { select(&assembly, &of_assembly, extend) };
+    let backups_kept = selected.contains(&backup_stack).then(|| backup_stack.clone());
+    selected.retain(|s| *s != backup_stack);
     let tuning = Tuning::from_env();
     let approver: Arc<dyn Approver> =
         if args.force { Arc::new(Fixed(Answer::Yes)) } else { Arc::new(TerminalApprover::default()) };
@@ -77,6 +89,11 @@ pub fn run(config_path: Option<&Path>, args: DestroyArgs) -> Result<ExitCode> {
                 kept: leftovers.kept,
                 unjoin: Some(unjoin),
                 skip_unjoin: args.skip_unjoin,
+                final_backup: (!args.no_final_backup).then(|| {
+                    let hook = session::host_final_backup(&aws, &home, &app, tuning, &interrupt, &reporter);
+                    (StackNames::new(&app).management, hook)
+                }),
+                backups_kept,
             };
             let report = destroyer.destroy_all(&assembly, &selected).await?;
             if whole_app && report.ok() {

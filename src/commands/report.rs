@@ -104,12 +104,18 @@ pub fn print_destroy(report: &DestroyReport, json: bool) {
             .collect();
         let summary = serde_json::json!({
             "event": "summary", "unjoined": report.unjoined, "stacks": report.stacks, "volumes": volumes,
-            "kept": report.kept
+            "kept": report.kept, "final_backup": report.final_backup, "backups_kept": report.backups_kept
         });
         println!("{summary}");
     }
     if !json {
         print_kept(&report.kept);
+        if let Some(at) = &report.final_backup {
+            println!("final backup of Karmada: {at}");
+        }
+        if let Some(stack) = &report.backups_kept {
+            println!("{}", crate::deploy::destroy::backups_kept_note(stack));
+        }
     }
     if !json && !report.unjoined.is_empty() {
         println!("unjoined from Karmada first: {}", report.unjoined.join(", "));

@@ -6,6 +6,8 @@ use std::sync::Arc;
 
 use crate::cli::AwsArgs;
 use crate::deploy::client::{Aws, AwsOptions};
+use crate::deploy::destroy::FinalBackup;
+use crate::deploy::host::backup::HostBackup;
 use crate::deploy::host::reconcile::HostUnjoin;
 use crate::deploy::host::run_command::{Host, HostTimeouts};
 use crate::deploy::interrupt::Interrupt;
@@ -27,6 +29,22 @@ pub async fn aws(args: &AwsArgs, tuning: Tuning) -> Aws {
 
 /// The hook deploy and destroy unjoin members with: `karmada-eks-reconcile unjoin` on the app's management host
 /// (found in `home`, the app's region, when called), through SSM Run Command, stopped by `interrupt`.
+/// The final-backup hook of destroy: `karmada-eks-reconcile backup final` on `app`'s host, found when called.
+pub fn host_final_backup(
+    aws: &Aws,
+    home: &str,
+    app: &str,
+    tuning: Tuning,
+    interrupt: &Interrupt,
+    reporter: &Arc<dyn Reporter>,
+) -> Arc<dyn FinalBackup> {
+    let (interrupt, reporter) = (interrupt.clone(), reporter.clone());
+    let connect = move |ssm: aws_sdk_ssm::Client, instance: &str| {
+        Host::new(ssm, instance, tuning, HostTimeouts::default(), interrupt.clone(), reporter.clone())
+    };
+    Arc::new(HostBackup { cfn: aws.cloudformation(home), ssm: aws.ssm(home), app: app.to_string(), connect })
+}
+
 pub fn host_unjoin(
     aws: &Aws,
     home: &str,

@@ -216,6 +216,8 @@ impl Deployer {
 
     fn destroyer(&self) -> Destroyer {
         Destroyer {
+            final_backup: None,
+            backups_kept: None,
             unjoin: None,
             skip_unjoin: false,
             clients: self.clients.clone(),

@@ -58,6 +58,31 @@ pub struct Destroyer {
     pub unjoin: Option<Arc<dyn MemberUnjoin>>,
     /// Delete without unjoining (`destroy --skip-unjoin`): the members keep what Karmada put in them.
     pub skip_unjoin: bool,
+    /// Takes the final backup of Karmada after the confirmation, before anything is unjoined or deleted, when the
+    /// named stack (the management host's) is among those deleted; `None` takes none (`destroy --no-final-backup`).
+    pub final_backup: Option<(String, Arc<dyn FinalBackup>)>,
+    /// The stack of Karmada's backups, which destroy keeps (its bucket outlives the app).
+    pub backups_kept: Option<String>,
+}
+
+/// Takes the final backup before destroy deletes the management host.
+pub trait FinalBackup: Send + Sync {
+    /// Where the backup went, or `None` when the app has no management host.
+    fn backup(&self) -> BackupFuture<'_>;
+}
+
+/// A future [`FinalBackup::backup`] returns.
+pub type BackupFuture<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<Option<String>, DeployError>> + Send + 'a>>;
+
+/// What destroy says of the backup stack it keeps.
+pub fn backups_kept_note(stack: &str) -> String {
+    format!(
+        "kept: Karmada's backups (the S3 bucket of stack {stack} and its KMS key outlive destroy; the next deploy \
+         of the app uses them again, and `karmada-eks restore` brings one back). To delete them: empty the bucket, \
+         every version included, and delete it; schedule its key's deletion; then `aws cloudformation \
+         delete-stack --stack-name {stack}`"
+    )
 }
 
 impl Destroyer {
@@ -91,6 +116,27 @@ impl Destroyer {
         let leftovers = self.volumes(&clusters).await?;
         let members = if self.unjoin.is_some() { self.deployed_members(&stacks, &app).await? } else { Vec::new() };
         self.confirm(&stacks, &leftovers, &members)?;
+        let final_backup = match &self.final_backup {
+            Some((host, hook)) if stacks.iter().any(|s| &s.name == host) => {
+                self.note(host, "taking the final backup of Karmada before anything is deleted".into());
+                match hook.backup().await {
+                    Ok(Some(location)) => {
+                        self.note(host, format!("final backup: {location}"));
+                        Some(location)
+                    }
+                    Ok(None) => {
+                        self.note(host, "no management host: no Karmada to back up".into());
+                        None
+                    }
+                    Err(e @ DeployError::Interrupted { .. }) => return Err(e),
+                    Err(e) => return Err(DeployError::FinalBackupFailed { reason: e.to_string() }),
+                }
+            }
+            _ => None,
+        };
+        if let Some(stack) = &self.backups_kept {
+            self.note(stack, backups_kept_note(stack));
+        }
         let mut unjoined = Vec::new();
         if !members.is_empty() {
             unjoined = self.unjoin_members(&members).await?;
@@ -118,7 +164,9 @@ impl Destroyer {
             .filter(|d| stacks.iter().any(|s| s.name == d.name && !eks_cluster_names(s).is_empty()))
             .all(StackDeletion::ok);
         let kept = this.kept.clone();
-        let mut report = DestroyReport { stacks: deletions, volumes: Vec::new(), unjoined, kept };
+        let backups_kept = this.backups_kept.clone();
+        let mut report =
+            DestroyReport { stacks: deletions, volumes: Vec::new(), unjoined, kept, final_backup, backups_kept };
         if clusters_gone {
             report.volumes = this.delete_volumes(&clusters).await;
         }

@@ -176,6 +176,12 @@ pub enum DeployError {
          karmada-cluster namespace and RBAC of `join`, or the karmada-agent of `register`)"
     )]
     DestroyUnjoinFailed { members: String, reason: String },
+    #[error(
+        "the final backup of Karmada failed, so nothing was deleted: {reason}\n  hint: fix the cause and run \
+         `karmada-eks destroy` again (`karmada-eks status` shows the last backup); or run `karmada-eks destroy \
+         --no-final-backup` to delete without one, losing what changed since the last backup"
+    )]
+    FinalBackupFailed { reason: String },
     /// A command on the management host failed; the text names the step and the fix (deploy::host).
     #[error("{0}")]
     OnHost(String),

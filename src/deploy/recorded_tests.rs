@@ -494,6 +494,8 @@ async fn destroy_cancelling(client: Client, retain_failed: bool, cancel_update: 
         kept: Vec::new(),
         unjoin: None,
         skip_unjoin: false,
+        final_backup: None,
+        backups_kept: None,
     };
     let assembly = constructs::core::CloudAssembly { stacks: vec![artifact()] };
     let selected = [NAME.to_string()];
@@ -1056,6 +1058,8 @@ fn destroyer_with(
         kept: Vec::new(),
         unjoin: Some(Arc::new(unjoin)),
         skip_unjoin,
+        final_backup: None,
+        backups_kept: None,
     };
     (destroyer, handle)
 }
@@ -1129,6 +1133,80 @@ async fn skip_unjoin_deletes_without_unjoining_and_says_what_stays() {
             if stack == ORPHAN && message.starts_with("not unjoining eksuscl01 (--skip-unjoin)"))),
         "{events:?}"
     );
+}
+
+struct RecordingBackup {
+    log: Log,
+    fails: bool,
+}
+
+impl super::destroy::FinalBackup for RecordingBackup {
+    fn backup(&self) -> super::destroy::BackupFuture<'_> {
+        Box::pin(async move {
+            log(&self.log, "backup final".into());
+            if self.fails {
+                return Err(DeployError::OnHost("FAILED backup: no etcd pod of karmada-system is Ready".into()));
+            }
+            Ok(Some("s3://b/backups/20261203T160000Z-final.tgz".into()))
+        })
+    }
+}
+
+/// Destroys `net` (standing for the management stack) and the orphan with a final-backup hook.
+async fn destroy_with_final_backup(
+    fails: bool,
+) -> (Result<super::report::DestroyReport, DeployError>, Vec<ProgressEvent>, Vec<String>) {
+    let unjoin = RecordingUnjoin { log: Default::default(), fails: false };
+    let calls = unjoin.log.clone();
+    let net = mock!(Client::describe_stacks)
+        .match_requests(move |r| matches!(r.stack_name(), Some(NAME) | Some(STACK_ID)))
+        .sequence()
+        .output(|| stack("UPDATE_COMPLETE", "old"))
+        .output(|| stack("DELETE_IN_PROGRESS", "old"))
+        .error(not_found)
+        .repeatedly()
+        .build();
+    let mut rules = orphan_rules(&calls);
+    rules.remove(0);
+    rules.push(net);
+    let refs: Vec<&Rule> = rules.iter().collect();
+    let reporter = Arc::new(RecordingReporter::default());
+    let (mut destroyer, _handle) = destroyer_with(client(&refs), reporter.clone(), vec![orphan()], unjoin, false);
+    destroyer.final_backup = Some((NAME.to_string(), Arc::new(RecordingBackup { log: calls.clone(), fails })));
+    destroyer.backups_kept = Some("karmada-backup".into());
+    let assembly = constructs::core::CloudAssembly { stacks: vec![artifact()] };
+    let result = destroyer.destroy_all(&assembly, &[NAME.to_string()]).await;
+    let calls = calls.lock().unwrap().clone();
+    (result, reporter.events(), calls)
+}
+
+#[tokio::test]
+async fn destroy_backs_karmada_up_before_it_unjoins_or_deletes_anything_and_keeps_the_backups() {
+    let (report, events, calls) = destroy_with_final_backup(false).await;
+    let report = report.unwrap();
+    assert!(report.ok());
+    assert_eq!(
+        calls,
+        [
+            "backup final".to_string(),
+            "unjoin eksuscl01".into(),
+            format!("delete {ORPHAN_ID}"),
+            format!("delete {STACK_ID}")
+        ]
+    );
+    assert_eq!(report.final_backup.as_deref(), Some("s3://b/backups/20261203T160000Z-final.tgz"));
+    assert_eq!(report.backups_kept.as_deref(), Some("karmada-backup"));
+    assert!(events.iter().any(|e| matches!(e, ProgressEvent::Note { message, .. }
+        if message.starts_with("kept: Karmada's backups (the S3 bucket of stack karmada-backup"))));
+}
+
+#[tokio::test]
+async fn a_failed_final_backup_stops_destroy_before_anything_is_unjoined_or_deleted() {
+    let (result, _, calls) = destroy_with_final_backup(true).await;
+    let error = result.unwrap_err().to_string();
+    assert!(error.starts_with("the final backup of Karmada failed, so nothing was deleted: FAILED backup"), "{error}");
+    assert!(error.contains("karmada-eks destroy --no-final-backup"), "{error}");
+    assert_eq!(calls, ["backup final"]);
 }
 
 /// An access stack of the assembly: the members come from its deployed template, which holds `eksb` as well (the

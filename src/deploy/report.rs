@@ -179,6 +179,10 @@ pub struct DestroyReport {
     pub unjoined: Vec<String>,
     /// Stacks tagged with the app that karmada-eks did not make: listed, not deleted.
     pub kept: Vec<Kept>,
+    /// The final backup taken before the management host went (`s3://...`).
+    pub final_backup: Option<String>,
+    /// The stack of Karmada's backups, kept.
+    pub backups_kept: Option<String>,
 }
 
 impl DestroyReport {

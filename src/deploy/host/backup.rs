@@ -6,6 +6,8 @@ use serde::Serialize;
 
 use super::reconcile::{management_instance, management_stack, ReconcileError};
 use super::run_command::Host;
+use crate::deploy::destroy::{BackupFuture, FinalBackup};
+use crate::deploy::error::DeployError;
 
 /// What to run on the host.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -65,6 +67,35 @@ pub async fn run(
         }
     })?;
     Ok(report(action, output))
+}
+
+/// destroy's final-backup hook ([`FinalBackup`]): `karmada-eks-reconcile backup final` on the host, found when
+/// called; an app without a management host has nothing to back up.
+pub struct HostBackup<F: Fn(aws_sdk_ssm::Client, &str) -> Host + Send + Sync> {
+    pub cfn: CfnClient,
+    pub ssm: aws_sdk_ssm::Client,
+    pub app: String,
+    /// Makes the [`Host`] for an instance ID.
+    pub connect: F,
+}
+
+impl<F: Fn(aws_sdk_ssm::Client, &str) -> Host + Send + Sync> FinalBackup for HostBackup<F> {
+    fn backup(&self) -> BackupFuture<'_> {
+        Box::pin(async move {
+            if management_instance(&self.cfn, &self.app).await?.is_none() {
+                return Ok(None);
+            }
+            let action = BackupAction::Backup { reason: "final".into() };
+            match run(&self.cfn, self.ssm.clone(), &self.app, &action, &self.connect).await {
+                Ok(report) => Ok(Some(report.location.unwrap_or_else(|| "taken".into()))),
+                Err(e) if e.is_interrupted() => {
+                    Err(DeployError::Interrupted { stack: management_stack(&self.app), detail: e.to_string() })
+                }
+                Err(ReconcileError::Aws(e)) => Err(DeployError::Aws(e)),
+                Err(e) => Err(DeployError::OnHost(e.to_string())),
+            }
+        })
+    }
 }
 
 fn report(action: &BackupAction, output: String) -> BackupReport {
