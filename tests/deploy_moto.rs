@@ -145,7 +145,7 @@ fn network_stack_deploys_skips_updates_and_is_destroyed() {
     assert_ok(&out);
     assert_eq!(
         summary(&out),
-        serde_json::json!({"event": "summary", "unjoined": [], "volumes": [], "stacks": [{
+        serde_json::json!({"event": "summary", "unjoined": [], "volumes": [], "final_backup": null, "backups_kept": null, "stacks": [{
             "stack": NETWORK, "region": REGION, "outcome": "absent", "status": null, "failures": [], "retained": [],
             "error": null,
         }], "kept": []})
@@ -691,4 +691,72 @@ fn the_last_deploy_is_recorded_and_removing_its_members_warns_naming_who_deploye
     assert!(record().is_none(), "destroy deletes the record");
     let lock = rt.block_on(ssm.get_parameter().name(LOCK).send());
     assert!(lock.is_err(), "and the lock");
+}
+
+/// The default app's backup bucket, deployed into moto: versioned, KMS-encrypted, every public access blocked,
+/// TLS only; `destroy --force` keeps it (and says so), and naming its stack is refused.
+#[test]
+fn the_backup_bucket_is_versioned_encrypted_private_and_outlives_destroy() {
+    const BACKUP: &str = "karmada-backup";
+    let moto = Moto::start();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let conf = rt.block_on(moto.sdk_config(REGION));
+    let cfn = aws_sdk_cloudformation::Client::new(&conf);
+    let out = moto.karmada_eks(&["deploy", BACKUP, "--exclusively", "--yes", "--json"]);
+    assert_ok(&out);
+    let resources = rt.block_on(cfn.describe_stack_resources().stack_name(BACKUP).send()).unwrap();
+    let bucket = resources
+        .stack_resources()
+        .iter()
+        .find(|r| r.resource_type() == Some("AWS::S3::Bucket"))
+        .and_then(|r| r.physical_resource_id())
+        .expect("the stack has a bucket")
+        .to_string();
+    let facts = moto.boto3(
+        REGION,
+        &format!(
+            "s3 = boto3.client('s3', region_name='{REGION}', endpoint_url=ec2.meta.endpoint_url, \
+             aws_access_key_id='testing', aws_secret_access_key='testing')\nb = '{bucket}'\n\
+             rule = s3.get_bucket_encryption(Bucket=b)['ServerSideEncryptionConfiguration']['Rules'][0]\n\
+             print(json.dumps({{'versioning': s3.get_bucket_versioning(Bucket=b).get('Status'), \
+             'sse': rule['ApplyServerSideEncryptionByDefault']['SSEAlgorithm'], \
+             'key': rule['ApplyServerSideEncryptionByDefault'].get('KMSMasterKeyID', ''), \
+             'block': s3.get_public_access_block(Bucket=b)['PublicAccessBlockConfiguration'], \
+             'policy': s3.get_bucket_policy(Bucket=b)['Policy']}}))"
+        ),
+    );
+    let facts: Value = serde_json::from_str(&facts).unwrap();
+    assert_eq!(facts["versioning"], "Enabled", "{facts}");
+    assert_eq!(facts["sse"], "aws:kms", "{facts}");
+    assert!(facts["key"].as_str().unwrap().contains(":key/"), "{facts}");
+    for setting in ["BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"] {
+        assert_eq!(facts["block"][setting], true, "{setting}: {facts}");
+    }
+    assert!(facts["policy"].as_str().unwrap().contains("aws:SecureTransport"), "{facts}");
+
+    let out = moto.karmada_eks(&["destroy", "--force", "--json"]);
+    assert_ok(&out);
+    assert_eq!(summary(&out)["backups_kept"], BACKUP);
+    let stacks: Vec<String> = summary(&out)["stacks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["stack"].as_str().unwrap().to_string())
+        .collect();
+    assert!(!stacks.contains(&BACKUP.to_string()), "{stacks:?}");
+    let described = rt.block_on(cfn.describe_stacks().stack_name(BACKUP).send()).unwrap();
+    assert_ne!(described.stacks()[0].stack_status().map(|s| s.as_str()), Some("DELETE_COMPLETE"));
+    let text = moto.karmada_eks(&["destroy", "--force"]);
+    assert_ok(&text);
+    assert!(
+        String::from_utf8_lossy(&text.stdout).contains("kept: Karmada's backups (the S3 bucket of stack karmada-backup"),
+        "{}",
+        String::from_utf8_lossy(&text.stdout)
+    );
+
+    let refused = moto.karmada_eks(&["destroy", BACKUP, "--force"]);
+    assert_eq!(refused.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("karmada-backup holds Karmada's backups, which destroy keeps"), "{stderr}");
+    assert!(rt.block_on(cfn.describe_stacks().stack_name(BACKUP).send()).is_ok());
 }

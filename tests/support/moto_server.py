@@ -9,12 +9,19 @@ Gaps: moto's EKS ignores CreateCluster's `accessConfig` (DescribeCluster then ha
 own default is CONFIG_MAP), and its Service Quotas knows only the `vpc` defaults and has no
 RequestServiceQuotaIncrease. Here CreateCluster keeps the authentication mode, and RequestServiceQuotaIncrease
 applies the value at once, so GetServiceQuota then returns it as the applied value (of any service).
+
+moto's AWS::S3::Bucket applies only BucketEncryption and Tags from the template; CloudFormation applies every
+property. Here creates and in-place updates also apply VersioningConfiguration and
+PublicAccessBlockConfiguration, and AWS::S3::BucketPolicy (which moto does not model, so it skipped it) puts,
+replaces and deletes the bucket's policy, so the backup bucket's tests check what AWS would hold.
 """
 
 import json
 import sys
 
+from moto.core.common_models import CloudFormationModel
 from moto.eks import responses as eks_responses
+from moto.s3 import models as s3_models
 from moto.kms import models
 from moto.server import main
 from moto.servicequotas import responses as quota_responses
@@ -68,6 +75,80 @@ def _get_applied_service_quota(self):
 
 quota_responses.ServiceQuotasResponse.request_service_quota_increase = _request_service_quota_increase
 quota_responses.ServiceQuotasResponse.get_service_quota = _get_applied_service_quota
+
+_create_bucket = s3_models.FakeBucket.create_from_cloudformation_json.__func__
+_update_bucket = s3_models.FakeBucket.update_from_cloudformation_json.__func__
+
+
+def _apply_bucket_properties(bucket, properties, account_id, region_name):
+    backend = s3_models.s3_backends[account_id][s3_models.get_partition(region_name)]
+    if "VersioningConfiguration" in properties:
+        backend.put_bucket_versioning(bucket.name, properties["VersioningConfiguration"]["Status"])
+    if "PublicAccessBlockConfiguration" in properties:
+        config = {k: str(v).lower() == "true" for k, v in properties["PublicAccessBlockConfiguration"].items()}
+        backend.put_public_access_block(bucket.name, config)
+    return bucket
+
+
+def _create_bucket_with_properties(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+    bucket = _create_bucket(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+    return _apply_bucket_properties(bucket, cloudformation_json.get("Properties", {}), account_id, region_name)
+
+
+def _update_bucket_with_properties(cls, original, new_name, cloudformation_json, account_id, region_name):
+    bucket = _update_bucket(cls, original, new_name, cloudformation_json, account_id, region_name)
+    return _apply_bucket_properties(bucket, cloudformation_json.get("Properties", {}), account_id, region_name)
+
+
+s3_models.FakeBucket.create_from_cloudformation_json = classmethod(_create_bucket_with_properties)
+s3_models.FakeBucket.update_from_cloudformation_json = classmethod(_update_bucket_with_properties)
+
+class _BucketPolicy(CloudFormationModel):
+    """AWS::S3::BucketPolicy: the policy document of a bucket, as PutBucketPolicy sets it."""
+
+    # moto's model metaclass reads the service from the module name.
+    __module__ = "moto.s3.models"
+
+    def __init__(self, bucket):
+        self.bucket = bucket
+
+    @property
+    def physical_resource_id(self):
+        return self.bucket
+
+    @staticmethod
+    def cloudformation_name_type():
+        return ""
+
+    @staticmethod
+    def cloudformation_type():
+        return "AWS::S3::BucketPolicy"
+
+    @classmethod
+    def has_cfn_attr(cls, attr):
+        return False
+
+    @staticmethod
+    def _backend(account_id, region_name):
+        return s3_models.s3_backends[account_id][s3_models.get_partition(region_name)]
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        properties = cloudformation_json["Properties"]
+        policy = json.dumps(properties["PolicyDocument"]).encode()
+        cls._backend(account_id, region_name).put_bucket_policy(properties["Bucket"], policy)
+        return cls(properties["Bucket"])
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id,
+                                        region_name):
+        return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
+        bucket = cloudformation_json["Properties"]["Bucket"]
+        cls._backend(account_id, region_name).delete_bucket_policy(bucket)
+
 
 if __name__ == "__main__":
     main(sys.argv[1:])
