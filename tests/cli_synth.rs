@@ -24,13 +24,13 @@ fn synth_without_config_writes_the_default_assembly() {
     }
     assert_eq!(artifacts["karmada-network"]["environment"], "aws://unknown-account/us-east-1");
     assert_eq!(artifacts["karmada-member-access-eu-central-1"]["environment"], "aws://unknown-account/eu-central-1");
-    assert_eq!(artifacts["karmada-cluster"]["dependencies"], serde_json::json!(["karmada-network"]));
+    assert_eq!(artifacts["karmada-cluster"]["dependencies"], serde_json::json!(["karmada-backup", "karmada-network"]));
     assert_eq!(
         artifacts["karmada-cluster"]["properties"]["tags"],
         serde_json::json!({"karmada-eks:app": "karmada", "karmada-eks:part": "cluster"})
     );
     let summary = stderr(&o);
-    assert!(summary.contains("Synthesized 6 stacks"), "{summary}");
+    assert!(summary.contains("Synthesized 8 stacks"), "{summary}");
     let placement = summary.lines().skip_while(|l| !l.starts_with("Placement of default/nginx")).collect::<Vec<_>>();
     assert!(
         placement.iter().any(|l| l.split_whitespace().collect::<Vec<_>>() == ["eksuscl01", "2", "6", "50.0%"]),
@@ -126,15 +126,17 @@ fn list_shows_deploy_order_and_dependencies() {
     let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
     let names: Vec<&str> = v.as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
     assert_eq!(names, DEFAULT_STACKS);
-    let management = &v[5];
+    let management = &v[7];
+    assert_eq!(management["name"], "karmada-management");
     assert_eq!(management["region"], "us-east-1");
     let deps: Vec<&str> = management["dependencies"].as_array().unwrap().iter().map(|d| d.as_str().unwrap()).collect();
     assert!(deps.contains(&"karmada-member-access-eu-central-1") && deps.contains(&"karmada-cluster"), "{deps:?}");
+    assert!(deps.contains(&"karmada-desired-state"), "the bootstrap runs the bundle's backup: {deps:?}");
 
     let o = karmada_eks(dir.path(), &["list"]);
     let text = stdout(&o);
     assert!(text.lines().next().unwrap().starts_with("STACK"), "{text}");
-    assert_eq!(text.lines().count(), 7);
+    assert_eq!(text.lines().count(), 1 + DEFAULT_STACKS.len());
 }
 
 #[test]

@@ -737,19 +737,16 @@ fn the_backup_bucket_is_versioned_encrypted_private_and_outlives_destroy() {
     let out = moto.karmada_eks(&["destroy", "--force", "--json"]);
     assert_ok(&out);
     assert_eq!(summary(&out)["backups_kept"], BACKUP);
-    let stacks: Vec<String> = summary(&out)["stacks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["stack"].as_str().unwrap().to_string())
-        .collect();
+    let stacks: Vec<String> =
+        summary(&out)["stacks"].as_array().unwrap().iter().map(|s| s["stack"].as_str().unwrap().to_string()).collect();
     assert!(!stacks.contains(&BACKUP.to_string()), "{stacks:?}");
     let described = rt.block_on(cfn.describe_stacks().stack_name(BACKUP).send()).unwrap();
     assert_ne!(described.stacks()[0].stack_status().map(|s| s.as_str()), Some("DELETE_COMPLETE"));
     let text = moto.karmada_eks(&["destroy", "--force"]);
     assert_ok(&text);
     assert!(
-        String::from_utf8_lossy(&text.stdout).contains("kept: Karmada's backups (the S3 bucket of stack karmada-backup"),
+        String::from_utf8_lossy(&text.stdout)
+            .contains("kept: Karmada's backups (the S3 bucket of stack karmada-backup"),
         "{}",
         String::from_utf8_lossy(&text.stdout)
     );

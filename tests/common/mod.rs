@@ -5,11 +5,15 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// The default app's stacks, in deploy order.
-pub const DEFAULT_STACKS: [&str; 6] = [
+/// The default app's stacks in deploy order, as the manifest, `list` and `cdk ls` give them: the head of the
+/// desired state after its second part.
+pub const DEFAULT_STACKS: [&str; 8] = [
+    "karmada-backup",
     "karmada-network",
     "karmada-cluster",
     "karmada-member-access-eu-central-1",
     "karmada-member-access-us-east-1",
+    "karmada-desired-state-2",
     "karmada-desired-state",
     "karmada-management",
 ];

@@ -55,6 +55,8 @@ pub struct RegionPrices {
     pub secret_month: Option<Price>,
     pub logs_ingest_gb: Option<Price>,
     pub logs_storage_gb_month: Option<Price>,
+    /// S3 Standard storage, per GB-month (Karmada's backups).
+    pub s3_storage_gb_month: Option<Price>,
     /// Data transfer out of this region to any other region, per GB, charged by the source region.
     pub inter_region_gb: Option<Price>,
     /// Destinations priced differently from `inter_region_gb` (us-east-1 to us-east-2).
@@ -76,6 +78,7 @@ impl RegionPrices {
             &self.secret_month,
             &self.logs_ingest_gb,
             &self.logs_storage_gb_month,
+            &self.s3_storage_gb_month,
             &self.inter_region_gb,
         ];
         let maps = self.ec2_hour.values().chain(self.ebs_gb_month.values()).chain(self.inter_region_gb_to.values());
@@ -247,6 +250,7 @@ const FREE_TYPES: &[&str] = &[
     "AWS::Logs::LogGroup",
     "AWS::SSM::Parameter",
     "AWS::SecretsManager::ResourcePolicy",
+    "AWS::S3::BucketPolicy",
     "AWS::CloudFormation::WaitCondition",
     "AWS::CloudFormation::WaitConditionHandle",
 ];
@@ -259,6 +263,7 @@ const PRICED_TYPES: &[&str] = &[
     "AWS::ElasticLoadBalancingV2::LoadBalancer",
     "AWS::KMS::Key",
     "AWS::SecretsManager::Secret",
+    "AWS::S3::Bucket",
 ];
 
 struct Builder<'a> {
@@ -457,6 +462,16 @@ fn usage_rates(b: &mut Builder, inv: &Inventory, table: &PriceTable) {
         let storage = table.price(app, "CloudWatch Logs storage", |p| p.logs_storage_gb_month.as_ref());
         b.rate(format!("CloudWatch Logs ingestion: {}", logs.join("; ")), app, "GB", ingest);
         b.rate("CloudWatch Logs storage (retained logs)".into(), app, "GB-month", storage);
+    }
+    let buckets: Vec<&str> = inv
+        .resource_types
+        .iter()
+        .filter(|((_, t), _)| t == "AWS::S3::Bucket")
+        .map(|((region, _), _)| region.as_str())
+        .collect();
+    for region in buckets {
+        let price = table.price(region, "S3 Standard storage", |p| p.s3_storage_gb_month.as_ref());
+        b.rate("S3 storage of Karmada's backups (etcd snapshots, certificates)".into(), region, "GB-month", price);
     }
     // Inter-region transfer is charged by the source region, at a rate that can depend on the destination.
     let transfer = |from: &str, to: &str| {
