@@ -186,7 +186,16 @@ fn with_part_suffix(base: String, part: usize) -> String {
 /// let names: Vec<&str> = assembly.stacks.iter().map(|s| s.name.as_str()).collect();
 /// assert_eq!(
 ///     names,
-///     ["demo-network", "demo-cluster", "demo-member-access-us-east-1", "demo-desired-state", "demo-management", "demo-extra"]
+///     [
+///         "demo-backup",
+///         "demo-network",
+///         "demo-cluster",
+///         "demo-member-access-us-east-1",
+///         "demo-desired-state-2",
+///         "demo-desired-state",
+///         "demo-management",
+///         "demo-extra"
+///     ]
 /// );
 /// ```
 pub struct KarmadaParent {
