@@ -15,7 +15,7 @@ use constructs::karmada::placement;
 use constructs::karmada::{Config, ConfigError, KarmadaParent};
 
 /// The configuration's top-level fields (`every_top_level_field_of_the_starter_is_known` keeps the list whole).
-const TOP_LEVEL: [&str; 14] = [
+const TOP_LEVEL: [&str; 15] = [
     "app",
     "region",
     "account",

@@ -27,24 +27,21 @@ pub async fn aws(args: &AwsArgs, tuning: Tuning) -> Aws {
     Aws::load(&AwsOptions { profile: args.profile.clone(), region: args.region.clone() }, tuning).await
 }
 
-/// The hook deploy and destroy unjoin members with: `karmada-eks-reconcile unjoin` on the app's management host
-/// (found in `home`, the app's region, when called), through SSM Run Command, stopped by `interrupt`.
-/// The final-backup hook of destroy: `karmada-eks-reconcile backup final` on `app`'s host, found when called.
-pub fn host_final_backup(
-    aws: &Aws,
-    home: &str,
-    app: &str,
+/// Makes the [`Host`] of an instance for the hooks below: default timeouts, stopped by `interrupt`, progress to
+/// `reporter`.
+fn connector(
     tuning: Tuning,
     interrupt: &Interrupt,
     reporter: &Arc<dyn Reporter>,
-) -> Arc<dyn FinalBackup> {
+) -> impl Fn(aws_sdk_ssm::Client, &str) -> Host + Send + Sync + 'static {
     let (interrupt, reporter) = (interrupt.clone(), reporter.clone());
-    let connect = move |ssm: aws_sdk_ssm::Client, instance: &str| {
+    move |ssm: aws_sdk_ssm::Client, instance: &str| {
         Host::new(ssm, instance, tuning, HostTimeouts::default(), interrupt.clone(), reporter.clone())
-    };
-    Arc::new(HostBackup { cfn: aws.cloudformation(home), ssm: aws.ssm(home), app: app.to_string(), connect })
+    }
 }
 
+/// The hook deploy and destroy unjoin members with: `karmada-eks-reconcile unjoin` on the app's management host
+/// (found in `home`, the app's region, when called), through SSM Run Command, stopped by `interrupt`.
 pub fn host_unjoin(
     aws: &Aws,
     home: &str,
@@ -53,11 +50,19 @@ pub fn host_unjoin(
     interrupt: &Interrupt,
     reporter: &Arc<dyn Reporter>,
 ) -> Arc<dyn MemberUnjoin> {
-    let connect = {
-        let (interrupt, reporter) = (interrupt.clone(), reporter.clone());
-        move |ssm: aws_sdk_ssm::Client, instance: &str| {
-            Host::new(ssm, instance, tuning, HostTimeouts::default(), interrupt.clone(), reporter.clone())
-        }
-    };
+    let connect = connector(tuning, interrupt, reporter);
     Arc::new(HostUnjoin { cfn: aws.cloudformation(home), ssm: aws.ssm(home), app: app.to_string(), connect })
+}
+
+/// The final-backup hook of destroy: `karmada-eks-reconcile backup final` on the app's host, found when called.
+pub fn host_final_backup(
+    aws: &Aws,
+    home: &str,
+    app: &str,
+    tuning: Tuning,
+    interrupt: &Interrupt,
+    reporter: &Arc<dyn Reporter>,
+) -> Arc<dyn FinalBackup> {
+    let connect = connector(tuning, interrupt, reporter);
+    Arc::new(HostBackup { cfn: aws.cloudformation(home), ssm: aws.ssm(home), app: app.to_string(), connect })
 }

@@ -1070,6 +1070,16 @@ async fn destroy_with_orphan(
     unjoin: RecordingUnjoin,
     skip_unjoin: bool,
 ) -> (Result<super::report::DestroyReport, DeployError>, Vec<ProgressEvent>, Vec<String>) {
+    destroy_net_and_orphan(unjoin, skip_unjoin, None).await
+}
+
+/// Destroys `net` and the orphan with `unjoin` and the final-backup hook `backup` (for the stack `net`, which
+/// stands for the management stack), the backup stack kept: the result, the progress events and the calls.
+async fn destroy_net_and_orphan(
+    unjoin: RecordingUnjoin,
+    skip_unjoin: bool,
+    backup: Option<bool>,
+) -> (Result<super::report::DestroyReport, DeployError>, Vec<ProgressEvent>, Vec<String>) {
     let calls = unjoin.log.clone();
     let net = mock!(Client::describe_stacks)
         .match_requests(move |r| matches!(r.stack_name(), Some(NAME) | Some(STACK_ID)))
@@ -1084,10 +1094,13 @@ async fn destroy_with_orphan(
     rules.push(net);
     let refs: Vec<&Rule> = rules.iter().collect();
     let reporter = Arc::new(RecordingReporter::default());
-    let (destroyer, _handle) = destroyer_with(client(&refs), reporter.clone(), vec![orphan()], unjoin, skip_unjoin);
+    let (mut destroyer, _handle) = destroyer_with(client(&refs), reporter.clone(), vec![orphan()], unjoin, skip_unjoin);
+    if let Some(fails) = backup {
+        destroyer.final_backup = Some((NAME.to_string(), Arc::new(RecordingBackup { log: calls.clone(), fails })));
+        destroyer.backups_kept = Some("karmada-backup".into());
+    }
     let assembly = constructs::core::CloudAssembly { stacks: vec![artifact()] };
-    let selected = [NAME.to_string()];
-    let result = destroyer.destroy_all(&assembly, &selected).await;
+    let result = destroyer.destroy_all(&assembly, &[NAME.to_string()]).await;
     let calls = calls.lock().unwrap().clone();
     (result, reporter.events(), calls)
 }
@@ -1152,37 +1165,10 @@ impl super::destroy::FinalBackup for RecordingBackup {
     }
 }
 
-/// Destroys `net` (standing for the management stack) and the orphan with a final-backup hook.
-async fn destroy_with_final_backup(
-    fails: bool,
-) -> (Result<super::report::DestroyReport, DeployError>, Vec<ProgressEvent>, Vec<String>) {
-    let unjoin = RecordingUnjoin { log: Default::default(), fails: false };
-    let calls = unjoin.log.clone();
-    let net = mock!(Client::describe_stacks)
-        .match_requests(move |r| matches!(r.stack_name(), Some(NAME) | Some(STACK_ID)))
-        .sequence()
-        .output(|| stack("UPDATE_COMPLETE", "old"))
-        .output(|| stack("DELETE_IN_PROGRESS", "old"))
-        .error(not_found)
-        .repeatedly()
-        .build();
-    let mut rules = orphan_rules(&calls);
-    rules.remove(0);
-    rules.push(net);
-    let refs: Vec<&Rule> = rules.iter().collect();
-    let reporter = Arc::new(RecordingReporter::default());
-    let (mut destroyer, _handle) = destroyer_with(client(&refs), reporter.clone(), vec![orphan()], unjoin, false);
-    destroyer.final_backup = Some((NAME.to_string(), Arc::new(RecordingBackup { log: calls.clone(), fails })));
-    destroyer.backups_kept = Some("karmada-backup".into());
-    let assembly = constructs::core::CloudAssembly { stacks: vec![artifact()] };
-    let result = destroyer.destroy_all(&assembly, &[NAME.to_string()]).await;
-    let calls = calls.lock().unwrap().clone();
-    (result, reporter.events(), calls)
-}
-
 #[tokio::test]
 async fn destroy_backs_karmada_up_before_it_unjoins_or_deletes_anything_and_keeps_the_backups() {
-    let (report, events, calls) = destroy_with_final_backup(false).await;
+    let (report, events, calls) =
+        destroy_net_and_orphan(RecordingUnjoin { log: Default::default(), fails: false }, false, Some(false)).await;
     let report = report.unwrap();
     assert!(report.ok());
     assert_eq!(
@@ -1202,7 +1188,8 @@ async fn destroy_backs_karmada_up_before_it_unjoins_or_deletes_anything_and_keep
 
 #[tokio::test]
 async fn a_failed_final_backup_stops_destroy_before_anything_is_unjoined_or_deleted() {
-    let (result, _, calls) = destroy_with_final_backup(true).await;
+    let (result, _, calls) =
+        destroy_net_and_orphan(RecordingUnjoin { log: Default::default(), fails: false }, false, Some(true)).await;
     let error = result.unwrap_err().to_string();
     assert!(error.starts_with("the final backup of Karmada failed, so nothing was deleted: FAILED backup"), "{error}");
     assert!(error.contains("karmada-eks destroy --no-final-backup"), "{error}");
