@@ -202,7 +202,7 @@ fn fleets_of_10_and_100_members_fit_one_access_stack_per_region() {
         let assembly = check_fleet(&config);
         let desired = assembly.stacks.iter().filter(|s| s.name.contains("-desired-state")).count();
         assert!(desired >= 1, "{members} members: the desired state has its stack");
-        assert_eq!(assembly.stacks.len(), 3 + 10 + desired, "{members} members");
+        assert_eq!(assembly.stacks.len(), 4 + 10 + desired, "{members} members: backup, network, cluster, host");
         let (_, resources) = management_role_policy_chars(&assembly, &config);
         let expected = if members <= 50 { 1 + members } else { 1 + REGIONS.len() };
         assert_eq!(resources, expected, "{members} members: explicit cluster ARNs while they fit the budget");

@@ -29,19 +29,23 @@ fn parameters(template: &serde_json::Value) -> Vec<(String, String)> {
 }
 
 #[test]
-fn the_default_desired_state_is_one_stack_with_head_chunks_applied_state_and_hash() {
+fn the_default_desired_state_is_a_head_stack_and_a_second_part_holding_every_chunk() {
     let config = Config::default();
     let assembly = KarmadaParent::new(&config).unwrap().synth().unwrap();
     let stacks: Vec<_> = assembly.stacks.iter().filter(|s| s.name.starts_with("karmada-desired-state")).collect();
-    assert_eq!(stacks.len(), 1);
+    let names: Vec<&str> = stacks.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["karmada-desired-state-2", "karmada-desired-state"], "the scripts need more than ten chunks");
     let d = desired_state::render(&config).unwrap();
-    let params = parameters(&stacks[0].template);
+    let head = assembly.stack("karmada-desired-state").unwrap();
+    let params = parameters(&head.template);
     assert!(params.contains(&("/karmada/karmada/desired-state".into(), d.head.clone())));
     assert!(params.contains(&("/karmada/karmada/applied-state".into(), "none".into())));
+    assert_eq!(head.dependencies, ["karmada-desired-state-2"], "the head names chunks that exist");
+    let all: Vec<(String, String)> = stacks.iter().flat_map(|s| parameters(&s.template)).collect();
     for (i, chunk) in d.chunks.iter().enumerate() {
-        assert!(params.contains(&(format!("/karmada/karmada/desired-state/{i}"), chunk.clone())));
+        assert!(all.contains(&(format!("/karmada/karmada/desired-state/{i}"), chunk.clone())));
     }
-    assert_eq!(stacks[0].template["Outputs"][DESIRED_STATE_SHA256_OUTPUT]["Value"], d.sha256);
+    assert_eq!(head.template["Outputs"][DESIRED_STATE_SHA256_OUTPUT]["Value"], d.sha256);
 }
 
 #[test]
@@ -70,7 +74,8 @@ fn a_thousand_members_split_into_stacks_the_head_waits_for() {
     let expected = desired_state::render(&fleet(1000)).unwrap().chunks;
     assert_eq!(chunks.into_iter().map(|(_, v)| v).collect::<Vec<_>>(), expected);
     let management = assembly.stack("karmada-management").unwrap();
-    assert!(management.dependencies.iter().all(|d| !d.contains("desired-state")), "the host does not wait for it");
+    let waits: Vec<&String> = management.dependencies.iter().filter(|d| d.contains("desired-state")).collect();
+    assert_eq!(waits, ["karmada-desired-state"], "the bootstrap runs the bundle's backup: the host waits for the head");
 }
 
 fn instance(config: &Config) -> serde_json::Value {

@@ -6,9 +6,9 @@
 //! - `reconcile.sh`: the reconcile script (`templates/reconcile.sh.hbs`), run by `karmada-eks-reconcile`;
 //! - `settings`: `CONCURRENCY`, `MEMBER_TIMEOUT`, `POLL` from the `[reconcile]` section, `BACKUP_SCHEDULE` and
 //!   `BACKUP_PERIOD` (seconds) from `[backup]`;
-//! - `fetcher`: `karmada-eks-reconcile` of this release, which `apply` installs (see [`super::fetcher`]);
 //! - `members`: `name region eks_name mode`, one member a line;
-//! - `workload.yaml`: the sample Deployment and its PropagationPolicy (empty when the workload is disabled).
+//! - `workload.yaml`: the sample Deployment and its PropagationPolicy (empty when the workload is disabled);
+//! - `fetcher`: `karmada-eks-reconcile` of this release, which `apply` installs (see [`super::fetcher`]).
 //!
 //! Synth stores it base64-encoded in chunks of at most [`CHUNK_LIMIT`] bytes (Standard-tier String parameters)
 //! under `/<app>/karmada/desired-state/<i>`, with the head `/<app>/karmada/desired-state` =
@@ -105,9 +105,9 @@ pub fn render(config: &Config) -> Result<DesiredState, BootstrapError> {
     let files = [
         ("reconcile.sh", reconcile_script(config)?),
         ("settings", settings),
-        ("fetcher", super::fetcher::render(&config.app)?),
         ("members", members),
         ("workload.yaml", workload),
+        ("fetcher", super::fetcher::render(&config.app)?),
     ];
     let mut bundle = String::new();
     for (name, text) in &files {
@@ -321,9 +321,10 @@ mod tests {
         let d = render(&config).unwrap();
         let f = files(&d);
         let names: Vec<&str> = f.iter().map(|(n, _)| n.as_str()).collect();
-        assert_eq!(names, ["reconcile.sh", "settings", "members", "workload.yaml"]);
+        assert_eq!(names, ["reconcile.sh", "settings", "members", "workload.yaml", "fetcher"]);
         assert!(f[0].1.starts_with("#!/bin/bash\n"));
-        assert_eq!(f[1].1, "CONCURRENCY=7\nMEMBER_TIMEOUT=900\nPOLL=10\n");
+        assert_eq!(f[1].1, "CONCURRENCY=7\nMEMBER_TIMEOUT=900\nPOLL=10\nBACKUP_SCHEDULE=6h\nBACKUP_PERIOD=21600\n");
+        assert_eq!(f[4].1, super::super::fetcher::render("karmada").unwrap());
         assert_eq!(
             f[2].1,
             "ekseucl01 eu-central-1 ekseucl01 push\nekseucl02 eu-central-1 ekseucl02 push\neksuscl01 us-east-1 eksuscl01 pull\n"

@@ -954,6 +954,6 @@ mod tests {
             assert_eq!(tag, Some(part.as_str()), "{}", stack.name);
             assert_eq!(names.made_part(&stack.name, &stack.environment.region, tag, &stack.template), Ok(part));
         }
-        assert_eq!(assembly.stacks.len(), 6);
+        assert_eq!(assembly.stacks.len(), 8);
     }
 }
