@@ -91,9 +91,11 @@ fn default_config_reports_the_private_endpoint_the_nlb_and_the_roles() {
         .all(|a| a["principal"] == "<Arn of karmada-cluster/ManagementHost/Role>"));
 
     let findings = security["acceptedFindings"].as_array().unwrap();
-    assert_eq!(findings.len(), 1, "{findings:?}");
-    assert_eq!(findings[0]["check"], "CKV_AWS_91");
-    assert_eq!(findings[0]["logicalId"], "KarmadaApi8DDAB451");
+    assert_eq!(findings.len(), 2, "{findings:?}");
+    assert_eq!(findings[0]["check"], "CKV_AWS_18");
+    assert_eq!(findings[0]["resource"], "karmada-backup/Backups/Resource");
+    assert_eq!(findings[1]["check"], "CKV_AWS_91");
+    assert_eq!(findings[1]["logicalId"], "KarmadaApi8DDAB451");
 }
 
 #[test]
