@@ -105,8 +105,8 @@ fn report(action: &BackupAction, output: String) -> BackupReport {
     };
     let location = output
         .lines()
-        .filter_map(|l| l.strip_prefix(prefix))
-        .last()
+        .rev()
+        .find_map(|l| l.strip_prefix(prefix))
         .map(|rest| rest.split_whitespace().next().unwrap_or_default().to_string());
     BackupReport { action: name, location, output }
 }

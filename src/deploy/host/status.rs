@@ -582,7 +582,7 @@ pub fn parse_host_status(output: &str) -> Result<HostStatus, HostError> {
         backup: value["backup"].as_array().map(|b| BackupStatus {
             age_seconds: b.first().and_then(serde_json::Value::as_u64),
             period_seconds: b.get(1).and_then(serde_json::Value::as_u64).unwrap_or(0),
-            last: b.get(2).and_then(|k| text(k)).filter(|k| k != "-").map(|k| format!("backups/{k}")),
+            last: b.get(2).and_then(text).filter(|k| k != "-").map(|k| format!("backups/{k}")),
         }),
     })
 }
