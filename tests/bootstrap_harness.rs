@@ -162,6 +162,28 @@ fn a_failed_backup_keeps_the_half_finished_install() {
 }
 
 #[test]
+fn an_etcd_pod_listing_error_is_no_reason_to_skip_the_backup_before_a_deinit() {
+    let h = Harness::new();
+    h.publish(&desired(&Config::default()));
+    let o = h.run(&render(&Config::default()), &[("FAKE_INIT_DIES", "1")]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout_stderr(&o));
+    let listing = format!(
+        "kubectl --kubeconfig {} -n karmada-system get pods -l app=etcd",
+        h.path("root/var/lib/karmada-eks/parent.kubeconfig").display()
+    );
+    let mark = h.mark();
+    let o = h.run(&render(&Config::default()), &[("FAKE_FAIL", listing.as_str())]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout_stderr(&o));
+    let second = h.calls_since(mark);
+    assert!(second.iter().all(|c| !c.starts_with("kubectl karmada deinit") && !c.starts_with("kubectl karmada init")));
+    assert!(
+        h.log().contains("FAILED karmada-init: the backup before removing the half-finished install failed"),
+        "{}",
+        h.log()
+    );
+}
+
+#[test]
 fn an_installed_but_unhealthy_karmada_is_not_reinstalled() {
     let h = Harness::new();
     run_ok(&h, &Config::default(), &[]);
