@@ -281,7 +281,7 @@ fn a_failed_join_names_its_step_and_the_next_run_joins_only_it() {
     assert!(out.contains("  | error: injected failure of: kubectl karmada join ekseucl02"), "{out}");
     assert!(out.contains("ekseucl01 joined") && out.contains("eksuscl01 joined"), "{out}");
     assert_eq!(starting(&calls, "kubectl karmada join ").len(), 3);
-    assert_eq!(applied_state(&h).as_deref(), Some("none"), "a failed run records no applied state");
+    assert_eq!(applied_state(&h), None, "a failed run records no applied state");
     let (out, calls) = apply_ok(&h, &Config::default());
     let joins = starting(&calls, "kubectl karmada join ");
     assert_eq!(joins.len(), 1, "{}", calls.join("\n"));
@@ -399,6 +399,21 @@ fn status_is_one_compact_json_document() {
     assert!(clusters.contains(&serde_json::json!(["ekseucl01", true, "v1.31.4-eks-2d5f2d4", "Push"])));
     assert_eq!(v["workload"].as_array().unwrap().len(), 3);
     assert!(o.stdout.len() < SSM_INLINE_OUTPUT_LIMIT);
+}
+
+#[test]
+fn status_before_the_first_apply_says_nothing_is_applied_and_a_denied_read_says_unknown() {
+    let h = host();
+    h.publish(&desired(&Config::default()));
+    let parameter = wellknown::applied_state_parameter("karmada");
+    assert_eq!(applied_state(&h), None, "the host creates the applied state at its first apply");
+    let status = |env: &[(&str, &str)]| {
+        let o = h.reconcile(&["status"], env);
+        assert!(o.status.success(), "{}", stdout_stderr(&o));
+        serde_json::from_slice::<serde_json::Value>(&o.stdout).expect("status prints JSON")["applied"].clone()
+    };
+    assert_eq!(status(&[]), "none");
+    assert_eq!(status(&[("FAKE_SSM_DENIED", parameter.as_str())]), "unknown");
 }
 
 fn files(h: &Harness, dir: &str) -> Vec<String> {

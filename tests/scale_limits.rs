@@ -77,15 +77,15 @@ fn assert_within_limits(assembly: &CloudAssembly) {
     }
 }
 
-/// Every stack comes after the stacks it depends on, imports from, or takes parameters from.
+/// Every stack comes after the stacks it depends on, imports from, or reads outputs of.
 fn assert_deploy_order(assembly: &CloudAssembly) {
     let mut deployed: HashSet<&str> = HashSet::new();
     for s in &assembly.stacks {
         for dep in &s.dependencies {
             assert!(deployed.contains(dep.as_str()), "{} deploys before its dependency {dep}", s.name);
         }
-        for p in &s.parameters_from_outputs {
-            assert!(deployed.contains(p.stack.as_str()), "{} takes {} before {} exists", s.name, p.output, p.stack);
+        for r in &s.references {
+            assert!(deployed.contains(r.stack.as_str()), "{} reads {} before {} exists", s.name, r.output, r.stack);
         }
         assert!(imports(&s.template).is_empty(), "{} imports an export: exports freeze their producer", s.name);
         deployed.insert(&s.name);
@@ -155,33 +155,46 @@ fn management_role_policy_chars(assembly: &CloudAssembly, config: &Config) -> (u
     (chars, describe["Resource"].as_array().map_or(0, Vec::len))
 }
 
-fn user_data_text(value: &Value) -> Option<(String, usize)> {
+fn user_data(value: &Value) -> Option<&Value> {
     match value {
         Value::Object(map) => match map.get("UserData") {
-            Some(user_data) => {
-                let sub = &user_data["Fn::Base64"]["Fn::Sub"];
-                match sub {
-                    Value::String(text) => Some((text.clone(), 0)),
-                    Value::Array(parts) => Some((
-                        parts[0].as_str().unwrap_or_default().to_string(),
-                        parts[1].as_object().map_or(0, |v| v.len()),
-                    )),
-                    _ => None,
-                }
-            }
-            None => map.values().find_map(user_data_text),
+            Some(user_data) => Some(&user_data["Fn::Base64"]),
+            None => map.values().find_map(user_data),
         },
-        Value::Array(items) => items.iter().find_map(user_data_text),
+        Value::Array(items) => items.iter().find_map(user_data),
         _ => None,
+    }
+}
+
+/// The most bytes `expression` can resolve to: literal text as written, every substituted variable and every
+/// value read from another stack (an `Fn::GetStackOutput` piece of the `Fn::Join` the resolver writes in place of
+/// an `Fn::Sub` that would have held one) at `SUB_VARIABLE_BYTES`.
+fn user_data_bound(expression: &Value) -> usize {
+    let sub_bound = |text: &str| {
+        let uses = text.matches("${").count() - text.matches("${!").count();
+        text.len() + uses * SUB_VARIABLE_BYTES
+    };
+    match expression {
+        Value::String(text) => text.len(),
+        Value::Object(map) => match map.iter().next() {
+            Some((f, Value::String(text))) if f == "Fn::Sub" => sub_bound(text),
+            Some((f, Value::Array(parts))) if f == "Fn::Sub" => sub_bound(parts[0].as_str().unwrap_or_default()),
+            Some((f, Value::Array(parts))) if f == "Fn::Join" => {
+                let delimiter = parts[0].as_str().expect("a literal delimiter").len();
+                let pieces = parts[1].as_array().expect("the pieces");
+                pieces.iter().map(user_data_bound).sum::<usize>() + delimiter * pieces.len().saturating_sub(1)
+            }
+            _ => SUB_VARIABLE_BYTES,
+        },
+        other => panic!("unexpected user-data piece {other}"),
     }
 }
 
 fn assert_user_data_fits(assembly: &CloudAssembly, config: &Config) {
     let management = assembly.stack(&StackNames::new(&config.app).management).expect("management stack");
-    let (script, variables) = user_data_text(&management.template).expect("the host has user-data");
-    let uses = script.matches("${").count() - script.matches("${!").count();
-    let bound = script.len() + uses * SUB_VARIABLE_BYTES;
-    assert!(bound <= MAX_USER_DATA_BYTES, "user-data may reach {bound} bytes ({variables} variables)");
+    let expression = user_data(&management.template).expect("the host has user-data");
+    let bound = user_data_bound(expression);
+    assert!(bound <= MAX_USER_DATA_BYTES, "user-data may reach {bound} bytes");
 }
 
 fn check_fleet(config: &Config) -> CloudAssembly {

@@ -75,10 +75,11 @@ fn default_config_reports_the_private_endpoint_the_nlb_and_the_roles() {
             "secretsmanager:GetSecretValue on <karmada-cluster/KubeconfigSecret/Resource>",
             "kms:Decrypt on <Arn of karmada-cluster/KubeconfigSecret/Key>",
             "ssm:GetParameter on arn:${AWS::Partition}:ssm:us-east-1:${AWS::AccountId}:parameter/karmada/karmada/desired-state*",
+            "ssm:GetParameter on arn:${AWS::Partition}:ssm:us-east-1:${AWS::AccountId}:parameter/karmada/karmada/applied-state",
             "s3:GetObject on <Arn of karmada-backup/Backups/Resource>/*",
             "kms:Decrypt on <Arn of karmada-backup/Backups/Key>",
         ],
-        "the host reads its kubeconfig secret, its desired state and its backups, nothing else"
+        "the host reads its kubeconfig secret, its desired state, the state it applied and its backups, nothing else"
     );
 
     let clusters: Vec<&str> =

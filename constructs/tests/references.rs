@@ -2,7 +2,7 @@
 
 use constructs::cfn::ec2::{CfnSecurityGroup, CfnVpc};
 use constructs::cfn::ssm::CfnParameter;
-use constructs::core::{App, Environment, Expr, SynthError};
+use constructs::core::{App, Environment, Expr, OutputReference, SynthError};
 use serde_json::{json, Value};
 
 fn env(region: &str) -> Environment {
@@ -18,7 +18,7 @@ fn group(vpc_id: Expr) -> CfnSecurityGroup {
 }
 
 #[test]
-fn same_region_reference_becomes_a_deploy_filled_parameter_without_export() {
+fn same_region_reference_becomes_a_get_stack_output_without_export_or_parameter() {
     let mut app = App::new();
     let vpc = app.add_stack("net", env("us-east-1")).scope().add("Vpc", vpc_props());
     app.add_stack("app", env("us-east-1")).scope().add("Group", group(vpc.r#ref()));
@@ -28,12 +28,17 @@ fn same_region_reference_becomes_a_deploy_filled_parameter_without_export() {
     let output_name = format!("OutputRef{}", vpc.logical_id());
     assert_eq!(net.template["Outputs"][&output_name], json!({"Value": {"Ref": vpc.logical_id()}}));
     let consumer = assembly.stack("app").unwrap();
-    assert_eq!(consumer.parameters_from_outputs.len(), 1);
-    let p = &consumer.parameters_from_outputs[0];
-    assert_eq!((p.stack.as_str(), p.output.as_str()), ("net", output_name.as_str()));
-    assert_eq!(consumer.template["Parameters"][&p.parameter]["Type"], "String");
+    assert!(consumer.template.get("Parameters").is_none(), "nothing for a deployer to fill: {}", consumer.template);
     let (_, resource) = consumer.template["Resources"].as_object().unwrap().iter().next().unwrap();
-    assert_eq!(resource["Properties"]["VpcId"], json!({"Ref": p.parameter}));
+    assert_eq!(
+        resource["Properties"]["VpcId"],
+        json!({"Fn::GetStackOutput": {"StackName": "net", "OutputName": output_name}}),
+        "no Region in the same region"
+    );
+    assert_eq!(
+        consumer.references,
+        vec![OutputReference { stack: "net".into(), output: output_name, region: "us-east-1".into() }]
+    );
     assert_eq!(consumer.dependencies, vec!["net"]);
     assert_eq!(assembly.stacks.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["net", "app"]);
     for s in &assembly.stacks {
@@ -43,6 +48,17 @@ fn same_region_reference_becomes_a_deploy_filled_parameter_without_export() {
             s.template_body
         );
     }
+    let manifest = assembly.manifest().to_string();
+    assert!(!manifest.contains("parameter-from-output"), "{manifest}");
+}
+
+#[test]
+fn a_value_of_another_stack_in_an_output_is_refused() {
+    let mut app = App::new();
+    let vpc = app.add_stack("net", env("us-east-1")).scope().add("Vpc", vpc_props());
+    app.add_stack("app", env("us-east-1")).add_output("Vpc", vpc.r#ref(), "d", None);
+    let message = app.synth().unwrap_err().to_string();
+    assert!(message.contains("output Vpc passes on a value of another stack"), "{message}");
 }
 
 #[test]
@@ -68,43 +84,50 @@ fn same_stack_reference_stays_local() {
 }
 
 #[test]
-fn cross_region_reference_becomes_parameter_recorded_in_manifest() {
+fn cross_region_reference_names_the_producer_region() {
     let mut app = App::new();
     let vpc = app.add_stack("net", env("us-east-1")).scope().add("Vpc", vpc_props());
     app.add_stack("far", env("eu-central-1")).scope().add("Group", group(vpc.get_att("CidrBlock")));
     let assembly = app.synth().unwrap();
 
     let far = assembly.stack("far").unwrap();
-    assert_eq!(far.parameters_from_outputs.len(), 1);
-    let p = &far.parameters_from_outputs[0];
-    assert_eq!(p.stack, "net");
-    assert_eq!(far.template["Parameters"][&p.parameter]["Type"], "String");
+    let output = format!("OutputFnGetAtt{}CidrBlock", vpc.logical_id());
     let (_, resource) = far.template["Resources"].as_object().unwrap().iter().next().unwrap();
-    assert_eq!(resource["Properties"]["VpcId"], json!({"Ref": p.parameter}));
+    assert_eq!(
+        resource["Properties"]["VpcId"],
+        json!({"Fn::GetStackOutput": {"StackName": "net", "OutputName": output, "Region": "us-east-1"}})
+    );
+    assert_eq!(far.references[0].region, "us-east-1");
     let net = assembly.stack("net").unwrap();
-    let output = &net.template["Outputs"][&p.output];
-    assert_eq!(output["Value"], json!({"Fn::GetAtt": [vpc.logical_id(), "CidrBlock"]}));
-    assert!(output.get("Export").is_none(), "no export across regions: {output}");
+    let produced = &net.template["Outputs"][&output];
+    assert_eq!(produced["Value"], json!({"Fn::GetAtt": [vpc.logical_id(), "CidrBlock"]}));
+    assert!(produced.get("Export").is_none(), "no export across regions: {produced}");
     assert_eq!(far.dependencies, vec!["net"]);
-
-    let manifest = assembly.manifest();
-    let entries = &manifest["artifacts"]["far"]["metadata"]["/far"];
-    assert!(entries.as_array().unwrap().iter().any(|e| e["type"] == "karmada-eks:parameter-from-output"
-        && e["data"]["parameter"] == p.parameter.as_str()
-        && e["data"]["output"] == p.output.as_str()));
 }
 
 #[test]
-fn references_in_fn_sub_variables_resolve_too() {
+fn an_fn_sub_whose_variable_reads_another_stack_becomes_a_join_of_its_pieces() {
     let mut app = App::new();
     let vpc = app.add_stack("net", env("us-east-1")).scope().add("Vpc", vpc_props());
-    let value = Expr::sub("id=${V}", [("V", vpc.r#ref())]);
+    let local = Expr::lit("L");
+    let value = Expr::sub("a ${!Kept} ${V}/32 in ${AWS::Region} ${Local} end", [("V", vpc.r#ref()), ("Local", local)]);
     app.add_stack("app", env("us-east-1"))
         .scope()
         .add("P", CfnParameter { r#type: "String".into(), value, ..Default::default() });
     let assembly = app.synth().unwrap();
+    let t = &assembly.stack("app").unwrap().template;
+    let (_, resource) = t["Resources"].as_object().unwrap().iter().next().unwrap();
+    let output = format!("OutputRef{}", vpc.logical_id());
+    assert_eq!(
+        resource["Properties"]["Value"],
+        json!({"Fn::Join": ["", [
+            "a ${Kept} ",
+            {"Fn::GetStackOutput": {"StackName": "net", "OutputName": output}},
+            {"Fn::Sub": ["/32 in ${AWS::Region} ${Local} end", {"Local": "L"}]}
+        ]]}),
+        "the escape is unescaped where no Fn::Sub is left, the other variables stay with the piece that uses them"
+    );
     let body = &assembly.stack("app").unwrap().template_body;
-    assert!(body.contains("\"Ref\": \"") && !body.contains("Fn::ImportValue"), "{body}");
     assert!(!body.contains("KarmadaEksReference"), "unresolved token left: {body}");
 }
 
@@ -282,6 +305,7 @@ fn assembly_round_trips_through_disk_and_detects_edits() {
         assert_eq!(a.template_body, b.template_body);
         assert_eq!(a.template_sha256, b.template_sha256);
         assert_eq!(a.dependencies, b.dependencies);
+        assert_eq!(a.references, b.references);
         assert_eq!(a.parameters_from_outputs, b.parameters_from_outputs);
         assert_eq!(a.parameters_from_ssm, b.parameters_from_ssm);
     }

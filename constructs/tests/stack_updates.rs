@@ -1,6 +1,6 @@
 //! Config changes that replace a producer's resource (node group, NLB, NAT gateways) are plain updates: no stack
-//! exports anything, so nothing freezes the producer; the consumer takes the new value through a deploy-filled
-//! parameter whose name does not change.
+//! exports anything, so nothing freezes the producer; the consumer reads the new value through an
+//! `Fn::GetStackOutput` whose output name does not change (deploy updates it when the value changes).
 
 use constructs::core::{CloudAssembly, StackArtifact};
 use constructs::karmada::{Config, KarmadaParent};
@@ -66,16 +66,16 @@ fn new_node_instance_types_replace_the_node_group_without_touching_its_consumers
     let nodes = |a: &CloudAssembly| resource(stack(a, "karmada-cluster"), "Nodes/Resource").clone();
     assert_ne!(nodes(&before)["Properties"]["InstanceTypes"], nodes(&after)["Properties"]["InstanceTypes"]);
     // InstanceTypes "requires replacement": the group gets a new generated name. Its consumers (the management
-    // stack) hold it in a parameter: their templates, parameter names included, stay byte-identical, and deploy
-    // passes the new name.
+    // stack) read the cluster stack's outputs: their templates stay byte-identical, and deploy updates them when
+    // a value they read changed (the inputs tag).
     let management = |a: &CloudAssembly| stack(a, "karmada-management").clone();
     assert_eq!(management(&before).template_body, management(&after).template_body);
-    assert!(management(&after).parameters_from_outputs.iter().any(|p| p.stack == "karmada-cluster"));
+    assert!(management(&after).references.iter().any(|r| r.stack == "karmada-cluster"));
     assert_no_exports(&after);
 }
 
 #[test]
-fn toggling_an_internal_nlb_replaces_it_and_its_consumers_take_parameters() {
+fn toggling_an_internal_nlb_replaces_it_and_its_consumers_read_its_outputs() {
     let before = synth("");
     let after = synth("[nlb]\ninternal = true\n");
     let scheme = |a: &CloudAssembly| {
@@ -84,12 +84,11 @@ fn toggling_an_internal_nlb_replaces_it_and_its_consumers_take_parameters() {
     assert_eq!((scheme(&before), scheme(&after)), ("internet-facing".into(), "internal".into()));
     for a in [&before, &after] {
         let m = stack(a, "karmada-management");
-        let dns =
-            m.parameters_from_outputs.iter().find(|p| p.output.contains("KarmadaApi") && p.output.ends_with("DNSName"));
+        let dns = m.references.iter().find(|r| r.output.contains("KarmadaApi") && r.output.ends_with("DNSName"));
         assert!(
-            dns.is_some_and(|p| p.stack == "karmada-cluster"),
-            "the NLB's DNS name is a parameter: {:?}",
-            m.parameters_from_outputs
+            dns.is_some_and(|r| r.stack == "karmada-cluster"),
+            "the NLB's DNS name is read from the cluster stack: {:?}",
+            m.references
         );
     }
     assert_no_exports(&before);
@@ -97,20 +96,20 @@ fn toggling_an_internal_nlb_replaces_it_and_its_consumers_take_parameters() {
 }
 
 #[test]
-fn fewer_nat_gateways_drop_their_addresses_from_the_consumer_parameters() {
-    let nat_parameters = |a: &CloudAssembly| -> Vec<String> {
+fn fewer_nat_gateways_drop_their_addresses_from_what_the_consumer_reads() {
+    let nat_outputs = |a: &CloudAssembly| -> Vec<String> {
         stack(a, "karmada-cluster")
-            .parameters_from_outputs
+            .references
             .iter()
-            .filter(|p| p.stack == "karmada-network" && p.output.contains("NatEip"))
-            .map(|p| p.parameter.clone())
+            .filter(|r| r.stack == "karmada-network" && r.output.contains("NatEip"))
+            .map(|r| r.output.clone())
             .collect()
     };
     let three = synth("[network]\nnat_gateways = 3\n");
     let one = synth("[network]\nnat_gateways = 1\n");
-    assert_eq!(nat_parameters(&three).len(), 3);
-    assert_eq!(nat_parameters(&one).len(), 1);
-    assert!(nat_parameters(&three).contains(&nat_parameters(&one)[0]), "the remaining gateway keeps its parameter");
+    assert_eq!(nat_outputs(&three).len(), 3);
+    assert_eq!(nat_outputs(&one).len(), 1);
+    assert!(nat_outputs(&three).contains(&nat_outputs(&one)[0]), "the remaining gateway keeps its output");
     // The network stack just stops outputting the removed addresses: with no export, CloudFormation has nothing
     // in use to refuse.
     let outputs = |a: &CloudAssembly| stack(a, "karmada-network").template["Outputs"].as_object().unwrap().len();

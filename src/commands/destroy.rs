@@ -17,11 +17,13 @@ use crate::deploy::interrupt::Interrupt;
 use crate::deploy::inventory;
 use crate::deploy::last_deploy;
 use crate::deploy::lock::{self, LockOwner};
+use crate::deploy::parameter;
 use crate::deploy::progress;
 use crate::deploy::selection::{select, Extend};
 use crate::deploy::tuning::Tuning;
 use crate::error::UsageError;
 use constructs::karmada::parent::StackNames;
+use constructs::karmada::wellknown;
 use std::time::SystemTime;
 
 pub fn run(config_path: Option<&Path>, args: DestroyArgs) -> Result<ExitCode> {
@@ -99,6 +101,8 @@ pub fn run(config_path: Option<&Path>, args: DestroyArgs) -> Result<ExitCode> {
             if whole_app && report.ok() {
                 inventory::forget_regions(&ssm, &app).await?;
                 last_deploy::forget(&ssm, &app).await?;
+                // the host writes it, no stack holds it (docs/lifecycle.md)
+                parameter::delete(&ssm, &wellknown::applied_state_parameter(&app)).await?;
             }
             anyhow::Ok(report)
         })

@@ -9,6 +9,7 @@ use super::assembly::{check_stack_names, home_region, load_assembly, selected_st
 use super::session;
 use crate::cli::DiffArgs;
 use crate::deploy::deployment::app_of;
+use crate::deploy::inputs::OutputCache;
 use crate::deploy::selection::{select, Extend};
 use crate::deploy::tuning::Tuning;
 use crate::deploy::{account, diff, inventory, stack};
@@ -23,12 +24,21 @@ pub fn run(config_path: Option<&Path>, args: DiffArgs) -> Result<ExitCode> {
         let stacks = selected_stacks(&assembly, &selected);
         account::ensure(&aws, account::of_stacks(stacks.clone())).await?;
         let mut differs = false;
+        let regions = assembly.stacks.iter().map(|s| (s.name.clone(), s.environment.region.clone())).collect();
+        let clients = aws.cloudformation_clients(assembly.stacks.iter().map(|s| s.environment.region.as_str()));
+        let outputs = OutputCache::default();
         for s in stacks {
             let client = aws.cloudformation(&s.environment.region);
             let deployed = stack::template(&client, &s.name).await?;
             let d = diff::compare(deployed.as_ref().unwrap_or(&serde_json::Value::Null), &s.template);
             differs |= !d.is_empty();
             print!("{}", diff::render(&s.name, &s.environment.region, deployed.is_some(), &d, color));
+            if d.is_empty() && deployed.is_some() {
+                if let Some(stale) = outputs.stale(&clients, [s], &regions).await?.pop() {
+                    differs = true;
+                    println!("Stack {} ({}): {}", stale.name, stale.region, stale.note());
+                }
+            }
         }
         if args.stacks.is_empty() {
             let app = app_of(&assembly);

@@ -31,7 +31,7 @@ pub fn print_deploy(report: &DeployReport, json: bool, preflight: &str) {
             "{}",
             serde_json::json!({
                 "event": "summary", "stacks": report.stacks, "removed": report.removed, "kept": report.kept,
-                "preflight": preflight
+                "stale": report.stale, "preflight": preflight
             })
         );
         print_errors(report.errors());
@@ -70,6 +70,9 @@ pub fn print_deploy(report: &DeployReport, json: bool, preflight: &str) {
             print_failures(&r.failures);
         }
         print_errors(r.error.iter());
+    }
+    for s in &report.stale {
+        println!("{} ({}): {}", s.name, s.region, paint("33", &s.note()));
     }
     println!("preflight: {preflight}");
     if report.ok() {

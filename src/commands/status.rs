@@ -16,6 +16,7 @@ use crate::deploy::deployment::app_of;
 use crate::deploy::host::reconcile;
 use crate::deploy::host::run_command::{Host, HostTimeouts};
 use crate::deploy::host::status::{self, HostAnswer, StackState};
+use crate::deploy::inputs::OutputCache;
 use crate::deploy::interrupt::Interrupt;
 use crate::deploy::inventory;
 use crate::deploy::progress::{self, Reporter};
@@ -43,6 +44,12 @@ pub fn run(config_path: Option<&Path>, args: StatusArgs) -> Result<ExitCode> {
         let recorded = inventory::recorded_regions(&aws.ssm(&home_region(&assembly)), &app).await?;
         let regions = inventory::all_regions(&assembly, &recorded);
         let clients = aws.cloudformation_clients(regions.iter().map(String::as_str));
+        let by_stack = assembly.stacks.iter().map(|s| (s.name.clone(), s.environment.region.clone())).collect();
+        for stale in OutputCache::default().stale(&clients, &assembly.stacks, &by_stack).await? {
+            if let Some(state) = stacks.iter_mut().find(|s| s.name == stale.name) {
+                state.stale_inputs = stale.reads;
+            }
+        }
         for orphan in inventory::leftovers(&clients, &regions, &app, &assembly, &[]).await?.orphans {
             let cfn = aws.cloudformation(&orphan.environment.region);
             stacks.push(status::stack_state(&cfn, &orphan.name, &orphan.environment.region, None).await?);

@@ -1,9 +1,9 @@
 //! Deploying the stacks of an assembly: each stack's [`StackDeployment`] in dependency order, independent ones
-//! concurrently, with the outputs of the stacks deployed or read so far handed to the stacks that take them as
-//! parameters.
+//! concurrently, with the outputs of the stacks deployed or read so far summed up for the stacks that read them
+//! ([`super::inputs`]).
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use super::approval::{ask, Answer, Approver};
 use super::changeset::Change;
@@ -11,13 +11,13 @@ use super::client::CfnClients;
 use super::destroy::Destroyer;
 use super::error::DeployError;
 use super::from_ssm::{FromSsm, ParameterStore};
+use super::inputs::{OutputCache, Stale};
 use super::interrupt::Interrupt;
 use super::inventory::{self, Kept, Leftovers};
 use super::progress::ProgressEvent;
 use super::progress::Reporter;
-use super::report::{Deletion, DeployReport, StackDeletion, StackReport};
+use super::report::{Deletion, DeployReport, Outcome, StackDeletion, StackReport};
 use super::schedule;
-use super::stack;
 use super::unjoin::MemberUnjoin;
 
 pub use super::stack_deployment::DeployOptions;
@@ -28,9 +28,9 @@ use constructs::core::{CloudAssembly, StackArtifact};
 pub struct Deployer {
     clients: CfnClients,
     context: DeployContext,
-    /// Outputs of stacks read or deployed in this run, by stack name.
-    outputs: Mutex<HashMap<String, BTreeMap<String, String>>>,
-    /// Regions of every stack of the assembly (to read producers' outputs).
+    /// Outputs of stacks read or deployed in this run.
+    outputs: OutputCache,
+    /// Regions of every stack of the assembly (to read producers' outputs for 0.1 parameters).
     regions: HashMap<String, String>,
     /// Stacks that left the app (and the stacks not made by karmada-eks that the user named), deleted before the
     /// assembly's stacks deploy.
@@ -61,7 +61,7 @@ impl Deployer {
                 members_kept: Default::default(),
             },
             from_ssm: BTreeMap::new(),
-            outputs: Mutex::new(HashMap::new()),
+            outputs: OutputCache::default(),
             regions: HashMap::new(),
             leftovers: Leftovers::default(),
             stale_warning: None,
@@ -117,7 +117,8 @@ impl Deployer {
                 .filter(|s| selected.contains(&s.name))
                 .map(<StackReport as schedule::StackResult>::not_started)
                 .collect();
-            return DeployReport { stacks, removed, kept, whole_app: selected.len() == assembly.stacks.len(), app };
+            let whole_app = selected.len() == assembly.stacks.len();
+            return DeployReport { stacks, removed, kept, stale: Vec::new(), whole_app, app };
         }
         let this = Arc::new(this);
         let stacks: Vec<Arc<StackArtifact>> =
@@ -133,7 +134,38 @@ impl Deployer {
             },
         )
         .await;
-        DeployReport { stacks: reports, removed, kept, whole_app: selected.len() == assembly.stacks.len(), app }
+        let changed: Vec<&str> = reports
+            .iter()
+            .filter(|r| matches!(r.outcome, Outcome::Created | Outcome::Updated))
+            .map(|r| r.name.as_str())
+            .collect();
+        let stale = this.stale_consumers(assembly, selected, &changed).await;
+        DeployReport { stacks: reports, removed, kept, stale, whole_app: selected.len() == assembly.stacks.len(), app }
+    }
+
+    /// The deployed stacks left out of `selected` that read outputs of a stack this run created or updated (a
+    /// partial deploy updates the producer only) and no longer match them; no call when nothing changed. A stack
+    /// whose state cannot be read is noted, not failed: the deploy itself is done.
+    async fn stale_consumers(&self, assembly: &CloudAssembly, selected: &[String], changed: &[&str]) -> Vec<Stale> {
+        if changed.is_empty() {
+            return Vec::new();
+        }
+        let consumers = assembly.stacks.iter().filter(|s| {
+            !selected.contains(&s.name) && s.references.iter().any(|r| changed.contains(&r.stack.as_str()))
+        });
+        match self.outputs.stale(&self.clients, consumers, &self.regions).await {
+            Ok(stale) => {
+                for s in &stale {
+                    self.context.reporter.report(ProgressEvent::Note { stack: s.name.clone(), message: s.note() });
+                }
+                stale
+            }
+            Err(e) => {
+                let message = format!("cannot tell whether the stacks that read the deployed ones are current: {e}");
+                self.context.reporter.report(ProgressEvent::Note { stack: app_of(assembly), message });
+                Vec::new()
+            }
+        }
     }
 
     /// Notes each stack kept because karmada-eks did not make it; the list for the report.
@@ -240,45 +272,17 @@ impl Deployer {
             Ok(client) => client,
             Err(e) => return StackReport::failed(stack, e.into()),
         };
-        let from_outputs = match self.parameters_from_outputs(stack).await {
-            Ok(values) => values,
+        let inputs = match self.outputs.inputs(&self.clients, stack, &self.regions).await {
+            Ok(inputs) => inputs,
             Err(e) => return StackReport::failed(stack, e),
         };
         let from_ssm = self.from_ssm.get(&stack.name).cloned().unwrap_or_default();
-        let report = StackDeployment::new(&self.context, stack, client, from_outputs, from_ssm).run().await;
+        let report = StackDeployment::new(&self.context, stack, client, inputs, from_ssm).run().await;
         if report.ok() {
             let outputs = report.outputs.iter().map(|o| (o.key.clone(), o.value.clone())).collect();
-            self.outputs.lock().unwrap_or_else(|e| e.into_inner()).insert(stack.name.clone(), outputs);
+            self.outputs.insert(&stack.name, &stack.environment.region, outputs);
         }
         report
-    }
-
-    /// Values of the parameters filled from other stacks' outputs (read from this run, else DescribeStacks in
-    /// the producer's region).
-    async fn parameters_from_outputs(&self, stack: &StackArtifact) -> Result<BTreeMap<String, String>, DeployError> {
-        let mut values = BTreeMap::new();
-        for p in &stack.parameters_from_outputs {
-            let known = self.outputs.lock().unwrap_or_else(|e| e.into_inner()).get(&p.stack).cloned();
-            let outputs = match known {
-                Some(o) => o,
-                None => {
-                    let region =
-                        self.regions.get(&p.stack).cloned().unwrap_or_else(|| stack.environment.region.clone());
-                    let client = self.clients.get(&region)?;
-                    let producer = stack::describe(client, &p.stack).await?;
-                    let outputs = producer.map(|s| s.outputs_map()).unwrap_or_default();
-                    self.outputs.lock().unwrap_or_else(|e| e.into_inner()).insert(p.stack.clone(), outputs.clone());
-                    outputs
-                }
-            };
-            let value = outputs.get(&p.output).ok_or_else(|| DeployError::MissingParameter {
-                stack: stack.name.clone(),
-                parameter: p.parameter.clone(),
-                reason: format!("stack {} has no output {} (deploy {} first)", p.stack, p.output, p.stack),
-            })?;
-            values.insert(p.parameter.clone(), value.clone());
-        }
-        Ok(values)
     }
 }
 

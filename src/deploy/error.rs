@@ -126,6 +126,10 @@ pub enum DeployError {
     TemplateTooLarge { stack: String, size: usize },
     #[error("stack {stack}: parameter {parameter} has no value: {reason}")]
     MissingParameter { stack: String, parameter: String, reason: String },
+    #[error(
+        "stack {stack} reads output {output} of stack {producer}, which has no such output (deploy {producer} first)"
+    )]
+    MissingInput { stack: String, producer: String, output: String },
     #[error("stack {stack} failed: {status}{}", reason.as_ref().map(|r| format!(" ({r})")).unwrap_or_default())]
     StackFailed { stack: String, status: String, reason: Option<String> },
     #[error("stack {stack} is {status} and cannot be {action}\n  hint: {hint}")]

@@ -164,6 +164,7 @@ fn artifact(deployed: &DeployedStack, region: &str, template: Value) -> StackArt
             .unwrap_or_default(),
         template_body: body,
         dependencies: Vec::new(),
+        references: Vec::new(),
         parameters_from_outputs: Vec::new(),
         parameters_from_ssm: Vec::new(),
         termination_protection: deployed.termination_protection,

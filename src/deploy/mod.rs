@@ -16,6 +16,7 @@ pub mod events;
 pub mod from_ssm;
 pub mod host;
 pub mod identity;
+pub mod inputs;
 pub mod interrupt;
 pub mod inventory;
 pub mod kubeconfig;

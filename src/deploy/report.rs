@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::error::DeployError;
 use super::events::ResourceEvent;
+use super::inputs::Stale;
 use super::inventory::Kept;
 use super::stack::{StackOutput, StackResource};
 use super::volumes::Volume;
@@ -88,6 +89,8 @@ pub struct DeployReport {
     pub removed: Vec<StackDeletion>,
     /// Stacks tagged with the app that karmada-eks did not make: listed, not deleted.
     pub kept: Vec<Kept>,
+    /// Deployed stacks left out of a partial deploy that read outputs it changed.
+    pub stale: Vec<Stale>,
     /// Whether every stack of the assembly was selected (the next step then is the kubeconfig).
     pub whole_app: bool,
     /// The app name (from the stacks' `karmada-eks:app` tag).

@@ -13,6 +13,7 @@ use super::changeset::{self, Change, ChangeSet, ChangeSetOutcome, ChangeSetReque
 use super::error::DeployError;
 use super::events::{first_failures, EventStream, ResourceEvent, FAILURES_SHOWN};
 use super::from_ssm::{self, FromSsm, ParameterStore};
+use super::inputs::Inputs;
 use super::interrupt::Interrupt;
 use super::inventory;
 use super::monitor::{follow, Follow, Followed};
@@ -24,7 +25,7 @@ use super::token;
 use super::tuning::Tuning;
 use super::unjoin::MemberUnjoin;
 use constructs::core::StackArtifact;
-use constructs::karmada::wellknown::TAG_TEMPLATE_SHA256;
+use constructs::karmada::wellknown::{TAG_INPUTS_SHA256, TAG_TEMPLATE_SHA256};
 use std::sync::Arc;
 
 /// Settings of one deploy run.
@@ -94,8 +95,8 @@ pub struct StackDeployment<'a> {
     context: &'a DeployContext,
     stack: &'a StackArtifact,
     client: &'a Client,
-    /// Parameter values taken from other stacks' outputs.
-    from_outputs: BTreeMap<String, String>,
+    /// What the stack reads from other stacks now.
+    inputs: Inputs,
     /// Parameters filled from SSM once, then kept.
     from_ssm: Vec<FromSsm>,
     started: Instant,
@@ -113,14 +114,14 @@ impl<'a> StackDeployment<'a> {
         context: &'a DeployContext,
         stack: &'a StackArtifact,
         client: &'a Client,
-        from_outputs: BTreeMap<String, String>,
+        inputs: Inputs,
         from_ssm: Vec<FromSsm>,
     ) -> Self {
         StackDeployment {
             context,
             stack,
             client,
-            from_outputs,
+            inputs,
             from_ssm,
             started: Instant::now(),
             deployed: None,
@@ -216,7 +217,7 @@ impl<'a> StackDeployment<'a> {
     /// The change-set type and parameters to submit.
     async fn plan(&self) -> Result<Plan, DeployError> {
         let previous = self.deployed.as_ref().map(|d| &d.parameters);
-        let mut filled = self.from_outputs.clone();
+        let mut filled = self.inputs.parameters.clone();
         if !self.from_ssm.is_empty() {
             let store = self.context.store.as_deref().ok_or_else(|| DeployError::MissingParameter {
                 stack: self.stack.name.clone(),
@@ -236,12 +237,15 @@ impl<'a> StackDeployment<'a> {
         Ok(Plan { kind, parameters })
     }
 
-    /// The report of a stack whose template SHA-256 and parameters match the deployed ones (no change set).
+    /// The report of a stack whose template SHA-256, inputs and parameters match the deployed ones (no change
+    /// set). Different inputs update the stack even with the same template: the new inputs tag is the change, and
+    /// the update resolves its `Fn::GetStackOutput`s again.
     async fn unchanged(&self, plan: &Plan) -> Result<Option<StackReport>, DeployError> {
         let Some(d) = &self.deployed else { return Ok(None) };
         let same_template = d.tags.get(TAG_TEMPLATE_SHA256) == Some(&self.stack.template_sha256);
+        let same_inputs = d.tags.get(TAG_INPUTS_SHA256) == self.inputs.sha256.as_ref();
         let same_params = changeset::expected_parameters(self.stack, &plan.parameters, &d.parameters) == d.parameters;
-        if !(same_template && same_params) {
+        if !(same_template && same_inputs && same_params) {
             return Ok(None);
         }
         if self.wants_protection() && !d.termination_protection {
@@ -249,7 +253,7 @@ impl<'a> StackDeployment<'a> {
         }
         self.context.reporter.report(ProgressEvent::Skipped {
             stack: self.stack.name.clone(),
-            reason: "template sha256 and parameters match the deployed stack".into(),
+            reason: "template sha256, inputs and parameters match the deployed stack".into(),
         });
         Ok(Some(self.finish(Outcome::Unchanged, d.clone())))
     }
@@ -271,6 +275,9 @@ impl<'a> StackDeployment<'a> {
         let mut tags = self.stack.tags.clone();
         tags.extend(self.context.options.tags.clone());
         tags.insert(TAG_TEMPLATE_SHA256.into(), self.stack.template_sha256.clone());
+        if let Some(sha) = &self.inputs.sha256 {
+            tags.insert(TAG_INPUTS_SHA256.into(), sha.clone());
+        }
         let request = ChangeSetRequest {
             stack: self.stack,
             kind: plan.kind.clone(),

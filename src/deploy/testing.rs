@@ -18,6 +18,7 @@ pub fn stack(name: &str, region: &str, template: Value, dependencies: &[&str]) -
         template_body: body,
         template_sha256: sha,
         dependencies: dependencies.iter().map(|d| d.to_string()).collect(),
+        references: vec![],
         parameters_from_outputs: vec![],
         parameters_from_ssm: vec![],
         termination_protection: false,

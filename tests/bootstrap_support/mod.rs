@@ -197,12 +197,8 @@ impl Harness {
         self.command("bash", env).arg(&file).output().expect("bash runs")
     }
 
-    /// Stores the desired state in the fake SSM as its stack would (the applied state created as `none`).
+    /// Stores the desired state in the fake SSM as its stacks would (the applied state is the host's to create).
     pub fn publish(&self, d: &DesiredState) {
-        let applied = wellknown::applied_state_parameter("karmada");
-        if self.parameter(&applied).is_none() {
-            self.put_parameter(&applied, "none");
-        }
         self.put_parameter(&wellknown::desired_state_parameter("karmada"), &d.head);
         for (i, chunk) in d.chunks.iter().enumerate() {
             self.put_parameter(&wellknown::desired_state_chunk("karmada", i), chunk);

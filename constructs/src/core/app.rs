@@ -8,7 +8,7 @@ use super::aspect::{self, Aspect, Aspects};
 use super::assembly::{CloudAssembly, StackArtifact};
 use super::error::SynthError;
 use super::id::sha256_hex;
-use super::resolve::{self, Resolver};
+use super::resolve::{self, OutputReference, Resolver};
 use super::size::{self, StackSize};
 use super::stack::{Environment, Stack};
 use super::template::{
@@ -94,12 +94,9 @@ impl App {
             Err(e) => return Some(Err(e)),
         };
         let mut resolver = Resolver::new(stack.name(), &envs, &declared);
-        let mut rendered = template::render_parts(stack, visited.entries, &mut resolver);
+        let rendered = template::render_parts(stack, visited.entries, &mut resolver);
         if let Some(message) = resolver.errors.first() {
             return Some(Err(SynthError::Construct { stack: name.into(), message: message.clone() }));
-        }
-        for p in resolver.parameters.values() {
-            rendered.parameters.insert(p.parameter.clone(), template::parameter_from_output(&p.stack, &p.output));
         }
         let resource_bytes = rendered.resources.iter().map(|(id, r)| size::resource_entry_bytes(id, r)).collect();
         let (parameters, outputs) = (rendered.parameters.len(), rendered.outputs.len());
@@ -129,7 +126,7 @@ impl App {
                 return Err(SynthError::Construct {
                     stack: stack.name().into(),
                     message: format!(
-                        "output {name} has an export: an imported export freezes this stack's updates; hand the value to the consumer as a reference (it becomes a deploy-filled parameter) instead"
+                        "output {name} has an export: an imported export freezes this stack's updates; hand the value to the consumer as a reference (it becomes an Fn::GetStackOutput, which freezes nothing) instead"
                     ),
                 });
             }
@@ -140,7 +137,6 @@ impl App {
         let mut parts = Vec::with_capacity(self.stacks.len());
         let mut requests = Vec::new();
         let mut dependencies: HashMap<String, BTreeSet<String>> = HashMap::new();
-        let mut from_outputs = HashMap::new();
         let mut visited_tags = Vec::with_capacity(self.stacks.len());
         for stack in &self.stacks {
             let visited = aspect::visit(&self.aspects, stack)?;
@@ -162,7 +158,6 @@ impl App {
             }
             dependencies.insert(stack.name().to_string(), deps);
             requests.extend(resolver.outputs.into_values());
-            from_outputs.insert(stack.name().to_string(), resolver.parameters);
             parts.push(rendered);
         }
 
@@ -179,14 +174,11 @@ impl App {
         let mut artifacts = Vec::with_capacity(order.len());
         for index in order {
             let stack = &self.stacks[index];
-            let mut rendered = parts[index].take().expect("each stack once");
-            let params = from_outputs.remove(stack.name()).unwrap_or_default();
-            for p in params.values() {
-                rendered.parameters.insert(p.parameter.clone(), template::parameter_from_output(&p.stack, &p.output));
-            }
+            let rendered = parts[index].take().expect("each stack once");
             let (params_len, outputs_len) = (rendered.parameters.len(), rendered.outputs.len());
             let template = template::assemble(stack.description.as_deref(), rendered);
             let body = template::to_body(&template);
+            let references = OutputReference::all_in(&template, &stack.env().region);
             let (tags, aspect_warnings) = std::mem::take(&mut visited_tags[index]);
             let mut warnings = stack.warnings.clone();
             warnings.extend(aspect_warnings);
@@ -200,7 +192,8 @@ impl App {
                 template,
                 template_body: body,
                 dependencies: deps,
-                parameters_from_outputs: params.into_values().collect(),
+                references,
+                parameters_from_outputs: Vec::new(),
                 parameters_from_ssm: stack.parameters_from_ssm.clone(),
                 termination_protection: stack.termination_protection,
                 tags,

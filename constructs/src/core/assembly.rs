@@ -3,10 +3,11 @@
 //! On disk it is the AWS CDK cloud-assembly layout, so `cdk ls --app <dir>` reads it too: `manifest.json` with one
 //! `aws:cloudformation:stack` artifact per stack (in deploy order) and one `<Stack>.template.json` each. What the
 //! CDK format has no field for goes into the artifact's metadata under `/<stack>`:
-//! `karmada-eks:template-sha256` (the template file's SHA-256), `karmada-eks:parameter-from-output` (a
-//! parameter that deploy fills from another stack's output: `{"parameter", "stack", "output"}`) and
-//! `karmada-eks:parameter-from-ssm` (a parameter that deploy fills from a public SSM parameter when the stack is
-//! created and keeps from the deployed stack afterwards: `{"parameter", "path"}`).
+//! `karmada-eks:template-sha256` (the template file's SHA-256) and `karmada-eks:parameter-from-ssm` (a parameter that deploy fills from a public SSM parameter when the stack is
+//! created and keeps from the deployed stack afterwards: `{"parameter", "path"}`). Cross-stack values are
+//! `Fn::GetStackOutput`s in the templates themselves ([`OutputReference`]); the manifest's `dependencies` order
+//! the stacks. Assemblies of karmada-eks 0.1 also carry `karmada-eks:parameter-from-output` entries (a parameter
+//! deploy fills from another stack's output: `{"parameter", "stack", "output"}`), which are still read.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
@@ -17,7 +18,7 @@ use std::path::Path;
 use super::error::SynthError;
 use super::id::sha256_hex;
 use super::output_path;
-pub use super::resolve::ParameterFromOutput;
+pub use super::resolve::{OutputReference, ParameterFromOutput};
 use super::stack::Environment;
 pub use super::stack::ParameterFromSsm;
 
@@ -25,7 +26,7 @@ pub use super::stack::ParameterFromSsm;
 pub const SCHEMA_VERSION: &str = "36.0.0";
 pub const MANIFEST_FILE: &str = "manifest.json";
 const SHA_TYPE: &str = "karmada-eks:template-sha256";
-const PARAM_TYPE: &str = "karmada-eks:parameter-from-output";
+const LEGACY_PARAM_TYPE: &str = "karmada-eks:parameter-from-output";
 const SSM_PARAM_TYPE: &str = "karmada-eks:parameter-from-ssm";
 
 /// One synthesized stack.
@@ -39,6 +40,9 @@ pub struct StackArtifact {
     pub template_sha256: String,
     /// Stacks that must deploy first, in app order.
     pub dependencies: Vec<String>,
+    /// The other stacks' outputs the template reads (its `Fn::GetStackOutput`s).
+    pub references: Vec<OutputReference>,
+    /// Parameters filled from other stacks' outputs: only in an assembly of karmada-eks 0.1 read from disk.
     pub parameters_from_outputs: Vec<ParameterFromOutput>,
     /// Parameters deploy fills from a public SSM parameter at creation and keeps from the deployed stack.
     pub parameters_from_ssm: Vec<ParameterFromSsm>,
@@ -81,7 +85,7 @@ impl CloudAssembly {
         let mut artifacts = Map::new();
         for s in &self.stacks {
             let mut entries = vec![json!({"type": SHA_TYPE, "data": s.template_sha256})];
-            entries.extend(s.parameters_from_outputs.iter().map(|p| json!({"type": PARAM_TYPE, "data": p})));
+            entries.extend(s.parameters_from_outputs.iter().map(|p| json!({"type": LEGACY_PARAM_TYPE, "data": p})));
             entries.extend(s.parameters_from_ssm.iter().map(|p| json!({"type": SSM_PARAM_TYPE, "data": p})));
             let mut properties = Map::new();
             properties.insert("templateFile".into(), json!(s.template_file()));
@@ -151,7 +155,7 @@ impl CloudAssembly {
                 }
             }
             let parameters_from_outputs: Vec<ParameterFromOutput> =
-                metadata_entries(&entries, PARAM_TYPE).map_err(|e| err(format!("artifact {name}: {e}")))?;
+                metadata_entries(&entries, LEGACY_PARAM_TYPE).map_err(|e| err(format!("artifact {name}: {e}")))?;
             let parameters_from_ssm: Vec<ParameterFromSsm> =
                 metadata_entries(&entries, SSM_PARAM_TYPE).map_err(|e| err(format!("artifact {name}: {e}")))?;
             let dependencies = artifact["dependencies"]
@@ -159,6 +163,7 @@ impl CloudAssembly {
                 .map(|d| d.iter().filter_map(Value::as_str).map(str::to_string).collect())
                 .unwrap_or_default();
             let resource_count = template["Resources"].as_object().map_or(0, Map::len);
+            let references = OutputReference::all_in(&template, &environment.region);
             stacks.push(StackArtifact {
                 name: name.clone(),
                 environment,
@@ -166,6 +171,7 @@ impl CloudAssembly {
                 template_body: body,
                 template_sha256: sha,
                 dependencies,
+                references,
                 parameters_from_outputs,
                 parameters_from_ssm,
                 termination_protection: artifact["properties"]["terminationProtection"] == true,

@@ -17,10 +17,11 @@ pub mod template;
 
 pub use app::App;
 pub use aspect::{Aspect, EntryNode, ResourceNode, StackNode};
-pub use assembly::{CloudAssembly, ParameterFromOutput, StackArtifact};
+pub use assembly::{CloudAssembly, OutputReference, ParameterFromOutput, StackArtifact};
 pub use error::SynthError;
 pub use expr::{Expr, Pseudo, Target};
 pub use overrides::{Override, OverrideError, ResourceMut};
+pub use resolve::GET_STACK_OUTPUT;
 pub use resource::{CfnResource, RemovalPolicy, ResourceOptions, ResourceRef, TagFormat};
 pub use size::StackSize;
 pub use stack::{Environment, Output, Parameter, ParameterFromSsm, Scope, Stack};

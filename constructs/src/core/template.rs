@@ -3,9 +3,9 @@
 use indexmap::IndexMap;
 use serde_json::{json, Map, Value};
 
-use super::resolve::Resolver;
+use super::resolve::{reads_stack_output, Resolver};
 use super::resource::Resource;
-use super::stack::{Parameter, Stack};
+use super::stack::Stack;
 
 /// CloudFormation's hard limits that synth enforces.
 pub const MAX_RESOURCES: usize = 500;
@@ -30,7 +30,15 @@ pub(crate) fn render_parts(stack: &Stack, entries: IndexMap<String, Value>, reso
     let conditions = stack
         .conditions
         .iter()
-        .map(|(k, c)| (k.clone(), resolver.resolve(serde_json::to_value(c).unwrap_or(Value::Null))))
+        .map(|(k, c)| {
+            let value = resolver.resolve(serde_json::to_value(c).unwrap_or(Value::Null));
+            if reads_stack_output(&value) {
+                resolver.errors.push(format!(
+                    "condition {k} uses a value of another stack; CloudFormation allows Fn::GetStackOutput only in resource properties, so decide it at synth time"
+                ));
+            }
+            (k.clone(), value)
+        })
         .collect();
     let resources = entries.into_iter().map(|(id, entry)| (id, resolver.resolve(entry))).collect();
     let outputs = stack
@@ -41,7 +49,13 @@ pub(crate) fn render_parts(stack: &Stack, entries: IndexMap<String, Value>, reso
             if let Some(d) = &o.description {
                 out.insert("Description".into(), json!(d));
             }
-            out.insert("Value".into(), resolver.resolve(serde_json::to_value(&o.value).unwrap_or(Value::Null)));
+            let value = resolver.resolve(serde_json::to_value(&o.value).unwrap_or(Value::Null));
+            if reads_stack_output(&value) {
+                resolver.errors.push(format!(
+                    "output {name} passes on a value of another stack; CloudFormation refuses Fn::GetStackOutput in an output's Value, so refer to the producing stack's resource directly"
+                ));
+            }
+            out.insert("Value".into(), value);
             if let Some(export) = &o.export_name {
                 out.insert("Export".into(), json!({"Name": export}));
             }
@@ -101,17 +115,6 @@ pub(crate) fn assemble(description: Option<&str>, rendered: Rendered) -> Value {
         t.insert("Outputs".into(), Value::Object(rendered.outputs));
     }
     Value::Object(t)
-}
-
-/// A parameter filled from another stack's output, as it appears in the consumer's template.
-pub(crate) fn parameter_from_output(stack: &str, output: &str) -> Value {
-    serde_json::to_value(Parameter {
-        type_name: "String".into(),
-        default: None,
-        description: Some(format!("Output {output} of stack {stack}; filled by karmada-eks deploy")),
-        no_echo: None,
-    })
-    .unwrap_or(Value::Null)
 }
 
 /// Serialized template text as written to disk and submitted: two-space pretty JSON plus a newline.

@@ -683,6 +683,7 @@ mod assembly_tests {
             template,
             template_sha256: String::new(),
             dependencies: Vec::new(),
+            references: Vec::new(),
             parameters_from_outputs: Vec::new(),
             parameters_from_ssm: Vec::new(),
             termination_protection: false,

@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
-use crate::core::{CloudAssembly, StackArtifact};
+use crate::core::{CloudAssembly, StackArtifact, GET_STACK_OUTPUT};
 use crate::karmada::wellknown::TAG_APP;
 
 const CDK_PATH: &str = "aws:cdk:path";
@@ -114,7 +114,7 @@ pub struct Instance {
     pub place: Place,
     pub instance_type: String,
     pub root_volume: Volumes,
-    /// Logical ID of its subnet when the subnet is an import of this app's VPC (`Fn::ImportValue`/parameter).
+    /// Logical ID of its subnet when the subnet is an import of this app's VPC (`Fn::GetStackOutput`, `Fn::ImportValue`).
     pub subnet_hint: Option<String>,
 }
 
@@ -390,15 +390,18 @@ fn load_balancer(resources: &Map<String, Value>, id: &str, r: &Value, place: Pla
     }
 }
 
-/// The logical ID of the producing subnet behind an import or a deploy-filled parameter, read from its name
-/// (synth names them after the producer's output, which names the resource).
+/// The logical ID of the subnet: its `Ref`, or the producing subnet behind an `Fn::GetStackOutput` or an import,
+/// read from the output's name (synth names it after the resource: `OutputRef<LogicalId>`).
 fn subnet_hint(value: &Value) -> Option<String> {
     if let Some(id) = value["Ref"].as_str() {
         return Some(id.to_string());
     }
-    let import = value["Fn::ImportValue"].as_str()?;
-    let output = import.rsplit(':').next()?;
-    Some(output.strip_prefix("ExportsOutputRef").unwrap_or(output).to_string())
+    let output = match value[GET_STACK_OUTPUT]["OutputName"].as_str() {
+        Some(output) => output,
+        None => value["Fn::ImportValue"].as_str()?.rsplit(':').next()?,
+    };
+    let output = output.strip_prefix("Exports").unwrap_or(output);
+    Some(output.strip_prefix("OutputRef").unwrap_or(output).to_string())
 }
 
 fn launch_template_volume<'a>(resources: &'a Map<String, Value>, reference: &Value) -> Option<&'a Value> {

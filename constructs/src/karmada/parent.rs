@@ -622,9 +622,10 @@ pub const DESIRED_STATE_SHA256_OUTPUT: &str = "DesiredStateSha256";
 
 /// The desired state (docs/lifecycle.md) as SSM String parameters in stacks `<app>-desired-state`,
 /// `<app>-desired-state-2`, ...: chunks `/<app>/karmada/desired-state/<i>`, ten a stack; the first stack also holds
-/// the head `/<app>/karmada/desired-state`, the applied-state parameter (created as `none`, then written by the
-/// host) and the output `DesiredStateSha256`, and depends on the others so that the chunks are in place before
-/// the head names them. Returns the stacks' names.
+/// the head `/<app>/karmada/desired-state` and the output `DesiredStateSha256`, and depends on the others so that
+/// the chunks are in place before the head names them. Returns the stacks' names. The applied-state parameter
+/// `/<app>/karmada/applied-state` is the host's: it creates and overwrites it (a stack holding it would show it
+/// drifted after every reconcile), and `destroy` deletes it.
 fn add_desired_state(app: &mut App, config: &Config) -> Result<Vec<String>, SynthError> {
     let stack_names = StackNames::new(&config.app);
     let first = stack_names.desired_state_part(0);
@@ -661,14 +662,6 @@ fn add_desired_state(app: &mut App, config: &Config) -> Result<Vec<String>, Synt
                     wellknown::desired_state_parameter(&config.app),
                     &desired.head,
                     "SHA-256 and chunk count of the desired state of Karmada".into(),
-                ),
-            );
-            s.add(
-                "AppliedState",
-                string_parameter(
-                    wellknown::applied_state_parameter(&config.app),
-                    "none",
-                    "SHA-256 of the desired state the management host last applied (written by the host)".into(),
                 ),
             );
             s.stack_mut().add_output(
@@ -819,7 +812,7 @@ fn management_role_props(config: &Config, host: &HostResources, members: Vec<Str
         ),
         // the reconcile: the desired state (head and chunks), the applied state, the cluster stack's outputs
         allow(&["ssm:GetParameter"], vec![ssm(format!("{}*", wellknown::desired_state_parameter(app)))]),
-        allow(&["ssm:PutParameter"], vec![ssm(wellknown::applied_state_parameter(app))]),
+        allow(&["ssm:GetParameter", "ssm:PutParameter"], vec![ssm(wellknown::applied_state_parameter(app))]),
         allow(
             &["cloudformation:DescribeStacks"],
             vec![

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::fmt::Write as _;
 
-use crate::core::{CloudAssembly, StackArtifact};
+use crate::core::{CloudAssembly, StackArtifact, GET_STACK_OUTPUT};
 
 /// The accepted checkov findings, as shipped with this version.
 pub const CHECKOV_SKIPS: &str = include_str!("../../../security/checkov-skips.toml");
@@ -353,6 +353,10 @@ impl Reader<'_> {
                 } else {
                     format!("parameter {target}")
                 }
+            }
+            f if f == GET_STACK_OUTPUT => {
+                let (producer, output) = (arg["StackName"].as_str()?, arg["OutputName"].as_str()?);
+                self.describe_output(producer, output).unwrap_or_else(|| format!("output {output} of {producer}"))
             }
             "Fn::GetAtt" => {
                 let id = arg.get(0)?.as_str()?;

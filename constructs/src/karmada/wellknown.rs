@@ -6,6 +6,11 @@
 pub const TAG_APP: &str = "karmada-eks:app";
 /// Tag with the SHA-256 of the template a stack was deployed from.
 pub const TAG_TEMPLATE_SHA256: &str = "karmada-eks:template-sha256";
+/// Tag with the SHA-256 of the other stacks' output values a stack's template read (its `Fn::GetStackOutput`s)
+/// when it was last deployed. CloudFormation resolves the function only when the stack is created or updated, so
+/// a changed value leaves the consumer stale until its next update; the deployer compares this tag to decide that
+/// update (a tag change is one, which resolves the function again) and `diff`/`status` report a stale consumer.
+pub const TAG_INPUTS_SHA256: &str = "karmada-eks:inputs-sha256";
 /// Tag with the karmada-eks version that deployed a stack.
 pub const TAG_VERSION: &str = "karmada-eks:version";
 /// Tag on every stack the L3 builds: which [`Part`] of the app it is. With the stack-name patterns it tells the

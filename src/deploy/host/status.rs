@@ -26,6 +26,9 @@ pub struct StackState {
     /// Whether the deployed `karmada-eks:template-sha256` tag equals the local template's SHA-256 (`None`: not
     /// deployed, or no tag).
     pub template_current: Option<bool>,
+    /// When the stack reads outputs that changed since it was deployed: the stacks it reads (`deploy` updates it).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stale_inputs: Vec<String>,
     /// The first failed resources of a failed stack, with CloudFormation's reasons.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub failures: Vec<ResourceEvent>,
@@ -49,6 +52,11 @@ impl StackState {
         match self.template_current {
             Some(false) => Some("deployed template differs from the local one: run `karmada-eks deploy`".into()),
             None => Some("deployed without the karmada-eks:template-sha256 tag".into()),
+            Some(true) if !self.stale_inputs.is_empty() => Some(format!(
+                "reads outputs of {} that changed since it was deployed: `karmada-eks deploy {}` updates it",
+                self.stale_inputs.join(", "),
+                self.name
+            )),
             Some(true) => None,
         }
     }
@@ -516,6 +524,7 @@ pub async fn stack_state(
             let tag = d.tags.get(constructs::karmada::wellknown::TAG_TEMPLATE_SHA256)?;
             Some(local_sha256.is_some_and(|l| l == tag))
         }),
+        stale_inputs: Vec::new(),
         failures: Vec::new(),
         orphan: local_sha256.is_none() && deployed.is_some(),
     };
@@ -691,6 +700,7 @@ mod tests {
             status: Some(status.into()),
             status_reason: None,
             template_current: Some(current),
+            stale_inputs: Vec::new(),
             failures: Vec::new(),
             orphan: false,
         }
@@ -840,6 +850,7 @@ mod tests {
             name: "karmada-member-access-us-west-2".into(),
             region: "us-west-2".into(),
             template_current: Some(false),
+            stale_inputs: Vec::new(),
             orphan: true,
             ..stack("", "UPDATE_COMPLETE", false)
         });
