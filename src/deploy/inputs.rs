@@ -163,3 +163,102 @@ pub fn stale_of(stack: &StackArtifact) -> Stale {
     reads.dedup();
     Stale { name: stack.name.clone(), region: stack.environment.region.clone(), reads }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::deploy::testing;
+    use aws_sdk_cloudformation::operation::describe_stacks::DescribeStacksOutput;
+    use aws_sdk_cloudformation::types::{Output, Stack, StackStatus};
+    use aws_smithy_mocks::{mock, mock_client, RuleMode};
+    use constructs::core::ParameterFromOutput;
+    use serde_json::json;
+
+    fn reference(stack: &str, output: &str) -> OutputReference {
+        OutputReference { stack: stack.into(), output: output.into(), region: "eu-west-1".into() }
+    }
+
+    fn consumer(references: Vec<OutputReference>) -> StackArtifact {
+        let mut s = testing::stack("app", "eu-west-1", json!({"Resources": {}}), &["net"]);
+        s.references = references;
+        s
+    }
+
+    /// Clients whose only answer is the deployed `net` stack with output `Vpc` = `vpc`, and that answer's rule.
+    fn net_deployed_counted(vpc: &'static str) -> (CfnClients, aws_smithy_mocks::Rule) {
+        let rule = mock!(aws_sdk_cloudformation::Client::describe_stacks).then_output(move || {
+            let stack = Stack::builder()
+                .stack_name("net")
+                .stack_status(StackStatus::CreateComplete)
+                .creation_time(aws_sdk_cloudformation::primitives::DateTime::from_secs(0))
+                .outputs(Output::builder().output_key("Vpc").output_value(vpc).build())
+                .build();
+            DescribeStacksOutput::builder().stacks(stack).build()
+        });
+        (CfnClients::single(mock_client!(aws_sdk_cloudformation, RuleMode::MatchAny, [&rule]), ["eu-west-1"]), rule)
+    }
+
+    fn net_deployed(vpc: &'static str) -> CfnClients {
+        net_deployed_counted(vpc).0
+    }
+
+    #[test]
+    fn the_digest_covers_each_value_and_which_output_it_came_from() {
+        let (a, b) = (reference("net", "Vpc"), reference("net", "Subnet"));
+        let base = digest([(&a, "vpc-1"), (&b, "subnet-1")]);
+        assert_eq!(base, digest([(&a, "vpc-1"), (&b, "subnet-1")]), "deterministic");
+        assert_ne!(base, digest([(&a, "vpc-2"), (&b, "subnet-1")]), "a new value");
+        assert_ne!(base, digest([(&b, "vpc-1"), (&a, "subnet-1")]), "the same values from other outputs");
+        assert_ne!(digest([(&a, "ab"), (&b, "c")]), digest([(&a, "a"), (&b, "bc")]), "values are delimited");
+        let elsewhere = OutputReference { region: "us-east-1".into(), ..a.clone() };
+        assert_ne!(digest([(&a, "vpc-1")]), digest([(&elsewhere, "vpc-1")]), "the producer's region counts");
+    }
+
+    #[tokio::test]
+    async fn inputs_are_read_once_per_producer_and_a_missing_output_names_the_producer() {
+        let cache = OutputCache::default();
+        let (clients, describe) = net_deployed_counted("vpc-1");
+        let stack = consumer(vec![reference("net", "Vpc")]);
+        let inputs = cache.inputs(&clients, &stack, &HashMap::new()).await.unwrap();
+        assert_eq!(inputs.sha256, Some(digest([(&stack.references[0], "vpc-1")])));
+        assert!(inputs.parameters.is_empty());
+        assert_eq!(cache.inputs(&clients, &stack, &HashMap::new()).await.unwrap(), inputs);
+        assert_eq!(describe.num_calls(), 1, "one DescribeStacks per producer and region");
+
+        let missing = consumer(vec![reference("net", "Vpc"), reference("net", "Gone")]);
+        let err = cache.inputs(&clients, &missing, &HashMap::new()).await.unwrap_err();
+        assert!(
+            matches!(&err, DeployError::MissingInput { producer, output, .. } if producer == "net" && output == "Gone")
+        );
+        assert!(err.to_string().contains("deploy net first"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn an_assembly_of_0_1_gets_its_parameters_filled_from_the_outputs() {
+        let mut stack = consumer(vec![]);
+        stack.parameters_from_outputs =
+            vec![ParameterFromOutput { parameter: "NetVpc".into(), stack: "net".into(), output: "Vpc".into() }];
+        let inputs = OutputCache::default().inputs(&net_deployed("vpc-7"), &stack, &HashMap::new()).await.unwrap();
+        assert_eq!(inputs.parameters, BTreeMap::from([("NetVpc".to_string(), "vpc-7".to_string())]));
+        assert_eq!(inputs.sha256, None, "a stack reading no Fn::GetStackOutput has no inputs tag");
+    }
+
+    #[tokio::test]
+    async fn a_consumer_deployed_with_other_values_is_stale_and_one_with_todays_is_current() {
+        let stack = consumer(vec![reference("net", "Vpc")]);
+        let today = digest([(&stack.references[0], "vpc-2")]);
+        let clients = net_deployed("vpc-2");
+        let cache = OutputCache::default();
+        let tags = |sha: &str| BTreeMap::from([(TAG_INPUTS_SHA256.to_string(), sha.to_string())]);
+        let regions = HashMap::new();
+        assert_eq!(cache.current(&clients, &stack, &tags(&today), &regions).await.unwrap(), Some(true));
+        let before = digest([(&stack.references[0], "vpc-1")]);
+        assert_eq!(cache.current(&clients, &stack, &tags(&before), &regions).await.unwrap(), Some(false));
+        assert_eq!(cache.current(&clients, &stack, &BTreeMap::new(), &regions).await.unwrap(), Some(false));
+        assert_eq!(cache.current(&clients, &consumer(vec![]), &BTreeMap::new(), &regions).await.unwrap(), None);
+        assert_eq!(
+            stale_of(&stack).note(),
+            "reads outputs of net that changed since it was deployed: `karmada-eks deploy app` updates it"
+        );
+    }
+}

@@ -162,7 +162,7 @@ impl Stack {
     }
 
     /// Adds an output. `export_name` must be `None`: synth refuses exports, since an imported export freezes the
-    /// producer (other stacks take the value through a reference, which becomes a deploy-filled parameter).
+    /// producer (other stacks take the value through a reference, which becomes an `Fn::GetStackOutput`).
     pub fn add_output(&mut self, name: &str, value: Expr, description: &str, export_name: Option<String>) {
         let output = Output { value, description: Some(description.to_string()), export_name };
         if self.outputs.insert(name.to_string(), output).is_some() {

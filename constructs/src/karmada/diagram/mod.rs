@@ -107,8 +107,8 @@ impl Architecture {
         let nlb = inv.load_balancers.iter().find(|lb| lb.place.region == app_region);
         let host = inv.instances.iter().find(|i| i.place.region == app_region);
         let nat_subnets: Vec<&str> = inv.nat_gateways.iter().map(|n| n.subnet.as_str()).collect();
-        // The host's subnet is an import or a deploy-filled parameter named after the producer's subnet; an
-        // unmatched host is drawn in the first private subnet.
+        // The host's subnet is read from the producer's output named after the subnet (or, in a 0.1 assembly, a
+        // parameter named after it); an unmatched host is drawn in the first private subnet.
         let host_subnet = inv
             .vpcs
             .iter()
