@@ -103,6 +103,12 @@ fn config_error_exits_2_names_the_field_and_writes_nothing() {
     assert!(err.contains("hint: Karmada v1.18.2"), "{err}");
     assert!(!dir.path().join("cdk.out").exists());
 
+    fs::write(dir.path().join("karmada-eks.toml"), "[parent]\nkubernetes_version = \"1.29\"\n").unwrap();
+    let o = karmada_eks(dir.path(), &["synth"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("parent.kubernetes_version: \"1.29\" is no longer offered by EKS"), "{}", stderr(&o));
+    assert!(!dir.path().join("cdk.out").exists());
+
     let o = karmada_eks(dir.path(), &["--config", "missing.toml", "synth"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("cannot read config file missing.toml"), "{}", stderr(&o));

@@ -194,3 +194,12 @@ fn transfer_rates_follow_source_and_destination() {
     assert_eq!(rate("data transfer us-east-1 -> ap-northeast-1"), 0.02);
     assert_eq!(rate("data transfer ap-northeast-1 -> us-east-1"), 0.09);
 }
+
+#[test]
+fn a_parent_in_extended_support_is_priced_at_the_extended_rate() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = lines(dir.path(), "[parent]\nkubernetes_version = \"1.33\"\n");
+    let control_plane = line(&e, "EKS control plane");
+    assert_eq!(control_plane["item"], "EKS control plane (karmada-parent, Kubernetes 1.33, extended support)");
+    assert_eq!(control_plane["monthly_usd"], 438.0, "0.60 USD per cluster-hour for 730 hours");
+}

@@ -98,7 +98,7 @@ fn fields() -> Vec<(&'static str, &'static str, BoxedStrategy<V>)> {
         ("network", "nat_gateways", i(1..=3)),
         ("network", "flow_log_retention_days", s(&["1", "30", "365", "3653"]).prop_map(as_int).boxed()),
         ("parent", "name", s(&["karmada-parent", "p1", "Parent_2"])),
-        ("parent", "kubernetes_version", s(&["1.30", "1.31", "1.32"])),
+        ("parent", "kubernetes_version", s(&["1.31", "1.33", "1.35"])),
         // Mostly on: public_access_cidrs is refused while the endpoint is off.
         (
             "parent",

@@ -196,7 +196,7 @@ fn other_fields_are_checked() {
     assert_error("app = \"Karmada\"", "app", "lower-case");
     assert_error("region = \"moon-1\"", "region", "not an AWS region");
     assert_error("account = \"12\"", "account", "12-digit");
-    assert_error("[parent]\nkubernetes_version = \"2.0\"", "parent.kubernetes_version", "Kubernetes version");
+    assert_error("[parent]\nkubernetes_version = \"2.0\"", "parent.kubernetes_version", "Kubernetes minor version");
     assert_error("[parent]\nname = \"bad name\"", "parent.name", "EKS cluster name");
     assert_error("[parent.nodes]\ninstance_types = []", "parent.nodes.instance_types", "empty");
     assert_error("[parent.nodes]\ninstance_types = [\"large\"]", "parent.nodes.instance_types[0]", "instance type");
@@ -216,4 +216,40 @@ fn other_fields_are_checked() {
 fn display_names_field_message_and_hint() {
     let text = err("[karmada]\netcd_replicas = 2").to_string();
     assert!(text.starts_with("karmada.etcd_replicas: 2 is not 1, 3, 5 or 7\n  hint: "), "{text}");
+}
+
+#[test]
+fn kubernetes_versions_eks_no_longer_offers_are_refused_with_the_ones_it_does() {
+    for (version, why) in [
+        ("1.29", "its extended support ended on 2026-03-23"),
+        ("1.31", "its extended support ended on 2026-11-26"),
+        ("1.27", "no longer offered by EKS"),
+    ] {
+        let e = err(&format!("[parent]\nkubernetes_version = \"{version}\""));
+        assert_eq!(e.field, "parent.kubernetes_version");
+        assert!(e.message.contains(why), "{version}: {e}");
+        assert!(e.to_string().contains("use one of 1.32, 1.33, 1.34, 1.35 (EKS's calendar as of 2026-12-01"), "{e}");
+    }
+    for offered in ["1.32", "1.33", "1.34", "1.35", "1.36"] {
+        assert!(Config::from_toml(&format!("[parent]\nkubernetes_version = \"{offered}\"")).is_ok(), "{offered}");
+    }
+}
+
+#[test]
+fn extended_support_and_versions_newer_than_the_table_are_synth_warnings() {
+    let warnings = |version: &str| {
+        let config = Config::from_toml(&format!("[parent]\nkubernetes_version = \"{version}\"")).unwrap();
+        let assembly = constructs::karmada::KarmadaParent::new(&config).unwrap().synth().unwrap();
+        assembly
+            .stacks
+            .iter()
+            .flat_map(|s| s.warnings.clone())
+            .filter(|w| w.contains("kubernetes_version"))
+            .collect::<Vec<_>>()
+    };
+    let extended = warnings("1.33");
+    assert_eq!(extended.len(), 1, "{extended:?}");
+    assert!(extended[0].contains("extended support until 2027-07-29") && extended[0].contains("upgrade to 1.35"));
+    assert!(warnings("1.36")[0].contains("newer than the table of EKS versions"));
+    assert!(warnings("1.35").is_empty());
 }

@@ -9,6 +9,7 @@ use super::names::{invalid_cluster_name, validate_cluster_name};
 use super::overrides::OverrideConfig;
 use crate::ec2::cidr::Ipv4Cidr;
 use crate::eks::cluster::DEFAULT_KUBERNETES_VERSION;
+use crate::eks::versions::{self, Support};
 
 /// The commented starter configuration `karmada-eks init` writes: every field at its default.
 pub const STARTER: &str = include_str!("starter.toml");
@@ -594,13 +595,28 @@ impl Config {
     fn validate_parent(&self) -> Result<(), ConfigError> {
         let p = &self.parent;
         check_eks_name("parent.name", &p.name)?;
-        let minor = p.kubernetes_version.strip_prefix("1.").and_then(|m| m.parse::<u32>().ok());
-        if !minor.is_some_and(|m| (28..=40).contains(&m)) {
-            return Err(ConfigError::new(
-                "parent.kubernetes_version",
-                format!("{:?} is not a Kubernetes version EKS offers", p.kubernetes_version),
+        let offered = || {
+            format!(
+                "use one of {} (EKS's calendar as of {}; an existing cluster upgrades one minor version at a time)",
+                versions::offered().join(", "),
+                versions::TABLE_DATE
             )
-            .hint("use a minor version such as \"1.31\""));
+        };
+        let refused = |why: String| Err(ConfigError::new("parent.kubernetes_version", why).hint(offered()));
+        match versions::support(&p.kubernetes_version) {
+            None => {
+                return refused(format!("{:?} is not a Kubernetes minor version like \"1.35\"", p.kubernetes_version))
+            }
+            Some(Support::Ended { on }) => {
+                return refused(format!(
+                    "{:?} is no longer offered by EKS: its extended support ended on {on}",
+                    p.kubernetes_version
+                ))
+            }
+            Some(Support::Retired) => {
+                return refused(format!("{:?} is no longer offered by EKS", p.kubernetes_version));
+            }
+            Some(Support::Standard { .. } | Support::Extended { .. } | Support::Unlisted) => {}
         }
         if p.endpoint_public_access && p.public_access_cidrs.is_empty() {
             return Err(ConfigError::new("parent.public_access_cidrs", "is empty while the public endpoint is on")

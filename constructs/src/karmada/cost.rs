@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use crate::eks::versions;
 use crate::karmada::inventory::{EipUse, Inventory, Volumes};
 
 /// The price table shipped with this version.
@@ -41,6 +42,8 @@ pub struct Source {
 #[serde(deny_unknown_fields)]
 pub struct RegionPrices {
     pub eks_cluster_hour: Option<Price>,
+    /// The control plane of a Kubernetes version in EKS extended support (`crate::eks::versions`).
+    pub eks_extended_cluster_hour: Option<Price>,
     #[serde(default)]
     pub ec2_hour: BTreeMap<String, Price>,
     #[serde(default)]
@@ -68,6 +71,7 @@ impl RegionPrices {
     fn all(&self) -> Vec<&Price> {
         let singles = [
             &self.eks_cluster_hour,
+            &self.eks_extended_cluster_hour,
             &self.nat_gateway_hour,
             &self.nat_gb,
             &self.nlb_hour,
@@ -334,8 +338,15 @@ pub fn estimate(inv: &Inventory, table: &PriceTable, hours: u32) -> Result<Estim
     }
     let mut b = Builder { table, hours: f64::from(hours), lines: Vec::new(), usage: Vec::new() };
     for c in &inv.clusters {
-        let price = table.price(&c.place.region, "EKS control plane", |p| p.eks_cluster_hour.as_ref())?;
-        let item = format!("EKS control plane ({}, Kubernetes {})", c.name, c.version);
+        let extended = matches!(versions::support(&c.version), Some(versions::Support::Extended { .. }));
+        let (price, item) = if extended {
+            let what = "EKS control plane in extended support";
+            let price = table.price(&c.place.region, what, |p| p.eks_extended_cluster_hour.as_ref())?;
+            (price, format!("EKS control plane ({}, Kubernetes {}, extended support)", c.name, c.version))
+        } else {
+            let price = table.price(&c.place.region, "EKS control plane", |p| p.eks_cluster_hour.as_ref())?;
+            (price, format!("EKS control plane ({}, Kubernetes {})", c.name, c.version))
+        };
         b.hourly(item, &c.place.region, 1.0, "cluster", "cluster-hour", price);
     }
     for n in &inv.node_groups {

@@ -32,6 +32,7 @@ use crate::core::{App, Environment, Expr, Stack, SynthError};
 use crate::ec2::security_group::add_ingress;
 use crate::ec2::{ManagementHost, ManagementHostProps, Peer, Rule, Vpc, VpcProps, Zones};
 use crate::eks::access_entry::add_cluster_admin;
+use crate::eks::versions::{self, Support};
 use crate::eks::{Cluster, ClusterProps, EbsCsiDriver, EbsCsiDriverProps, Nodegroup, NodegroupProps};
 use crate::elbv2::{NetworkLoadBalancer, NetworkLoadBalancerProps};
 use crate::iam::policy::{allow, document};
@@ -393,6 +394,9 @@ fn build(config: &Config) -> Result<App, KarmadaError> {
         ),
     });
     scale::check_parent(config, stack);
+    if let Some(warning) = version_warning(&parent.kubernetes_version) {
+        stack.add_warning(warning);
+    }
     if !parent.endpoint_public_access && !parent.public_access_cidrs.is_empty() {
         stack.add_warning(format!(
             "parent.public_access_cidrs lists {} but the EKS endpoint is private (parent.endpoint_public_access = false, the default since the endpoint stopped being public by default): the networks are ignored; set parent.endpoint_public_access = true to open the endpoint to them",
@@ -543,6 +547,22 @@ fn backup_stack(app: &mut App, config: &Config, names: &StackNames, env: &Enviro
 /// into parts by their measured bytes. Appending members never moves an existing member to another part. Part
 /// `n` depends on part `n + 1`, so when removing a member shifts later members into earlier parts, the later part
 /// deletes their access entries before the earlier part creates them (EKS allows one entry per principal).
+/// The synth warning for a parent version that costs more or that the table cannot vouch for.
+fn version_warning(version: &str) -> Option<String> {
+    match versions::support(version)? {
+        Support::Extended { until } => Some(format!(
+            "parent.kubernetes_version {version} is in EKS extended support until {until} (as of {}): the control plane bills the extended rate (`karmada-eks cost`); upgrade to {} one minor version at a time",
+            versions::TABLE_DATE,
+            versions::offered().last().map(String::as_str).unwrap_or_default()
+        )),
+        Support::Unlisted => Some(format!(
+            "parent.kubernetes_version {version} is newer than the table of EKS versions (as of {}): `karmada-eks doctor` asks EKS whether the region offers it, and the host's kubectl is verified against its published checksum only",
+            versions::TABLE_DATE
+        )),
+        Support::Standard { .. } | Support::Ended { .. } | Support::Retired => None,
+    }
+}
+
 fn add_member_access(
     app: &mut App,
     config: &Config,
