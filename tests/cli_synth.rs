@@ -109,6 +109,12 @@ fn config_error_exits_2_names_the_field_and_writes_nothing() {
     assert!(stderr(&o).contains("parent.kubernetes_version: \"1.29\" is no longer offered by EKS"), "{}", stderr(&o));
     assert!(!dir.path().join("cdk.out").exists());
 
+    fs::write(dir.path().join("karmada-eks.toml"), "[karmada]\nversion = \"v0.1.0\"\n").unwrap();
+    let o = karmada_eks(dir.path(), &["synth"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("karmada.version: v0.1.0 is not a Karmada release"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("hint: use v1.18.2"), "{}", stderr(&o));
+
     let o = karmada_eks(dir.path(), &["--config", "missing.toml", "synth"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("cannot read config file missing.toml"), "{}", stderr(&o));

@@ -253,3 +253,14 @@ fn extended_support_and_versions_newer_than_the_table_are_synth_warnings() {
     assert!(warnings("1.36")[0].contains("newer than the table of EKS versions"));
     assert!(warnings("1.35").is_empty());
 }
+
+#[test]
+fn a_karmada_release_the_scripts_were_not_checked_against_is_refused_naming_the_ones_they_were() {
+    for version in ["v0.1.0", "v1.16.0", "v1.19.0"] {
+        let e = err(&format!("[karmada]\nversion = \"{version}\""));
+        assert_eq!(e.field, "karmada.version");
+        assert!(e.message.contains(&format!("{version} is not a Karmada release")), "{e}");
+        assert!(e.to_string().contains("use v1.18.2"), "{e}");
+    }
+    assert!(Config::from_toml("[karmada]\nversion = \"v1.18.2\"").is_ok());
+}

@@ -164,6 +164,10 @@ pub struct NodesConfig {
     pub disk_size_gib: u32,
 }
 
+/// The Karmada releases the host's scripts are checked against (every `kubectl karmada` flag they pass, the
+/// CRDs the manifests are validated with, the etcd the backup restores into), newest first.
+pub const KARMADA_RELEASES: &[&str] = &["v1.18.2"];
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct KarmadaConfig {
@@ -336,7 +340,7 @@ impl Default for NodesConfig {
 impl Default for KarmadaConfig {
     fn default() -> Self {
         KarmadaConfig {
-            version: "v1.18.2".into(),
+            version: KARMADA_RELEASES[0].into(),
             apiserver_replicas: 3,
             etcd_replicas: 3,
             etcd_storage_size: "5Gi".into(),
@@ -701,7 +705,18 @@ impl Config {
             return Err(ConfigError::new(
                 "karmada.version",
                 format!("{:?} is not a release tag like \"v1.18.2\"", k.version),
-            ));
+            )
+            .hint(format!("use {}", KARMADA_RELEASES.join(" or "))));
+        }
+        if !KARMADA_RELEASES.contains(&k.version.as_str()) {
+            return Err(ConfigError::new(
+                "karmada.version",
+                format!("{} is not a Karmada release this version of karmada-eks installs", k.version),
+            )
+            .hint(format!(
+                "use {}: the init, join, register and backup steps are checked against that tag's source, and a release nobody checked could install with flags it does not take",
+                KARMADA_RELEASES.join(" or ")
+            )));
         }
         if !(1..=9).contains(&k.apiserver_replicas) {
             return Err(ConfigError::new(
