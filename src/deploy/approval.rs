@@ -54,17 +54,36 @@ pub fn broadening(changes: &[Change]) -> Vec<&Change> {
 /// bootstrap and signal wait).
 const ASK_BEFORE_REPLACING: &[&str] = &["AWS::EC2::Instance"];
 
-/// Why approval is needed for `changes` under `policy`, or `None`. Replacing an EC2 instance is asked whatever
-/// the policy (only `--yes` answers it without a question).
+/// Properties of an `AWS::EC2::Instance` whose update stops and starts an EBS-backed instance (Resource Type
+/// Reference, AWS::EC2::Instance: "Update requires: Some interruptions"). A new `UserData` does not run again
+/// after the start: only the stack's record of it changes.
+const STOPS_THE_INSTANCE: &[&str] = &["UserData", "InstanceType", "EbsOptimized", "KernelId", "RamdiskId"];
+
+/// Why approval is needed for `changes` under `policy`, or `None`. Replacing the management host, or stopping it
+/// to apply a change, is asked whatever the policy (only `--yes` answers it without a question).
 pub fn needs_approval(policy: ApprovalPolicy, changes: &[Change]) -> Option<String> {
-    let replaced: Vec<String> = changes
-        .iter()
-        .filter(|c| ASK_BEFORE_REPLACING.contains(&c.resource_type.as_str()))
+    let hosts = changes.iter().filter(|c| ASK_BEFORE_REPLACING.contains(&c.resource_type.as_str()));
+    let replaced: Vec<String> = hosts
+        .clone()
         .filter(|c| matches!(c.replacement.as_deref(), Some("True") | Some("Conditional")))
         .map(|c| format!("{} {}", c.resource_type, c.logical_id))
         .collect();
     if !replaced.is_empty() {
         return Some(format!("replaces {}", replaced.join(", ")));
+    }
+    let stopped: Vec<String> = hosts
+        .filter(|c| c.action == "Modify")
+        .filter_map(|c| {
+            let why: Vec<&str> =
+                c.properties.iter().map(String::as_str).filter(|p| STOPS_THE_INSTANCE.contains(p)).collect();
+            (!why.is_empty()).then(|| format!("{} {} ({})", c.resource_type, c.logical_id, why.join(", ")))
+        })
+        .collect();
+    if !stopped.is_empty() {
+        return Some(format!(
+            "stops and starts {} to apply the change; user data does not run again",
+            stopped.join(", ")
+        ));
     }
     match policy {
         ApprovalPolicy::Never => None,
@@ -166,5 +185,23 @@ mod tests {
         assert!(needs_approval(ApprovalPolicy::Broadening, &more).unwrap().contains("AWS::EC2::SecurityGroup X"));
         assert!(needs_approval(ApprovalPolicy::Never, &more).is_none());
         assert!(needs_approval(ApprovalPolicy::Broadening, &[change("Add", "AWS::IAM::Role", &[])]).is_some());
+    }
+
+    #[test]
+    fn a_change_that_stops_the_host_is_asked_whatever_the_policy_and_one_that_does_not_is_not() {
+        let host = |properties: &[&str], replacement: Option<&str>| Change {
+            replacement: replacement.map(String::from),
+            properties: properties.iter().map(|p| p.to_string()).collect(),
+            ..change("Modify", "AWS::EC2::Instance", &["Properties"])
+        };
+        let why = needs_approval(ApprovalPolicy::Never, &[host(&["UserData", "Monitoring"], Some("False"))]);
+        assert_eq!(
+            why.as_deref(),
+            Some("stops and starts AWS::EC2::Instance X (UserData) to apply the change; user data does not run again")
+        );
+        assert!(needs_approval(ApprovalPolicy::Never, &[host(&["InstanceType"], Some("False"))]).is_some());
+        assert!(needs_approval(ApprovalPolicy::Never, &[host(&["Monitoring", "Tags"], Some("False"))]).is_none());
+        let replaced = needs_approval(ApprovalPolicy::Never, &[host(&["ImageId"], Some("True"))]).unwrap();
+        assert_eq!(replaced, "replaces AWS::EC2::Instance X");
     }
 }

@@ -468,6 +468,42 @@ async fn broadening_changes_are_not_executed_when_refused() {
     assert_eq!(delete.num_calls(), 1, "the empty REVIEW_IN_PROGRESS stack of the change set is removed");
 }
 
+#[tokio::test]
+async fn an_update_that_stops_the_host_is_asked_and_not_executed_when_refused() {
+    let describe = mock!(Client::describe_stacks).then_output(|| stack("UPDATE_COMPLETE", "old"));
+    let user_data = mock!(Client::describe_change_set).then_output(|| {
+        let target = aws_sdk_cloudformation::types::ResourceTargetDefinition::builder()
+            .attribute(aws_sdk_cloudformation::types::ResourceAttribute::Properties)
+            .name("UserData")
+            .requires_recreation(aws_sdk_cloudformation::types::RequiresRecreation::Never)
+            .build();
+        let host = ResourceChange::builder()
+            .action(ChangeAction::Modify)
+            .logical_resource_id("Host")
+            .resource_type("AWS::EC2::Instance")
+            .replacement(aws_sdk_cloudformation::types::Replacement::False)
+            .details(aws_sdk_cloudformation::types::ResourceChangeDetail::builder().target(target).build())
+            .build();
+        DescribeChangeSetOutput::builder()
+            .status(ChangeSetStatus::CreateComplete)
+            .execution_status(ExecutionStatus::Available)
+            .changes(Change::builder().resource_change(host).build())
+            .build()
+    });
+    let discard = mock!(Client::delete_change_set).then_output(|| DeleteChangeSetOutput::builder().build());
+    let (create, exec) = (create_change_set(), execute());
+    let run = deploy(client(&[&describe, &user_data, &discard, &create, &exec]), Answer::No).await;
+
+    match &run.report.error {
+        Some(DeployError::NotApproved { what, .. }) => {
+            assert!(what.contains("stops and starts AWS::EC2::Instance Host (UserData)"), "{what}")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(exec.num_calls(), 0, "a stop the user did not approve is never started");
+    assert_eq!(discard.num_calls(), 1, "the refused change set is deleted");
+}
+
 struct Destroyed {
     report: super::report::DestroyReport,
     events: Vec<ProgressEvent>,
