@@ -157,7 +157,8 @@ fn pull_members_register_with_v1_18_2_flags_and_unregister() {
         [&format!(
             "kubectl karmada register {NLB_DNS}:32443 --token abcdef.0123456789abcdef --discovery-token-ca-cert-hash \
              sha256:9cfa542ff48f43793d1816b1dd0a78ad574e349d8f6e005e6e32e8ab528e4244 --cluster-name eksuscl01 \
-             --cluster-region us-east-1 --kubeconfig <root>/var/lib/karmada-eks/kube/eksuscl01.kubeconfig --context eksuscl01"
+             --cluster-region us-east-1 --kubeconfig <root>/var/lib/karmada-eks/kube/eksuscl01.kubeconfig --context eksuscl01 \
+             --enable-cert-rotation"
         )]
     );
     assert!(!h.reconcile_log().contains("abcdef.0123456789abcdef"), "the token is in the log");
