@@ -20,6 +20,8 @@ AWS needs. Here:
 - explicit Deny wins, then any Allow; otherwise the request is refused with AWS's message, `User: <arn> is not
   authorized to perform: <action> on resource: <arn> because no identity-based policy allows the <action>
   action`, as `AccessDenied` (Query APIs), `AccessDeniedException` (JSON APIs) or `UnauthorizedOperation` (EC2);
+- the signature is not recomputed (see `_check_signature`): the access key ID and session token name the
+  principal;
 - every decision is appended as one JSON line to the file `KARMADA_EKS_MOTO_IAM_LOG` names, so a test can show
   which call was refused.
 
@@ -31,10 +33,12 @@ import os
 import re
 import threading
 
+from xml.sax.saxutils import escape
+
 from werkzeug.exceptions import HTTPException
 
 from moto.core.authorization import ActionAuthenticatorMixin
-from moto.core.exceptions import JsonRESTError, _RESTError
+from moto.core.exceptions import JsonRESTError
 from moto.iam import access_control
 
 _local = threading.local()
@@ -45,15 +49,25 @@ _lock = threading.Lock()
 _JSON_SERVICES = {"ssm", "eks", "servicequotas", "secretsmanager", "kms", "logs"}
 
 
-class _Ec2Unauthorized(HTTPException):
+class _XmlDenied(HTTPException):
+    """A denial in the XML the service's protocol has: EC2's `Response/Errors/Error`, the Query APIs'
+    `ErrorResponse/Error` (moto's own `_RESTError` adds an `Errors` level the SDKs do not read)."""
+
     code = 403
 
-    def __init__(self, message):
+    def __init__(self, service, code, message):
         super().__init__()
-        self.description = (
-            '<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>UnauthorizedOperation</Code>'
-            f"<Message>{message}</Message></Error></Errors><RequestID>moto-iam</RequestID></Response>"
-        )
+        message = escape(message)
+        if service == "ec2":
+            self.description = (
+                f'<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>{code}</Code>'
+                f"<Message>{message}</Message></Error></Errors><RequestID>moto-iam</RequestID></Response>"
+            )
+        else:
+            self.description = (
+                f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error>"
+                "<RequestId>moto-iam</RequestId></ErrorResponse>"
+            )
 
     def get_headers(self, *args, **kwargs):
         return [("Content-Type", "text/xml")]
@@ -312,16 +326,14 @@ def _refuse(request, action, resource, decision):
     )
     message = f"User: {request._access_key.arn} is not authorized to perform: {action} on resource: {resource} {why}"
     if service == "ec2":
-        raise _Ec2Unauthorized(message)
+        raise _XmlDenied(service, "UnauthorizedOperation", message)
     if service == "s3":
         request._raise_access_denied()
     if service in _JSON_SERVICES:
         error = JsonRESTError("AccessDeniedException", message)
         error.code = 400 if service in {"ssm", "servicequotas", "secretsmanager", "kms", "logs"} else 403
         raise error
-    error = _RESTError("AccessDenied", message)
-    error.code = 403
-    raise error
+    raise _XmlDenied(service, "AccessDenied", message)
 
 
 def _check_action_permitted(self, resource):
@@ -341,3 +353,12 @@ def _check_action_permitted(self, resource):
 
 
 access_control.IAMRequestBase.check_action_permitted = _check_action_permitted
+
+def _check_signature(self):
+    """The principal is the one whose access key ID (and, for a role session, session token) signed the request:
+    moto's constructor of the request refuses an unknown key or a wrong token (InvalidClientTokenId). The signature
+    itself is not recomputed: moto 5.2.5 recomputes it wrongly for requests AWS accepts (a CreateChangeSet form
+    body, EKS's REST paths), and these tests are about what a principal may do, not about SigV4."""
+
+
+access_control.IAMRequestBase.check_signature = _check_signature
