@@ -179,7 +179,11 @@ fn deploy_needs_every_statement_of_its_policy() {
     assert!(outs[1].status.success(), "{}", text(&outs[1]));
     assert_no_denial(&outs[0], "deploy");
     assert_no_denial(&outs[1], "deploy removing a member");
-    assert!(text(&outs[1]).contains("\"outcome\":\"deleted\""), "the member-access stack is deleted:\n{}", text(&outs[1]));
+    assert!(
+        text(&outs[1]).contains("\"outcome\":\"deleted\""),
+        "the member-access stack is deleted:\n{}",
+        text(&outs[1])
+    );
 
     for statement in tested("deploy", &deploy) {
         let sid = statement["Sid"].as_str().unwrap();
@@ -214,7 +218,9 @@ fn destroy_needs_every_statement_of_its_policy() {
              Overwrite=True)",
         );
     };
-    let applied = || moto.python("print(len(client('ssm').get_parameters(Names=['/karmada/karmada/applied-state'])['Parameters']))");
+    let applied = || {
+        moto.python("print(len(client('ssm').get_parameters(Names=['/karmada/karmada/applied-state'])['Parameters']))")
+    };
 
     setup();
     let out = run(&moto, &keys, &["destroy", "--app", app, "--force", "--json"]);
@@ -240,11 +246,9 @@ fn destroy_needs_every_statement_of_its_policy() {
 fn diff_status_and_doctor_need_every_statement_of_their_policies() {
     let moto = Moto::start_with_iam();
     admin_ok(&moto, &["deploy", "karmada-network", "--exclusively", "--yes", "--skip-preflight"]);
-    for (command, args, exit) in [
-        ("diff", &["diff"][..], Some(0)),
-        ("status", &["status"][..], Some(1)),
-        ("doctor", &["doctor"][..], Some(1)),
-    ] {
+    for (command, args, exit) in
+        [("diff", &["diff"][..], Some(0)), ("status", &["status"][..], Some(1)), ("doctor", &["doctor"][..], Some(1))]
+    {
         let full = policy(command);
         let user = format!("{command}-user");
         let keys = moto.iam_user(&user, &[(command, &full)]);

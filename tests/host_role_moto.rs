@@ -269,14 +269,20 @@ fn the_host_role_allows_apply_and_status_and_a_missing_statement_is_denied() {
     let denied: Vec<&Value> = decisions.iter().filter(|d| d["decision"] != "allow").collect();
     assert!(denied.is_empty(), "the synthesized role refused the host's calls: {denied:?}");
     for (action, resource) in [
-        ("ssm:GetParameter", format!("arn:aws:ssm:{REGION}:{ACCOUNT}:parameter{}", wellknown::desired_state_parameter("karmada"))),
+        (
+            "ssm:GetParameter",
+            format!("arn:aws:ssm:{REGION}:{ACCOUNT}:parameter{}", wellknown::desired_state_parameter("karmada")),
+        ),
         ("ssm:GetParameter", format!("arn:aws:ssm:{REGION}:{ACCOUNT}:parameter{applied}")),
         ("ssm:PutParameter", format!("arn:aws:ssm:{REGION}:{ACCOUNT}:parameter{applied}")),
         ("eks:DescribeCluster", format!("arn:aws:eks:eu-central-1:{ACCOUNT}:cluster/ekseucl02")),
-        ("autoscaling:AttachLoadBalancerTargetGroups", format!(
-            "arn:aws:autoscaling:{REGION}:{ACCOUNT}:autoScalingGroup:*:autoScalingGroupName/{}",
-            made["asg"].as_str().unwrap()
-        )),
+        (
+            "autoscaling:AttachLoadBalancerTargetGroups",
+            format!(
+                "arn:aws:autoscaling:{REGION}:{ACCOUNT}:autoScalingGroup:*:autoScalingGroupName/{}",
+                made["asg"].as_str().unwrap()
+            ),
+        ),
     ] {
         assert!(
             decisions.iter().any(|d| d["action"] == action && d["resource"] == resource.as_str()),
