@@ -2,6 +2,8 @@
 //! `moto_server.py` beside this file, which works around one moto bug) on 127.0.0.1 at a free port,
 //! started by the test and killed when dropped; and the `karmada-eks` binary pointed at it with fake
 //! credentials and an empty HOME, so no real profile or instance role is read.
+//! `Moto::start_with_iam()` enforces IAM (tests/support/moto_iam.py): the commands then sign as an administrator
+//! user, and `iam_user` / `command_as` run them as a principal holding a given policy.
 
 use std::io::Read;
 use std::net::{TcpListener, TcpStream};
