@@ -256,6 +256,7 @@ fn the_host_role_allows_apply_and_status_and_a_missing_statement_is_denied() {
     assert_eq!(parameter(&moto, &applied), desired.sha256, "apply wrote the applied state into SSM");
     let o = h.reconcile(&["status"], &env);
     assert!(o.status.success(), "{}", stdout_stderr(&o));
+    eprintln!("status as the host role:\n{}", String::from_utf8_lossy(&o.stdout));
     let status: Value = serde_json::from_slice(&o.stdout).expect("status prints JSON");
     assert_eq!(status["applied"], desired.sha256.as_str(), "status read the applied state");
     assert_eq!(status["desired"], desired.sha256.as_str(), "status read the desired state");
@@ -266,6 +267,9 @@ fn the_host_role_allows_apply_and_status_and_a_missing_statement_is_denied() {
     assert!(tgs.contains(made["tg"].as_str().unwrap()), "apply attached the node group: {tgs}");
 
     let decisions = session_decisions(&moto);
+    for d in decisions.iter().filter(|d| d["resource"].as_str().is_some_and(|r| r.ends_with("applied-state"))) {
+        eprintln!("IAM: {d}");
+    }
     let denied: Vec<&Value> = decisions.iter().filter(|d| d["decision"] != "allow").collect();
     assert!(denied.is_empty(), "the synthesized role refused the host's calls: {denied:?}");
     for (action, resource) in [
@@ -306,6 +310,7 @@ fn the_host_role_allows_apply_and_status_and_a_missing_statement_is_denied() {
     let before = session_decisions(&moto).len();
     let o = h.reconcile(&["apply"], &env);
     assert!(!o.status.success(), "apply without the applied-state statement succeeded: {}", stdout_stderr(&o));
+    eprintln!("apply without the applied-state statement:\n{}", String::from_utf8_lossy(&o.stdout));
     let o = h.reconcile(&["status"], &env);
     let status: Value = serde_json::from_slice(&o.stdout).expect("status prints JSON");
     assert_eq!(status["applied"], "unknown", "{}", stdout_stderr(&o));
