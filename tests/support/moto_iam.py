@@ -13,10 +13,10 @@ AWS needs. Here:
   (CloudFormation: the stack; SSM: the parameter, and for SendCommand the document and every instance; EKS: the
   cluster or node group; EC2 DeleteVolume: the volume; everything else `*`, as for actions without resource
   types);
-- conditions are evaluated with the context keys this module knows (`aws:ResourceTag/<key>` of a volume,
-  `autoscaling:TargetGroupARNs`, `aws:RequestedRegion`); a key it does not know is absent, so a statement that
-  needs it does not apply (stricter than AWS, never kinder), and an operator it does not implement fails the
-  request with a 500 naming it;
+- conditions are evaluated with the context keys this module supplies (`aws:ResourceTag/<key>` of a volume,
+  `autoscaling:TargetGroupARNs`, `aws:RequestedRegion`); a condition on another key does not hold (stricter than
+  AWS, never kinder), unless its absence would make it hold (`Null`, `...IfExists`, `ForAllValues:`, negated
+  operators): that, and an operator it does not implement, fails the request with a 500 naming it;
 - explicit Deny wins, then any Allow; otherwise the request is refused with AWS's message, `User: <arn> is not
   authorized to perform: <action> on resource: <arn> because no identity-based policy allows the <action>
   action`, as `AccessDenied` (Query APIs), `AccessDeniedException` (JSON APIs) or `UnauthorizedOperation` (EC2);
@@ -257,9 +257,21 @@ _NEGATED = {"StringNotEquals": "StringEquals", "StringNotLike": "StringLike", "A
             "ArnNotLike": "ArnLike"}
 
 
+# The condition keys this module supplies where AWS does: their absence from a request's context is real.
+_SUPPLIED = ("aws:RequestedRegion", "aws:ResourceTag/", "autoscaling:TargetGroupARNs")
+
+
 def _condition_holds(operator, key, expected, context):
     actual = context.get(key)
     expected = [str(e) for e in _as_list(expected)]
+    if actual is None and not key.startswith(_SUPPLIED):
+        # Absent here, but maybe present at AWS: say no where that is stricter, fail loudly where "absent" would
+        # make the condition hold (Null, IfExists, ForAllValues, negated operators): that could be kinder.
+        if operator == "Null" or operator.endswith("IfExists") or operator.startswith("ForAllValues:") or any(
+            n in operator for n in _NEGATED
+        ):
+            raise NotImplementedError(f"moto_iam.py does not supply {key}, so it cannot evaluate {operator} on it")
+        return False
     if operator == "Null":
         return (actual is None) == (expected[0].lower() == "true")
     if_exists = operator.endswith("IfExists")
