@@ -36,6 +36,12 @@ const UNTESTED: &[(&str, &str, &str)] = &[
     ("destroy", "FollowTheCommand", "Run Command on the management host, which moto does not emulate"),
 ];
 
+/// Policy files no test here runs, with why.
+const UNTESTED_FILES: &[(&str, &str)] = &[
+    ("reconcile", "it runs the reconcile on the management host, which moto does not emulate"),
+    ("status-drift", "moto 5.2.5 has no CloudFormation drift detection"),
+];
+
 fn policy(command: &str) -> Value {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("docs/deployer-policy/{command}.json"));
     serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
@@ -101,6 +107,9 @@ fn the_untested_statements_exist_and_every_file_is_valid() {
                 assert!(!a.as_str().unwrap().contains('*'), "{command}: no wildcard action: {a}");
             }
         }
+    }
+    for (file, _) in UNTESTED_FILES {
+        assert!(!statements(&policy(file)).is_empty(), "{file}.json");
     }
     for (command, sid, _) in UNTESTED {
         assert!(statements(&policy(command)).iter().any(|s| s["Sid"] == *sid), "{command}.json has no {sid}");
