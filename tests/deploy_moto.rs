@@ -3,6 +3,7 @@
 //! covered by the recorded-response tests in `src/deploy/tests/`.
 
 #[path = "support/moto.rs"]
+#[allow(dead_code)] // the IAM helpers serve the IAM tests
 mod moto;
 
 use moto::Moto;

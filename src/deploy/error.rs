@@ -16,6 +16,10 @@ const CREDENTIAL_CODES: &[&str] = &[
 ];
 
 /// Service error codes of throttling.
+/// The codes of a call IAM refused: CloudFormation, STS and the other Query APIs say `AccessDenied`, the JSON
+/// APIs (SSM, EKS, Service Quotas) `AccessDeniedException`, EC2 `UnauthorizedOperation`.
+const ACCESS_DENIED_CODES: &[&str] = &["AccessDenied", "AccessDeniedException", "UnauthorizedOperation"];
+
 const THROTTLING_CODES: &[&str] =
     &["Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException"];
 
@@ -26,6 +30,8 @@ pub enum AwsErrorKind {
     Credentials,
     /// Still throttled after the SDK's own retries.
     Throttling,
+    /// IAM refused the call: the credentials' policy lacks the action (docs/deployer-policy.md).
+    AccessDenied,
     /// The stack (or other named thing) does not exist.
     NotFound,
     /// Anything else: the message says what.
@@ -80,6 +86,7 @@ fn classify(code: Option<&str>, message: &str, from_service: bool) -> AwsErrorKi
     match code {
         Some(c) if CREDENTIAL_CODES.contains(&c) => AwsErrorKind::Credentials,
         Some(c) if THROTTLING_CODES.contains(&c) => AwsErrorKind::Throttling,
+        Some(c) if ACCESS_DENIED_CODES.contains(&c) => AwsErrorKind::AccessDenied,
         Some("ValidationError") if lower.contains("does not exist") => AwsErrorKind::NotFound,
         Some("ParameterNotFound") | Some("ChangeSetNotFound") | Some("ChangeSetNotFoundException") => {
             AwsErrorKind::NotFound
@@ -107,8 +114,26 @@ impl fmt::Display for AwsError {
                  command again; it carries on from the deployed state",
                 self.operation, self.message
             ),
+            AwsErrorKind::AccessDenied => write!(
+                f,
+                "{} failed: {}\n  hint: the AWS credentials are not allowed to call {}; give them the policy \
+                 docs/deployer-policy.md lists for this command (the minimum each karmada-eks command needs)",
+                self.operation,
+                self.message,
+                self.denied_action().unwrap_or_else(|| self.operation.to_string())
+            ),
             _ => write!(f, "{} failed: {}", self.operation, self.message),
         }
+    }
+}
+
+impl AwsError {
+    /// The IAM action AWS names in an access-denied message (`... is not authorized to perform: ssm:PutParameter
+    /// on resource: ...`).
+    pub fn denied_action(&self) -> Option<String> {
+        let rest = self.message.split("perform: ").nth(1)?;
+        let action = rest.split(|c: char| c.is_whitespace() || c == ',').next()?;
+        action.contains(':').then(|| action.to_string())
     }
 }
 
@@ -254,5 +279,34 @@ impl DeployError {
                 | DeployError::DeployerIsListedAdmin { .. }
                 | DeployError::NotALeftover { .. }
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_access_denied_error_names_the_action_and_points_at_the_policy_doc() {
+        let message = "User: arn:aws:iam::123456789012:user/deployer is not authorized to perform: \
+                       cloudformation:CreateChangeSet on resource: arn:aws:cloudformation:us-east-1:123456789012:\
+                       stack/karmada-network/* because no identity-based policy allows the \
+                       cloudformation:CreateChangeSet action";
+        let e = AwsError::from_service("CreateChangeSet", "AccessDenied", message);
+        assert_eq!(e.kind, AwsErrorKind::AccessDenied);
+        assert_eq!(e.denied_action().as_deref(), Some("cloudformation:CreateChangeSet"));
+        let text = e.to_string();
+        assert!(text.starts_with("CreateChangeSet failed: AccessDenied: User: "), "{text}");
+        assert!(text.contains("not allowed to call cloudformation:CreateChangeSet"), "{text}");
+        assert!(text.contains("docs/deployer-policy.md"), "{text}");
+
+        for code in ["AccessDeniedException", "UnauthorizedOperation"] {
+            let e = AwsError::from_service("DeleteVolume", code, "You are not authorized to perform this operation.");
+            assert_eq!(e.kind, AwsErrorKind::AccessDenied, "{code}");
+            assert_eq!(e.denied_action(), None, "no action named: the hint names the operation");
+            assert!(e.to_string().contains("not allowed to call DeleteVolume"), "{e}");
+        }
+        let other = AwsError::from_service("DescribeStacks", "ValidationError", "Stack with id x does not exist");
+        assert_ne!(other.kind, AwsErrorKind::AccessDenied);
     }
 }

@@ -17,6 +17,7 @@ replaces and deletes the bucket's policy, so the backup bucket's tests check wha
 """
 
 import json
+import os
 import sys
 
 from moto.core.common_models import CloudFormationModel
@@ -149,6 +150,9 @@ class _BucketPolicy(CloudFormationModel):
         bucket = cloudformation_json["Properties"]["Bucket"]
         cls._backend(account_id, region_name).delete_bucket_policy(bucket)
 
+
+if os.environ.get("KARMADA_EKS_MOTO_IAM") == "1":
+    import moto_iam  # noqa: F401  (IAM as AWS evaluates it, for the IAM tests)
 
 if __name__ == "__main__":
     main(sys.argv[1:])

@@ -18,7 +18,7 @@
 use std::collections::BTreeMap;
 
 use super::report::Finding;
-use crate::deploy::error::AwsError;
+use crate::deploy::error::{AwsError, AwsErrorKind};
 
 /// One Service Quotas quota the app's resources count against.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -106,7 +106,16 @@ pub async fn applied(client: &aws_sdk_servicequotas::Client, quota: &Quota) -> A
             Some(v) if v >= 0.0 => Applied::visible(v as u64),
             _ => Applied::defaulted(quota, "Service Quotas returned no value"),
         },
-        Err(e) => Applied::defaulted(quota, AwsError::from_sdk("GetServiceQuota", e).message),
+        Err(e) => {
+            let e = AwsError::from_sdk("GetServiceQuota", e);
+            match e.kind {
+                AwsErrorKind::AccessDenied => Applied::defaulted(
+                    quota,
+                    format!("{}; docs/deployer-policy.md lists the permissions doctor needs", e.message),
+                ),
+                _ => Applied::defaulted(quota, e.message),
+            }
+        }
     }
 }
 
