@@ -19,6 +19,8 @@ replaces and deletes the bucket's policy, so the backup bucket's tests check wha
 import json
 import sys
 
+import moto_cfn  # noqa: F401  (patches moto before the server starts; see its docstring)
+
 from moto.core.common_models import CloudFormationModel
 from moto.eks import responses as eks_responses
 from moto.s3 import models as s3_models
