@@ -871,16 +871,11 @@ def _disassociate(resource, props, account_id, region_name):
 
 
 def _revoke_ingress(resource, props, account_id, region_name):
-    group = _ec2(account_id, region_name).get_security_group_from_id(props["GroupId"])
-    if group is None:
-        return
-    for rule in list(group.ingress_rules):
-        if str(rule.from_port) == str(props.get("FromPort")) and str(rule.to_port) == str(props.get("ToPort")) \
-                and rule.ip_protocol == str(props.get("IpProtocol")):
-            sources = [s.get("GroupId") for s in rule.source_groups]
-            cidrs = [r.get("CidrIp") for r in rule.ip_ranges]
-            if props.get("SourceSecurityGroupId") in sources or props.get("CidrIp") in cidrs:
-                group.ingress_rules.remove(rule)
+    ip_ranges = [{"CidrIp": props["CidrIp"]}] if props.get("CidrIp") else []
+    sources = [{"GroupId": props["SourceSecurityGroupId"]}] if props.get("SourceSecurityGroupId") else []
+    _ec2(account_id, region_name).revoke_security_group_ingress(
+        props["GroupId"], str(props.get("IpProtocol")), props.get("FromPort"), props.get("ToPort"), ip_ranges,
+        source_groups=sources)
 
 
 _DELETERS = {
@@ -899,25 +894,26 @@ _DELETERS = {
 }
 
 
-def _delete_one(resource, account_id, region_name):
+def _is_not_found(error):
+    return "NotFound" in type(error).__name__ or "NotFound" in _reason(error)
+
+
+def _delete_one(resource, account_id, region_name, resource_map=None, resource_json=None):
     resource_type = getattr(resource, "cf_resource_type", None)
-    props = getattr(resource, "_cfn_properties", {})
     try:
         if resource_type in _DELETERS:
-            _DELETERS[resource_type](resource, props, account_id, region_name)
-        else:
+            _DELETERS[resource_type](resource, getattr(resource, "_cfn_properties", {}), account_id, region_name)
+        elif isinstance(resource, _MINE) or resource_map is None:
             resource.delete(account_id, region_name)
+        else:
+            _original_delete_resource(resource_map, resource, resource_json)
     except Exception as e:
-        if "NotFound" in type(e).__name__ or "NotFound" in str(getattr(e, "error_type", "")):
-            return
-        raise
+        if not _is_not_found(e):
+            raise
 
 
 def _delete_resource(self, parsed_resource, resource_json):
-    if getattr(parsed_resource, "cf_resource_type", None) in _DELETERS or hasattr(parsed_resource, "_cfn_properties"):
-        if hasattr(parsed_resource, "delete") or parsed_resource.cf_resource_type in _DELETERS:
-            return _delete_one(parsed_resource, self._account_id, self._region_name)
-    return _original_delete_resource(self, parsed_resource, resource_json)
+    _delete_one(parsed_resource, self._account_id, self._region_name, self, resource_json)
 
 
 _original_delete_resource = parsing.ResourceMap._delete_resource
@@ -957,7 +953,7 @@ def _update_resource_by_reference(logical_id, resource_json, resources_map, acco
     if any(_at(old_props, p) != _at(new_props, p) for p in _REPLACED_BY[resource_type]):
         new = _create_resource_keeping_properties(logical_id, raw, resources_map, account_id, region_name)
         try:
-            _delete_one(old, account_id, region_name)
+            _delete_one(old, account_id, region_name, resources_map, {"Type": resource_type, "Properties": old_props})
         except Exception as e:
             raise StackOperationError(logical_id, resource_type, _reason(e)) from e
         return new
