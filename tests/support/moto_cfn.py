@@ -1001,3 +1001,64 @@ def _create_parameter_with_map_tags(cls, resource_name, cloudformation_json, acc
 
 
 ssm_models.Parameter.create_from_cloudformation_json = classmethod(_create_parameter_with_map_tags)
+
+# AWS::EC2::SecurityGroup: moto applies only SecurityGroupIngress (and its CidrIp not as a range), ignores
+# SecurityGroupEgress, and replaces the group on every update. CloudFormation applies both rule lists (EC2's
+# default allow-all egress rule is removed when egress rules are given: "When you specify a VPC security group,
+# Amazon EC2 creates a default egress rule ... removed only when you specify one or more egress rules"), and
+# replaces the group only for GroupName, GroupDescription or VpcId ("Update requires: Replacement"); other
+# changes revoke the rules that left the template and authorize the new ones, in place (same group ID).
+_sg_class = ec2_models.security_groups.SecurityGroup
+
+
+def _rule_args(rule, egress):
+    peer = rule.get("DestinationSecurityGroupId" if egress else "SourceSecurityGroupId")
+    ranges = []
+    if rule.get("CidrIp"):
+        ranges = [dict({"CidrIp": rule["CidrIp"]}, **({"Description": rule["Description"]}
+                                                       if rule.get("Description") else {}))]
+    return dict(ip_protocol=str(rule["IpProtocol"]), from_port=rule.get("FromPort"), to_port=rule.get("ToPort"),
+                ip_ranges=ranges, source_groups=[{"GroupId": peer}] if peer else [])
+
+
+def _apply_rules(ec2, group, old, new):
+    for key, egress in (("SecurityGroupIngress", False), ("SecurityGroupEgress", True)):
+        before, after = old.get(key, []), new.get(key, [])
+        for rule in before:
+            if rule not in after:
+                revoke = ec2.revoke_security_group_egress if egress else ec2.revoke_security_group_ingress
+                revoke(group.id, **_rule_args(rule, egress))
+        for rule in after:
+            if rule not in before:
+                authorize = ec2.authorize_security_group_egress if egress else ec2.authorize_security_group_ingress
+                authorize(group.id, **_rule_args(rule, egress))
+
+
+def _create_security_group(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+    properties = cloudformation_json["Properties"]
+    ec2 = _ec2(account_id, region_name)
+    group = ec2.create_security_group(name=resource_name, description=properties.get("GroupDescription"),
+                                      vpc_id=properties.get("VpcId"), tags=_tags(properties.get("Tags")))
+    if properties.get("SecurityGroupEgress"):
+        group.egress_rules = []
+    _apply_rules(ec2, group, {}, properties)
+    return group
+
+
+_sg_class.create_from_cloudformation_json = classmethod(_create_security_group)
+_REPLACED_BY["AWS::EC2::SecurityGroup"] = ("GroupName", "GroupDescription", "VpcId")
+
+
+def _update_security_group(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+    new = cloudformation_json["Properties"]
+    old = getattr(original_resource, "_cfn_properties", {})
+    ec2 = _ec2(account_id, region_name)
+    if new.get("SecurityGroupEgress") and not old.get("SecurityGroupEgress"):
+        original_resource.egress_rules = []
+    _apply_rules(ec2, original_resource, old, new)
+    for key, value in _tags(new.get("Tags")).items():
+        original_resource.add_tag(key, value)
+    return original_resource
+
+
+_sg_class.update_from_cloudformation_json = classmethod(_update_security_group)
