@@ -1062,3 +1062,15 @@ def _update_security_group(cls, original_resource, new_resource_name, cloudforma
 
 
 _sg_class.update_from_cloudformation_json = classmethod(_update_security_group)
+
+# Every cluster (made by CloudFormation or by CreateCluster, as the members are) holds its access entries and
+# add-ons.
+_cluster_init = eks_models.Cluster.__init__
+
+
+def _cluster_init_with_entries(self, *args, **kwargs):
+    _cluster_init(self, *args, **kwargs)
+    self.access_entries, self.addons = {}, {}
+
+
+eks_models.Cluster.__init__ = _cluster_init_with_entries
