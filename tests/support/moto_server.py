@@ -20,6 +20,7 @@ import json
 import sys
 
 import moto_cfn  # noqa: F401  (patches moto before the server starts; see its docstring)
+import moto_host  # noqa: F401  (the management host as Systems Manager sees it)
 
 from moto.core.common_models import CloudFormationModel
 from moto.eks import responses as eks_responses
