@@ -193,6 +193,20 @@ fn management_egress(moto: &Moto) -> (Vec<String>, String) {
     (cidrs, v[1].as_str().unwrap().to_string())
 }
 
+/// The allocation IDs of the EIPs with these `<ip>/32` addresses.
+fn allocations(moto: &Moto, addresses: &[String]) -> Vec<String> {
+    let ips: Vec<&str> = addresses.iter().map(|a| a.trim_end_matches("/32")).collect();
+    let v = query(
+        moto,
+        APP_REGION,
+        &format!(
+            "print(json.dumps(sorted(a['AllocationId'] for a in ec2.describe_addresses()['Addresses'] \
+             if a['PublicIp'] in {ips:?})))"
+        ),
+    );
+    v.as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect()
+}
+
 /// The source groups of the node security group's rules on TCP 32443 (the management host's rule), by group ID.
 fn nodes_sg_sources(moto: &Moto, group: &str) -> Vec<String> {
     let v = query(
@@ -287,6 +301,7 @@ fn the_default_app_deploys_updates_through_its_life_and_destroy_leaves_nothing()
         .map(|a| format!("{a}/32"))
         .collect();
     let (egress, management_sg) = management_egress(&moto);
+    let old_allocations = allocations(&moto, &addresses);
     for a in &addresses {
         assert!(egress.contains(a), "the host may reach the NLB address {a}: {egress:?}");
     }
@@ -382,7 +397,7 @@ fn the_default_app_deploys_updates_through_its_life_and_destroy_leaves_nothing()
     let stale = &s["stale"];
     assert_eq!(stale.as_array().unwrap().len(), 1, "{stale}");
     assert_eq!(stale[0]["name"], "karmada-management", "{stale}");
-    assert_eq!(stale[0]["reads"], serde_json::json!(["karmada-network", "karmada-cluster"]), "{stale}");
+    assert_eq!(stale[0]["reads"], serde_json::json!(["karmada-cluster", "karmada-network"]), "{stale}");
     let new_nodes_sg = output(&moto, "karmada-cluster", "OutputFnGetAttNodesSecurityGroup57A2A347GroupId").unwrap();
     assert_ne!(new_nodes_sg, nodes_sg, "the group was replaced");
     let diff = moto.karmada_eks(&["diff", "karmada-management"]);
@@ -390,7 +405,7 @@ fn the_default_app_deploys_updates_through_its_life_and_destroy_leaves_nothing()
     let text = String::from_utf8_lossy(&diff.stdout);
     assert!(
         text.contains(
-            "Stack karmada-management (us-east-1): reads outputs of karmada-network, karmada-cluster that changed \
+            "Stack karmada-management (us-east-1): reads outputs of karmada-cluster, karmada-network that changed \
              since it was deployed: `karmada-eks deploy karmada-management` updates it"
         ),
         "{text}"
@@ -438,13 +453,15 @@ fn the_default_app_deploys_updates_through_its_life_and_destroy_leaves_nothing()
         .split(',')
         .map(|a| format!("{a}/32"))
         .collect();
-    assert!(new_addresses.iter().all(|a| !addresses.contains(a)), "new EIPs: {new_addresses:?} {addresses:?}");
+    let new_allocations = allocations(&moto, &new_addresses);
+    assert_eq!(new_allocations.len(), 3, "{new_allocations:?}");
+    assert!(new_allocations.iter().all(|a| !old_allocations.contains(a)), "new EIPs: {new_allocations:?}");
     let (egress, _) = management_egress(&moto);
     let mut expected = new_addresses.clone();
     expected.push("10.0.0.0/16".into());
     expected.sort();
     assert_eq!(egress, expected, "the host's egress holds the new NLB's addresses");
-    run.note(&format!("the host's egress holds the new addresses {new_addresses:?}"));
+    run.note(&format!("new EIPs {new_allocations:?}; the host's egress holds their addresses {new_addresses:?}"));
 
     // Destroy: nothing of the app is left in any region but the backup bucket (and its key), kept by design.
     let t = Instant::now();

@@ -14,6 +14,8 @@ Stacks:
   CloudFormation, resources already changed are not changed back) or `DELETE_FAILED`, with a
   `StackStatusReason` "The following resource(s) failed to ...: [LogicalId]". Events carry the operation's
   ClientRequestToken, as CloudFormation's do.
+- Tags: a change set that changes only the stack's tags is an update (moto refuses it as "No updates are to be
+  performed.").
 - `Fn::GetStackOutput` {"StackName", "OutputName", "Region"?}: the value of another stack's output, read when
   the resource is created or updated (same account; `Region` selects the producer's region, default the
   consumer's). A producer stack that does not exist, or an output it does not have, fails the operation with a
@@ -1074,3 +1076,34 @@ def _cluster_init_with_entries(self, *args, **kwargs):
 
 
 eks_models.Cluster.__init__ = _cluster_init_with_entries
+
+# A change set whose template and parameters equal the stack's but whose stack tags differ is an update in
+# CloudFormation (the tags are applied, and each Fn::GetStackOutput read again); moto refuses it ("No updates
+# are to be performed.") and marks it as having no changes. Here only a change set that changes nothing at all,
+# tags included, is refused.
+_validate_different_update = cfn_responses.CloudFormationResponse._validate_different_update
+
+
+def _validate_different_update_or_tags(self, incoming_params, stack_body, old_stack):
+    tags = {t["Key"]: t["Value"] for t in self._get_param("Tags", []) or []}
+    if self._get_param("Tags") is not None and tags != old_stack.tags:
+        return
+    _validate_different_update(self, incoming_params, stack_body, old_stack)
+
+
+cfn_responses.CloudFormationResponse._validate_different_update = _validate_different_update_or_tags
+
+_create_change_set = cfn_models.CloudFormationBackend.create_change_set
+
+
+def _create_change_set_with_tags(self, stack_name, change_set_name, template, parameters, description,
+                                 change_set_type, notification_arns=None, tags=None, role_arn=None):
+    change_set_id, stack_id = _create_change_set(self, stack_name, change_set_name, template, parameters,
+                                                 description, change_set_type, notification_arns, tags, role_arn)
+    change_set = self.change_sets[change_set_id]
+    if change_set.status == "FAILED" and tags is not None and tags != self.stacks[stack_id].tags:
+        change_set.status, change_set.execution_status, change_set.status_reason = "CREATE_COMPLETE", "AVAILABLE", None
+    return change_set_id, stack_id
+
+
+cfn_models.CloudFormationBackend.create_change_set = _create_change_set_with_tags
