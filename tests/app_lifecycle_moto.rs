@@ -454,7 +454,8 @@ fn the_default_app_deploys_updates_through_its_life_and_destroy_leaves_nothing()
         .map(|a| format!("{a}/32"))
         .collect();
     let new_allocations = allocations(&moto, &new_addresses);
-    assert_eq!(new_allocations.len(), 3, "{new_allocations:?}");
+    let all = query(&moto, APP_REGION, "print(json.dumps(ec2.describe_addresses()['Addresses']))");
+    assert_eq!(new_allocations.len(), 3, "{new_addresses:?} {old_allocations:?} {all}");
     assert!(new_allocations.iter().all(|a| !old_allocations.contains(a)), "new EIPs: {new_allocations:?}");
     let (egress, _) = management_egress(&moto);
     let mut expected = new_addresses.clone();

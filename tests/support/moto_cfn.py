@@ -916,10 +916,26 @@ def _delete_one(resource, account_id, region_name, resource_map=None, resource_j
 
 def _delete_resource(self, parsed_resource, resource_json):
     _delete_one(parsed_resource, self._account_id, self._region_name, self, resource_json)
+    if not self.__dict__.get("_deleting_stack"):
+        # A resource an update removes: moto keeps it cached, so a later update that adds the logical ID again
+        # would get the deleted resource back instead of a new one.
+        self._parsed_resources.pop(getattr(parsed_resource, "logical_resource_id", None), None)
 
 
 _original_delete_resource = parsing.ResourceMap._delete_resource
 parsing.ResourceMap._delete_resource = _delete_resource
+_delete_stack_resources = parsing.ResourceMap.delete
+
+
+def _delete_stack_resources_flagged(self):
+    self._deleting_stack = True
+    try:
+        _delete_stack_resources(self)
+    finally:
+        self._deleting_stack = False
+
+
+parsing.ResourceMap.delete = _delete_stack_resources_flagged
 
 _MINE = (EksCluster, EksNodegroup, EksAccessEntry, EksAddon, OidcProvider, Secret, SecretResourcePolicy)
 
