@@ -7,7 +7,7 @@ Stacks:
   outputs, parameters or tags when the change set is executed, so DescribeStacks has no Outputs and keeps the
   old tags. CloudFormation's stack *is* what the executed change set describes: here ExecuteChangeSet sets the
   template, parameters, tags and outputs from it.
-- Failures: moto lets an exception of a resource handler escape ExecuteChangeSet and DeleteStack (an HTTP 500,
+- Failures: moto lets an exception of a resource handler escape CreateStack, ExecuteChangeSet and DeleteStack (an HTTP 500,
   the stack half made). CloudFormation reports a failure through the stack: the resource's `CREATE_FAILED` /
   `UPDATE_FAILED` / `DELETE_FAILED` event with the reason, and the stack ends `ROLLBACK_COMPLETE` (a create: what
   was made is deleted), `UPDATE_ROLLBACK_COMPLETE` (an update: the stack keeps its previous template; unlike
@@ -238,6 +238,30 @@ def _find_change_set(backend, change_set_name):
     return None
 
 
+def _fail(stack, kind, e, previous=None):
+    """A failed create (rolled back: what was made is deleted) or update (back to the previous template)."""
+    _add_event(stack, f"{kind}_FAILED", e.reason, e.logical_id, e.resource_type)
+    verb = "create" if kind == "CREATE" else "update"
+    stack.stack_status_reason = f"The following resource(s) failed to {verb}: [{e.logical_id}]. "
+    if kind == "CREATE":
+        stack.status = "ROLLBACK_IN_PROGRESS"
+        _add_event(stack, "ROLLBACK_IN_PROGRESS", stack.stack_status_reason)
+        try:
+            stack.resource_map.delete()
+        except Exception as rollback:
+            stack.status = "ROLLBACK_FAILED"
+            _add_event(stack, "ROLLBACK_FAILED", _reason(rollback))
+            return
+        stack.status = "ROLLBACK_COMPLETE"
+        _add_event(stack, "ROLLBACK_COMPLETE")
+    else:
+        stack.template, stack.parameters = previous[0], previous[1]
+        stack.resource_map._template = previous[2]
+        stack.resource_map._resource_json_map = previous[3]
+        stack.status = "UPDATE_ROLLBACK_COMPLETE"
+        _add_event(stack, "UPDATE_ROLLBACK_COMPLETE")
+
+
 def _execute_change_set(self, change_set_name, stack_name=None):
     change_set = _find_change_set(self, change_set_name)
     if change_set is None:
@@ -256,26 +280,7 @@ def _execute_change_set(self, change_set_name, stack_name=None):
         except Exception as other:  # a removal, or the template itself
             raise StackOperationError(stack.name, "AWS::CloudFormation::Stack", _reason(other)) from other
     except StackOperationError as e:
-        _add_event(stack, f"{kind}_FAILED", e.reason, e.logical_id, e.resource_type)
-        verb = "create" if kind == "CREATE" else "update"
-        stack.stack_status_reason = f"The following resource(s) failed to {verb}: [{e.logical_id}]. "
-        if kind == "CREATE":
-            stack.status = "ROLLBACK_IN_PROGRESS"
-            _add_event(stack, "ROLLBACK_IN_PROGRESS", stack.stack_status_reason)
-            try:
-                stack.resource_map.delete()
-            except Exception as rollback:
-                stack.status = "ROLLBACK_FAILED"
-                _add_event(stack, "ROLLBACK_FAILED", _reason(rollback))
-                return
-            stack.status = "ROLLBACK_COMPLETE"
-            _add_event(stack, "ROLLBACK_COMPLETE")
-        else:
-            stack.template, stack.parameters = previous[0], previous[1]
-            stack.resource_map._template = previous[2]
-            stack.resource_map._resource_json_map = previous[3]
-            stack.status = "UPDATE_ROLLBACK_COMPLETE"
-            _add_event(stack, "UPDATE_ROLLBACK_COMPLETE")
+        _fail(stack, kind, e, previous)
         return
     stack.template = change_set.template
     stack._parse_template()
@@ -290,6 +295,19 @@ def _execute_change_set(self, change_set_name, stack_name=None):
 
 
 cfn_models.CloudFormationBackend.execute_change_set = _execute_change_set
+_create_stack = cfn_models.CloudFormationBackend.create_stack
+
+
+def _create_stack_failing_through_the_stack(self, name, *args, **kwargs):
+    try:
+        return _create_stack(self, name, *args, **kwargs)
+    except StackOperationError as e:
+        stack = next(s for s in self.stacks.values() if s.name == name)
+        _fail(stack, "CREATE", e)
+        return stack
+
+
+cfn_models.CloudFormationBackend.create_stack = _create_stack_failing_through_the_stack
 
 
 def _delete_stack(self, name_or_stack_id):
