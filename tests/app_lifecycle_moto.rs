@@ -542,3 +542,104 @@ fn member_group(moto: &Moto, region: &str, group: &str) -> bool {
     );
     v.as_bool().unwrap()
 }
+
+/// What the emulator's additions refuse, as CloudFormation and EKS do, each with the reason the stack reports:
+/// an access entry on a cluster that does not exist, `Fn::GetStackOutput` of a stack or an output that does not
+/// exist, and an update that would replace a custom-named node group; and what they do: `Fn::GetStackOutput`
+/// reads another region's stack, and again on an update that changes only the stack's tags.
+#[test]
+fn the_emulator_refuses_what_cloudformation_and_eks_refuse() {
+    let moto = Moto::start();
+    let script = r#"
+import itertools
+counter = itertools.count()
+def deploy(name, template, region='us-east-1', tags=None):
+    c = client('cloudformation', region)
+    try:
+        c.describe_stacks(StackName=name); kind = 'UPDATE'
+    except Exception:
+        kind = 'CREATE'
+    cs = c.create_change_set(StackName=name, ChangeSetName=f'cs{next(counter)}', TemplateBody=json.dumps(template),
+                             ChangeSetType=kind, Tags=[{'Key': k, 'Value': v} for k, v in (tags or {}).items()])
+    c.execute_change_set(ChangeSetName=cs['Id'], ClientRequestToken=f'token-{name}-{kind}')
+    s = c.describe_stacks(StackName=name)['Stacks'][0]
+    failed = [[e['LogicalResourceId'], e['ResourceStatus'], e.get('ResourceStatusReason'), e.get('ClientRequestToken')]
+              for e in c.describe_stack_events(StackName=name)['StackEvents'] if e['ResourceStatus'].endswith('_FAILED')]
+    return {'status': s['StackStatus'], 'reason': s.get('StackStatusReason'), 'failed': failed,
+            'outputs': {o['OutputKey']: o['OutputValue'] for o in s.get('Outputs', [])}}
+def param(name, value):
+    return {'Type': 'AWS::SSM::Parameter', 'Properties': {'Name': name, 'Type': 'String', 'Value': value}}
+def reads(stack, output, region=None):
+    args = {'StackName': stack, 'OutputName': output}
+    if region:
+        args['Region'] = region
+    return {'Fn::GetStackOutput': args}
+out = {}
+out['entry'] = deploy('entry', {'Resources': {'Entry': {'Type': 'AWS::EKS::AccessEntry', 'Properties': {
+    'ClusterName': 'nope', 'PrincipalArn': 'arn:aws:iam::123456789012:role/r'}}}})
+reader = {'Resources': {'P': param('/t/read', reads('producer', 'Out', 'us-east-1'))}}
+out['no_stack'] = deploy('reader', reader, 'eu-west-1')
+producer = lambda v: {'Resources': {'P': param('/t/produced', v)}, 'Outputs': {'Out': {'Value': v}}}
+out['producer'] = deploy('producer', producer('v1'))
+out['reader'] = deploy('reader2', reader, 'eu-west-1')
+ssm = client('ssm', 'eu-west-1')
+out['read_v1'] = ssm.get_parameter(Name='/t/read')['Parameter']['Value']
+deploy('producer', producer('v2'))
+out['read_unchanged'] = ssm.get_parameter(Name='/t/read')['Parameter']['Value']
+out['reread'] = deploy('reader2', reader, 'eu-west-1', tags={'inputs': 'v2'})
+out['read_v2'] = ssm.get_parameter(Name='/t/read')['Parameter']['Value']
+out['no_output'] = deploy('reader3', {'Resources': {'P': param('/t/none', reads('producer', 'Nope'))}})
+vpc = ec2.create_vpc(CidrBlock='10.1.0.0/16')['Vpc']['VpcId']
+subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f'10.1.{i}.0/24')['Subnet']['SubnetId'] for i in (0, 1)]
+def nodes(types):
+    return {'Resources': {
+        'Cluster': {'Type': 'AWS::EKS::Cluster', 'Properties': {'Name': 'c1', 'RoleArn': 'arn:aws:iam::123456789012:role/c',
+                    'ResourcesVpcConfig': {'SubnetIds': subnets}}},
+        'Nodes': {'Type': 'AWS::EKS::Nodegroup', 'Properties': {'ClusterName': {'Ref': 'Cluster'}, 'NodegroupName': 'ng',
+                  'NodeRole': 'arn:aws:iam::123456789012:role/n', 'Subnets': subnets, 'InstanceTypes': types}}},
+        'Outputs': {'Ng': {'Value': {'Fn::GetAtt': ['Nodes', 'Arn']}}}}
+out['named'] = deploy('named', nodes(['m5.large']))
+out['rename'] = deploy('named', nodes(['m6i.large']))
+out['types'] = eks.describe_nodegroup(clusterName='c1', nodegroupName='ng')['nodegroup']['instanceTypes']
+print(json.dumps(out))
+"#;
+    let r = query(&moto, APP_REGION, script);
+    eprintln!("{}", serde_json::to_string_pretty(&r).unwrap());
+
+    assert_eq!(r["entry"]["status"], "ROLLBACK_COMPLETE", "{r}");
+    assert_eq!(r["entry"]["reason"], "The following resource(s) failed to create: [Entry]. ");
+    assert_eq!(
+        r["entry"]["failed"],
+        serde_json::json!([["Entry", "CREATE_FAILED", "No cluster found for name: nope. (ResourceNotFoundException)",
+            "token-entry-CREATE"]])
+    );
+    assert_eq!(r["no_stack"]["status"], "ROLLBACK_COMPLETE", "{r}");
+    assert_eq!(
+        r["no_stack"]["failed"][0][2],
+        "Fn::GetStackOutput: stack producer does not exist in region us-east-1",
+        "{r}"
+    );
+    assert_eq!(r["producer"]["outputs"], serde_json::json!({"Out": "v1"}), "a change set's stack has its outputs");
+    assert_eq!(r["reader"]["status"], "CREATE_COMPLETE", "{r}");
+    assert_eq!(r["read_v1"], "v1", "read from the producer's region");
+    assert_eq!(r["read_unchanged"], "v1", "read when the consumer is created or updated, not when the producer is");
+    assert_eq!(r["reread"]["status"], "UPDATE_COMPLETE", "a change of tags alone is an update: {r}");
+    assert_eq!(r["read_v2"], "v2", "and reads the output again");
+    assert_eq!(r["no_output"]["status"], "ROLLBACK_COMPLETE", "{r}");
+    assert_eq!(
+        r["no_output"]["failed"][0][2],
+        "Fn::GetStackOutput: stack producer in region us-east-1 has no output Nope",
+        "{r}"
+    );
+    assert_eq!(r["named"]["status"], "CREATE_COMPLETE", "{r}");
+    assert!(r["named"]["outputs"]["Ng"].as_str().unwrap().contains(":nodegroup/c1/ng/"), "{r}");
+    assert_eq!(r["rename"]["status"], "UPDATE_ROLLBACK_COMPLETE", "{r}");
+    assert!(
+        r["rename"]["failed"][0][2]
+            .as_str()
+            .unwrap()
+            .starts_with("CloudFormation cannot update a stack when a custom-named resource requires replacing"),
+        "{r}"
+    );
+    assert_eq!(r["types"], serde_json::json!(["m5.large"]), "the named node group is kept as it was");
+}

@@ -86,7 +86,9 @@ def _reason(error):
     except (TypeError, ValueError, AttributeError):
         pass
     code = getattr(error, "error_type", None) or getattr(error, "code", None)
-    return f"{message} ({code})" if isinstance(code, str) and code and code not in message else message
+    # A service's error names its code, as CloudFormation's reasons do; a template error (ValidationError) does not.
+    named = isinstance(code, str) and code and code != "ValidationError" and code not in message
+    return f"{message} ({code})" if named else message
 
 
 # ---- Fn::GetStackOutput -------------------------------------------------------------------------------------
