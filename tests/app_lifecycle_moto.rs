@@ -173,7 +173,11 @@ fn tag(moto: &Moto, stack: &str, key: &str) -> String {
 
 /// Principals with an access entry on member cluster `name` in `region`.
 fn access_entries(moto: &Moto, region: &str, name: &str) -> Vec<String> {
-    let v = query(moto, region, &format!("print(json.dumps(eks.list_access_entries(clusterName='{name}')['accessEntries']))"));
+    let v = query(
+        moto,
+        region,
+        &format!("print(json.dumps(eks.list_access_entries(clusterName='{name}')['accessEntries']))"),
+    );
     v.as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect()
 }
 
@@ -261,8 +265,12 @@ fn the_default_app_deploys_updates_through_its_life_and_destroy_leaves_nothing()
     );
     let mut run = Run { moto: &moto, step: 0 };
     let deploy = ["deploy", "--yes", "--no-reconcile"];
-    let mut config =
-        Config { members: starter_members(), instance_types: "\"m5.large\"", internal: false, nodes_sg_description: None };
+    let mut config = Config {
+        members: starter_members(),
+        instance_types: "\"m5.large\"",
+        internal: false,
+        nodes_sg_description: None,
+    };
 
     // Day 1: every stack of the default app, across its two regions.
     let s = run.deploy("the default app (the starter's three members)", &config, &deploy);
@@ -276,7 +284,11 @@ fn the_default_app_deploys_updates_through_its_life_and_destroy_leaves_nothing()
     );
     let role = output(&moto, "karmada-cluster", "OutputFnGetAttManagementHostRoleB7AF3B34Arn").unwrap();
     for (region, name) in [("eu-central-1", "ekseucl01"), ("eu-central-1", "ekseucl02"), ("us-east-1", "eksuscl01")] {
-        assert_eq!(access_entries(&moto, region, name), [role.clone()], "{name}: the management role's entry");
+        assert_eq!(
+            access_entries(&moto, region, name),
+            std::slice::from_ref(&role),
+            "{name}: the management role's entry"
+        );
     }
     assert!(access_entries(&moto, "ap-southeast-2", "eksapse01").is_empty());
     let parent = query(
@@ -316,7 +328,7 @@ fn the_default_app_deploys_updates_through_its_life_and_destroy_leaves_nothing()
     for unchanged in ["karmada-member-access-eu-central-1", "karmada-member-access-us-east-1", "karmada-management"] {
         assert_eq!(o[unchanged], "unchanged", "{unchanged}: {o:?}");
     }
-    assert_eq!(access_entries(&moto, "ap-southeast-2", "eksapse01"), [role.clone()]);
+    assert_eq!(access_entries(&moto, "ap-southeast-2", "eksapse01"), std::slice::from_ref(&role));
     run.note("eksapse01 has the management role's access entry; the host's stack is untouched");
 
     // (2) A weight: only the desired state changes.
@@ -387,12 +399,11 @@ fn the_default_app_deploys_updates_through_its_life_and_destroy_leaves_nothing()
     assert!(nodes_sg_sources(&moto, &nodes_sg).contains(&management_sg), "the host's rule on the node group");
     let inputs_before = tag(&moto, "karmada-management", "karmada-eks:inputs-sha256");
     config.nodes_sg_description = Some("EKS nodes: replaced by the lifecycle test");
-    let s = run.deploy("partial: deploy karmada-cluster only, its node security group replaced", &config, &[
-        "deploy",
-        "karmada-cluster",
-        "--yes",
-        "--no-reconcile",
-    ]);
+    let s = run.deploy(
+        "partial: deploy karmada-cluster only, its node security group replaced",
+        &config,
+        &["deploy", "karmada-cluster", "--yes", "--no-reconcile"],
+    );
     assert!(!outcomes(&s).contains_key("karmada-management"), "{s}");
     let stale = &s["stale"];
     assert_eq!(stale.as_array().unwrap().len(), 1, "{stale}");
@@ -418,7 +429,11 @@ fn the_default_app_deploys_updates_through_its_life_and_destroy_leaves_nothing()
     let inputs_after = tag(&moto, "karmada-management", "karmada-eks:inputs-sha256");
     assert_ne!(inputs_before, inputs_after, "the management stack read the new output");
     assert!(nodes_sg_sources(&moto, &new_nodes_sg).contains(&management_sg), "the host's rule moved with it");
-    run.note(&format!("inputs-sha256 {} -> {}; the host's rule is on {new_nodes_sg}", &inputs_before[..12], &inputs_after[..12]));
+    run.note(&format!(
+        "inputs-sha256 {} -> {}; the host's rule is on {new_nodes_sg}",
+        &inputs_before[..12],
+        &inputs_after[..12]
+    ));
 
     // (5) nlb.internal toggled: the NLB is replaced without its EIPs; the host's egress drops their /32 rules.
     config.internal = true;
@@ -439,7 +454,11 @@ fn the_default_app_deploys_updates_through_its_life_and_destroy_leaves_nothing()
     let (egress, sg) = management_egress(&moto);
     assert_eq!(sg, management_sg, "the host's group is updated in place");
     assert_eq!(egress, ["10.0.0.0/16"], "only the VPC: the old NLB's addresses are gone");
-    let eips = query(&moto, APP_REGION, "print(json.dumps(sorted(a['PublicIp'] for a in ec2.describe_addresses()['Addresses'])))");
+    let eips = query(
+        &moto,
+        APP_REGION,
+        "print(json.dumps(sorted(a['PublicIp'] for a in ec2.describe_addresses()['Addresses'])))",
+    );
     for a in &addresses {
         assert!(!eips.as_array().unwrap().iter().any(|e| format!("{}/32", e.as_str().unwrap()) == *a), "{a} released");
     }
@@ -469,7 +488,10 @@ fn the_default_app_deploys_updates_through_its_life_and_destroy_leaves_nothing()
     let out = moto.karmada_eks(&["destroy", "--force", "--skip-unjoin", "--no-final-backup", "--json"]);
     assert_ok(&out);
     let s = summary(&out);
-    eprintln!("\n== destroy\n$ karmada-eks destroy --force --skip-unjoin --no-final-backup --json   ({:.1?})", t.elapsed());
+    eprintln!(
+        "\n== destroy\n$ karmada-eks destroy --force --skip-unjoin --no-final-backup --json   ({:.1?})",
+        t.elapsed()
+    );
     for st in s["stacks"].as_array().unwrap() {
         eprintln!("   {:<40} {}", st["stack"].as_str().unwrap(), st["outcome"]);
     }
@@ -610,13 +632,16 @@ print(json.dumps(out))
     assert_eq!(r["entry"]["reason"], "The following resource(s) failed to create: [Entry]. ");
     assert_eq!(
         r["entry"]["failed"],
-        serde_json::json!([["Entry", "CREATE_FAILED", "No cluster found for name: nope. (ResourceNotFoundException)",
-            "token-entry-CREATE"]])
+        serde_json::json!([[
+            "Entry",
+            "CREATE_FAILED",
+            "No cluster found for name: nope. (ResourceNotFoundException)",
+            "token-entry-CREATE"
+        ]])
     );
     assert_eq!(r["no_stack"]["status"], "ROLLBACK_COMPLETE", "{r}");
     assert_eq!(
-        r["no_stack"]["failed"][0][2],
-        "Fn::GetStackOutput: stack producer does not exist in region us-east-1",
+        r["no_stack"]["failed"][0][2], "Fn::GetStackOutput: stack producer does not exist in region us-east-1",
         "{r}"
     );
     assert_eq!(r["producer"]["outputs"], serde_json::json!({"Out": "v1"}), "a change set's stack has its outputs");
@@ -627,8 +652,7 @@ print(json.dumps(out))
     assert_eq!(r["read_v2"], "v2", "and reads the output again");
     assert_eq!(r["no_output"]["status"], "ROLLBACK_COMPLETE", "{r}");
     assert_eq!(
-        r["no_output"]["failed"][0][2],
-        "Fn::GetStackOutput: stack producer in region us-east-1 has no output Nope",
+        r["no_output"]["failed"][0][2], "Fn::GetStackOutput: stack producer in region us-east-1 has no output Nope",
         "{r}"
     );
     assert_eq!(r["named"]["status"], "CREATE_COMPLETE", "{r}");
