@@ -1,21 +1,22 @@
 """What moto 5.2.5's CloudFormation lacks for the whole default app, added from the test side (imported by
 moto_server.py before the server starts). Each patch names the CloudFormation behaviour it emulates (AWS
-CloudFormation User Guide, "Template reference" and "Resource and property reference").
+CloudFormation User Guide, "Template reference" and "Resource and property reference"); what moto does already
+is moto's.
 
 Stacks:
 - Change sets: moto builds a stack created by CreateChangeSet with an empty template and never rebuilds its
   outputs, parameters or tags when the change set is executed, so DescribeStacks has no Outputs and keeps the
   old tags. CloudFormation's stack *is* what the executed change set describes: here ExecuteChangeSet sets the
   template, parameters, tags and outputs from it.
-- Failures: moto lets an exception of a resource handler escape CreateStack, ExecuteChangeSet and DeleteStack (an HTTP 500,
-  the stack half made). CloudFormation reports a failure through the stack: the resource's `CREATE_FAILED` /
-  `UPDATE_FAILED` / `DELETE_FAILED` event with the reason, and the stack ends `ROLLBACK_COMPLETE` (a create: what
-  was made is deleted), `UPDATE_ROLLBACK_COMPLETE` (an update: the stack keeps its previous template; unlike
-  CloudFormation, resources already changed are not changed back) or `DELETE_FAILED`, with a
-  `StackStatusReason` "The following resource(s) failed to ...: [LogicalId]". Events carry the operation's
-  ClientRequestToken, as CloudFormation's do.
-- Tags: a change set that changes only the stack's tags is an update (moto refuses it as "No updates are to be
-  performed.").
+- Tags: a change set that changes only the stack's tags is an update in CloudFormation; moto refuses it ("No
+  updates are to be performed.").
+- Failures: moto lets an exception of a resource handler escape CreateStack, ExecuteChangeSet and DeleteStack
+  (an HTTP 500, the stack half made). CloudFormation reports a failure through the stack: the resource's
+  `CREATE_FAILED` / `UPDATE_FAILED` / `DELETE_FAILED` event with the reason, and the stack ends
+  `ROLLBACK_COMPLETE` (a create: what was made is deleted), `UPDATE_ROLLBACK_COMPLETE` (an update: the stack
+  keeps its previous template; unlike CloudFormation, resources already changed are not changed back) or
+  `DELETE_FAILED`, with the `StackStatusReason` "The following resource(s) failed to ...: [LogicalId]". Events
+  carry the operation's ClientRequestToken, as CloudFormation's do.
 - `Fn::GetStackOutput` {"StackName", "OutputName", "Region"?}: the value of another stack's output, read when
   the resource is created or updated (same account; `Region` selects the producer's region, default the
   consumer's). A producer stack that does not exist, or an output it does not have, fails the operation with a
@@ -25,7 +26,7 @@ Stacks:
 
 Resource types moto does not model (it skips them silently, so a `Fn::GetAtt` on them fails the whole stack):
 - AWS::EKS::Cluster, AWS::EKS::Nodegroup on moto's EKS backend; AWS::EKS::AccessEntry and AWS::EKS::Addon on
-  small additions to it (access entries and add-ons kept on the cluster, with the ListAccessEntries,
+  small additions to it (access entries and add-ons kept on each cluster, with the ListAccessEntries,
   DescribeAccessEntry, ListAddons and DescribeAddon calls). The `Ref` values and `Fn::GetAtt` attributes are
   the ones the reference lists (a node group's `Ref` is `cluster/nodegroup`, an access entry's
   `cluster|principal`, an add-on's `cluster|addon`). Properties the reference marks "Update requires:
@@ -35,14 +36,19 @@ Resource types moto does not model (it skips them silently, so a `Fn::GetAtt` on
   EKS refuses an access entry, add-on or node group on a cluster that does not exist ("No cluster found for
   name: X."), a second access entry of one principal, and deleting a cluster that still has node groups; the
   cluster's security group, which EKS creates in the cluster's VPC, is deleted with the cluster.
-- AWS::EC2::EIP: moto answers `Fn::GetAtt` AllocationId only; here PublicIp too. AWS::ElasticLoadBalancingV2::
-  LoadBalancer: moto ignores SubnetMappings, Type and Tags; here they are passed on. AWS::SSM::Parameter: its
-  `Tags` are a JSON map, which moto passes to PutParameter as if they were the API's list.
-- Updates and deletes of moto's own types: see the comment above `_REPLACED_BY`.
-- AWS::IAM::OIDCProvider (IAM's open ID connect providers; `Ref` and `Arn` the provider's ARN; a new `Url`
-  replaces it), AWS::SecretsManager::Secret (`Ref` the ARN; without SecretString an empty secret, as
-  CloudFormation creates one; deleted without a recovery window, as CloudFormation deletes it),
+- AWS::IAM::OIDCProvider (IAM's OpenID Connect providers; `Ref` and `Arn` the provider's ARN; a new `Url`
+  replaces it), AWS::SecretsManager::Secret (`Ref` the ARN; without SecretString an empty secret; deleted with
+  ForceDeleteWithoutRecovery, as CloudFormation's delete handler does, so the name is free again),
   AWS::SecretsManager::ResourcePolicy (the secret's policy; `Ref` the secret's ARN).
+
+moto's own types, where they differ from CloudFormation:
+- Updates and deletes: a type without an update handler loses its resource on an update, one without a delete
+  handler is left behind; a resource an update removes stays cached, so adding it back returns the deleted one.
+  See `_REPLACED_BY` and `_DELETERS`.
+- AWS::EC2::SecurityGroup: egress rules are applied and rule changes are in place (see
+  `_create_security_group`). AWS::EC2::EIP: `Fn::GetAtt` PublicIp. AWS::ElasticLoadBalancingV2::LoadBalancer:
+  SubnetMappings, Type and Tags are applied. AWS::SSM::Parameter: its `Tags` are a JSON map, which moto passed
+  to PutParameter as if they were the API's list.
 """
 
 import copy
