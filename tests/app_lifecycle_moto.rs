@@ -94,6 +94,8 @@ fn outcomes(summary: &Value) -> std::collections::BTreeMap<String, String> {
 struct Run<'a> {
     moto: &'a Moto,
     step: usize,
+    /// The JSON lines of the last command.
+    last: Vec<Value>,
 }
 
 impl Run<'_> {
@@ -105,6 +107,7 @@ impl Run<'_> {
         let out = self.moto.karmada_eks(&[args, &["--json"]].concat());
         assert_ok(&out);
         let s = summary(&out);
+        self.last = lines(&out);
         eprintln!("\n== step {}: {title}\n$ karmada-eks {} --json   ({:.1?})", self.step, args.join(" "), t.elapsed());
         for (stack, outcome) in outcomes(&s) {
             eprintln!("   {stack:<40} {outcome}");
@@ -117,6 +120,14 @@ impl Run<'_> {
         }
         eprintln!("   preflight: {}", s["preflight"].as_str().unwrap_or(""));
         s
+    }
+
+    /// The change of `logical_id` in `stack` the last command showed before executing.
+    fn change(&self, stack: &str, logical_id: &str) -> Value {
+        let changes = self.last.iter().find(|l| l["event"] == "changes" && l["stack"] == stack);
+        let changes = changes.unwrap_or_else(|| panic!("no changes of {stack} shown: {:?}", self.last));
+        let change = changes["changes"].as_array().unwrap().iter().find(|c| c["logical_id"] == logical_id);
+        change.unwrap_or_else(|| panic!("no change of {logical_id}: {changes}")).clone()
     }
 
     fn note(&self, text: &str) {
@@ -263,7 +274,7 @@ fn the_default_app_deploys_updates_through_its_life_and_destroy_leaves_nothing()
             ("eksapse01", "ap-southeast-2"),
         ],
     );
-    let mut run = Run { moto: &moto, step: 0 };
+    let mut run = Run { moto: &moto, step: 0, last: Vec::new() };
     let deploy = ["deploy", "--yes", "--no-reconcile"];
     let mut config = Config {
         members: starter_members(),
@@ -381,6 +392,8 @@ fn the_default_app_deploys_updates_through_its_life_and_destroy_leaves_nothing()
     config.instance_types = "\"m6i.large\"";
     let s = run.deploy("node instance types m5.large -> m6i.large", &config, &deploy);
     assert_eq!(outcomes(&s)["karmada-cluster"], "updated");
+    let shown = run.change("karmada-cluster", "Nodes264552F3");
+    assert_eq!(shown["replacement"], "True", "the change set says the node group is replaced: {shown}");
     let new_nodegroup = output(&moto, "karmada-cluster", "NodegroupName").unwrap();
     assert_ne!(new_nodegroup, nodegroup, "replaced: a new name");
     let groups = query(
@@ -443,6 +456,9 @@ fn the_default_app_deploys_updates_through_its_life_and_destroy_leaves_nothing()
     assert_eq!((o["karmada-cluster"].as_str(), o["karmada-management"].as_str()), ("updated", "updated"), "{o:?}");
     let dns_after = output(&moto, "karmada-cluster", "OutputFnGetAttKarmadaApi8DDAB451DNSName").unwrap();
     assert_ne!(dns_before, dns_after, "a new load balancer");
+    assert_eq!(run.change("karmada-cluster", "KarmadaApi8DDAB451")["replacement"], "True", "a new scheme");
+    let host = run.change("karmada-management", "ManagementHostInstance0132239B");
+    assert_eq!(host["replacement"], "False", "new user-data changes the host in place: {host}");
     assert_eq!(output(&moto, "karmada-cluster", "KarmadaApiAddresses"), None, "an internal NLB has no EIPs");
     let lbs = query(
         &moto,

@@ -8,6 +8,8 @@ Stacks:
   outputs, parameters or tags when the change set is executed, so DescribeStacks has no Outputs and keeps the
   old tags. CloudFormation's stack *is* what the executed change set describes: here ExecuteChangeSet sets the
   template, parameters, tags and outputs from it.
+- DescribeChangeSet: each modified resource says whether it is replaced (Replacement True, Conditional or
+  False, by the reference's "Update requires"), as CloudFormation's does; moto's say nothing.
 - Tags: a change set that changes only the stack's tags is an update in CloudFormation; moto refuses it ("No
   updates are to be performed.").
 - Failures: moto lets an exception of a resource handler escape CreateStack, ExecuteChangeSet and DeleteStack
@@ -138,11 +140,12 @@ parsing.clean_json = clean_json
 
 
 def _stack_output_reads(node, resources_map, found=None):
-    """The values every Fn::GetStackOutput in `node` reads now, in template order."""
-    found = [] if found is None else found
+    """What every Fn::GetStackOutput in `node` reads now: {its arguments as JSON: the value}."""
+    found = {} if found is None else found
     if isinstance(node, dict):
         if "Fn::GetStackOutput" in node:
-            found.append(_get_stack_output(node["Fn::GetStackOutput"], resources_map))
+            args = node["Fn::GetStackOutput"]
+            found[json.dumps(args, sort_keys=True)] = _get_stack_output(args, resources_map)
         else:
             for value in node.values():
                 _stack_output_reads(value, resources_map, found)
@@ -1149,3 +1152,61 @@ def _create_change_set_with_tags(self, stack_name, change_set_name, template, pa
 
 
 cfn_models.CloudFormationBackend.create_change_set = _create_change_set_with_tags
+
+# DescribeChangeSet: moto's changes have no Replacement or Scope. CloudFormation's say whether a modified
+# resource is replaced: "True" when a property the reference marks "Update requires: Replacement" changes in the
+# template, "Conditional" when such a property's value depends on something that changes (a resource the change
+# set modifies, or an Fn::GetStackOutput), else "False"; deploy asks before a replacement of the management host.
+_change_set_diff = cfn_models.ChangeSet.diff
+
+
+def _replaced_by(resource_type):
+    klass = parsing.resource_class_from_type(resource_type)
+    if klass is not None and issubclass(klass, _Model):
+        return klass.REPLACED_BY
+    return _REPLACED_BY.get(resource_type, ())
+
+
+def _depends_on_change(value, modified, read_before=None, resources_map=None):
+    if isinstance(value, dict):
+        if "Fn::GetStackOutput" in value:
+            key = json.dumps(value["Fn::GetStackOutput"], sort_keys=True)
+            try:
+                return read_before is None or read_before.get(key) != _get_stack_output(value["Fn::GetStackOutput"],
+                                                                                         resources_map)
+            except Exception:
+                return True
+        if value.get("Ref") in modified:
+            return True
+        if "Fn::GetAtt" in value and isinstance(value["Fn::GetAtt"], list) and value["Fn::GetAtt"][0] in modified:
+            return True
+        return any(_depends_on_change(v, modified, read_before, resources_map) for v in value.values())
+    if isinstance(value, list):
+        return any(_depends_on_change(v, modified, read_before, resources_map) for v in value)
+    return False
+
+
+def _change_set_diff_with_replacement(self):
+    changes = _change_set_diff(self)
+    old = self.stack.resource_map._resource_json_map
+    new = self.template_dict.get("Resources", {}) if self.template_dict else {}
+    modified = {c.logical_resource_id for c in changes if c.action == "Modify"}
+    reads = self.stack.resource_map.__dict__.get("_stack_output_reads", {})
+    for change in changes:
+        if change.action != "Modify":
+            continue
+        before = old.get(change.logical_resource_id, {}).get("Properties", {})
+        after = new.get(change.logical_resource_id, {}).get("Properties", {})
+        paths = _replaced_by(change.resource_type)
+        if any(_at(before, p) != _at(after, p) for p in paths):
+            change.replacement = "True"
+        elif any(_depends_on_change(_at(after, p), modified, reads.get(change.logical_resource_id),
+                                    self.stack.resource_map) for p in paths):
+            change.replacement = "Conditional"
+        else:
+            change.replacement = "False"
+        change.scope = ["Properties"] if before != after or change.replacement != "False" else []
+    return changes
+
+
+cfn_models.ChangeSet.diff = _change_set_diff_with_replacement
