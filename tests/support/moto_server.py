@@ -1,5 +1,8 @@
 """Starts moto's server with a fix for one emulator bug the deploy tests meet, and two gaps the preflight
-tests need filled.
+tests need filled; and, through moto_cfn.py (CloudFormation: change sets, failures, Fn::GetStackOutput, the EKS,
+OIDC and Secrets Manager types, updates and deletes moto lacks) and moto_host.py (the management host as
+Systems Manager sees it), what the whole default app needs to be deployed, updated and destroyed. Each module's
+docstring says what it fixes and why.
 
 moto 5.2.5 hands an AWS::KMS::Key's CloudFormation `Tags` ([{"Key", "Value"}], the real format) to its KMS
 tagger, which expects the KMS API's [{"TagKey", "TagValue"}] and fails the whole ExecuteChangeSet with a
