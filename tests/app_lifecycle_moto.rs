@@ -562,7 +562,22 @@ fn the_default_app_deploys_updates_through_its_life_and_destroy_leaves_nothing()
             assert_eq!(principals, &serde_json::json!([]), "{region}: {cluster} keeps an access entry");
         }
     }
+    let kept = query(
+        &moto,
+        APP_REGION,
+        "o = {x['OutputKey']: x['OutputValue'] for x in cfn.describe_stacks(StackName='karmada-backup')['Stacks'][0]\
+         ['Outputs']}\n\
+         kms = client('kms')\n\
+         others = [k['KeyId'] for k in kms.list_keys()['Keys'] if k['KeyArn'] != o['OutputFnGetAttBackupsKeyCB0CE0B7Arn']]\n\
+         states = sorted(set(kms.describe_key(KeyId=k)['KeyMetadata']['KeyState'] for k in others))\n\
+         buckets = [b['Name'] for b in client('s3').list_buckets()['Buckets']]\n\
+         print(json.dumps({'bucket': o['BackupBucketName'] in buckets, 'others': len(others), 'states': states}))",
+    );
+    assert_eq!(kept["bucket"], true, "the backup bucket is kept: {kept}");
+    assert_eq!(kept["others"], 4, "the network's one and the cluster's three: {kept}");
+    assert_eq!(kept["states"], serde_json::json!(["PendingDeletion"]), "scheduled for deletion: {kept}");
     eprintln!("   check: no stack but karmada-backup, and no resource of the app, in {REGIONS:?}");
+    eprintln!("   check: the backup bucket is kept; the other {} KMS keys are scheduled for deletion", kept["others"]);
     eprintln!("\nlifecycle: {:.1?}", started.elapsed());
 }
 

@@ -49,7 +49,8 @@ moto's own types, where they differ from CloudFormation:
   See `_REPLACED_BY` and `_DELETERS`.
 - AWS::EC2::SecurityGroup: egress rules are applied and rule changes are in place (see
   `_create_security_group`). AWS::EC2::EIP: `Fn::GetAtt` PublicIp. AWS::ElasticLoadBalancingV2::LoadBalancer:
-  SubnetMappings, Type and Tags are applied. AWS::SSM::Parameter: its `Tags` are a JSON map, which moto passed
+  SubnetMappings, Type and Tags are applied. AWS::KMS::Key: a deleted key is scheduled for deletion (moto drops
+  it). AWS::SSM::Parameter: its `Tags` are a JSON map, which moto passed
   to PutParameter as if they were the API's list.
 """
 
@@ -894,6 +895,12 @@ def _elbv2(account_id, region_name):
     return elbv2_backends[account_id][region_name]
 
 
+def _kms(account_id, region_name):
+    from moto.kms.models import kms_backends
+
+    return kms_backends[account_id][region_name]
+
+
 def _disassociate(resource, props, account_id, region_name):
     table = _ec2(account_id, region_name).get_route_table(props["RouteTableId"])
     for association_id, subnet in list(table._associations.items()):
@@ -920,6 +927,9 @@ _DELETERS = {
     "AWS::EC2::SubnetRouteTableAssociation": _disassociate,
     "AWS::EC2::FlowLog": lambda r, p, a, g: _ec2(a, g).delete_flow_logs([r.id]),
     "AWS::EC2::SecurityGroupIngress": _revoke_ingress,
+    # AWS::KMS::Key: "When you remove a KMS key from a CloudFormation stack, AWS KMS schedules the KMS key for
+    # deletion" after PendingWindowInDays (default 30); moto deletes it at once.
+    "AWS::KMS::Key": lambda r, p, a, g: _kms(a, g).schedule_key_deletion(r.id, int(p.get("PendingWindowInDays", 30))),
     "AWS::ElasticLoadBalancingV2::TargetGroup": lambda r, p, a, g: _elbv2(a, g).delete_target_group(r.arn),
     "AWS::ElasticLoadBalancingV2::Listener": lambda r, p, a, g: _elbv2(a, g).delete_listener(r.arn),
 }

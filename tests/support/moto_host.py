@@ -3,8 +3,9 @@
 moto 5.2.5 has no DescribeInstanceInformation (an HTTP 500), so `deploy` cannot find the host it must ask to
 unjoin members before their access entries go. A real host runs the SSM agent (the Amazon Linux 2023 AMI ships
 it; the host's role allows ssm:UpdateInstanceInformation), so here every running EC2 instance of the region is a
-managed instance, PingStatus Online; a stopped or terminated one is not listed, as it goes ConnectionLost.
-SendCommand to an instance that is not managed is refused with InvalidInstanceId, as Systems Manager refuses it.
+managed instance, PingStatus Online; a pending, stopping or stopped one is listed as ConnectionLost, and a
+terminated one not at all. SendCommand to an instance that is not managed (unknown or terminated) is refused with
+InvalidInstanceId, as Systems Manager refuses it.
 The commands themselves are moto's: each invocation ends Success with empty output. The host's scripts are not
 run here (tests/bootstrap_*.rs run them); the tests check which commands were sent, and when.
 """
@@ -23,7 +24,7 @@ class InvalidInstanceId(SSMException):
 
 def _managed(account_id, region):
     ec2 = ec2_models.ec2_backends[account_id][region]
-    return {i.id: i for r in ec2.reservations.values() for i in r.instances if i.state == "running"}
+    return {i.id: i for r in ec2.reservations.values() for i in r.instances if i.state != "terminated"}
 
 
 def _describe_instance_information(self):
@@ -35,7 +36,8 @@ def _describe_instance_information(self):
         if f.get("key") == "InstanceIds":
             wanted = set(f.get("valueSet", []))
     listed = [
-        {"InstanceId": i.id, "PingStatus": "Online", "PlatformType": "Linux", "PlatformName": "Amazon Linux",
+        {"InstanceId": i.id, "PingStatus": "Online" if i.state == "running" else "ConnectionLost",
+         "PlatformType": "Linux", "PlatformName": "Amazon Linux",
          "ResourceType": "EC2Instance", "AgentVersion": "3.3.0.0", "IsLatestVersion": True,
          "IPAddress": i.private_ip}
         for i in _managed(self.current_account, self.region).values() if wanted is None or i.id in wanted

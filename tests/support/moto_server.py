@@ -6,7 +6,9 @@ docstring says what it fixes and why.
 
 moto 5.2.5 hands an AWS::KMS::Key's CloudFormation `Tags` ([{"Key", "Value"}], the real format) to its KMS
 tagger, which expects the KMS API's [{"TagKey", "TagValue"}] and fails the whole ExecuteChangeSet with a
-KeyError. The templates keep AWS's format; this translates at moto's entry point only.
+KeyError. The templates keep AWS's format; this translates at moto's entry point only. Likewise its `KeyPolicy`
+(a JSON object in CloudFormation, a string in the KMS API): moto kept the object, and DescribeKey, which
+evaluates the policy, then failed with an HTTP 500; here the key gets the policy as the API's string.
 
 Gaps: moto's EKS ignores CreateCluster's `accessConfig` (DescribeCluster then has no authentication mode; EKS's
 own default is CONFIG_MAP), and its Service Quotas knows only the `vpc` defaults and has no
@@ -40,6 +42,8 @@ def _create_with_cfn_tags(cls, resource_name, cloudformation_json, account_id, r
     properties["Tags"] = [
         {"TagKey": t["Key"], "TagValue": t["Value"]} if "Key" in t else t for t in properties.get("Tags", [])
     ]
+    if isinstance(properties.get("KeyPolicy"), dict):
+        properties["KeyPolicy"] = json.dumps(properties["KeyPolicy"])
     return _create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
 
 
