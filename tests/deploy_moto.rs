@@ -1,6 +1,7 @@
 //! End to end against moto's server mode: `deploy`, `destroy` and `kubeconfig` as a user runs them, checked
-//! through the emulator's own API. moto has no EKS, CreationPolicy, rollback or per-resource events; those are
-//! covered by the recorded-response tests in `src/deploy/tests/`.
+//! through the emulator's own API. moto (with the additions of tests/support/moto_cfn.py) has no CreationPolicy
+//! and no per-resource progress events; those are covered by the recorded-response tests in `src/deploy/tests/`.
+//! The whole app's life is tests/app_lifecycle_moto.rs.
 
 #[path = "support/moto.rs"]
 #[allow(dead_code)] // the IAM helpers serve the IAM tests
@@ -127,7 +128,6 @@ fn network_stack_deploys_skips_updates_and_is_destroyed() {
     let stack = rt.block_on(cfn.describe_stacks().stack_name(NETWORK).send()).unwrap().stacks()[0].clone();
     assert_eq!(stack.stack_status().map(|s| s.as_str()), Some("UPDATE_COMPLETE"));
 
-    remove_route_tables(&moto, vpc);
     let out = moto.karmada_eks(&["destroy", NETWORK, "--exclusively", "--force"]);
     assert_ok(&out);
     assert!(String::from_utf8_lossy(&out.stdout).contains("karmada-network (us-east-1): deleted"));
@@ -150,22 +150,6 @@ fn network_stack_deploys_skips_updates_and_is_destroyed() {
             "stack": NETWORK, "region": REGION, "outcome": "absent", "status": null, "failures": [], "retained": [],
             "error": null,
         }], "kept": []})
-    );
-}
-
-/// moto 5.2.5 does not delete `AWS::EC2::RouteTable` resources when it deletes a stack, so the VPC's deletion then
-/// fails with DependencyViolation. Real CloudFormation does; the test removes them through EC2 first.
-fn remove_route_tables(moto: &Moto, vpc: &str) {
-    moto.boto3(
-        REGION,
-        &format!(
-            "for t in ec2.describe_route_tables(Filters=[{{'Name': 'vpc-id', 'Values': ['{vpc}']}}])['RouteTables']:\n\
-             \x20   if any(a.get('Main') for a in t['Associations']):\n\
-             \x20       continue\n\
-             \x20   for a in t['Associations']:\n\
-             \x20       ec2.disassociate_route_table(AssociationId=a['RouteTableAssociationId'])\n\
-             \x20   ec2.delete_route_table(RouteTableId=t['RouteTableId'])\n"
-        ),
     );
 }
 
@@ -449,6 +433,21 @@ fn exists(rt: &tokio::runtime::Runtime, cfn: &aws_sdk_cloudformation::Client, na
         .is_ok_and(|o| o.stacks().iter().any(|s| s.stack_status().map(|s| s.as_str()) != Some("DELETE_COMPLETE")))
 }
 
+/// An EKS cluster `name` in `region`, made as its owner would (a member of the app, not the app's).
+fn member_cluster(moto: &Moto, region: &str, name: &str) {
+    moto.boto3(
+        region,
+        &format!(
+            "vpc = ec2.create_vpc(CidrBlock='10.9.0.0/16')['Vpc']['VpcId']\n\
+             subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f'10.9.{{i}}.0/24')['Subnet']['SubnetId'] \
+             for i in (0, 1)]\n\
+             boto3.client('eks', region_name='{region}', endpoint_url=ec2.meta.endpoint_url, aws_access_key_id='t', \
+             aws_secret_access_key='t').create_cluster(name='{name}', roleArn='arn:aws:iam::123456789012:role/eks', \
+             resourcesVpcConfig={{'subnetIds': subnets}})"
+        ),
+    );
+}
+
 fn create_tagged(rt: &tokio::runtime::Runtime, cfn: &aws_sdk_cloudformation::Client, name: &str, template: &str) {
     let tag = aws_sdk_cloudformation::types::Tag::builder().key("karmada-eks:app").value("karmada").build();
     rt.block_on(cfn.create_stack().stack_name(name).template_body(template).tags(tag).send()).unwrap();
@@ -456,8 +455,9 @@ fn create_tagged(rt: &tokio::runtime::Runtime, cfn: &aws_sdk_cloudformation::Cli
 
 /// Issue 22, item 2: a stack someone else tagged with the app (the `extend` example's registry) survives a whole
 /// `deploy --yes` and `destroy --force`, named as kept in text and JSON; a member-access stack an earlier release
-/// made (access entries only, no part tag) is deleted; `deploy --prune` deletes the registry. moto cannot create
-/// the cluster stack, so these whole-app deploys fail after the removals, which is all they are here for.
+/// made (access entries only, no part tag) is deleted; `deploy --prune` deletes the registry. The default app's
+/// member clusters do not exist here, so these whole-app deploys fail (their access entries are refused) after the
+/// removals, which is all they are here for.
 #[test]
 fn a_stack_tagged_with_the_app_that_karmada_eks_did_not_make_is_kept_until_named() {
     const REGISTRY: &str = "karmada-registry";
@@ -467,7 +467,10 @@ fn a_stack_tagged_with_the_app_that_karmada_eks_did_not_make_is_kept_until_named
     let cfn = aws_sdk_cloudformation::Client::new(&rt.block_on(moto.sdk_config(REGION)));
     let west = aws_sdk_cloudformation::Client::new(&rt.block_on(moto.sdk_config("us-west-2")));
     create_tagged(&rt, &cfn, REGISTRY, r#"{"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}"#);
-    create_tagged(&rt, &west, DROPPED, r#"{"Resources": {"Access": {"Type": "AWS::EKS::AccessEntry"}}}"#);
+    member_cluster(&moto, "us-west-2", "eksa");
+    let access = r#"{"Resources": {"Access": {"Type": "AWS::EKS::AccessEntry", "Properties": {"ClusterName": "eksa",
+        "PrincipalArn": "arn:aws:iam::123456789012:role/karmada-management"}}}}"#;
+    create_tagged(&rt, &west, DROPPED, access);
     let ssm = aws_sdk_ssm::Client::new(&rt.block_on(moto.sdk_config(REGION)));
     let regions = ssm
         .put_parameter()
@@ -596,9 +599,11 @@ fn a_held_lock_refuses_deploy_and_destroy_before_anything_is_written_and_force_u
     assert_eq!(
         out.status.code(),
         Some(1),
-        "moto cannot deploy the cluster stack: {}",
+        "the member clusters do not exist, so their access entries fail: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("CREATE_FAILED: No cluster found for name: ekseucl01."), "{stdout}");
     assert!(parameter(LOCK).is_none(), "the lock is released after a failed deploy");
 }
 
@@ -651,6 +656,8 @@ fn the_last_deploy_is_recorded_and_removing_its_members_warns_naming_who_deploye
         serde_json::from_str(out.parameter()?.value()?).ok()
     };
 
+    member_cluster(&moto, REGION, "eksa");
+    member_cluster(&moto, REGION, "eksb");
     small_app(&dir, &["eksa", "eksb"]);
     let out = moto.karmada_eks(&["deploy", "--app", dir.to_str().unwrap(), "--yes", "--json", "--skip-preflight"]);
     assert_ok(&out);

@@ -1,5 +1,6 @@
 //! A moto server (moto[server] in `target/venv`, installed by `bin/setup-tools`, started through
-//! `moto_server.py` beside this file, which works around one moto bug) on 127.0.0.1 at a free port,
+//! `moto_server.py` beside this file, which patches moto with what the app needs: see its docstring and those of
+//! `moto_cfn.py` and `moto_host.py`) on 127.0.0.1 at a free port,
 //! started by the test and killed when dropped; and the `karmada-eks` binary pointed at it with fake
 //! credentials and an empty HOME, so no real profile or instance role is read.
 //! `Moto::start_with_iam()` enforces IAM (tests/support/moto_iam.py): the commands then sign as an administrator

@@ -1,9 +1,14 @@
 """Starts moto's server with a fix for one emulator bug the deploy tests meet, and two gaps the preflight
-tests need filled.
+tests need filled; and, through moto_cfn.py (CloudFormation: change sets, failures, Fn::GetStackOutput, the EKS,
+OIDC and Secrets Manager types, updates and deletes moto lacks) and moto_host.py (the management host as
+Systems Manager sees it), what the whole default app needs to be deployed, updated and destroyed. Each module's
+docstring says what it fixes and why.
 
 moto 5.2.5 hands an AWS::KMS::Key's CloudFormation `Tags` ([{"Key", "Value"}], the real format) to its KMS
 tagger, which expects the KMS API's [{"TagKey", "TagValue"}] and fails the whole ExecuteChangeSet with a
-KeyError. The templates keep AWS's format; this translates at moto's entry point only.
+KeyError. The templates keep AWS's format; this translates at moto's entry point only. Likewise its `KeyPolicy`
+(a JSON object in CloudFormation, a string in the KMS API): moto kept the object, and DescribeKey, which
+evaluates the policy, then failed with an HTTP 500; here the key gets the policy as the API's string.
 
 Gaps: moto's EKS ignores CreateCluster's `accessConfig` (DescribeCluster then has no authentication mode; EKS's
 own default is CONFIG_MAP), and its Service Quotas knows only the `vpc` defaults and has no
@@ -20,6 +25,9 @@ import json
 import os
 import sys
 
+import moto_cfn  # noqa: F401  (patches moto before the server starts; see its docstring)
+import moto_host  # noqa: F401  (the management host as Systems Manager sees it)
+
 from moto.core.common_models import CloudFormationModel
 from moto.eks import responses as eks_responses
 from moto.s3 import models as s3_models
@@ -35,6 +43,8 @@ def _create_with_cfn_tags(cls, resource_name, cloudformation_json, account_id, r
     properties["Tags"] = [
         {"TagKey": t["Key"], "TagValue": t["Value"]} if "Key" in t else t for t in properties.get("Tags", [])
     ]
+    if isinstance(properties.get("KeyPolicy"), dict):
+        properties["KeyPolicy"] = json.dumps(properties["KeyPolicy"])
     return _create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
 
 
