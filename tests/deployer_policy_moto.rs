@@ -150,6 +150,16 @@ fn small_app(dir: &Path, members: &[&str]) {
     app.synth().unwrap().write(dir).unwrap();
 }
 
+/// The member whose access entry the small app holds (the emulator, as EKS, refuses an entry on a cluster that
+/// does not exist, and the preflight checks it).
+fn member_eksa(moto: &Moto) {
+    moto.python(
+        "client('eks').create_cluster(name='eksa', version='1.33', roleArn='arn:aws:iam::123456789012:role/eks', \
+         resourcesVpcConfig={'endpointPublicAccess': True, 'publicAccessCidrs': ['0.0.0.0/0']}, \
+         accessConfig={'authenticationMode': 'API'})",
+    );
+}
+
 fn admin_ok(moto: &Moto, args: &[&str]) {
     let out = moto.karmada_eks(args);
     assert!(out.status.success(), "admin: {args:?}\n{}", text(&out));
@@ -166,12 +176,7 @@ fn deploy_needs_every_statement_of_its_policy() {
     let deploy = policy("deploy");
     let preflight = policy("doctor");
     let keys = moto.iam_user("deployer", &[("deploy", &deploy), ("preflight", &preflight)]);
-    // The member whose access entry the app holds, so that the preflight passes.
-    moto.python(
-        "client('eks').create_cluster(name='eksa', version='1.33', roleArn='arn:aws:iam::123456789012:role/eks', \
-         resourcesVpcConfig={'endpointPublicAccess': True, 'publicAccessCidrs': ['0.0.0.0/0']}, \
-         accessConfig={'authenticationMode': 'API'})",
-    );
+    member_eksa(&moto);
     // The deploys that create the app, then remove its member; the first that fails ends the list.
     let both = |keys: &Keys| -> Vec<Output> {
         small_app(Path::new(app), &["eksa"]);
@@ -213,6 +218,7 @@ fn destroy_needs_every_statement_of_its_policy() {
     let app = app.to_str().unwrap();
     let destroy = policy("destroy");
     let keys = moto.iam_user("destroyer", &[("destroy", &destroy)]);
+    member_eksa(&moto);
     // moto 5.2.5 keeps the desired-state parameter after deleting its stack here (CloudFormation deletes it), so
     // the test deletes it before deploying the stack again.
     let setup = || {
