@@ -15,23 +15,25 @@ use super::template::{
     self, MAX_INLINE_TEMPLATE_BYTES, MAX_OUTPUTS, MAX_PARAMETERS, MAX_RESOURCES, MAX_TEMPLATE_BYTES,
 };
 
-/// Holds stacks; [`App::synth`] turns them into a [`CloudAssembly`]: references between stacks resolved
-/// (exports in one region, deploy-time parameters across regions), stacks in deploy order, aspects applied and
-/// CloudFormation's limits checked. An app starts empty, with no aspects.
+/// Holds stacks; [`App::synth`] turns them into a [`CloudAssembly`]: references between stacks resolved (an
+/// output of the producer read with `Fn::GetStackOutput`, in any region), stacks in deploy order, aspects applied
+/// and CloudFormation's limits checked. An app starts empty, with no aspects.
 ///
 /// ```
 /// use constructs::core::{App, Environment};
-/// use constructs::ec2::{Vpc, VpcProps};
+/// use constructs::ec2::{SecurityGroup, SecurityGroupProps, Vpc, VpcProps};
 ///
 /// let mut app = App::new();
 /// let network = app.add_stack("demo-network", Environment::new(None, "eu-west-1"));
 /// let vpc = Vpc::new(&mut network.scope(), "Vpc", VpcProps::default());
 /// let consumer = app.add_stack("demo-consumer", Environment::new(None, "eu-west-1"));
-/// consumer.add_output("VpcId", vpc.vpc_id(), "the VPC", None);
+/// let props = SecurityGroupProps { description: "demo".into(), vpc_id: vpc.vpc_id(), ingress: vec![], egress: vec![] };
+/// SecurityGroup::new(&mut consumer.scope(), "Group", props);
 ///
 /// let assembly = app.synth().unwrap();
 /// assert_eq!(assembly.stacks[1].name, "demo-consumer");
 /// assert_eq!(assembly.stacks[1].dependencies, ["demo-network"]);
+/// assert_eq!(assembly.stacks[1].references[0].stack, "demo-network");
 /// assembly.write(&tempfile::tempdir().unwrap().path().join("cdk.out")).unwrap();
 /// ```
 #[derive(Debug, Default)]
