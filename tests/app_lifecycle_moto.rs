@@ -5,7 +5,8 @@
 //! what changed in the emulator through boto3 (not through the client under test). The member EKS clusters
 //! are made first with boto3, as the user has them. The management host cannot run, so every deploy is
 //! `--no-reconcile` and destroy `--skip-unjoin --no-final-backup`; the unjoin a dropped region needs is sent
-//! to the host through Run Command, and the test checks it was sent, and when.
+//! to the host through Run Command, and the test checks it was sent, and when. Also: an app deployed by the
+//! previous release's own assembly updated by this one in place.
 //!
 //! `cargo nextest run --test app_lifecycle_moto --no-capture` shows the transcript.
 
@@ -697,4 +698,116 @@ print(json.dumps(out))
         "{r}"
     );
     assert_eq!(r["types"], serde_json::json!(["m5.large"]), "the named node group is kept as it was");
+}
+
+/// Resource types whose physical resource is Karmada's state, its access or its keys: the update from the
+/// previous release must keep each one (same physical ID).
+const KEPT_ON_UPGRADE: &[&str] = &[
+    "AWS::EKS::Cluster",
+    "AWS::EKS::Nodegroup",
+    "AWS::EKS::AccessEntry",
+    "AWS::EC2::Instance",
+    "AWS::SecretsManager::Secret",
+    "AWS::KMS::Key",
+    "AWS::S3::Bucket",
+    "AWS::IAM::OIDCProvider",
+    "AWS::IAM::Role",
+];
+
+/// `stack/logical ID` -> physical ID of every resource of those types in the app's stacks of `regions`.
+fn kept_resources(moto: &Moto, regions: &[&str]) -> std::collections::BTreeMap<String, String> {
+    let mut found = std::collections::BTreeMap::new();
+    for region in regions {
+        let v = query(
+            moto,
+            region,
+            &format!(
+                "out = {{}}\n\
+                 for s in cfn.describe_stacks()['Stacks']:\n    \
+                 for r in cfn.describe_stack_resources(StackName=s['StackName'])['StackResources']:\n        \
+                 if r['ResourceType'] in {KEPT_ON_UPGRADE:?}:\n            \
+                 out[s['StackName'] + '/' + r['LogicalResourceId']] = r['PhysicalResourceId']\n\
+                 print(json.dumps(out))"
+            ),
+        );
+        for (k, v) in v.as_object().unwrap() {
+            found.insert(k.clone(), v.as_str().unwrap().to_string());
+        }
+    }
+    found
+}
+
+/// An app deployed by the previous release (its own assembly, `tests/data/previous-release/0.1.0`, whose
+/// cross-stack values are parameters deploy fills) is updated by this release in place: every stack becomes an
+/// `Fn::GetStackOutput` reader with no parameter but the host image, and nothing that holds Karmada's state or
+/// its access is replaced.
+#[test]
+fn an_app_deployed_by_the_previous_release_updates_in_place_and_keeps_what_holds_state() {
+    let moto = Moto::start();
+    let members: Vec<(&str, &str)> = starter_members().iter().map(|m| (m.name, m.region)).collect();
+    create_member_clusters(&moto, &members);
+    let regions = ["us-east-1", "eu-central-1"];
+    let previous = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/previous-release/0.1.0");
+
+    let t = Instant::now();
+    let out = moto.karmada_eks(&["deploy", "--app", previous.to_str().unwrap(), "--yes", "--no-reconcile", "--json"]);
+    assert_ok(&out);
+    eprintln!("\n== the previous release's assembly (0.1.0)   ({:.1?})", t.elapsed());
+    for (stack, outcome) in outcomes(&summary(&out)) {
+        eprintln!("   {stack:<40} {outcome}");
+    }
+    let parameters = |stack: &str| -> Vec<String> {
+        let v = query(
+            &moto,
+            APP_REGION,
+            &format!(
+                "p = cfn.describe_stacks(StackName='{stack}')['Stacks'][0].get('Parameters', [])\n\
+                 print(json.dumps(sorted(x['ParameterKey'] for x in p)))"
+            ),
+        );
+        v.as_array().unwrap().iter().map(|p| p.as_str().unwrap().to_string()).collect()
+    };
+    assert!(parameters("karmada-management").len() > 1, "0.1 fills the cross-stack values as parameters");
+    let host_image = query(
+        &moto,
+        APP_REGION,
+        "p = cfn.describe_stacks(StackName='karmada-management')['Stacks'][0]['Parameters']\n\
+         print(json.dumps(next(x['ParameterValue'] for x in p if x['ParameterKey'] == 'HostImageId')))",
+    );
+    let before = kept_resources(&moto, &regions);
+    assert!(before.len() >= 12, "{before:?}");
+
+    let t = Instant::now();
+    let out = moto.karmada_eks(&["deploy", "--yes", "--no-reconcile", "--json"]);
+    assert_ok(&out);
+    eprintln!("\n== this release, over it   ({:.1?})", t.elapsed());
+    let s = summary(&out);
+    for (stack, outcome) in outcomes(&s) {
+        eprintln!("   {stack:<40} {outcome}");
+    }
+    assert!(s["removed"].as_array().is_none_or(|r| r.is_empty()), "no stack leaves: {s}");
+    let after = kept_resources(&moto, &regions);
+    assert_eq!(before, after, "the update replaced or deleted a resource holding state");
+    eprintln!("   check: {} resources holding state kept their physical IDs", after.len());
+
+    assert_eq!(parameters("karmada-management"), ["HostImageId"]);
+    assert_eq!(parameters("karmada-cluster"), Vec::<String>::new());
+    let image_now = query(
+        &moto,
+        APP_REGION,
+        "p = cfn.describe_stacks(StackName='karmada-management')['Stacks'][0]['Parameters']\n\
+         print(json.dumps(p[0]['ParameterValue']))",
+    );
+    assert_eq!(image_now, host_image, "the host image stays pinned");
+    assert_eq!(tag(&moto, "karmada-management", "karmada-eks:inputs-sha256").len(), 64);
+    let applied = query(
+        &moto,
+        APP_REGION,
+        "print(json.dumps(len(client('ssm').get_parameters(Names=['/karmada/karmada/applied-state'])['Parameters'])))",
+    );
+    assert_eq!(applied, 0, "the stack let go of the applied state: the host's next reconcile writes it");
+    eprintln!(
+        "   check: no parameter but HostImageId ({}), inputs tags set, applied state left to the host",
+        host_image
+    );
 }

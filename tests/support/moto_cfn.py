@@ -56,6 +56,7 @@ moto's own types, where they differ from CloudFormation:
 
 import copy
 import json
+import traceback
 import re
 import threading
 
@@ -192,6 +193,23 @@ def _update_resource(logical_id, resource_json, resources_map, account_id, regio
 parsing.parse_and_create_resource = _create_resource
 parsing.parse_and_update_resource = _update_resource
 
+_load_parameters = parsing.ResourceMap.load_parameters
+
+
+def _load_the_templates_own_parameters(self):
+    """An update's template brings its own Parameters: one it no longer declares is gone, as in CloudFormation.
+    moto kept the old template's values on an update that passes none and failed with a KeyError on them (an
+    app deployed by karmada-eks 0.1, whose consumers took parameters, updated to templates without any)."""
+    declared = self._template.get("Parameters", {})
+    for gone in [k for k in self.resolved_parameters if k not in declared]:
+        del self.resolved_parameters[gone]
+        self._parsed_resources.pop(gone, None)
+    self.input_parameters = {k: v for k, v in self.input_parameters.items() if k in declared}
+    _load_parameters(self)
+
+
+parsing.ResourceMap.load_parameters = _load_the_templates_own_parameters
+
 _build_resource_diff = parsing.ResourceMap.build_resource_diff
 
 
@@ -290,6 +308,7 @@ def _execute_change_set(self, change_set_name, stack_name=None):
         except StackOperationError:
             raise
         except Exception as other:  # a removal, or the template itself
+            traceback.print_exc()  # into the server's log: a stack-level failure is the emulator's to explain
             raise StackOperationError(stack.name, "AWS::CloudFormation::Stack", _reason(other)) from other
     except StackOperationError as e:
         _fail(stack, kind, e, previous)
