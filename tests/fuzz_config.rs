@@ -98,7 +98,7 @@ fn fields() -> Vec<(&'static str, &'static str, BoxedStrategy<V>)> {
         ("network", "nat_gateways", i(1..=3)),
         ("network", "flow_log_retention_days", s(&["1", "30", "365", "3653"]).prop_map(as_int).boxed()),
         ("parent", "name", s(&["karmada-parent", "p1", "Parent_2"])),
-        ("parent", "kubernetes_version", s(&["1.31", "1.33", "1.35"])),
+        ("parent", "kubernetes_version", s(&["1.32", "1.33", "1.35"])),
         // Mostly on: public_access_cidrs is refused while the endpoint is off.
         (
             "parent",
@@ -113,7 +113,7 @@ fn fields() -> Vec<(&'static str, &'static str, BoxedStrategy<V>)> {
         ("parent.nodes", "min", i(3..=4)),
         ("parent.nodes", "max", i(4..=8)),
         ("parent.nodes", "disk_size_gib", i(20..=100)),
-        ("karmada", "version", s(&["v1.18.2", "v1.16.0", "v1.18.2"])),
+        ("karmada", "version", s(&["v1.18.2"])),
         ("karmada", "apiserver_replicas", i(1..=3)),
         ("karmada", "etcd_replicas", s(&["1", "3"]).prop_map(as_int).boxed()),
         ("karmada", "etcd_storage_size", s(&["5Gi", "20Gi"])),
