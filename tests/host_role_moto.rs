@@ -310,7 +310,13 @@ fn the_host_role_allows_apply_and_status_and_a_missing_statement_is_denied() {
     let before = session_decisions(&moto).len();
     let o = h.reconcile(&["apply"], &env);
     assert!(!o.status.success(), "apply without the applied-state statement succeeded: {}", stdout_stderr(&o));
-    eprintln!("apply without the applied-state statement:\n{}", String::from_utf8_lossy(&o.stdout));
+    let said = String::from_utf8_lossy(&o.stdout).into_owned();
+    eprintln!("apply without the applied-state statement:\n{said}");
+    assert!(
+        said.contains("cannot write /karmada/karmada/applied-state: ")
+            && said.contains("not authorized to perform: ssm:PutParameter"),
+        "the host's failure carries AWS's reason: {said}"
+    );
     let o = h.reconcile(&["status"], &env);
     let status: Value = serde_json::from_slice(&o.stdout).expect("status prints JSON");
     assert_eq!(status["applied"], "unknown", "{}", stdout_stderr(&o));
