@@ -154,7 +154,10 @@ impl Deployer {
             !selected.contains(&s.name) && s.references.iter().any(|r| changed.contains(&r.stack.as_str()))
         });
         match self.outputs.stale(&self.clients, consumers, &self.regions).await {
-            Ok(stale) => {
+            Ok(mut stale) => {
+                for s in &mut stale {
+                    s.reads.retain(|producer| changed.contains(&producer.as_str()));
+                }
                 for s in &stale {
                     self.context.reporter.report(ProgressEvent::Note { stack: s.name.clone(), message: s.note() });
                 }

@@ -100,18 +100,23 @@ fn missing(stack: &StackArtifact, producer: &str, output: &str) -> DeployError {
 pub struct Stale {
     pub name: String,
     pub region: String,
-    /// The stacks it reads outputs of.
+    /// The stacks whose outputs it reads: those a deploy just changed, or (for `diff` and `status`, which cannot
+    /// tell which one changed) all of them.
     pub reads: Vec<String>,
 }
 
 impl Stale {
     pub fn note(&self) -> String {
-        format!(
-            "reads outputs of {} that changed since it was deployed: `karmada-eks deploy {}` updates it",
-            self.reads.join(", "),
-            self.name
-        )
+        stale_note(&self.name, &self.reads)
     }
+}
+
+/// What to say of stack `name`, deployed with other values of the outputs of `reads` than they hold now.
+pub fn stale_note(name: &str, reads: &[String]) -> String {
+    format!(
+        "the outputs of {} it reads changed since it was deployed: `karmada-eks deploy {name}` updates it",
+        reads.join(", ")
+    )
 }
 
 impl OutputCache {
@@ -160,6 +165,7 @@ impl OutputCache {
 /// `stack` as a [`Stale`] entry.
 pub fn stale_of(stack: &StackArtifact) -> Stale {
     let mut reads: Vec<String> = stack.references.iter().map(|r| r.stack.clone()).collect();
+    reads.sort();
     reads.dedup();
     Stale { name: stack.name.clone(), region: stack.environment.region.clone(), reads }
 }
@@ -258,7 +264,7 @@ mod tests {
         assert_eq!(cache.current(&clients, &consumer(vec![]), &BTreeMap::new(), &regions).await.unwrap(), None);
         assert_eq!(
             stale_of(&stack).note(),
-            "reads outputs of net that changed since it was deployed: `karmada-eks deploy app` updates it"
+            "the outputs of net it reads changed since it was deployed: `karmada-eks deploy app` updates it"
         );
     }
 }

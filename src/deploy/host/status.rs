@@ -52,11 +52,9 @@ impl StackState {
         match self.template_current {
             Some(false) => Some("deployed template differs from the local one: run `karmada-eks deploy`".into()),
             None => Some("deployed without the karmada-eks:template-sha256 tag".into()),
-            Some(true) if !self.stale_inputs.is_empty() => Some(format!(
-                "reads outputs of {} that changed since it was deployed: `karmada-eks deploy {}` updates it",
-                self.stale_inputs.join(", "),
-                self.name
-            )),
+            Some(true) if !self.stale_inputs.is_empty() => {
+                Some(crate::deploy::inputs::stale_note(&self.name, &self.stale_inputs))
+            }
             Some(true) => None,
         }
     }
@@ -704,6 +702,19 @@ mod tests {
             failures: Vec::new(),
             orphan: false,
         }
+    }
+
+    #[test]
+    fn a_stack_that_reads_changed_outputs_is_a_problem_naming_the_producers_and_the_fix() {
+        let mut management = stack("karmada-management", "UPDATE_COMPLETE", true);
+        assert_eq!(management.problem(), None);
+        management.stale_inputs = vec!["karmada-cluster".into()];
+        assert_eq!(
+            management.problem().as_deref(),
+            Some(
+                "the outputs of karmada-cluster it reads changed since it was deployed: `karmada-eks deploy karmada-management` updates it"
+            )
+        );
     }
 
     fn stacks() -> Vec<StackState> {
