@@ -15,11 +15,11 @@ const CREDENTIAL_CODES: &[&str] = &[
     "RequestExpired",
 ];
 
-/// Service error codes of throttling.
 /// The codes of a call IAM refused: CloudFormation, STS and the other Query APIs say `AccessDenied`, the JSON
 /// APIs (SSM, EKS, Service Quotas) `AccessDeniedException`, EC2 `UnauthorizedOperation`.
 const ACCESS_DENIED_CODES: &[&str] = &["AccessDenied", "AccessDeniedException", "UnauthorizedOperation"];
 
+/// Service error codes of throttling.
 const THROTTLING_CODES: &[&str] =
     &["Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException"];
 
