@@ -14,7 +14,7 @@
 #[allow(dead_code)] // the request counter and SDK config serve other tests
 mod moto;
 
-use moto::Moto;
+use moto::{assert_ok, Moto};
 use serde_json::Value;
 use std::time::Instant;
 
@@ -70,16 +70,6 @@ fn summary(out: &std::process::Output) -> Value {
             String::from_utf8_lossy(&out.stderr)
         )
     })
-}
-
-fn assert_ok(out: &std::process::Output) {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 /// Stack name -> outcome of a deploy summary.

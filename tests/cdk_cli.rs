@@ -22,17 +22,7 @@ mod moto;
 fn cdk_deploy_deploys_the_whole_assembly_with_no_karmada_eks_involved() {
     let moto = moto::Moto::start();
     for (name, region) in [("ekseucl01", "eu-central-1"), ("ekseucl02", "eu-central-1"), ("eksuscl01", "us-east-1")] {
-        moto.boto3(
-            region,
-            &format!(
-                "vpc = ec2.create_vpc(CidrBlock='10.9.0.0/16')['Vpc']['VpcId']\n\
-                 subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f'10.9.{{i}}.0/24')['Subnet']['SubnetId'] \
-                 for i in (0, 1)]\n\
-                 boto3.client('eks', region_name='{region}', endpoint_url=ec2.meta.endpoint_url, \
-                 aws_access_key_id='t', aws_secret_access_key='t').create_cluster(name='{name}', \
-                 roleArn='arn:aws:iam::123456789012:role/eks', resourcesVpcConfig={{'subnetIds': subnets}})"
-            ),
-        );
+        moto.member_cluster(region, name);
     }
     let image = moto.boto3(
         "us-east-1",
@@ -43,24 +33,11 @@ fn cdk_deploy_deploys_the_whole_assembly_with_no_karmada_eks_involved() {
     let dir = tempfile::tempdir().unwrap();
     let assembly = common::synth(&common::root().join("tests/data/configs/default.toml"), dir.path());
     let cdk = |args: &[&str]| {
-        let home = moto.home.path();
-        let o = std::process::Command::new(common::project_tool("node/node_modules/.bin/cdk"))
-            .args(args)
+        let mut cmd = std::process::Command::new(common::project_tool("node/node_modules/.bin/cdk"));
+        cmd.args(args)
             .args(["--app", assembly.to_str().unwrap(), "--no-notices", "--no-version-reporting"])
-            .current_dir(dir.path())
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("HOME", home)
-            .env("AWS_CONFIG_FILE", home.join("no-aws-config"))
-            .env("AWS_SHARED_CREDENTIALS_FILE", home.join("no-aws-credentials"))
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .env("AWS_ENDPOINT_URL", &moto.endpoint)
-            .env("AWS_ACCESS_KEY_ID", "testing")
-            .env("AWS_SECRET_ACCESS_KEY", "testing")
-            .env("AWS_REGION", "us-east-1")
-            .env("CDK_DISABLE_CLI_TELEMETRY", "true")
-            .output()
-            .expect("cdk runs");
+            .current_dir(dir.path());
+        let o = moto.aws_env(&mut cmd).env("CDK_DISABLE_CLI_TELEMETRY", "true").output().expect("cdk runs");
         let text = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
         assert!(o.status.success(), "cdk {args:?} failed:\n{text}");
         text

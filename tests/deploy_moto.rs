@@ -7,7 +7,7 @@
 #[allow(dead_code)] // the IAM helpers serve the IAM tests
 mod moto;
 
-use moto::Moto;
+use moto::{assert_ok, small_app, Moto};
 use serde_json::Value;
 use std::time::Instant;
 
@@ -21,16 +21,6 @@ fn summary(out: &std::process::Output) -> Value {
         .filter_map(|l| serde_json::from_str::<Value>(l).ok())
         .find(|v| v["event"] == "summary")
         .unwrap_or_else(|| panic!("no summary line in:\n{stdout}\nstderr:\n{}", String::from_utf8_lossy(&out.stderr)))
-}
-
-fn assert_ok(out: &std::process::Output) {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 #[test]
@@ -433,21 +423,6 @@ fn exists(rt: &tokio::runtime::Runtime, cfn: &aws_sdk_cloudformation::Client, na
         .is_ok_and(|o| o.stacks().iter().any(|s| s.stack_status().map(|s| s.as_str()) != Some("DELETE_COMPLETE")))
 }
 
-/// An EKS cluster `name` in `region`, made as its owner would (a member of the app, not the app's).
-fn member_cluster(moto: &Moto, region: &str, name: &str) {
-    moto.boto3(
-        region,
-        &format!(
-            "vpc = ec2.create_vpc(CidrBlock='10.9.0.0/16')['Vpc']['VpcId']\n\
-             subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f'10.9.{{i}}.0/24')['Subnet']['SubnetId'] \
-             for i in (0, 1)]\n\
-             boto3.client('eks', region_name='{region}', endpoint_url=ec2.meta.endpoint_url, aws_access_key_id='t', \
-             aws_secret_access_key='t').create_cluster(name='{name}', roleArn='arn:aws:iam::123456789012:role/eks', \
-             resourcesVpcConfig={{'subnetIds': subnets}})"
-        ),
-    );
-}
-
 fn create_tagged(rt: &tokio::runtime::Runtime, cfn: &aws_sdk_cloudformation::Client, name: &str, template: &str) {
     let tag = aws_sdk_cloudformation::types::Tag::builder().key("karmada-eks:app").value("karmada").build();
     rt.block_on(cfn.create_stack().stack_name(name).template_body(template).tags(tag).send()).unwrap();
@@ -467,7 +442,7 @@ fn a_stack_tagged_with_the_app_that_karmada_eks_did_not_make_is_kept_until_named
     let cfn = aws_sdk_cloudformation::Client::new(&rt.block_on(moto.sdk_config(REGION)));
     let west = aws_sdk_cloudformation::Client::new(&rt.block_on(moto.sdk_config("us-west-2")));
     create_tagged(&rt, &cfn, REGISTRY, r#"{"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}"#);
-    member_cluster(&moto, "us-west-2", "eksa");
+    moto.member_cluster("us-west-2", "eksa");
     let access = r#"{"Resources": {"Access": {"Type": "AWS::EKS::AccessEntry", "Properties": {"ClusterName": "eksa",
         "PrincipalArn": "arn:aws:iam::123456789012:role/karmada-management"}}}}"#;
     create_tagged(&rt, &west, DROPPED, access);
@@ -607,40 +582,6 @@ fn a_held_lock_refuses_deploy_and_destroy_before_anything_is_written_and_force_u
     assert!(parameter(LOCK).is_none(), "the lock is released after a failed deploy");
 }
 
-/// An app of two stacks (the desired state, and with `members` a member-access stack in us-east-1), written as an
-/// assembly in `dir`: a whole app that moto deploys.
-fn small_app(dir: &std::path::Path, members: &[&str]) {
-    use constructs::cfn::ssm::CfnParameter;
-    use constructs::core::{App, Environment};
-    use constructs::karmada::wellknown::{Part, TAG_APP, TAG_PART};
-    let mut app = App::new();
-    let env = Environment::new(None, REGION);
-    let state = app.add_stack("karmada-desired-state", env.clone());
-    state.tag(TAG_APP, "karmada");
-    state.tag(TAG_PART, Part::DesiredState.as_str());
-    let parameter = CfnParameter {
-        name: Some("/karmada/karmada/desired-state".into()),
-        r#type: "String".into(),
-        value: "{}".into(),
-        description: None,
-        tier: None,
-        tags: Default::default(),
-    };
-    state.scope().add("Head", parameter);
-    if !members.is_empty() {
-        let access = app.add_stack("karmada-member-access-us-east-1", env);
-        access.tag(TAG_APP, "karmada");
-        access.tag(TAG_PART, Part::MemberAccess.as_str());
-        let mut s = access.scope();
-        for m in members {
-            let role = "arn:aws:iam::123456789012:role/karmada-management";
-            constructs::eks::access_entry::add_cluster_admin(&mut s.child(m), "AccessEntry", (*m).into(), role.into());
-        }
-    }
-    let _ = std::fs::remove_dir_all(dir);
-    app.synth().unwrap().write(dir).unwrap();
-}
-
 /// Issue 22, item 2: a whole deploy records what it deployed; a deploy whose assembly lacks members the record
 /// has warns, naming who deployed them, and deletes the member-access stack karmada-eks made (no management
 /// host: nothing to unjoin from); destroy then deletes the record.
@@ -656,8 +597,8 @@ fn the_last_deploy_is_recorded_and_removing_its_members_warns_naming_who_deploye
         serde_json::from_str(out.parameter()?.value()?).ok()
     };
 
-    member_cluster(&moto, REGION, "eksa");
-    member_cluster(&moto, REGION, "eksb");
+    moto.member_cluster(REGION, "eksa");
+    moto.member_cluster(REGION, "eksb");
     small_app(&dir, &["eksa", "eksb"]);
     let out = moto.karmada_eks(&["deploy", "--app", dir.to_str().unwrap(), "--yes", "--json", "--skip-preflight"]);
     assert_ok(&out);

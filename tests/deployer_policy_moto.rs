@@ -9,12 +9,11 @@
 #[allow(dead_code)] // shared with the deploy tests
 mod moto;
 
-use moto::{Keys, Moto};
+use moto::{small_app, Keys, Moto};
 use serde_json::Value;
 use std::path::Path;
 use std::process::Output;
 
-const REGION: &str = "us-east-1";
 
 /// Statements the emulator cannot make a command need, with why.
 const UNTESTED: &[(&str, &str, &str)] = &[
@@ -114,40 +113,6 @@ fn the_untested_statements_exist_and_every_file_is_valid() {
     for (command, sid, _) in UNTESTED {
         assert!(statements(&policy(command)).iter().any(|s| s["Sid"] == *sid), "{command}.json has no {sid}");
     }
-}
-
-/// An assembly of the desired-state stack and, with `members`, a member-access stack: a whole app moto deploys
-/// (as in tests/deploy_moto.rs).
-fn small_app(dir: &Path, members: &[&str]) {
-    use constructs::cfn::ssm::CfnParameter;
-    use constructs::core::{App, Environment};
-    use constructs::karmada::wellknown::{Part, TAG_APP, TAG_PART};
-    let mut app = App::new();
-    let env = Environment::new(None, REGION);
-    let state = app.add_stack("karmada-desired-state", env.clone());
-    state.tag(TAG_APP, "karmada");
-    state.tag(TAG_PART, Part::DesiredState.as_str());
-    let parameter = CfnParameter {
-        name: Some("/karmada/karmada/desired-state".into()),
-        r#type: "String".into(),
-        value: "{}".into(),
-        description: None,
-        tier: None,
-        tags: Default::default(),
-    };
-    state.scope().add("Head", parameter);
-    if !members.is_empty() {
-        let access = app.add_stack("karmada-member-access-us-east-1", env);
-        access.tag(TAG_APP, "karmada");
-        access.tag(TAG_PART, Part::MemberAccess.as_str());
-        let mut s = access.scope();
-        for m in members {
-            let role = "arn:aws:iam::123456789012:role/karmada-management";
-            constructs::eks::access_entry::add_cluster_admin(&mut s.child(m), "AccessEntry", (*m).into(), role.into());
-        }
-    }
-    let _ = std::fs::remove_dir_all(dir);
-    app.synth().unwrap().write(dir).unwrap();
 }
 
 /// The member whose access entry the small app holds (the emulator, as EKS, refuses an entry on a cluster that

@@ -114,11 +114,17 @@ impl Moto {
     }
 
     pub fn command(&self, args: &[&str]) -> Command {
-        let home = self.home.path();
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_karmada-eks"));
-        cmd.args(args)
-            .current_dir(home)
-            .env_clear()
+        cmd.args(args).current_dir(self.home.path());
+        self.aws_env(&mut cmd).env("KARMADA_EKS_POLL_MS", "50");
+        cmd
+    }
+
+    /// `cmd`'s environment cleared down to PATH and the standard SDK settings that point any AWS client (the
+    /// SDK, the AWS CLI, the CDK CLI) at this server with the harness's credentials, in the temporary HOME.
+    pub fn aws_env<'c>(&self, cmd: &'c mut Command) -> &'c mut Command {
+        let home = self.home.path();
+        cmd.env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("HOME", home)
             .env("AWS_CONFIG_FILE", home.join("no-aws-config"))
@@ -128,8 +134,21 @@ impl Moto {
             .env("AWS_ACCESS_KEY_ID", &self.keys.0)
             .env("AWS_SECRET_ACCESS_KEY", &self.keys.1)
             .env("AWS_REGION", "us-east-1")
-            .env("KARMADA_EKS_POLL_MS", "50");
-        cmd
+    }
+
+    /// An EKS cluster `name` in `region`, made as its owner would (a member of the app, not the app's).
+    pub fn member_cluster(&self, region: &str, name: &str) {
+        self.boto3(
+            region,
+            &format!(
+                "vpc = ec2.create_vpc(CidrBlock='10.9.0.0/16')['Vpc']['VpcId']\n\
+                 subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f'10.9.{{i}}.0/24')['Subnet']['SubnetId'] \
+                 for i in (0, 1)]\n\
+                 boto3.client('eks', region_name='{region}', endpoint_url=ec2.meta.endpoint_url, aws_access_key_id='t', \
+                 aws_secret_access_key='t').create_cluster(name='{name}', roleArn='arn:aws:iam::123456789012:role/eks', \
+                 resourcesVpcConfig={{'subnetIds': subnets}})"
+            ),
+        );
     }
 
     /// SDK configuration for the test's own checks against this server (plain HTTP: the SDK crates are built
@@ -232,4 +251,49 @@ impl Drop for Moto {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Fails the test with the command's exit code and both outputs unless it succeeded.
+pub fn assert_ok(out: &Output) {
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// An app of two stacks in us-east-1 (the desired state, and with `members` a member-access stack), written as
+/// an assembly in `dir`: a whole app that moto deploys in seconds.
+pub fn small_app(dir: &Path, members: &[&str]) {
+    use constructs::cfn::ssm::CfnParameter;
+    use constructs::core::{App, Environment};
+    use constructs::karmada::wellknown::{Part, TAG_APP, TAG_PART};
+    let mut app = App::new();
+    let env = Environment::new(None, "us-east-1");
+    let state = app.add_stack("karmada-desired-state", env.clone());
+    state.tag(TAG_APP, "karmada");
+    state.tag(TAG_PART, Part::DesiredState.as_str());
+    let parameter = CfnParameter {
+        name: Some("/karmada/karmada/desired-state".into()),
+        r#type: "String".into(),
+        value: "{}".into(),
+        description: None,
+        tier: None,
+        tags: Default::default(),
+    };
+    state.scope().add("Head", parameter);
+    if !members.is_empty() {
+        let access = app.add_stack("karmada-member-access-us-east-1", env);
+        access.tag(TAG_APP, "karmada");
+        access.tag(TAG_PART, Part::MemberAccess.as_str());
+        let mut s = access.scope();
+        for m in members {
+            let role = "arn:aws:iam::123456789012:role/karmada-management";
+            constructs::eks::access_entry::add_cluster_admin(&mut s.child(m), "AccessEntry", (*m).into(), role.into());
+        }
+    }
+    let _ = std::fs::remove_dir_all(dir);
+    app.synth().unwrap().write(dir).unwrap();
 }
