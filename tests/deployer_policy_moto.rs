@@ -14,7 +14,6 @@ use serde_json::Value;
 use std::path::Path;
 use std::process::Output;
 
-
 /// Statements the emulator cannot make a command need, with why.
 const UNTESTED: &[(&str, &str, &str)] = &[
     ("deploy", "HostImage", "resolved only for the management stack, which moto cannot create (no EC2 host signals)"),

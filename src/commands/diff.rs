@@ -24,9 +24,8 @@ pub fn run(config_path: Option<&Path>, args: DiffArgs) -> Result<ExitCode> {
         let stacks = selected_stacks(&assembly, &selected);
         account::ensure(&aws, account::of_stacks(stacks.clone())).await?;
         let mut differs = false;
-        let regions = assembly.stacks.iter().map(|s| (s.name.clone(), s.environment.region.clone())).collect();
         let clients = aws.cloudformation_clients(assembly.stacks.iter().map(|s| s.environment.region.as_str()));
-        let outputs = OutputCache::default();
+        let outputs = OutputCache::of(&assembly);
         for s in stacks {
             let client = aws.cloudformation(&s.environment.region);
             let deployed = stack::template(&client, &s.name).await?;
@@ -34,7 +33,7 @@ pub fn run(config_path: Option<&Path>, args: DiffArgs) -> Result<ExitCode> {
             differs |= !d.is_empty();
             print!("{}", diff::render(&s.name, &s.environment.region, deployed.is_some(), &d, color));
             if d.is_empty() && deployed.is_some() {
-                if let Some(stale) = outputs.stale(&clients, [s], &regions).await?.pop() {
+                if let Some(stale) = outputs.stale(&clients, [s]).await?.pop() {
                     differs = true;
                     println!("Stack {} ({}): {}", stale.name, stale.region, stale.note());
                 }

@@ -44,8 +44,7 @@ pub fn run(config_path: Option<&Path>, args: StatusArgs) -> Result<ExitCode> {
         let recorded = inventory::recorded_regions(&aws.ssm(&home_region(&assembly)), &app).await?;
         let regions = inventory::all_regions(&assembly, &recorded);
         let clients = aws.cloudformation_clients(regions.iter().map(String::as_str));
-        let by_stack = assembly.stacks.iter().map(|s| (s.name.clone(), s.environment.region.clone())).collect();
-        for stale in OutputCache::default().stale(&clients, &assembly.stacks, &by_stack).await? {
+        for stale in OutputCache::of(&assembly).stale(&clients, &assembly.stacks).await? {
             if let Some(state) = stacks.iter_mut().find(|s| s.name == stale.name) {
                 state.stale_inputs = stale.reads;
             }

@@ -2,7 +2,7 @@
 //! concurrently, with the outputs of the stacks deployed or read so far summed up for the stacks that read them
 //! ([`super::inputs`]).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::approval::{ask, Answer, Approver};
@@ -30,8 +30,6 @@ pub struct Deployer {
     context: DeployContext,
     /// Outputs of stacks read or deployed in this run.
     outputs: OutputCache,
-    /// Regions of every stack of the assembly (to read producers' outputs for 0.1 parameters).
-    regions: HashMap<String, String>,
     /// Stacks that left the app (and the stacks not made by karmada-eks that the user named), deleted before the
     /// assembly's stacks deploy.
     leftovers: Leftovers,
@@ -62,7 +60,6 @@ impl Deployer {
             },
             from_ssm: BTreeMap::new(),
             outputs: OutputCache::default(),
-            regions: HashMap::new(),
             leftovers: Leftovers::default(),
             stale_warning: None,
         }
@@ -101,7 +98,7 @@ impl Deployer {
     /// stack, in assembly order.
     pub async fn deploy_all(self, assembly: &CloudAssembly, selected: &[String]) -> DeployReport {
         let mut this = self;
-        this.regions = assembly.stacks.iter().map(|s| (s.name.clone(), s.environment.region.clone())).collect();
+        this.outputs = OutputCache::of(assembly);
         this.context.members_kept =
             assembly.stacks.iter().flat_map(|s| inventory::access_members(&s.template)).collect();
         let app = app_of(assembly);
@@ -153,7 +150,7 @@ impl Deployer {
         let consumers = assembly.stacks.iter().filter(|s| {
             !selected.contains(&s.name) && s.references.iter().any(|r| changed.contains(&r.stack.as_str()))
         });
-        match self.outputs.stale(&self.clients, consumers, &self.regions).await {
+        match self.outputs.stale(&self.clients, consumers).await {
             Ok(mut stale) => {
                 for s in &mut stale {
                     s.reads.retain(|producer| changed.contains(&producer.as_str()));
@@ -275,7 +272,7 @@ impl Deployer {
             Ok(client) => client,
             Err(e) => return StackReport::failed(stack, e.into()),
         };
-        let inputs = match self.outputs.inputs(&self.clients, stack, &self.regions).await {
+        let inputs = match self.outputs.inputs(&self.clients, stack).await {
             Ok(inputs) => inputs,
             Err(e) => return StackReport::failed(stack, e),
         };

@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use super::client::CfnClients;
 use super::error::DeployError;
 use super::stack;
-use constructs::core::{OutputReference, StackArtifact};
+use constructs::core::{CloudAssembly, OutputReference, StackArtifact};
 use constructs::karmada::wellknown::TAG_INPUTS_SHA256;
 
 /// A stack's inputs as of now.
@@ -39,9 +39,17 @@ pub fn digest<'a>(values: impl IntoIterator<Item = (&'a OutputReference, &'a str
 #[derive(Default)]
 pub struct OutputCache {
     by_stack: Mutex<HashMap<(String, String), BTreeMap<String, String>>>,
+    /// The region of each stack of the assembly: a 0.1 parameter names its producer but not the region.
+    regions: HashMap<String, String>,
 }
 
 impl OutputCache {
+    /// An empty cache for the stacks of `assembly`.
+    pub fn of(assembly: &CloudAssembly) -> Self {
+        let regions = assembly.stacks.iter().map(|s| (s.name.clone(), s.environment.region.clone())).collect();
+        OutputCache { by_stack: Mutex::default(), regions }
+    }
+
     /// Records `outputs` of `stack` in `region` (a stack this run deployed).
     pub fn insert(&self, stack: &str, region: &str, outputs: BTreeMap<String, String>) {
         self.by_stack.lock().unwrap_or_else(|e| e.into_inner()).insert((stack.into(), region.into()), outputs);
@@ -65,13 +73,8 @@ impl OutputCache {
     }
 
     /// `stack`'s inputs; a referenced output that does not exist is [`DeployError::MissingInput`] naming the
-    /// producer to deploy first. `regions` gives the producers' regions for 0.1 parameters.
-    pub async fn inputs(
-        &self,
-        clients: &CfnClients,
-        stack: &StackArtifact,
-        regions: &HashMap<String, String>,
-    ) -> Result<Inputs, DeployError> {
+    /// producer to deploy first.
+    pub async fn inputs(&self, clients: &CfnClients, stack: &StackArtifact) -> Result<Inputs, DeployError> {
         let mut values = Vec::with_capacity(stack.references.len());
         for r in &stack.references {
             let outputs = self.outputs(clients, &r.stack, &r.region).await?;
@@ -81,7 +84,7 @@ impl OutputCache {
         let sha256 = (!values.is_empty()).then(|| digest(values.iter().map(|(r, v)| (*r, v.as_str()))));
         let mut parameters = BTreeMap::new();
         for p in &stack.parameters_from_outputs {
-            let region = regions.get(&p.stack).map_or(stack.environment.region.as_str(), String::as_str);
+            let region = self.regions.get(&p.stack).map_or(stack.environment.region.as_str(), String::as_str);
             let outputs = self.outputs(clients, &p.stack, region).await?;
             let value = outputs.get(&p.output).ok_or_else(|| missing(stack, &p.stack, &p.output))?;
             parameters.insert(p.parameter.clone(), value.clone());
@@ -127,12 +130,11 @@ impl OutputCache {
         clients: &CfnClients,
         stack: &StackArtifact,
         deployed_tags: &BTreeMap<String, String>,
-        regions: &HashMap<String, String>,
     ) -> Result<Option<bool>, DeployError> {
         if stack.references.is_empty() {
             return Ok(None);
         }
-        match self.inputs(clients, stack, regions).await {
+        match self.inputs(clients, stack).await {
             Ok(inputs) => Ok(Some(deployed_tags.get(TAG_INPUTS_SHA256) == inputs.sha256.as_ref())),
             Err(DeployError::MissingInput { .. }) => Ok(Some(false)),
             Err(e) => Err(e),
@@ -144,7 +146,6 @@ impl OutputCache {
         &self,
         clients: &CfnClients,
         stacks: impl IntoIterator<Item = &'a StackArtifact>,
-        regions: &HashMap<String, String>,
     ) -> Result<Vec<Stale>, DeployError> {
         let mut found = Vec::new();
         for s in stacks {
@@ -154,7 +155,7 @@ impl OutputCache {
             let Some(deployed) = stack::describe(clients.get(&s.environment.region)?, &s.name).await? else {
                 continue;
             };
-            if self.current(clients, s, &deployed.tags, regions).await? == Some(false) {
+            if self.current(clients, s, &deployed.tags).await? == Some(false) {
                 found.push(stale_of(s));
             }
         }
@@ -225,14 +226,14 @@ mod tests {
         let cache = OutputCache::default();
         let (clients, describe) = net_deployed_counted("vpc-1");
         let stack = consumer(vec![reference("net", "Vpc")]);
-        let inputs = cache.inputs(&clients, &stack, &HashMap::new()).await.unwrap();
+        let inputs = cache.inputs(&clients, &stack).await.unwrap();
         assert_eq!(inputs.sha256, Some(digest([(&stack.references[0], "vpc-1")])));
         assert!(inputs.parameters.is_empty());
-        assert_eq!(cache.inputs(&clients, &stack, &HashMap::new()).await.unwrap(), inputs);
+        assert_eq!(cache.inputs(&clients, &stack).await.unwrap(), inputs);
         assert_eq!(describe.num_calls(), 1, "one DescribeStacks per producer and region");
 
         let missing = consumer(vec![reference("net", "Vpc"), reference("net", "Gone")]);
-        let err = cache.inputs(&clients, &missing, &HashMap::new()).await.unwrap_err();
+        let err = cache.inputs(&clients, &missing).await.unwrap_err();
         assert!(
             matches!(&err, DeployError::MissingInput { producer, output, .. } if producer == "net" && output == "Gone")
         );
@@ -244,7 +245,7 @@ mod tests {
         let mut stack = consumer(vec![]);
         stack.parameters_from_outputs =
             vec![ParameterFromOutput { parameter: "NetVpc".into(), stack: "net".into(), output: "Vpc".into() }];
-        let inputs = OutputCache::default().inputs(&net_deployed("vpc-7"), &stack, &HashMap::new()).await.unwrap();
+        let inputs = OutputCache::default().inputs(&net_deployed("vpc-7"), &stack).await.unwrap();
         assert_eq!(inputs.parameters, BTreeMap::from([("NetVpc".to_string(), "vpc-7".to_string())]));
         assert_eq!(inputs.sha256, None, "a stack reading no Fn::GetStackOutput has no inputs tag");
     }
@@ -256,12 +257,11 @@ mod tests {
         let clients = net_deployed("vpc-2");
         let cache = OutputCache::default();
         let tags = |sha: &str| BTreeMap::from([(TAG_INPUTS_SHA256.to_string(), sha.to_string())]);
-        let regions = HashMap::new();
-        assert_eq!(cache.current(&clients, &stack, &tags(&today), &regions).await.unwrap(), Some(true));
+        assert_eq!(cache.current(&clients, &stack, &tags(&today)).await.unwrap(), Some(true));
         let before = digest([(&stack.references[0], "vpc-1")]);
-        assert_eq!(cache.current(&clients, &stack, &tags(&before), &regions).await.unwrap(), Some(false));
-        assert_eq!(cache.current(&clients, &stack, &BTreeMap::new(), &regions).await.unwrap(), Some(false));
-        assert_eq!(cache.current(&clients, &consumer(vec![]), &BTreeMap::new(), &regions).await.unwrap(), None);
+        assert_eq!(cache.current(&clients, &stack, &tags(&before)).await.unwrap(), Some(false));
+        assert_eq!(cache.current(&clients, &stack, &BTreeMap::new()).await.unwrap(), Some(false));
+        assert_eq!(cache.current(&clients, &consumer(vec![]), &BTreeMap::new()).await.unwrap(), None);
         assert_eq!(
             stale_of(&stack).note(),
             "the outputs of net it reads changed since it was deployed: `karmada-eks deploy app` updates it"
