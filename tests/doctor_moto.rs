@@ -30,6 +30,23 @@ impl<'a> Account<'a> {
         self.rt.block_on(self.moto.sdk_config(region)).into_builder().http_client(http).build()
     }
 
+    /// The app's own parent cluster (tagged `karmada-eks:app=karmada`), running `version`.
+    fn parent(&self, version: &str) {
+        let eks = aws_sdk_eks::Client::new(&self.conf(APP_REGION));
+        let vpc = aws_sdk_eks::types::VpcConfigRequest::builder().build();
+        self.rt
+            .block_on(
+                eks.create_cluster()
+                    .name("karmada-parent")
+                    .version(version)
+                    .role_arn("arn:aws:iam::123456789012:role/eks")
+                    .resources_vpc_config(vpc)
+                    .tags("karmada-eks:app", "karmada")
+                    .send(),
+            )
+            .unwrap();
+    }
+
     fn member(&self, region: &str, name: &str, version: &str, mode: &str, public_cidrs: &[&str]) {
         let eks = aws_sdk_eks::Client::new(&self.conf(region));
         let vpc = aws_sdk_eks::types::VpcConfigRequest::builder()
@@ -128,6 +145,7 @@ fn a_healthy_account_passes_every_check_in_each_region() {
         "member-version",
         "member-endpoint",
         "name-eks-cluster",
+        "eks-version",
         "name-kubeconfig-secret",
         "stacks-elsewhere",
     ] {
@@ -400,4 +418,42 @@ fn a_stack_left_in_a_dropped_region_is_found_by_its_tag() {
         "{left:#}"
     );
     assert_eq!(out.status.code(), Some(0), "a warning does not fail doctor: {report:#}");
+}
+
+/// EKS's answer on the parent's version (the emulator's DescribeClusterVersions, tests/support/moto_cfn.py) and the
+/// step from the version the app's parent runs: one minor up passes, two fail with the steps, extended support
+/// warns, an unsupported version fails.
+#[test]
+fn the_parent_version_is_judged_by_eks_and_upgrades_one_minor_at_a_time() {
+    let moto = Moto::start();
+    let account = Account::new(&moto);
+    account.healthy();
+    account.parent("1.33");
+    let config = moto.home.path().join("karmada-eks.toml");
+    let with_version = |v: &str| {
+        std::fs::write(&config, format!("[parent]\nkubernetes_version = \"{v}\"\n")).unwrap();
+        doctor_json(&moto, &[]).1
+    };
+    let report = with_version("1.34");
+    let step = finding(&report, "eks-upgrade", Some("karmada-parent"));
+    assert_eq!(step["result"], "ok", "{step}");
+    assert!(step["found"].as_str().unwrap().contains("from 1.33 to 1.34"), "{step}");
+    assert_eq!(
+        finding(&report, "eks-version", None)["found"],
+        "Kubernetes 1.34 is in standard support until 2026-12-02"
+    );
+
+    let report = with_version("1.35");
+    let step = finding(&report, "eks-upgrade", Some("karmada-parent"));
+    assert_eq!(step["result"], "fail", "{step}");
+    assert_eq!(
+        step["fix"],
+        "set parent.kubernetes_version to \"1.34\", then \"1.35\" in turn, one deploy each, and check `karmada-eks status` between"
+    );
+
+    let report = with_version("1.33");
+    assert_eq!(finding(&report, "eks-upgrade", Some("karmada-parent"))["result"], "ok");
+    let offer = finding(&report, "eks-version", None);
+    assert_eq!(offer["result"], "warn", "{offer}");
+    assert!(offer["found"].as_str().unwrap().contains("extended support until 2027-07-29"), "{offer}");
 }

@@ -755,6 +755,32 @@ def _describe_addon(self):
     return ActionResult({"addon": addon})
 
 
+# DescribeClusterVersions (moto 5.2.5 has none): the EKS release calendar as of 2026-12-01 (EKS User Guide,
+# "Understand the Kubernetes version lifecycle on EKS"), as the service answers it: only the versions asked for
+# (clusterVersions), every status with includeAll, else the supported ones; dates as epoch seconds.
+_CLUSTER_VERSIONS = [
+    ("1.31", "UNSUPPORTED", "2025-11-26", "2026-11-26"),
+    ("1.32", "EXTENDED_SUPPORT", "2026-03-23", "2027-03-23"),
+    ("1.33", "EXTENDED_SUPPORT", "2026-07-29", "2027-07-29"),
+    ("1.34", "STANDARD_SUPPORT", "2026-12-02", "2027-12-02"),
+    ("1.35", "STANDARD_SUPPORT", "2027-03-27", "2028-03-27"),
+]
+
+
+def _describe_cluster_versions(self):
+    import datetime
+    wanted = self.querystring.get("clusterVersions") or []
+    include_all = (self.querystring.get("includeAll") or ["false"])[0] == "true"
+    epoch = lambda d: datetime.datetime.strptime(d, "%Y-%m-%d").replace(tzinfo=datetime.timezone.utc).timestamp()
+    # `status`, the deprecated field, spells its values extended-support; moto's botocore model keeps only it.
+    listed = [{"clusterVersion": v, "clusterType": "eks", "status": s.lower().replace("_", "-"), "versionStatus": s,
+               "endOfStandardSupportDate": epoch(std), "endOfExtendedSupportDate": epoch(ext)}
+              for v, s, std, ext in _CLUSTER_VERSIONS
+              if (not wanted or v in wanted) and (include_all or s != "UNSUPPORTED")]
+    return ActionResult({"clusterVersions": listed})
+
+
+eks_responses.EKSResponse.describe_cluster_versions = _describe_cluster_versions
 eks_responses.EKSResponse.list_access_entries = _list_access_entries
 eks_responses.EKSResponse.describe_access_entry = _describe_access_entry
 eks_responses.EKSResponse.list_addons = _list_addons
@@ -764,6 +790,7 @@ eks_urls.url_paths.update({
     "{0}/clusters/(?P<name>[^/]+)/access-entries/(?P<principalArn>.+)$": eks_urls.response.dispatch,
     "{0}/clusters/(?P<name>[^/]+)/addons$": eks_urls.response.dispatch,
     "{0}/clusters/(?P<name>[^/]+)/addons/(?P<addonName>[^/]+)$": eks_urls.response.dispatch,
+    "{0}/cluster-versions$": eks_urls.response.dispatch,
 })
 
 # ---- AWS::IAM::OIDCProvider, AWS::SecretsManager::Secret, AWS::SecretsManager::ResourcePolicy ---------------

@@ -204,6 +204,14 @@ pub fn cluster_names(template: &Value) -> Vec<String> {
         .collect()
 }
 
+/// The `Version` of each EKS cluster the template defines.
+pub fn cluster_versions(template: &Value) -> Vec<String> {
+    resources(template)
+        .filter(|(_, kind, _)| *kind == "AWS::EKS::Cluster")
+        .filter_map(|(_, _, p)| p.get("Version").and_then(Value::as_str).map(str::to_string))
+        .collect()
+}
+
 /// The Karmada API's network load balancer as the template defines it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct KarmadaApi {

@@ -12,6 +12,7 @@ pub mod names;
 pub mod quotas;
 pub mod report;
 pub mod stacks;
+pub mod versions;
 pub mod zones;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -48,6 +49,8 @@ pub struct Plan {
     pub members: Vec<Member>,
     /// EKS name of the parent cluster, when its stack is selected, and that stack's name.
     pub parent: Option<(String, String)>,
+    /// The Kubernetes version the parent's template asks for (`Version` of its `AWS::EKS::Cluster`).
+    pub parent_version: Option<String>,
     pub karmada_api: Option<KarmadaApi>,
     /// The zones the subnets of each region use (whole assembly).
     pub zones: BTreeMap<String, BTreeSet<Zone>>,
@@ -103,6 +106,7 @@ impl Plan {
         let parent = stacks
             .iter()
             .find_map(|s| demand::cluster_names(&s.template).into_iter().next().map(|n| (n, s.name.clone())));
+        let parent_version = stacks.iter().find_map(|s| demand::cluster_versions(&s.template).into_iter().next());
         let karmada_api = assembly
             .stacks
             .iter()
@@ -121,6 +125,7 @@ impl Plan {
             accounts,
             members,
             parent,
+            parent_version,
             karmada_api,
             zones,
             only_changing: false,
@@ -213,7 +218,12 @@ async fn region_checks(aws: &Aws, plan: &Plan, region: &str, parent_nat: Option<
         async {
             let mut out = Vec::new();
             if let Some((parent, _)) = plan.parent.as_ref().filter(|(_, s)| is_app_region && !unchanged.contains(s)) {
-                out.push(names::parent_cluster(&aws.eks(region), region, parent, &plan.app).await);
+                let eks = aws.eks(region);
+                let (finding, running) = names::parent_cluster(&eks, region, parent, &plan.app).await;
+                out.push(finding);
+                if let Some(wanted) = &plan.parent_version {
+                    out.extend(versions::parent(&eks, region, parent, wanted, running.as_deref()).await);
+                }
                 out.push(names::kubeconfig_secret(&aws.ssm(region), region, &plan.app, cluster_stack_exists).await);
             }
             out

@@ -7,11 +7,22 @@ use super::report::Finding;
 use crate::deploy::error::AwsError;
 use constructs::karmada::wellknown::TAG_APP;
 
-/// An existing EKS cluster named `name` that is not the app's (tag `karmada-eks:app`) fails.
-pub async fn parent_cluster(eks: &aws_sdk_eks::Client, region: &str, name: &str, app: &str) -> Finding {
+/// An existing EKS cluster named `name` that is not the app's (tag `karmada-eks:app`) fails. Also returns the
+/// Kubernetes version the cluster runs, when it exists.
+pub async fn parent_cluster(
+    eks: &aws_sdk_eks::Client,
+    region: &str,
+    name: &str,
+    app: &str,
+) -> (Finding, Option<String>) {
+    let mut running = None;
     let finding = match eks.describe_cluster().name(name).send().await {
         Ok(out) => {
             let owner = out.cluster().and_then(|c| c.tags()).and_then(|t| t.get(TAG_APP)).cloned();
+            // Another app's cluster is not ours to judge the version of.
+            if owner.as_deref() == Some(app) {
+                running = out.cluster().and_then(|c| c.version()).map(str::to_string);
+            }
             judge_cluster(region, name, app, owner.as_deref(), true)
         }
         Err(e) => {
@@ -23,7 +34,7 @@ pub async fn parent_cluster(eks: &aws_sdk_eks::Client, region: &str, name: &str,
             }
         }
     };
-    finding.about(name)
+    (finding.about(name), running)
 }
 
 fn judge_cluster(region: &str, name: &str, app: &str, owner: Option<&str>, exists: bool) -> Finding {
