@@ -107,6 +107,20 @@ pub enum Command {
     /// members are Ready. A restore that stopped half-way finishes when run again. Works in a parent created anew
     /// after the old one was lost (the backup stack outlives destroy). Asks first (--yes without a terminal).
     Restore(RestoreArgs),
+    /// Renew Karmada's certificates from its CAs: those due, or all with --force; keys, subjects and CAs kept
+    ///
+    /// Runs `karmada-eks-reconcile certs renew` on the management host through SSM Run Command. The host reads the
+    /// certificates of Secret karmada-system/karmada-cert (the API server's, the admin's `karmada`, the front
+    /// proxy client, etcd's server and client) and renews each one with fewer than `karmada.renew_before_days`
+    /// left, or whose names no longer include today's Network Load Balancer (its DNS name and addresses), after a
+    /// backup of Karmada. Each is issued again from its CA with the same key, subject and usages, for
+    /// `karmada.cert_validity_days`; the copies in etcd-cert, karmada-webhook-cert, the components' kubeconfig
+    /// Secrets, the host's kubeconfig and the secret <app>/karmada/kubeconfig are updated; etcd (one member at a
+    /// time, keeping quorum), the API server (rolling, all replicas serving) and the other components restart;
+    /// the command ends when the API answers. A rotation that stopped half-way finishes when run again. The CAs
+    /// (10 years) are not renewed: docs/certificates.md. The host also runs this daily on its own. Exit 0 done (or
+    /// nothing due), 1 failed, 130 after Ctrl-C.
+    RotateCerts(RotateCertsArgs),
 }
 
 #[derive(Debug, Args)]
@@ -323,6 +337,18 @@ pub struct BackupArgs {
     #[command(flatten)]
     pub aws: AwsArgs,
     /// Print the outcome as one JSON document {"event": "backup", "ok", "report": {"location", "output"} | "error"}
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RotateCertsArgs {
+    /// Renew every leaf certificate now, not only those due
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// Print the outcome as one JSON document {"event": "rotate-certs", "ok", "report": {"output"} | "error"}
     #[arg(long)]
     pub json: bool,
 }

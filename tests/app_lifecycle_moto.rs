@@ -277,7 +277,7 @@ fn the_default_app_deploys_updates_through_its_life_and_destroy_leaves_nothing()
     // Day 1: every stack of the default app, across its two regions.
     let s = run.deploy("the default app (the starter's three members)", &config, &deploy);
     let all = outcomes(&s);
-    assert_eq!(all.len(), 8, "{all:?}");
+    assert_eq!(all.len(), 9, "{all:?}");
     assert!(all.values().all(|o| o == "created"), "{all:?}");
     assert_eq!(
         live_stacks(&moto, "eu-central-1"),

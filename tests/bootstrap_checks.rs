@@ -129,7 +129,7 @@ fn shellcheck_finds_nothing_in_any_host_script() {
         let findings = shellcheck(&files[0].1);
         assert!(findings.is_empty(), "{name} (reconcile.sh): shellcheck:\n{findings}");
         let findings = shellcheck(&format!(
-            "#!/bin/bash\n{}echo \"$CONCURRENCY $MEMBER_TIMEOUT $POLL $BACKUP_SCHEDULE $BACKUP_PERIOD\"\n",
+            "#!/bin/bash\n{}echo \"$CONCURRENCY $MEMBER_TIMEOUT $POLL $BACKUP_SCHEDULE $BACKUP_PERIOD $CERT_VALIDITY_DAYS $RENEW_BEFORE_DAYS $ETCD_REPLICAS $COMPONENT_REPLICAS\"\n",
             files[1].1
         ));
         assert!(findings.is_empty(), "{name} (settings): shellcheck:\n{findings}");
@@ -193,10 +193,17 @@ fn the_scripts_pass_only_flags_karmadactl_v1_18_2_defines() {
                 }
             }
         }
+        // The flags init takes from the desired state.
+        for flag in constructs::karmada::bootstrap::init_flags(&config).iter().filter(|w| w.starts_with("--")) {
+            let entry = format!("init {flag}");
+            assert!(known.contains(&entry), "{name}: `kubectl karmada init` has no flag {flag} in v1.18.2");
+            seen.insert(entry);
+        }
     }
     for used in [
         "init --wait-component-ready-timeout",
         "init --karmada-webhook-replicas",
+        "init --cert-validity-period",
         "deinit --purge-namespace",
         "join --cluster-kubeconfig",
         "unjoin --wait",
@@ -215,4 +222,35 @@ fn the_flag_check_would_catch_a_removed_flag() {
     let found = karmada_commands(bad);
     assert_eq!(found, [("register".to_string(), vec!["--token".to_string(), "--ca-cert-path".to_string()])]);
     assert!(!known.contains("register --ca-cert-path"));
+}
+
+#[test]
+fn the_settings_init_reads_from_the_desired_state_leave_the_user_data_alone() {
+    // A change of these is a bundle change (a desired-state stack update), never a stop and start of the host.
+    let base = render(&Config::default()).script;
+    let mut changed = Config::default();
+    let k = &mut changed.karmada;
+    k.apiserver_replicas = 5;
+    k.scheduler_replicas = 3;
+    k.controller_manager_replicas = 3;
+    k.webhook_replicas = 3;
+    k.aggregated_apiserver_replicas = 3;
+    k.kube_controller_manager_replicas = 3;
+    k.etcd_replicas = 5;
+    k.etcd_storage_size = "20Gi".into();
+    k.cert_validity_days = 730;
+    k.renew_before_days = 60;
+    assert_eq!(render(&changed).script, base);
+    assert_ne!(desired(&changed).sha256, desired(&Config::default()).sha256);
+    let flags = constructs::karmada::bootstrap::init_flags(&changed).join(" ");
+    for want in
+        ["--karmada-apiserver-replicas 5", "--etcd-replicas 5", "--etcd-pvc-size 20Gi", "--cert-validity-period 17520h"]
+    {
+        assert!(flags.contains(want), "{want} not in {flags}");
+    }
+    // The fetcher in the user-data names no subcommand but `log`: one added to the reconcile needs no new one.
+    let fetcher = constructs::karmada::fetcher::render("karmada").unwrap();
+    for sub in ["apply", "status", "backup", "restore", "certs", "unjoin"] {
+        assert!(!fetcher.contains(&format!(" {sub} ")), "the fetcher names {sub}");
+    }
 }

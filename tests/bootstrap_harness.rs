@@ -11,6 +11,7 @@ const PKC: &str = "<root>/var/lib/karmada-eks/parent.kubeconfig";
 const KC: &str = "<root>/etc/karmada/karmada-apiserver.config";
 
 fn run_ok(h: &Harness, config: &Config, env: &[(&str, &str)]) {
+    h.publish(&desired(config));
     let o = h.run(&render(config), env);
     assert!(o.status.success(), "{}\nlog:\n{}\ncalls:\n{}", stdout_stderr(&o), h.log(), h.calls().join("\n"));
 }
@@ -77,8 +78,9 @@ fn init_carries_the_ha_flags_and_the_etcd_fix() {
             "kubectl karmada init --kubeconfig {PKC} --karmada-data <root>/etc/karmada --karmada-pki <root>/etc/karmada/pki \
              --kube-image-tag v1.35.2 --karmada-apiserver-replicas 3 --etcd-replicas 3 --karmada-scheduler-replicas 2 \
              --karmada-controller-manager-replicas 2 --karmada-webhook-replicas 2 --karmada-aggregated-apiserver-replicas 2 \
-             --karmada-kube-controller-manager-replicas 2 --wait-component-ready-timeout 600 --etcd-storage-mode PVC \
-             --storage-classes-name ebs-sc --etcd-pvc-size 5Gi --karmada-apiserver-advertise-address 10.0.1.23 \
+             --karmada-kube-controller-manager-replicas 2 --etcd-pvc-size 5Gi --cert-validity-period 8760h \
+             --wait-component-ready-timeout 600 --etcd-storage-mode PVC \
+             --storage-classes-name ebs-sc --karmada-apiserver-advertise-address 10.0.1.23 \
              --cert-external-ip 10.0.1.23,198.51.100.10,198.51.100.11,198.51.100.12 --cert-external-dns {NLB_DNS}"
         )]
     );

@@ -47,6 +47,7 @@ fn first_apply_joins_every_member_applies_the_workload_and_records_the_hash() {
     let h = host();
     let config = Config::default();
     let (out, calls) = apply_ok(&h, &config);
+    assert!(!out.contains("FAILED") && !h.reconcile_log().contains("FAILED"), "{out}\n{}", h.reconcile_log());
     let joins = starting(&calls, "kubectl karmada join ");
     assert_eq!(joins.len(), 3, "{}", calls.join("\n"));
     assert!(calls.contains(&format!(
@@ -347,7 +348,10 @@ fn a_replaced_node_group_is_attached_on_the_next_run() {
 #[test]
 fn a_bundle_that_does_not_match_its_hash_is_refused() {
     let h = host();
-    let mut d = desired(&Config::default());
+    // Another bundle than the one the bootstrap fetched (and keeps by its hash).
+    let mut config = Config::default();
+    config.reconcile.concurrency = 7;
+    let mut d = desired(&config);
     d.chunks[0] = d.chunks[0].replacen('I', "J", 1);
     h.publish(&d);
     let mark = h.mark();
@@ -389,6 +393,7 @@ fn status_is_one_compact_json_document() {
     std::fs::write(h.path("state/never-ready/ekseucl02"), "").unwrap();
     let o = h.reconcile(&["status"], &[]);
     assert!(o.status.success(), "{}", stdout_stderr(&o));
+    eprintln!("status:\n{}", String::from_utf8_lossy(&o.stdout));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("status prints JSON");
     assert_eq!(v["api"], true);
     assert_eq!(v["etcd"], serde_json::json!([3, 3]));
@@ -399,6 +404,19 @@ fn status_is_one_compact_json_document() {
     assert!(clusters.contains(&serde_json::json!(["ekseucl02", false, "v1.31.4-eks-2d5f2d4", "Push"])));
     assert!(clusters.contains(&serde_json::json!(["ekseucl01", true, "v1.31.4-eks-2d5f2d4", "Push"])));
     assert_eq!(v["workload"].as_array().unwrap().len(), 3);
+    // Every certificate init made (real ones, from the init stand-in), with notAfter and the seconds left:
+    // the leaves for init's --cert-validity-period (365 days), the CAs for 10 years.
+    let certs = v["certs"].as_array().unwrap();
+    let names: Vec<&str> = certs.iter().map(|c| c[0].as_str().unwrap()).collect();
+    assert_eq!(
+        names,
+        ["ca", "front-proxy-ca", "etcd-ca", "apiserver", "karmada", "front-proxy-client", "etcd-server", "etcd-client"]
+    );
+    for c in certs {
+        let days = c[2].as_i64().unwrap() / 86_400;
+        let want = if c[0].as_str().unwrap().ends_with("ca") { 3649 } else { 364 };
+        assert!(days == want || days == want - 1, "{c}: {days} days left");
+    }
     assert!(o.stdout.len() < SSM_INLINE_OUTPUT_LIMIT);
 }
 
@@ -828,8 +846,12 @@ fn no_backup_no_member_removal() {
 fn apply_installs_the_bundles_fetcher_and_the_backup_timer() {
     let h = host();
     let fetcher = h.path("root/usr/local/bin/karmada-eks-reconcile");
-    // A host bootstrapped by an earlier release: its fetcher knows no `backup`.
-    let old = std::fs::read_to_string(&fetcher).unwrap().replace("| backup | restore) ;;", ") ;;");
+    // A host bootstrapped by an earlier release: its fetcher knows no `backup` (0.1.0 listed its subcommands).
+    let old = std::fs::read_to_string(&fetcher).unwrap().replacen(
+        "umask 077\n",
+        "umask 077\ncase ${1:-} in\n  apply | unjoin | status) ;;\n  *) echo \"usage: karmada-eks-reconcile apply | unjoin NAME... | status\" >&2; exit 2 ;;\nesac\n",
+        1,
+    );
     std::fs::write(&fetcher, old).unwrap();
     assert_eq!(h.reconcile(&["backup"], &[]).status.code(), Some(2));
     apply_ok(&h, &Config::default());
@@ -837,6 +859,11 @@ fn apply_installs_the_bundles_fetcher_and_the_backup_timer() {
     assert!(o.status.success(), "{}\n{}", stdout_stderr(&o), h.reconcile_log());
     let timer = std::fs::read_to_string(h.path("state/systemd/karmada-eks-backup.timer")).unwrap();
     assert!(timer.contains("OnUnitActiveSec=6h"), "{timer}");
+    // The daily renewal of the certificates is installed beside it.
+    let renew = std::fs::read_to_string(h.path("root/etc/systemd/system/karmada-eks-certs.service")).unwrap();
+    assert!(renew.contains("ExecStart=/usr/local/bin/karmada-eks-reconcile certs renew"), "{renew}");
+    let daily = std::fs::read_to_string(h.path("state/systemd/karmada-eks-certs.timer")).unwrap();
+    assert!(daily.contains("OnCalendar=daily") && daily.contains("Persistent=true"), "{daily}");
     // A new schedule rewrites the timer; the same one leaves it alone.
     let mut config = Config::default();
     config.backup.schedule = "30m".into();
@@ -847,4 +874,35 @@ fn apply_installs_the_bundles_fetcher_and_the_backup_timer() {
     h.publish(&desired(&config));
     let (_, calls) = apply_ok(&h, &config);
     assert!(calls.iter().all(|c| !c.starts_with("systemctl")), "{}", calls.join("\n"));
+}
+
+#[test]
+fn component_replicas_follow_the_config_after_day_one_and_an_etcd_member_count_change_is_refused() {
+    let h = host();
+    apply_ok(&h, &Config::default());
+    let mut config = Config::default();
+    config.karmada.scheduler_replicas = 3;
+    config.karmada.apiserver_replicas = 5;
+    let (out, calls) = apply_ok(&h, &config);
+    assert!(out.lines().any(|l| l == "scaled karmada-apiserver from 3 to 5 replicas"), "{out}");
+    assert!(out.lines().any(|l| l == "scaled karmada-scheduler from 2 to 3 replicas"), "{out}");
+    assert_eq!(
+        starting(&calls, "kubectl --kubeconfig <root>/var/lib/karmada-eks/parent.kubeconfig -n karmada-system scale ")
+            .len(),
+        2
+    );
+    assert_eq!(std::fs::read_to_string(h.path("state/deployments/karmada-scheduler")).unwrap().trim(), "3");
+    // In step: the next apply scales nothing.
+    let (_, calls) = apply_ok(&h, &config);
+    assert!(calls.iter().all(|c| !c.contains(" scale ")), "{}", calls.join("\n"));
+
+    config.karmada.etcd_replicas = 5;
+    let (code, out, calls) = apply(&h, &config, &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("FAILED settings: karmada.etcd_replicas is 5 but Karmada's etcd has 3 members")
+            && out.contains("set karmada.etcd_replicas = 3"),
+        "{out}"
+    );
+    assert!(calls.iter().all(|c| !c.contains("scale statefulset") && !c.starts_with("kubectl karmada join")));
 }

@@ -70,7 +70,7 @@ fn cdk_deploy_deploys_the_whole_assembly_with_no_karmada_eks_involved() {
     for region in ["us-east-1", "eu-central-1"] {
         statuses.extend(facts["stacks"][region].as_object().unwrap().values().map(|v| v.as_str().unwrap()));
     }
-    assert_eq!(statuses.len(), 8, "{facts}");
+    assert_eq!(statuses.len(), 9, "{facts}");
     assert!(statuses.iter().all(|s| *s == "CREATE_COMPLETE"), "{facts}");
     let mut expected: Vec<String> =
         facts["outputs"]["KarmadaApiAddresses"].as_str().unwrap().split(',').map(|a| format!("{a}/32")).collect();

@@ -30,7 +30,7 @@ fn synth_without_config_writes_the_default_assembly() {
         serde_json::json!({"karmada-eks:app": "karmada", "karmada-eks:part": "cluster"})
     );
     let summary = stderr(&o);
-    assert!(summary.contains("Synthesized 8 stacks"), "{summary}");
+    assert!(summary.contains("Synthesized 9 stacks"), "{summary}");
     let placement = summary.lines().skip_while(|l| !l.starts_with("Placement of default/nginx")).collect::<Vec<_>>();
     assert!(
         placement.iter().any(|l| l.split_whitespace().collect::<Vec<_>>() == ["eksuscl01", "2", "6", "50.0%"]),
@@ -138,7 +138,7 @@ fn list_shows_deploy_order_and_dependencies() {
     let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
     let names: Vec<&str> = v.as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
     assert_eq!(names, DEFAULT_STACKS);
-    let management = &v[7];
+    let management = &v[8];
     assert_eq!(management["name"], "karmada-management");
     assert_eq!(management["region"], "us-east-1");
     let deps: Vec<&str> = management["dependencies"].as_array().unwrap().iter().map(|d| d.as_str().unwrap()).collect();
@@ -177,7 +177,17 @@ fn init_writes_a_starter_that_synthesizes_and_refuses_to_overwrite() {
 fn help_lists_every_command() {
     let dir = tempfile::tempdir().unwrap();
     let text = stdout(&karmada_eks(dir.path(), &["--help"]));
-    for command in ["synth", "list", "diff", "deploy", "destroy", "plan", "init", "kubeconfig"] {
+    for command in ["synth", "list", "diff", "deploy", "destroy", "plan", "init", "kubeconfig", "rotate-certs"] {
         assert!(text.contains(command), "--help lacks {command}: {text}");
+    }
+    let rotate = stdout(&karmada_eks(dir.path(), &["rotate-certs", "--help"]));
+    for part in [
+        "karmada-eks-reconcile certs renew",
+        "--force",
+        "karmada.renew_before_days",
+        "keeping quorum",
+        "docs/certificates.md",
+    ] {
+        assert!(rotate.contains(part), "rotate-certs --help lacks {part}: {rotate}");
     }
 }

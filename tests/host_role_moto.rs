@@ -132,7 +132,8 @@ client('s3').create_bucket(Bucket='karmada-backup-backups')
 cfn = client('cloudformation')
 handle = {{'H': {{'Type': 'AWS::CloudFormation::WaitConditionHandle'}}}}
 cfn.create_stack(StackName='{CLUSTER_STACK}', TemplateBody=json.dumps({{'Resources': handle, 'Outputs': {{
-    'NodegroupName': {{'Value': '{NODEGROUP}'}}, 'TargetGroupArn': {{'Value': tg}}}}}}))
+    'NodegroupName': {{'Value': '{NODEGROUP}'}}, 'TargetGroupArn': {{'Value': tg}},
+    'KarmadaApiEndpoint': {{'Value': 'https://{NLB_DNS}:32443'}}, 'KarmadaApiAddresses': {{'Value': '{NLB_IPS}'}}}}}}))
 cfn.create_stack(StackName='karmada-backup', TemplateBody=json.dumps({{'Resources': handle, 'Outputs': {{
     'BackupBucketName': {{'Value': 'karmada-backup-backups'}}}}}}))
 ssm = client('ssm')

@@ -230,9 +230,9 @@ fn an_empty_directory_is_written_in_place() {
     assert!(o.status.success(), "{}", common::stderr(&o));
     assert_eq!(inode(&work), before);
     let read = CloudAssembly::read(&work).unwrap();
-    assert_eq!(read.stacks.len(), 8);
+    assert_eq!(read.stacks.len(), 9);
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no staging directory beside it");
-    assert_eq!(std::fs::read_dir(&work).unwrap().count(), 9, "the templates and the manifest, nothing else");
+    assert_eq!(std::fs::read_dir(&work).unwrap().count(), 10, "the templates and the manifest, nothing else");
 
     let o = synth_cli(&work, "single-member", ".");
     assert!(o.status.success(), "an earlier assembly in the working directory is replaced: {}", common::stderr(&o));
@@ -272,7 +272,7 @@ fn an_assembly_on_a_mount_point_is_updated_in_place() {
     let expected: BTreeSet<String> =
         ["kmd-backup", "kmd-network", "kmd-cluster", "kmd-member-access-us-west-2", "kmd-desired-state"]
             .iter()
-            .chain(&["kmd-desired-state-2", "kmd-management"])
+            .chain(&["kmd-desired-state-2", "kmd-desired-state-3", "kmd-management"])
             .map(|s| format!("{s}.template.json"))
             .chain(["manifest.json".to_string()])
             .collect();
@@ -307,7 +307,7 @@ fn an_earlier_assembly_beside_user_files_is_updated_and_the_user_files_kept() {
         assert!(!out.join(gone).exists(), "{gone} of the earlier assembly is left");
     }
     assert_eq!(now.len(), user.len() + new.len(), "{:?}", now.keys());
-    assert_eq!(CloudAssembly::read(&out).unwrap().stacks.len(), 7);
+    assert_eq!(CloudAssembly::read(&out).unwrap().stacks.len(), 8);
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no staging or backup directory is left");
 
     let before = hash(&out);

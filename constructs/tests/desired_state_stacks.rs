@@ -29,12 +29,16 @@ fn parameters(template: &serde_json::Value) -> Vec<(String, String)> {
 }
 
 #[test]
-fn the_default_desired_state_is_a_head_stack_and_a_second_part_holding_every_chunk() {
+fn the_default_desired_state_is_a_head_stack_and_parts_holding_every_chunk() {
     let config = Config::default();
     let assembly = KarmadaParent::new(&config).unwrap().synth().unwrap();
     let stacks: Vec<_> = assembly.stacks.iter().filter(|s| s.name.starts_with("karmada-desired-state")).collect();
     let names: Vec<&str> = stacks.iter().map(|s| s.name.as_str()).collect();
-    assert_eq!(names, ["karmada-desired-state-2", "karmada-desired-state"], "the scripts need more than ten chunks");
+    assert_eq!(
+        names,
+        ["karmada-desired-state-2", "karmada-desired-state-3", "karmada-desired-state"],
+        "the scripts need more than twenty chunks"
+    );
     let d = desired_state::render(&config).unwrap();
     let head = assembly.stack("karmada-desired-state").unwrap();
     let params = parameters(&head.template);
@@ -43,7 +47,11 @@ fn the_default_desired_state_is_a_head_stack_and_a_second_part_holding_every_chu
         !params.iter().any(|(name, _)| name == "/karmada/karmada/applied-state"),
         "the host writes the applied state; a stack holding it would drift at every reconcile"
     );
-    assert_eq!(head.dependencies, ["karmada-desired-state-2"], "the head names chunks that exist");
+    assert_eq!(
+        head.dependencies,
+        ["karmada-desired-state-2", "karmada-desired-state-3"],
+        "the head names chunks that exist"
+    );
     let all: Vec<(String, String)> = stacks.iter().flat_map(|s| parameters(&s.template)).collect();
     for (i, chunk) in d.chunks.iter().enumerate() {
         assert!(all.contains(&(format!("/karmada/karmada/desired-state/{i}"), chunk.clone())));

@@ -1,5 +1,6 @@
 //! `backup`: a backup of Karmada now (`karmada-eks-reconcile backup manual` on the management host): the etcd
-//! snapshot and the certificates, into the app's bucket. `restore` runs its restore through the same call.
+//! snapshot and the certificates, into the app's bucket. `restore` and `rotate-certs` (`karmada-eks-reconcile
+//! certs renew`) run on the host through the same call.
 
 use anyhow::Result;
 use std::path::Path;
@@ -7,7 +8,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use super::session;
-use crate::cli::{AwsArgs, BackupArgs};
+use crate::cli::{AwsArgs, BackupArgs, RotateCertsArgs};
 use crate::deploy::account;
 use crate::deploy::host::backup::{self, BackupAction, BackupReport};
 use crate::deploy::host::reconcile::ReconcileError;
@@ -20,6 +21,10 @@ pub fn run(config_path: Option<&Path>, args: BackupArgs) -> Result<ExitCode> {
     on_host(config_path, &args.aws, BackupAction::Backup { reason: "manual".into() }, args.json)
 }
 
+pub fn rotate_certs(config_path: Option<&Path>, args: RotateCertsArgs) -> Result<ExitCode> {
+    on_host(config_path, &args.aws, BackupAction::RotateCerts { force: args.force }, args.json)
+}
+
 /// Runs `action` on the config's app's host and prints the outcome (text, or one JSON document
 /// {"event": "backup" | "restore", "ok", "report" | "error"}); exit 0, 1, or 130 after Ctrl-C.
 pub fn on_host(config_path: Option<&Path>, aws: &AwsArgs, action: BackupAction, json: bool) -> Result<ExitCode> {
@@ -30,6 +35,7 @@ pub fn on_host(config_path: Option<&Path>, aws: &AwsArgs, action: BackupAction, 
     let event = match action {
         BackupAction::Backup { .. } => "backup",
         BackupAction::Restore { .. } => "restore",
+        BackupAction::RotateCerts { .. } => "rotate-certs",
     };
     let result: Result<BackupReport, ReconcileError> = session::runtime()?.block_on(async {
         let aws = session::aws(aws, tuning).await;

@@ -45,5 +45,6 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Status(args) => status::run(config_path, args),
         Command::Backup(args) => backup::run(config_path, args),
         Command::Restore(args) => restore::run(config_path, args),
+        Command::RotateCerts(args) => backup::rotate_certs(config_path, args),
     }
 }

@@ -190,7 +190,12 @@ impl Harness {
     }
 
     /// Runs the script after `Fn::Sub` with the test values, with the stand-ins first on PATH and `env` added.
+    /// The desired state is in SSM before the host boots (the management stack depends on it): the default
+    /// config's, unless the test published one.
     pub fn run(&self, rendered: &RenderedBootstrap, env: &[(&str, &str)]) -> Output {
+        if self.parameter(&wellknown::desired_state_parameter("karmada")).is_none() {
+            self.publish(&desired(&Config::default()));
+        }
         let script = substitute(&rendered.script, &values(NLB_IPS));
         let file = self.path("user-data.sh");
         std::fs::write(&file, script).unwrap();
@@ -229,6 +234,8 @@ impl Harness {
             .env("FAKE_STATE", self.path("state"))
             .env("FAKE_CALLS", self.path("calls"))
             .env("FAKE_TARGET_GROUP", TARGET_GROUP)
+            .env("FAKE_NLB_DNS", NLB_DNS)
+            .env("FAKE_NLB_IPS", NLB_IPS)
             .env("FAKE_KUBECTL_SHA256S", pins.join(" "));
         for (k, v) in env {
             cmd.env(k, v);

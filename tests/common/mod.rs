@@ -6,14 +6,15 @@ use std::process::{Command, Output};
 
 /// The default app's stacks, in deploy order.
 /// The default app's stacks in deploy order, as the manifest, `list` and `cdk ls` give them: the head of the
-/// desired state after its second part.
-pub const DEFAULT_STACKS: [&str; 8] = [
+/// desired state after its other parts.
+pub const DEFAULT_STACKS: [&str; 9] = [
     "karmada-backup",
     "karmada-network",
     "karmada-cluster",
     "karmada-member-access-eu-central-1",
     "karmada-member-access-us-east-1",
     "karmada-desired-state-2",
+    "karmada-desired-state-3",
     "karmada-desired-state",
     "karmada-management",
 ];

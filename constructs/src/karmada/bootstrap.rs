@@ -400,17 +400,9 @@ fn script_data(ctx: &BootstrapContext, budget: &Budget) -> Result<serde_json::Va
         "binaries": binaries,
         "parent_kubectl": parent_kubectl(config),
         "karmada_version": k.version,
-        "kube_image_tag": KARMADA_KUBE_IMAGE_TAG,
-        "apiserver_replicas": k.apiserver_replicas,
         "etcd_replicas": k.etcd_replicas,
         "etcd_fix": k.etcd_replicas > 1,
-        "scheduler_replicas": k.scheduler_replicas,
-        "controller_manager_replicas": k.controller_manager_replicas,
-        "webhook_replicas": k.webhook_replicas,
-        "aggregated_apiserver_replicas": k.aggregated_apiserver_replicas,
-        "kube_controller_manager_replicas": k.kube_controller_manager_replicas,
         "component_ready_timeout": k.component_ready_timeout_seconds,
-        "etcd_storage_size": k.etcd_storage_size,
         "storage_class_name": k.storage_class,
         "storage_class": storage_class.trim_end_matches('\n'),
         "timeout_seconds": budget.timeout_seconds,
@@ -424,6 +416,29 @@ fn script_data(ctx: &BootstrapContext, budget: &Budget) -> Result<serde_json::Va
 }
 
 /// A value the scripts write unquoted: letters, digits and `._-:/@+=,` only.
+/// The `kubectl karmada init` flags that come from the desired state, not the user-data (file `init-flags` of
+/// the bundle, one a line): the image tag, every component's replicas, etcd's volume size and the certificates'
+/// lifetime. The bootstrap reads them through `karmada-eks-reconcile init-flags`, so a change of these settings
+/// leaves the management instance alone (a `UserData` change stops and starts it); each is in the v1.18.2 flag
+/// list (tests/data/karmadactl-v1.18.2-flags.txt).
+pub fn init_flags(config: &Config) -> Vec<String> {
+    let k = &config.karmada;
+    let pairs: [(&str, String); 10] = [
+        ("--kube-image-tag", KARMADA_KUBE_IMAGE_TAG.into()),
+        ("--karmada-apiserver-replicas", k.apiserver_replicas.to_string()),
+        ("--etcd-replicas", k.etcd_replicas.to_string()),
+        ("--karmada-scheduler-replicas", k.scheduler_replicas.to_string()),
+        ("--karmada-controller-manager-replicas", k.controller_manager_replicas.to_string()),
+        ("--karmada-webhook-replicas", k.webhook_replicas.to_string()),
+        ("--karmada-aggregated-apiserver-replicas", k.aggregated_apiserver_replicas.to_string()),
+        ("--karmada-kube-controller-manager-replicas", k.kube_controller_manager_replicas.to_string()),
+        ("--etcd-pvc-size", k.etcd_storage_size.clone()),
+        // A Go duration (`flags.DurationVar`, pkg/karmadactl/cmdinit/cmdinit.go): hours, as in its "8760h0m0s".
+        ("--cert-validity-period", format!("{}h", k.cert_validity_days * 24)),
+    ];
+    pairs.into_iter().flat_map(|(flag, value)| [flag.to_string(), value]).collect()
+}
+
 pub(crate) fn shell_word(field: &str, value: &str) -> Result<(), BootstrapError> {
     let ok = !value.is_empty() && value.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-:/@+=,".contains(&b));
     if ok {

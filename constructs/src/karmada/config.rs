@@ -196,6 +196,13 @@ pub struct KarmadaConfig {
     /// How long `kubectl karmada init` waits for each component (`--wait-component-ready-timeout`, seconds; init's
     /// own default, 120, is short for EBS provisioning and image pulls). Default: 600.
     pub component_ready_timeout_seconds: u32,
+    /// Lifetime of the certificates `init` issues and `rotate-certs` renews, in days (30-3650; passed to `kubectl
+    /// karmada init --cert-validity-period`, whose own default is 365). The CA is not among them: `init` makes it
+    /// for 10 years (docs/certificates.md). Default: 365.
+    pub cert_validity_days: u32,
+    /// The host renews a certificate on its own (a daily timer) once it has fewer days than this left (1-365, at
+    /// most half of `cert_validity_days`); `status` warns under the same count. Default: 30.
+    pub renew_before_days: u32,
 }
 
 /// How the management host's reconcile (`karmada-eks-reconcile apply`) works through the members.
@@ -351,6 +358,8 @@ impl Default for KarmadaConfig {
             aggregated_apiserver_replicas: 2,
             kube_controller_manager_replicas: 2,
             component_ready_timeout_seconds: 600,
+            cert_validity_days: 365,
+            renew_before_days: 30,
         }
     }
 }
@@ -528,6 +537,8 @@ impl Config {
             ("karmada.aggregated_apiserver_replicas", k.aggregated_apiserver_replicas, 1, 10),
             ("karmada.kube_controller_manager_replicas", k.kube_controller_manager_replicas, 1, 10),
             ("karmada.component_ready_timeout_seconds", k.component_ready_timeout_seconds, 60, 1800),
+            ("karmada.cert_validity_days", k.cert_validity_days, 30, 3650),
+            ("karmada.renew_before_days", k.renew_before_days, 1, 365),
             ("reconcile.concurrency", r.concurrency, 1, 50),
             ("reconcile.member_timeout_seconds", r.member_timeout_seconds, 60, 3600),
             ("reconcile.ready_poll_seconds", r.ready_poll_seconds, 1, 60),
@@ -537,6 +548,16 @@ impl Config {
                 return Err(ConfigError::new(field, format!("{value} is outside {min}-{max}"))
                     .hint(format!("set {field} between {min} and {max}, or remove it for the default")));
             }
+        }
+        if k.renew_before_days * 2 > k.cert_validity_days {
+            return Err(ConfigError::new(
+                "karmada.renew_before_days",
+                format!(
+                    "{} days is more than half of karmada.cert_validity_days ({}): every renewal would be due again within the same timer period",
+                    k.renew_before_days, k.cert_validity_days
+                ),
+            )
+            .hint(format!("set karmada.renew_before_days to {} or less", k.cert_validity_days / 2)));
         }
         let minimum = super::bootstrap::minimum_timeout_minutes(self);
         if self.management.bootstrap_timeout_minutes < minimum {

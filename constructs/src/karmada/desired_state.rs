@@ -5,10 +5,12 @@
 //! The bundle is a text of files, each introduced by a line `#@karmada-eks-file <name>`:
 //! - `reconcile.sh`: the reconcile script (`templates/reconcile.sh.hbs`), run by `karmada-eks-reconcile`;
 //! - `settings`: `CONCURRENCY`, `MEMBER_TIMEOUT`, `POLL` from the `[reconcile]` section, `BACKUP_SCHEDULE` and
-//!   `BACKUP_PERIOD` (seconds) from `[backup]`;
+//!   `BACKUP_PERIOD` (seconds) from `[backup]`, `CERT_VALIDITY_DAYS`, `RENEW_BEFORE_DAYS`, `ETCD_REPLICAS` and
+//!   `COMPONENT_REPLICAS` (`<Deployment>=<n> ...`, see [`component_replicas`]) from `[karmada]`;
 //! - `members`: `name region eks_name mode`, one member a line;
 //! - `workload.yaml`: the sample Deployment and its PropagationPolicy (empty when the workload is disabled);
-//! - `fetcher`: `karmada-eks-reconcile` of this release, which `apply` installs (see [`super::fetcher`]).
+//! - `fetcher`: `karmada-eks-reconcile` of this release, which `apply` installs (see [`super::fetcher`]);
+//! - `init-flags`: the `kubectl karmada init` flags the bootstrap reads (see [`bootstrap::init_flags`]).
 //!
 //! Synth stores it base64-encoded in chunks of at most [`CHUNK_LIMIT`] bytes (Standard-tier String parameters)
 //! under `/<app>/karmada/desired-state/<i>`, with the head `/<app>/karmada/desired-state` =
@@ -45,10 +47,13 @@ pub const TAIL_LINES: usize = 3;
 pub const LINE_CHARS: usize = 120;
 /// `unjoin` and `unregister` wait this long for the member's cleanup (`--wait`).
 pub const UNJOIN_WAIT: &str = "120s";
+/// Longest a certificate renewal waits for each component to roll out (and then for the API), in seconds.
+pub const ROLLOUT_SECONDS: u32 = 900;
 /// Longest a reconcile waits for another one to release the lock, in seconds.
 pub const LOCK_WAIT_SECONDS: u32 = 1800;
 
-const APPLY_FIXED_CHARS: usize = 400;
+// With what a certificate renewal prints: a line per leaf renewed (5 of at most 300) and the new endpoint.
+const APPLY_FIXED_CHARS: usize = 400 + 5 * 300 + 200;
 const APPLY_MEMBER_CHARS: usize = 48 + 1 + REASON_CHARS + 1;
 const APPLY_FAILURE_CHARS: usize = (LINE_CHARS + 1) + TAIL_LINES * (4 + LINE_CHARS + 1);
 /// The most members whose `apply` output fits [`SSM_INLINE_OUTPUT_LIMIT`] in the worst case (every name 48
@@ -58,8 +63,9 @@ pub const APPLY_OUTPUT_MAX_MEMBERS: usize =
 
 /// Longest Kubernetes version `status` reports per member.
 pub const VERSION_CHARS: usize = 32;
-// The fixed fields, with the backup's [age, period, "<time>-<reason>.tgz"] at most 80.
-const STATUS_FIXED_CHARS: usize = 480;
+// The fixed fields, with the backup's [age, period, "<time>-<reason>.tgz"] at most 80 and the certificates'
+// ["<name>",<notAfter>,<seconds left>] (8 of at most 45).
+const STATUS_FIXED_CHARS: usize = 480 + 8 * 45;
 // ["<name>",false,"<version>","Push"], plus ["<name>",<replicas>], in the workload list.
 const STATUS_MEMBER_CHARS: usize = (2 + 48 + 8 + VERSION_CHARS + 3 + 4 + 3) + (2 + 48 + 2 + 10 + 2);
 /// The most members whose `status` JSON fits [`SSM_INLINE_OUTPUT_LIMIT`] in the worst case.
@@ -93,13 +99,18 @@ pub fn render(config: &Config) -> Result<DesiredState, BootstrapError> {
     }
     let r = &config.reconcile;
     let b = &config.backup;
+    let k = &config.karmada;
     let settings = format!(
-        "CONCURRENCY={}\nMEMBER_TIMEOUT={}\nPOLL={}\nBACKUP_SCHEDULE={}\nBACKUP_PERIOD={}\n",
+        "CONCURRENCY={}\nMEMBER_TIMEOUT={}\nPOLL={}\nBACKUP_SCHEDULE={}\nBACKUP_PERIOD={}\nCERT_VALIDITY_DAYS={}\nRENEW_BEFORE_DAYS={}\nETCD_REPLICAS={}\nCOMPONENT_REPLICAS=\"{}\"\n",
         r.concurrency,
         r.member_timeout_seconds,
         r.ready_poll_seconds,
         b.schedule,
-        b.schedule_seconds().unwrap_or_default()
+        b.schedule_seconds().unwrap_or_default(),
+        k.cert_validity_days,
+        k.renew_before_days,
+        k.etcd_replicas,
+        component_replicas(config).join(" "),
     );
     let workload = if config.workload.enabled { manifests::workload(config)? } else { String::new() };
     let files = [
@@ -108,6 +119,7 @@ pub fn render(config: &Config) -> Result<DesiredState, BootstrapError> {
         ("members", members),
         ("workload.yaml", workload),
         ("fetcher", super::fetcher::render(&config.app)?),
+        ("init-flags", bootstrap::init_flags(config).join("\n") + "\n"),
     ];
     let mut bundle = String::new();
     for (name, text) in &files {
@@ -155,6 +167,23 @@ pub const ETCD_TOOLS: EtcdRelease = EtcdRelease {
 /// which the distroless etcd image lacks.
 pub const RESTORE_POD_IMAGE: &str = "public.ecr.aws/docker/library/busybox:1.37.0";
 
+/// `<Deployment>=<replicas>` of each Karmada component in karmada-system, as `kubectl karmada init` v1.18.2 names
+/// them (pkg/karmadactl/cmdinit/kubernetes/deployments.go): what the reconcile scales them to after day 1.
+pub fn component_replicas(config: &Config) -> Vec<String> {
+    let k = &config.karmada;
+    [
+        ("karmada-apiserver", k.apiserver_replicas),
+        ("karmada-aggregated-apiserver", k.aggregated_apiserver_replicas),
+        ("kube-controller-manager", k.kube_controller_manager_replicas),
+        ("karmada-controller-manager", k.controller_manager_replicas),
+        ("karmada-scheduler", k.scheduler_replicas),
+        ("karmada-webhook", k.webhook_replicas),
+    ]
+    .iter()
+    .map(|(name, n)| format!("{name}={n}"))
+    .collect()
+}
+
 fn reconcile_script(config: &Config) -> Result<String, BootstrapError> {
     shell_word("app", &config.app)?;
     shell_word("workload.namespace", &config.workload.namespace)?;
@@ -177,6 +206,7 @@ fn reconcile_script(config: &Config) -> Result<String, BootstrapError> {
             "applied_state_parameter": wellknown::applied_state_parameter(&config.app),
             "reconcile_log": wellknown::HOST_RECONCILE_LOG,
             "lock_wait": LOCK_WAIT_SECONDS,
+            "rollout_seconds": ROLLOUT_SECONDS,
             "unjoin_wait": UNJOIN_WAIT,
             "reason_chars": REASON_CHARS,
             "failures_shown": FAILURES_SHOWN,
@@ -321,9 +351,13 @@ mod tests {
         let d = render(&config).unwrap();
         let f = files(&d);
         let names: Vec<&str> = f.iter().map(|(n, _)| n.as_str()).collect();
-        assert_eq!(names, ["reconcile.sh", "settings", "members", "workload.yaml", "fetcher"]);
+        assert_eq!(names, ["reconcile.sh", "settings", "members", "workload.yaml", "fetcher", "init-flags"]);
+        assert_eq!(f[5].1, bootstrap::init_flags(&config).join("\n") + "\n");
         assert!(f[0].1.starts_with("#!/bin/bash\n"));
-        assert_eq!(f[1].1, "CONCURRENCY=7\nMEMBER_TIMEOUT=900\nPOLL=10\nBACKUP_SCHEDULE=6h\nBACKUP_PERIOD=21600\n");
+        assert_eq!(
+            f[1].1,
+            "CONCURRENCY=7\nMEMBER_TIMEOUT=900\nPOLL=10\nBACKUP_SCHEDULE=6h\nBACKUP_PERIOD=21600\nCERT_VALIDITY_DAYS=365\nRENEW_BEFORE_DAYS=30\nETCD_REPLICAS=3\nCOMPONENT_REPLICAS=\"karmada-apiserver=3 karmada-aggregated-apiserver=2 kube-controller-manager=2 karmada-controller-manager=2 karmada-scheduler=2 karmada-webhook=2\"\n"
+        );
         assert_eq!(f[4].1, super::super::fetcher::render("karmada").unwrap());
         assert_eq!(
             f[2].1,

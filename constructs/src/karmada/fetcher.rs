@@ -35,11 +35,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_fetcher_starts_with_its_interpreter_and_knows_backup_and_restore() {
+    fn the_fetcher_starts_with_its_interpreter_and_hands_every_subcommand_but_log_to_the_bundle() {
         let text = render("karmada").unwrap();
         assert!(text.starts_with("#!/bin/bash\n"), "{text}");
         assert!(text.contains("/karmada/karmada/desired-state"));
-        assert!(text.contains("apply | unjoin | status | backup | restore) ;;"));
+        assert!(text.contains("if [ \"${1:-}\" = log ]; then"));
+        assert!(text.trim_end().ends_with("BUNDLE_SHA256=$sha exec bash \"$dir/reconcile.sh\" \"$@\""));
         let escaped = for_user_data("karmada").unwrap();
         assert_eq!(escaped.matches("${").count(), escaped.matches("${!").count());
         assert_eq!(escaped.replace("${!", "${"), text.trim_end());

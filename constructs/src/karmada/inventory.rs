@@ -191,10 +191,13 @@ impl Inventory {
             .map(|c| c.place.region.clone())
             .or_else(|| assembly.stacks.first().map(|s| s.environment.region.clone()))
             .unwrap_or_default();
-        let texts: Vec<&str> = assembly.stacks.iter().flat_map(|s| strings(&s.template)).collect();
-        let modes = super::desired_state::bundle_in(assembly, &inv.app)
-            .map(|bundle| member_modes(super::desired_state::bundle_file(&bundle, "members").unwrap_or_default()))
-            .unwrap_or_default();
+        let bundle = super::desired_state::bundle_in(assembly, &inv.app);
+        let file = |name: &str| bundle.as_deref().and_then(|b| super::desired_state::bundle_file(b, name));
+        let modes = member_modes(file("members").unwrap_or_default());
+        // The init flags of the desired state (one a line), beside the user-data that passes them.
+        let init_flags = file("init-flags").unwrap_or_default().replace('\n', " ");
+        let mut texts: Vec<&str> = assembly.stacks.iter().flat_map(|s| strings(&s.template)).collect();
+        texts.push(&init_flags);
         for m in &mut inv.members {
             m.mode = modes.get(&m.name).cloned();
         }

@@ -193,6 +193,7 @@ fn with_part_suffix(base: String, part: usize) -> String {
 ///         "demo-cluster",
 ///         "demo-member-access-us-east-1",
 ///         "demo-desired-state-2",
+///         "demo-desired-state-3",
 ///         "demo-desired-state",
 ///         "demo-management",
 ///         "demo-extra"
@@ -967,6 +968,6 @@ mod tests {
             assert_eq!(tag, Some(part.as_str()), "{}", stack.name);
             assert_eq!(names.made_part(&stack.name, &stack.environment.region, tag, &stack.template), Ok(part));
         }
-        assert_eq!(assembly.stacks.len(), 8);
+        assert_eq!(assembly.stacks.len(), 9);
     }
 }

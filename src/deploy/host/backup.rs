@@ -16,6 +16,8 @@ pub enum BackupAction {
     Backup { reason: String },
     /// A restore of `key` (`backups/<time>-<reason>.tgz`), or of the newest backup.
     Restore { key: Option<String> },
+    /// A renewal of the certificates due, or of all with `force` (`certs renew [--force]`).
+    RotateCerts { force: bool },
 }
 
 impl BackupAction {
@@ -23,6 +25,8 @@ impl BackupAction {
         match self {
             BackupAction::Backup { reason } => vec!["backup", reason],
             BackupAction::Restore { key } => vec!["restore", key.as_deref().unwrap_or("latest")],
+            BackupAction::RotateCerts { force: false } => vec!["certs", "renew"],
+            BackupAction::RotateCerts { force: true } => vec!["certs", "renew", "--force"],
         }
     }
 }
@@ -54,13 +58,16 @@ pub async fn run(
     let host = connect(ssm, &instance);
     host.wait_until_managed().await?;
     let output = host.run_reconcile(&action.args(), true).await.map_err(|e| {
-        // A fetcher from before backups answers its usage (exit 2) to `backup`: deploy installs the new one.
+        // A fetcher from before backups (or certificate renewal) answers its usage (exit 2): deploy installs the
+        // new one.
         if e.to_string().contains("usage: karmada-eks-reconcile") {
             ReconcileError::NotDeployed {
                 stack: management_stack(app),
-                problem: "has a host whose karmada-eks-reconcile predates backups (bootstrapped by an earlier \
-                          release; the next deploy's reconcile installs the new one)"
-                    .into(),
+                problem: format!(
+                    "has a host whose karmada-eks-reconcile predates `{}` (bootstrapped by an earlier release; the \
+                     next deploy's reconcile installs the new one)",
+                    action.args()[0]
+                ),
             }
         } else {
             ReconcileError::Host(e)
@@ -102,6 +109,9 @@ fn report(action: &BackupAction, output: String) -> BackupReport {
     let (name, prefix) = match action {
         BackupAction::Backup { .. } => ("backup", "backup "),
         BackupAction::Restore { .. } => ("restore", "restored "),
+        BackupAction::RotateCerts { .. } => {
+            return BackupReport { action: "rotate-certs", location: None, output };
+        }
     };
     let location = output
         .lines()

@@ -124,6 +124,64 @@ pub struct HostStatus {
     /// The newest backup the host knows, with the schedule's period (hosts of earlier releases report none).
     #[serde(default)]
     pub backup: Option<BackupStatus>,
+    /// Karmada's certificates (Secret karmada-system/karmada-cert); empty from hosts of earlier releases.
+    #[serde(default)]
+    pub certs: Vec<CertExpiry>,
+}
+
+/// One certificate of Karmada: `["<name>",<notAfter>,<seconds left>]` in the compact status.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertExpiry {
+    /// `ca`, `front-proxy-ca`, `etcd-ca` (the CAs) or `apiserver`, `karmada` (the admin kubeconfig's and the
+    /// webhook's), `front-proxy-client`, `etcd-server` (also etcd's peer certificate), `etcd-client`.
+    pub name: String,
+    /// notAfter, in seconds since the epoch.
+    pub not_after: i64,
+    /// Seconds left by the host's clock (negative: expired).
+    pub seconds_left: i64,
+}
+
+/// Under this many days left a certificate makes `status` unhealthy.
+pub const CERT_UNHEALTHY_DAYS: i64 = 7;
+
+impl CertExpiry {
+    pub fn days_left(&self) -> i64 {
+        self.seconds_left.div_euclid(86_400)
+    }
+
+    /// `apiserver 2027-12-07 (365 d)`.
+    pub fn line(&self) -> String {
+        let date = aws_sdk_ssm::primitives::DateTime::from_secs(self.not_after)
+            .fmt(aws_sdk_ssm::primitives::DateTimeFormat::DateTime)
+            .map(|d| d[..10].to_string())
+            .unwrap_or_else(|_| self.not_after.to_string());
+        if self.seconds_left < 0 {
+            format!("{} {date} (EXPIRED)", self.name)
+        } else {
+            format!("{} {date} ({} d)", self.name, self.days_left())
+        }
+    }
+
+    /// A problem under [`CERT_UNHEALTHY_DAYS`], a warning under `warn_days`, else nothing.
+    pub fn verdict(&self, warn_days: i64) -> Option<(bool, String)> {
+        let fix = if self.name.ends_with("ca") {
+            "a CA is not renewed by karmada-eks: see docs/certificates.md, \"Replacing a CA\""
+        } else {
+            "run `karmada-eks rotate-certs`; the host's daily timer should have (`karmada-eks-reconcile log reconcile`)"
+        };
+        let left = if self.seconds_left < 0 {
+            "has EXPIRED".to_string()
+        } else {
+            format!("expires in {}", human(self.seconds_left as u64))
+        };
+        if self.days_left() < CERT_UNHEALTHY_DAYS {
+            Some((true, format!("certificate {} {left}: {fix}", self.name)))
+        } else if self.days_left() < warn_days {
+            Some((false, format!("certificate {} {left}: {fix}", self.name)))
+        } else {
+            None
+        }
+    }
 }
 
 /// The host's last backup: `[age or -1, period, "<time>-<reason>.tgz"]` in the compact status.
@@ -263,6 +321,9 @@ pub struct StatusReport {
     /// The last backup of Karmada, as the host reports it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub backup: Option<BackupStatus>,
+    /// Karmada's certificates and when each expires, as the host reads them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub certs: Vec<CertExpiry>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub drift: Option<Vec<StackDrift>>,
     /// The tail of the bootstrap log, when the management stack failed and the host answered.
@@ -381,6 +442,18 @@ pub fn assess(
             problems.push(format!("stack {} drift: {}", d.stack, d.error.as_deref().unwrap_or(&d.status)));
         }
     }
+    let certs = match &host {
+        HostAnswer::Reached { status } => status.certs.clone(),
+        HostAnswer::Unreachable { .. } => Vec::new(),
+    };
+    let mut cert_warnings = Vec::new();
+    for c in &certs {
+        match c.verdict(i64::from(config.karmada.renew_before_days)) {
+            Some((true, p)) => problems.push(p),
+            Some((false, w)) => cert_warnings.push(w),
+            None => {}
+        }
+    }
     let bad_stacks = stacks.iter().filter(|s| s.problem().is_some()).count();
     let bad_members = members.iter().filter(|m| !m.healthy()).count();
     let healthy = bad_stacks == 0 && bad_members == 0 && problems.is_empty();
@@ -411,7 +484,8 @@ pub fn assess(
         HostAnswer::Reached { status } => status.backup.clone(),
         HostAnswer::Unreachable { .. } => None,
     };
-    let warnings: Vec<String> = backup.iter().filter_map(BackupStatus::warning).collect();
+    let mut warnings: Vec<String> = backup.iter().filter_map(BackupStatus::warning).collect();
+    warnings.extend(cert_warnings);
     if let Some(b) = &backup {
         parts.push(match b.age_seconds {
             Some(age) => format!("last backup {} ago", human(age)),
@@ -428,6 +502,7 @@ pub fn assess(
         problems,
         warnings,
         backup,
+        certs,
         drift,
         bootstrap_log,
         desired_sha256,
@@ -445,6 +520,10 @@ pub fn render(report: &StatusReport, all: bool) -> String {
     }
     if let Some(b) = &report.backup {
         out.push_str(&format!("  last backup: {} (every {})\n", b.line(), human(b.period_seconds)));
+    }
+    if all && !report.certs.is_empty() {
+        let list: Vec<String> = report.certs.iter().map(CertExpiry::line).collect();
+        out.push_str(&format!("  certificates expire: {}\n", list.join(", ")));
     }
     for s in &report.stacks {
         match s.problem() {
@@ -591,6 +670,18 @@ pub fn parse_host_status(output: &str) -> Result<HostStatus, HostError> {
             period_seconds: b.get(1).and_then(serde_json::Value::as_u64).unwrap_or(0),
             last: b.get(2).and_then(text).filter(|k| k != "-").map(|k| format!("backups/{k}")),
         }),
+        certs: value["certs"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|c| {
+                Some(CertExpiry {
+                    name: c[0].as_str()?.to_string(),
+                    not_after: c[1].as_i64()?,
+                    seconds_left: c[2].as_i64()?,
+                })
+            })
+            .collect(),
     })
 }
 
@@ -753,7 +844,61 @@ mod tests {
             }),
             applied_sha256: Some("d".repeat(64)),
             backup: None,
+            certs: vec![CertExpiry { name: "apiserver".into(), not_after: 1_828_224_000, seconds_left: 300 * 86_400 }],
         }
+    }
+
+    #[test]
+    fn a_certificate_under_seven_days_is_unhealthy_and_under_the_renewal_window_a_warning() {
+        let config = Config::default();
+        let with = |name: &str, days: i64| {
+            let mut host = healthy_host(&config);
+            host.certs = vec![CertExpiry { name: name.into(), not_after: 1_796_601_600, seconds_left: days * 86_400 }];
+            assess(&config, vec![], reached(host), None, None, vec![])
+        };
+        let fine = with("apiserver", 300);
+        assert!(fine.healthy && fine.warnings.iter().all(|w| !w.contains("certificate")), "{fine:?}");
+        assert!(!render(&fine, false).contains("certificates expire"));
+        assert!(render(&fine, true).contains("certificates expire: apiserver 2026-12-07 (300 d)"));
+        let soon = with("etcd-server", 20);
+        assert!(soon.healthy, "{soon:?}");
+        assert!(
+            soon.warnings.iter().any(
+                |w| w.contains("certificate etcd-server expires in 20 d") && w.contains("karmada-eks rotate-certs")
+            ),
+            "{:?}",
+            soon.warnings
+        );
+        let urgent = with("karmada", 3);
+        assert!(!urgent.healthy);
+        assert!(
+            urgent.problems.iter().any(|p| p.contains("certificate karmada expires in 3 d")),
+            "{:?}",
+            urgent.problems
+        );
+        let gone = with("ca", -1);
+        assert!(!gone.healthy);
+        assert!(
+            gone.problems.iter().any(|p| p.contains("certificate ca has EXPIRED") && p.contains("Replacing a CA")),
+            "{:?}",
+            gone.problems
+        );
+        assert!(render(&gone, true).contains("ca 2026-12-07 (EXPIRED)"));
+    }
+
+    #[test]
+    fn the_compact_status_carries_the_certificates_and_an_older_host_none() {
+        let out = r#"{"desired":"a","applied":"a","api":true,"etcd":[3,3],"apiserver":[3,3],"clusters":[],"workload":[],"backup":[60,21600,"x.tgz"],"certs":[["ca",2112336000,315532800],["apiserver",1828224000,31536000]]}"#;
+        let status = parse_host_status(out).unwrap();
+        assert_eq!(
+            status.certs,
+            [
+                CertExpiry { name: "ca".into(), not_after: 2_112_336_000, seconds_left: 315_532_800 },
+                CertExpiry { name: "apiserver".into(), not_after: 1_828_224_000, seconds_left: 31_536_000 },
+            ]
+        );
+        let older = r#"{"desired":"a","applied":"a","api":true,"etcd":[3,3],"apiserver":[3,3],"clusters":[]}"#;
+        assert!(parse_host_status(older).unwrap().certs.is_empty());
     }
 
     fn reached(status: HostStatus) -> HostAnswer {

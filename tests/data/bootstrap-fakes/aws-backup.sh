@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # The aws stand-in's answers to the backup and restore calls (sourced by `aws`, which exits when one matched):
-# the backup stack's bucket (absent with $FAKE_NO_BACKUP_STACK), the cluster stack's endpoint, and S3 objects of
+# the backup stack's bucket (absent with $FAKE_NO_BACKUP_STACK), the cluster stack's endpoint and addresses
+# ($FAKE_STATE/nlb-dns and nlb-ips, else the harness's $FAKE_NLB_DNS and $FAKE_NLB_IPS), and S3 objects of
 # that bucket in $FAKE_STATE/s3/<bucket>/<key>; another bucket answers NoSuchBucket, a missing key 404, as S3 does.
 BACKUP_BUCKET=${FAKE_BACKUP_BUCKET:-karmada-backup-backups1f3bca6c-1x2y3z4w5v6u}
 
@@ -27,7 +28,12 @@ case "$1 $2" in
         exit 0
         ;;
       *KarmadaApiEndpoint*)
-        echo "https://$(cat "$FAKE_STATE/nlb-dns" 2>/dev/null || echo karmada-api.elb.us-east-1.amazonaws.com):32443"
+        echo "https://$(cat "$FAKE_STATE/nlb-dns" 2>/dev/null || echo "$FAKE_NLB_DNS"):32443"
+        exit 0
+        ;;
+      *KarmadaApiAddresses*)
+        # An internal NLB's stack has no such output: the query answers nothing.
+        cat "$FAKE_STATE/nlb-ips" 2>/dev/null || echo "$FAKE_NLB_IPS"
         exit 0
         ;;
     esac
