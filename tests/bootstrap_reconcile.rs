@@ -906,3 +906,36 @@ fn component_replicas_follow_the_config_after_day_one_and_an_etcd_member_count_c
     );
     assert!(calls.iter().all(|c| !c.contains("scale statefulset") && !c.starts_with("kubectl karmada join")));
 }
+
+#[test]
+fn the_hosts_kubectl_follows_the_parents_kubernetes_version() {
+    let mut before = Config::default();
+    before.parent.kubernetes_version = "1.33".into();
+    let h = Harness::new();
+    h.publish(&desired(&before));
+    let o = h.run(&render(&before), &[]);
+    assert!(o.status.success(), "{}\n{}", stdout_stderr(&o), h.log());
+    let (_, calls) = apply_ok(&h, &before);
+    assert!(starting(&calls, "curl ").is_empty(), "the bootstrap's tools are the bundle's: {}", calls.join("\n"));
+
+    let mut after = before.clone();
+    after.parent.kubernetes_version = "1.34".into();
+    let (_, calls) = apply_ok(&h, &after);
+    let lines = constructs::karmada::bootstrap::tool_lines(&after);
+    for line in &lines {
+        let mut words = line.split_whitespace();
+        let (name, version) = (words.next().unwrap(), words.next().unwrap());
+        if name != "kubectl-karmada" {
+            let url = format!("https://dl.k8s.io/release/{version}/bin/linux/amd64/kubectl");
+            assert!(
+                calls.iter().any(|c| c.starts_with("curl ") && c.ends_with(&url)),
+                "{url} not fetched:\n{}",
+                calls.join("\n")
+            );
+        }
+    }
+    let tools = std::fs::read_to_string(h.path("root/var/lib/karmada-eks/tools")).unwrap();
+    assert_eq!(tools, format!("{} amd64\n", lines.join("\n")));
+    let (_, calls) = apply_ok(&h, &after);
+    assert!(starting(&calls, "curl ").is_empty(), "{}", calls.join("\n"));
+}

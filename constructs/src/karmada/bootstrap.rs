@@ -351,7 +351,6 @@ fn script_data(ctx: &BootstrapContext, budget: &Budget) -> Result<serde_json::Va
     let config = ctx.config;
     let k = &config.karmada;
     let secret = wellknown::kubeconfig_secret(&config.app);
-    let kubectls = kubectl_binaries(&config.parent.kubernetes_version);
     let words = [
         ("management_stack", ctx.management_stack),
         ("cluster_stack", ctx.cluster_stack),
@@ -373,21 +372,7 @@ fn script_data(ctx: &BootstrapContext, budget: &Budget) -> Result<serde_json::Va
             value: k.storage_class.clone(),
         });
     }
-    // name, release, SHA-256 of linux/amd64 and of linux/arm64, `-` where none is pinned.
-    let pin = |sum: Option<&str>| sum.unwrap_or("-").to_string();
-    let karmada_sha = kubectl_karmada_sha256(&k.version);
-    let binaries: Vec<String> = kubectls
-        .iter()
-        .map(|b| {
-            format!("{} {} {} {}", b.name, b.release.version, pin(b.release.sha256_amd64), pin(b.release.sha256_arm64))
-        })
-        .chain(std::iter::once(format!(
-            "kubectl-karmada {} {} {}",
-            k.version,
-            pin(karmada_sha.map(|s| s.0)),
-            pin(karmada_sha.map(|s| s.1))
-        )))
-        .collect();
+    let binaries = tool_lines(config);
     Ok(json!({
         "stack": ctx.management_stack,
         "resource": ctx.instance_logical_id,
@@ -396,7 +381,6 @@ fn script_data(ctx: &BootstrapContext, budget: &Budget) -> Result<serde_json::Va
         "bootstrap_log": wellknown::HOST_BOOTSTRAP_LOG,
         "fetcher": super::fetcher::for_user_data(&config.app)?,
         "parent": config.parent.name,
-        "kubectls": kubectls.iter().map(|b| b.name).collect::<Vec<_>>(),
         "binaries": binaries,
         "parent_kubectl": parent_kubectl(config),
         "karmada_version": k.version,
@@ -416,6 +400,28 @@ fn script_data(ctx: &BootstrapContext, budget: &Budget) -> Result<serde_json::Va
 }
 
 /// A value the scripts write unquoted: letters, digits and `._-:/@+=,` only.
+/// The tools the host runs, one line each: name, release, SHA-256 of linux/amd64 and of linux/arm64 (`-` where
+/// none is pinned: the release's own `.sha256` is checked). The bootstrap installs them; the reconcile installs
+/// them again when they change (a new `parent.kubernetes_version` asks for another kubectl), so the host's
+/// kubectl follows the cluster it drives.
+pub fn tool_lines(config: &Config) -> Vec<String> {
+    let pin = |sum: Option<&str>| sum.unwrap_or("-").to_string();
+    let k = &config.karmada;
+    let karmada_sha = kubectl_karmada_sha256(&k.version);
+    kubectl_binaries(&config.parent.kubernetes_version)
+        .iter()
+        .map(|b| {
+            format!("{} {} {} {}", b.name, b.release.version, pin(b.release.sha256_amd64), pin(b.release.sha256_arm64))
+        })
+        .chain(std::iter::once(format!(
+            "kubectl-karmada {} {} {}",
+            k.version,
+            pin(karmada_sha.map(|s| s.0)),
+            pin(karmada_sha.map(|s| s.1))
+        )))
+        .collect()
+}
+
 /// The `kubectl karmada init` flags that come from the desired state, not the user-data (file `init-flags` of
 /// the bundle, one a line): the image tag, every component's replicas, etcd's volume size and the certificates'
 /// lifetime. The bootstrap reads them through `karmada-eks-reconcile init-flags`, so a change of these settings

@@ -10,7 +10,8 @@
 //! - `members`: `name region eks_name mode`, one member a line;
 //! - `workload.yaml`: the sample Deployment and its PropagationPolicy (empty when the workload is disabled);
 //! - `fetcher`: `karmada-eks-reconcile` of this release, which `apply` installs (see [`super::fetcher`]);
-//! - `init-flags`: the `kubectl karmada init` flags the bootstrap reads (see [`bootstrap::init_flags`]).
+//! - `init-flags`: the `kubectl karmada init` flags the bootstrap reads (see [`bootstrap::init_flags`]);
+//! - `tools`: the host's tools, which every `apply` keeps installed (see [`bootstrap::tool_lines`]).
 //!
 //! Synth stores it base64-encoded in chunks of at most [`CHUNK_LIMIT`] bytes (Standard-tier String parameters)
 //! under `/<app>/karmada/desired-state/<i>`, with the head `/<app>/karmada/desired-state` =
@@ -120,6 +121,7 @@ pub fn render(config: &Config) -> Result<DesiredState, BootstrapError> {
         ("workload.yaml", workload),
         ("fetcher", super::fetcher::render(&config.app)?),
         ("init-flags", bootstrap::init_flags(config).join("\n") + "\n"),
+        ("tools", bootstrap::tool_lines(config).join("\n") + "\n"),
     ];
     let mut bundle = String::new();
     for (name, text) in &files {
@@ -207,6 +209,7 @@ fn reconcile_script(config: &Config) -> Result<String, BootstrapError> {
             "reconcile_log": wellknown::HOST_RECONCILE_LOG,
             "lock_wait": LOCK_WAIT_SECONDS,
             "rollout_seconds": ROLLOUT_SECONDS,
+            "download_seconds": bootstrap::DOWNLOAD_SECONDS,
             "unjoin_wait": UNJOIN_WAIT,
             "reason_chars": REASON_CHARS,
             "failures_shown": FAILURES_SHOWN,
@@ -351,7 +354,8 @@ mod tests {
         let d = render(&config).unwrap();
         let f = files(&d);
         let names: Vec<&str> = f.iter().map(|(n, _)| n.as_str()).collect();
-        assert_eq!(names, ["reconcile.sh", "settings", "members", "workload.yaml", "fetcher", "init-flags"]);
+        assert_eq!(names, ["reconcile.sh", "settings", "members", "workload.yaml", "fetcher", "init-flags", "tools"]);
+        assert_eq!(f[6].1, bootstrap::tool_lines(&config).join("\n") + "\n");
         assert_eq!(f[5].1, bootstrap::init_flags(&config).join("\n") + "\n");
         assert!(f[0].1.starts_with("#!/bin/bash\n"));
         assert_eq!(
