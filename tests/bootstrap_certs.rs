@@ -305,3 +305,32 @@ fn the_rendered_renewal_is_what_the_host_runs() {
     assert!(days == 89 || days == 90, "{days}");
     assert!(Path::new(&h.path("root/etc/karmada/pki/apiserver.crt")).exists());
 }
+
+#[test]
+fn after_a_load_balancer_change_each_pull_agent_is_pointed_at_the_new_one() {
+    let h = host(None);
+    let mut config = Config::default();
+    config.members[2].mode = constructs::karmada::config::JoinMode::Pull;
+    h.publish(&desired(&config));
+    let o = h.reconcile(&["apply"], &[]);
+    assert!(o.status.success(), "{}\n{}", stdout_stderr(&o), h.reconcile_log());
+    let agent = h.path("state/member/eksuscl01/secret_karmada-kubeconfig");
+    assert!(std::fs::read_to_string(&agent).unwrap().contains(&format!("server: https://{NLB_DNS}:32443")));
+
+    let moved = "karmada-api-0a1b2c3d4e5f6a7b.elb.us-east-1.amazonaws.com";
+    std::fs::write(h.path("state/nlb-dns"), moved).unwrap();
+    let o = h.reconcile(&["apply"], &[]);
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(o.status.success(), "{out}\n{}", h.reconcile_log());
+    assert!(
+        out.contains(&format!("endpoint: the karmada-agent of eksuscl01 now connects to https://{moved}:32443")),
+        "{out}"
+    );
+    let kubeconfig = std::fs::read_to_string(&agent).unwrap();
+    assert!(kubeconfig.contains(&format!("server: https://{moved}:32443")), "{kubeconfig}");
+    assert!(kubeconfig.contains("name: karmada-apiserver"), "the rest of the agent's kubeconfig is kept: {kubeconfig}");
+    let restarted = std::fs::read_to_string(h.path("state/member/eksuscl01/restarted")).unwrap();
+    assert_eq!(restarted, "karmada-agent\n");
+    // Push members have no agent.
+    assert!(!h.path("state/member/ekseucl01/restarted").exists());
+}
