@@ -26,7 +26,7 @@ pub struct GlobalArgs {
 
 #[derive(Debug, Args, Clone, Default)]
 pub struct AwsArgs {
-    /// AWS shared-config profile to use (as AWS_PROFILE)
+    /// AWS shared-config profile to use; wins over credentials in the environment, as in the AWS CLI
     #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
     /// Region for API calls that are not tied to a stack's own region [default: from the SDK chain]

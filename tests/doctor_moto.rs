@@ -457,3 +457,27 @@ fn the_parent_version_is_judged_by_eks_and_upgrades_one_minor_at_a_time() {
     assert_eq!(offer["result"], "warn", "{offer}");
     assert!(offer["found"].as_str().unwrap().contains("extended support until 2027-07-29"), "{offer}");
 }
+
+/// `--profile` wins over keys in the environment, as the AWS CLI's precedence has it: with AWS_ACCESS_KEY_ID set
+/// (the harness always sets the emulator's), `--profile other` is the identity of the profile's keys.
+#[test]
+fn a_profile_on_the_command_line_wins_over_keys_in_the_environment() {
+    let moto = Moto::start();
+    let other = moto.iam_user("other", &[]);
+    std::fs::write(
+        moto.home.path().join("no-aws-config"),
+        format!(
+            "[profile other]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
+            other.access_key, other.secret
+        ),
+    )
+    .unwrap();
+    let identity = |args: &[&str]| {
+        let (_, report) = doctor_json(&moto, args);
+        finding(&report, "account", None)["found"].as_str().unwrap().to_string()
+    };
+    let env = identity(&[]);
+    assert!(!env.contains("user/other"), "{env}");
+    let chosen = identity(&["--profile", "other"]);
+    assert!(chosen.starts_with("arn:aws:iam::123456789012:user/other"), "{chosen}");
+}

@@ -68,7 +68,24 @@ impl Aws {
         if let Some(region) = &options.region {
             loader = loader.region(Region::new(region.clone()));
         }
-        Aws { config: loader.load().await, tuning, caller: Arc::default() }
+        let mut config = loader.load().await;
+        // `--profile` wins over credentials in the environment, as in the AWS CLI ("Configuration and credential
+        // precedence": command line options first); the SDK's default chain reads the environment before any
+        // profile, so leftover AWS_ACCESS_KEY_ID would otherwise deploy into another account unseen.
+        if let Some(profile) = &options.profile {
+            let provider_config = aws_config::provider_config::ProviderConfig::without_region()
+                .with_http_client(https_client())
+                .with_region(config.region().cloned());
+            let credentials = aws_config::profile::ProfileFileCredentialsProvider::builder()
+                .configure(&provider_config)
+                .profile_name(profile)
+                .build();
+            config = config
+                .into_builder()
+                .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(credentials))
+                .build();
+        }
+        Aws { config, tuning, caller: Arc::default() }
     }
 
     /// The credentials' identity: STS `GetCallerIdentity` in `region` the first time, then the same answer (STS
