@@ -2,6 +2,7 @@
 
 mod app_source;
 mod cli;
+mod color;
 mod commands;
 mod config;
 mod deploy;

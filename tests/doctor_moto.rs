@@ -481,3 +481,28 @@ fn a_profile_on_the_command_line_wins_over_keys_in_the_environment() {
     let chosen = identity(&["--profile", "other"]);
     assert!(chosen.starts_with("arn:aws:iam::123456789012:user/other"), "{chosen}");
 }
+
+/// On a terminal (a pseudo-terminal from util-linux's `script`) doctor colours its results; `NO_COLOR` set to
+/// anything but the empty string turns that off (no-color.org), and a pipe never has colour.
+#[test]
+fn on_a_terminal_doctor_colours_its_results_and_no_color_turns_that_off() {
+    let moto = Moto::start();
+    Account::new(&moto).healthy();
+    let on_tty = |no_color: Option<&str>| {
+        let mut cmd = std::process::Command::new("script");
+        cmd.args(["-qec", &format!("{} doctor", env!("CARGO_BIN_EXE_karmada-eks")), "/dev/null"])
+            .current_dir(moto.home.path());
+        moto.aws_env(&mut cmd);
+        if let Some(v) = no_color {
+            cmd.env("NO_COLOR", v);
+        }
+        String::from_utf8_lossy(&cmd.output().expect("script runs").stdout).into_owned()
+    };
+    let coloured = on_tty(None);
+    assert!(coloured.contains("CHECK") && coloured.contains("\x1b[32m"), "{coloured:?}");
+    let plain = on_tty(Some("1"));
+    assert!(plain.contains("CHECK") && !plain.contains("\x1b["), "{plain:?}");
+    assert!(on_tty(Some("")).contains("\x1b[32m"), "an empty NO_COLOR is as if unset");
+    let piped = String::from_utf8_lossy(&moto.karmada_eks(&["doctor"]).stdout).into_owned();
+    assert!(!piped.contains("\x1b["), "{piped:?}");
+}

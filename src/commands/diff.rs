@@ -1,7 +1,6 @@
 //! `diff`: what deploying would change, against the deployed templates.
 
 use anyhow::Result;
-use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -18,7 +17,7 @@ pub fn run(config_path: Option<&Path>, args: DiffArgs) -> Result<ExitCode> {
     let assembly = load_assembly(config_path, args.assembly.app.as_deref())?;
     check_stack_names(&assembly, &args.stacks)?;
     let selected = select(&assembly, &args.stacks, Extend::None);
-    let color = std::io::stdout().is_terminal();
+    let color = crate::color::stdout();
     let differs = session::runtime()?.block_on(async {
         let aws = session::aws(&args.aws, Tuning::from_env()).await;
         let stacks = selected_stacks(&assembly, &selected);

@@ -2,7 +2,6 @@
 //! runs them first.
 
 use anyhow::Result;
-use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -44,7 +43,7 @@ pub fn preflight_config(config_path: Option<&Path>, app: Option<&str>) -> Result
 }
 
 fn render(report: &Report) -> String {
-    report.render(std::io::stdout().is_terminal())
+    report.render(crate::color::stdout())
 }
 
 /// The checks `deploy` runs before its first change: the table when something is not ok (as a JSON line

@@ -1,7 +1,6 @@
 //! Printing the engine's results, text or JSON, in one place: `DeployReport` and `DestroyReport` (a summary
 //! line per stack, failures, errors on stderr, the next step), and the exit code they mean.
 
-use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use super::session::EXIT_INTERRUPTED;
@@ -37,8 +36,8 @@ pub fn print_deploy(report: &DeployReport, json: bool, preflight: &str) {
         print_errors(report.errors());
         return;
     }
-    let color = std::io::stdout().is_terminal();
-    let paint = |code: &str, text: &str| if color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() };
+    let color = crate::color::stdout();
+    let paint = |code: &str, text: &str| crate::color::paint(color, code, text);
     print_kept(&report.kept);
     for r in &report.removed {
         let what = match r.outcome {

@@ -174,7 +174,7 @@ pub fn security_items(template: &Value) -> BTreeSet<String> {
 
 /// The diff as text; `color` adds ANSI colours.
 pub fn render(stack: &str, region: &str, deployed: bool, diff: &TemplateDiff, color: bool) -> String {
-    let paint = |code: &str, text: String| if color { format!("\x1b[{code}m{text}\x1b[0m") } else { text };
+    let paint = |code: &str, text: String| crate::color::paint(color, code, &text);
     let mut out = format!("Stack {stack} ({region}){}\n", if deployed { "" } else { " [not deployed]" });
     if diff.is_empty() {
         out.push_str("There were no differences\n");

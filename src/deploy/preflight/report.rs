@@ -159,11 +159,7 @@ fn paint(color: bool, status: Status, text: &str) -> String {
         Status::Warn => "33",
         Status::Fail => "31",
     };
-    if color {
-        format!("\x1b[{code}m{text}\x1b[0m")
-    } else {
-        text.to_string()
-    }
+    crate::color::paint(color, code, text)
 }
 
 #[cfg(test)]
