@@ -27,13 +27,15 @@ case "$1 $2" in
         echo "$BACKUP_BUCKET"
         exit 0
         ;;
-      *KarmadaApiEndpoint*)
-        echo "https://$(cat "$FAKE_STATE/nlb-dns" 2>/dev/null || echo "$FAKE_NLB_DNS"):32443"
+      *KarmadaApiEndpoint*KarmadaApiAddresses*)
+        # [OutputKey,OutputValue] rows, as --output text prints them; an internal NLB's stack has no addresses.
+        printf 'KarmadaApiEndpoint\thttps://%s:32443\n' "$(cat "$FAKE_STATE/nlb-dns" 2>/dev/null || echo "$FAKE_NLB_DNS")"
+        ips=$(cat "$FAKE_STATE/nlb-ips" 2>/dev/null || echo "$FAKE_NLB_IPS")
+        [ -z "$ips" ] || printf 'KarmadaApiAddresses\t%s\n' "$ips"
         exit 0
         ;;
-      *KarmadaApiAddresses*)
-        # An internal NLB's stack has no such output: the query answers nothing.
-        cat "$FAKE_STATE/nlb-ips" 2>/dev/null || echo "$FAKE_NLB_IPS"
+      *KarmadaApiEndpoint*)
+        echo "https://$(cat "$FAKE_STATE/nlb-dns" 2>/dev/null || echo "$FAKE_NLB_DNS"):32443"
         exit 0
         ;;
     esac
