@@ -34,13 +34,14 @@ struct Config {
     instance_types: &'static str,
     internal: bool,
     nodes_sg_description: Option<&'static str>,
+    karmada_version: &'static str,
 }
 
 impl Config {
     fn toml(&self) -> String {
         let mut text = format!(
-            "[parent.nodes]\ninstance_types = [{}]\n\n[nlb]\ninternal = {}\n\n",
-            self.instance_types, self.internal
+            "[parent.nodes]\ninstance_types = [{}]\n\n[nlb]\ninternal = {}\n\n[karmada]\nversion = \"{}\"\n\n",
+            self.instance_types, self.internal, self.karmada_version
         );
         for m in &self.members {
             text += &format!(
@@ -272,6 +273,7 @@ fn the_default_app_deploys_updates_through_its_life_and_destroy_leaves_nothing()
         instance_types: "\"m5.large\"",
         internal: false,
         nodes_sg_description: None,
+        karmada_version: "v1.18.2",
     };
 
     // Day 1: every stack of the default app, across its two regions.
@@ -352,6 +354,30 @@ fn the_default_app_deploys_updates_through_its_life_and_destroy_leaves_nothing()
     );
     assert_ne!(head_before, head_after, "the desired state's head names another bundle");
     run.note(&format!("desired-state head {head_before} -> {head_after}"));
+
+    // (2b) Karmada's release: once the host applied v1.18.2, a downgrade is refused before any stack changes.
+    query(
+        &moto,
+        APP_REGION,
+        "ssm = client('ssm')\nhead = json.loads(ssm.get_parameter(Name='/karmada/karmada/desired-state')['Parameter']['Value'])\n\
+         ssm.put_parameter(Name='/karmada/karmada/applied-state', Value=head['sha256'], Type='String', Overwrite=True)\n\
+         print('null')",
+    );
+    config.karmada_version = "v1.18.1";
+    std::fs::write(moto.home.path().join("karmada-eks.toml"), config.toml()).unwrap();
+    let refused = moto.karmada_eks(&["deploy", "--yes", "--no-reconcile"]);
+    let text = format!("{}{}", String::from_utf8_lossy(&refused.stdout), String::from_utf8_lossy(&refused.stderr));
+    assert_eq!(refused.status.code(), Some(1), "{text}");
+    assert!(text.contains("karmada-release") && text.contains("older than v1.18.2, which the app runs"), "{text}");
+    assert!(text.contains("set karmada.version = \"v1.18.2\""), "{text}");
+    let head_now = query(
+        &moto,
+        APP_REGION,
+        "print(json.dumps(client('ssm').get_parameter(Name='/karmada/karmada/desired-state')['Parameter']['Value']))",
+    );
+    assert_eq!(head_now, head_after, "nothing was deployed");
+    run.note("karmada.version v1.18.2 -> v1.18.1 refused by the preflight (karmada-release); the desired state kept");
+    config.karmada_version = "v1.18.2";
 
     // (3) A region dropped: its members are unjoined on the host, then their stack and access entries go.
     config.members.retain(|m| m.region != "eu-central-1");

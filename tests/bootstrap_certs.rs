@@ -334,3 +334,55 @@ fn after_a_load_balancer_change_each_pull_agent_is_pointed_at_the_new_one() {
     // Push members have no agent.
     assert!(!h.path("state/member/ekseucl01/restarted").exists());
 }
+
+/// The `clusters` entries of `karmada-eks-reconcile status`.
+fn status_clusters(h: &Harness) -> Vec<serde_json::Value> {
+    let o = h.reconcile(&["status"], &[]);
+    assert!(o.status.success(), "{}", stdout_stderr(&o));
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    doc["clusters"].as_array().unwrap().clone()
+}
+
+#[test]
+fn status_carries_each_pull_agents_certificate_and_the_daily_renewal_reads_it_again() {
+    let h = host(None);
+    let mut config = Config::default();
+    config.members[2].mode = constructs::karmada::config::JoinMode::Pull;
+    h.publish(&desired(&config));
+    let o = h.reconcile(&["apply"], &[("FAKE_AGENT_CERT_DAYS", "3")]);
+    assert!(o.status.success(), "{}\n{}", stdout_stderr(&o), h.reconcile_log());
+    let clusters = status_clusters(&h);
+    let pull = clusters.iter().find(|c| c[0] == "eksuscl01").unwrap();
+    let left = pull[4].as_i64().unwrap();
+    assert!((2 * 86_400..=3 * 86_400).contains(&left), "the register's 3-day certificate: {pull}");
+    let push = clusters.iter().find(|c| c[0] == "ekseucl01").unwrap();
+    assert_eq!(push.as_array().unwrap().len(), 4, "a push member has no agent: {push}");
+
+    // The agent rotated its certificate (it rewrites the member's Secret); the next apply reads only new members,
+    // the daily renewal reads every agent again.
+    let dir = tempfile::tempdir().unwrap();
+    let crt = dir.path().join("agent.crt");
+    let made = Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"])
+        .args(["-subj", "/CN=system:node:eksuscl01", "-days", "365", "-keyout"])
+        .arg(dir.path().join("agent.key"))
+        .arg("-out")
+        .arg(&crt)
+        .output()
+        .unwrap();
+    assert!(made.status.success());
+    let secret = h.path("state/member/eksuscl01/secret_karmada-kubeconfig");
+    let text = std::fs::read_to_string(&secret).unwrap();
+    let old = text.lines().find(|l| l.contains("client-certificate-data:")).unwrap().to_string();
+    let rotated = format!(
+        "    client-certificate-data: {}",
+        constructs::karmada::desired_state::base64(&std::fs::read(&crt).unwrap())
+    );
+    std::fs::write(&secret, text.replace(&old, &rotated)).unwrap();
+    assert!(h.reconcile(&["apply"], &[]).status.success());
+    assert_eq!(status_clusters(&h).iter().find(|c| c[0] == "eksuscl01").unwrap()[4].as_i64().unwrap() / 86_400, 2);
+    let o = h.reconcile(&["certs", "renew"], &[]);
+    assert!(o.status.success(), "{}\n{}", stdout_stderr(&o), h.reconcile_log());
+    let left = status_clusters(&h).iter().find(|c| c[0] == "eksuscl01").unwrap()[4].as_i64().unwrap();
+    assert!((364 * 86_400..=365 * 86_400).contains(&left), "{left}");
+}

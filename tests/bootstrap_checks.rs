@@ -129,7 +129,7 @@ fn shellcheck_finds_nothing_in_any_host_script() {
         let findings = shellcheck(&files[0].1);
         assert!(findings.is_empty(), "{name} (reconcile.sh): shellcheck:\n{findings}");
         let findings = shellcheck(&format!(
-            "#!/bin/bash\n{}echo \"$CONCURRENCY $MEMBER_TIMEOUT $POLL $BACKUP_SCHEDULE $BACKUP_PERIOD $CERT_VALIDITY_DAYS $RENEW_BEFORE_DAYS $ETCD_REPLICAS $COMPONENT_REPLICAS\"\n",
+            "#!/bin/bash\n{}echo \"$CONCURRENCY $MEMBER_TIMEOUT $POLL $BACKUP_SCHEDULE $BACKUP_PERIOD $CERT_VALIDITY_DAYS $RENEW_BEFORE_DAYS $ETCD_REPLICAS $COMPONENT_REPLICAS $KARMADA_VERSION $KUBE_IMAGE_TAG\"\n",
             files[1].1
         ));
         assert!(findings.is_empty(), "{name} (settings): shellcheck:\n{findings}");

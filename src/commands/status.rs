@@ -67,7 +67,7 @@ pub fn run(config_path: Option<&Path>, args: StatusArgs) -> Result<ExitCode> {
                 let timeouts = HostTimeouts { registration: REGISTRATION_WAIT, ..HostTimeouts::default() };
                 let host = Host::new(aws.ssm(&config.region), &instance, tuning, timeouts, interrupt.clone(), reporter);
                 let answer = match status::host_status(&host).await {
-                    Ok(status) => HostAnswer::Reached { status },
+                    Ok(status) => HostAnswer::Reached { status: Box::new(status) },
                     Err(e) => HostAnswer::Unreachable { reason: e.to_string() },
                 };
                 if management_failed {

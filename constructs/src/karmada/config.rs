@@ -165,8 +165,21 @@ pub struct NodesConfig {
 }
 
 /// The Karmada releases the host's scripts are checked against (every `kubectl karmada` flag they pass, the
-/// CRDs the manifests are validated with, the etcd the backup restores into), newest first.
-pub const KARMADA_RELEASES: &[&str] = &["v1.18.2"];
+/// CRDs the manifests are validated with, the etcd the backup restores into), newest first. v1.18.0 and v1.18.1
+/// are the same release as v1.18.2 for everything the scripts touch: `git diff v1.18.0 v1.18.2 --
+/// pkg/karmadactl charts/karmada/_crds` is empty, so their flags, defaults (images, etcd, `--kube-image-tag`),
+/// register and CRDs are v1.18.2's. An app installed with one of them upgrades to a newer one in place (the
+/// reconcile's `upgrade` step, templates/reconcile/upgrade.sh.hbs).
+pub const KARMADA_RELEASES: &[&str] = &["v1.18.2", "v1.18.1", "v1.18.0"];
+
+/// "v1.18.2 (or v1.18.1, v1.18.0)": the newest known release first, as an error's hint names them.
+fn known_releases() -> String {
+    match KARMADA_RELEASES.split_first() {
+        Some((newest, [])) => (*newest).to_string(),
+        Some((newest, older)) => format!("{newest} (or {})", older.join(", ")),
+        None => String::new(),
+    }
+}
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -727,7 +740,7 @@ impl Config {
                 "karmada.version",
                 format!("{:?} is not a release tag like \"v1.18.2\"", k.version),
             )
-            .hint(format!("use {}", KARMADA_RELEASES.join(" or "))));
+            .hint(format!("use {}", known_releases())));
         }
         if !KARMADA_RELEASES.contains(&k.version.as_str()) {
             return Err(ConfigError::new(
@@ -735,8 +748,8 @@ impl Config {
                 format!("{} is not a Karmada release this version of karmada-eks installs", k.version),
             )
             .hint(format!(
-                "use {}: the init, join, register and backup steps are checked against that tag's source, and a release nobody checked could install with flags it does not take",
-                KARMADA_RELEASES.join(" or ")
+                "use {}: the init, join, register, upgrade and backup steps are checked against those tags' source, and a release nobody checked could install with flags it does not take",
+                known_releases()
             )));
         }
         if !(1..=9).contains(&k.apiserver_replicas) {

@@ -65,10 +65,11 @@ pub const APPLY_OUTPUT_MAX_MEMBERS: usize =
 /// Longest Kubernetes version `status` reports per member.
 pub const VERSION_CHARS: usize = 32;
 // The fixed fields, with the backup's [age, period, "<time>-<reason>.tgz"] at most 80 and the certificates'
-// ["<name>",<notAfter>,<seconds left>] (8 of at most 45).
-const STATUS_FIXED_CHARS: usize = 480 + 8 * 45;
-// ["<name>",false,"<version>","Push"], plus ["<name>",<replicas>], in the workload list.
-const STATUS_MEMBER_CHARS: usize = (2 + 48 + 8 + VERSION_CHARS + 3 + 4 + 3) + (2 + 48 + 2 + 10 + 2);
+// ["<name>",<notAfter>,<seconds left>] (8 of at most 45) and Karmada's release ["<running>","<upgrading to>"].
+const STATUS_FIXED_CHARS: usize = 480 + 8 * 45 + (12 + 2 * 67);
+// ["<name>",false,"<version>","Pull",<agent certificate's seconds left>], plus ["<name>",<replicas>], in the
+// workload list.
+const STATUS_MEMBER_CHARS: usize = (2 + 48 + 8 + VERSION_CHARS + 3 + 4 + 3 + 12) + (2 + 48 + 2 + 10 + 2);
 /// The most members whose `status` JSON fits [`SSM_INLINE_OUTPUT_LIMIT`] in the worst case.
 pub const STATUS_OUTPUT_MAX_MEMBERS: usize = (SSM_INLINE_OUTPUT_LIMIT - STATUS_FIXED_CHARS) / STATUS_MEMBER_CHARS;
 
@@ -102,7 +103,7 @@ pub fn render(config: &Config) -> Result<DesiredState, BootstrapError> {
     let b = &config.backup;
     let k = &config.karmada;
     let settings = format!(
-        "CONCURRENCY={}\nMEMBER_TIMEOUT={}\nPOLL={}\nBACKUP_SCHEDULE={}\nBACKUP_PERIOD={}\nCERT_VALIDITY_DAYS={}\nRENEW_BEFORE_DAYS={}\nETCD_REPLICAS={}\nCOMPONENT_REPLICAS=\"{}\"\n",
+        "CONCURRENCY={}\nMEMBER_TIMEOUT={}\nPOLL={}\nBACKUP_SCHEDULE={}\nBACKUP_PERIOD={}\nCERT_VALIDITY_DAYS={}\nRENEW_BEFORE_DAYS={}\nETCD_REPLICAS={}\nCOMPONENT_REPLICAS=\"{}\"\nKARMADA_VERSION={}\nKUBE_IMAGE_TAG={}\n",
         r.concurrency,
         r.member_timeout_seconds,
         r.ready_poll_seconds,
@@ -112,6 +113,8 @@ pub fn render(config: &Config) -> Result<DesiredState, BootstrapError> {
         k.renew_before_days,
         k.etcd_replicas,
         component_replicas(config).join(" "),
+        k.version,
+        bootstrap::KARMADA_KUBE_IMAGE_TAG,
     );
     let workload = if config.workload.enabled { manifests::workload(config)? } else { String::new() };
     let files = [
@@ -360,7 +363,7 @@ mod tests {
         assert!(f[0].1.starts_with("#!/bin/bash\n"));
         assert_eq!(
             f[1].1,
-            "CONCURRENCY=7\nMEMBER_TIMEOUT=900\nPOLL=10\nBACKUP_SCHEDULE=6h\nBACKUP_PERIOD=21600\nCERT_VALIDITY_DAYS=365\nRENEW_BEFORE_DAYS=30\nETCD_REPLICAS=3\nCOMPONENT_REPLICAS=\"karmada-apiserver=3 karmada-aggregated-apiserver=2 kube-controller-manager=2 karmada-controller-manager=2 karmada-scheduler=2 karmada-webhook=2\"\n"
+            "CONCURRENCY=7\nMEMBER_TIMEOUT=900\nPOLL=10\nBACKUP_SCHEDULE=6h\nBACKUP_PERIOD=21600\nCERT_VALIDITY_DAYS=365\nRENEW_BEFORE_DAYS=30\nETCD_REPLICAS=3\nCOMPONENT_REPLICAS=\"karmada-apiserver=3 karmada-aggregated-apiserver=2 kube-controller-manager=2 karmada-controller-manager=2 karmada-scheduler=2 karmada-webhook=2\"\nKARMADA_VERSION=v1.18.2\nKUBE_IMAGE_TAG=v1.35.2\n"
         );
         assert_eq!(f[4].1, super::super::fetcher::render("karmada").unwrap());
         assert_eq!(

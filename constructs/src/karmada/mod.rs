@@ -13,6 +13,7 @@ pub mod manifests;
 pub mod names;
 pub mod overrides;
 pub mod placement;
+pub mod release;
 pub mod scale;
 pub mod security;
 mod static_lines;

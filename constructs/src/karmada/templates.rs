@@ -39,7 +39,7 @@ const ALL: [Template; 6] = [
 /// The scripts' parts, included as `{{> bootstrap/<name>}}` and `{{> reconcile/<name>}}`. The scripts are split
 /// because handlebars' compile time grows with the square of a template's length (it computes every element's line
 /// and column from the start of the text). `reconcile/nlb-targets` is in both scripts.
-const PARTIALS: [(&str, &str); 14] = [
+const PARTIALS: [(&str, &str); 15] = [
     ("bootstrap/functions", include_str!("../../../templates/bootstrap/functions.sh.hbs")),
     ("bootstrap/install-tools", include_str!("../../../templates/bootstrap/install-tools.sh.hbs")),
     ("bootstrap/parent", include_str!("../../../templates/bootstrap/parent.sh.hbs")),
@@ -54,6 +54,7 @@ const PARTIALS: [(&str, &str); 14] = [
     ("reconcile/restore", include_str!("../../../templates/reconcile/restore.sh.hbs")),
     ("reconcile/certs", include_str!("../../../templates/reconcile/certs.sh.hbs")),
     ("reconcile/tools", include_str!("../../../templates/reconcile/tools.sh.hbs")),
+    ("reconcile/upgrade", include_str!("../../../templates/reconcile/upgrade.sh.hbs")),
 ];
 
 impl Template {

@@ -498,7 +498,7 @@ async fn status_reads_the_hosts_json_through_run_command() {
     assert_eq!(got.clusters[0].mode.as_deref(), Some("Push"));
     assert_eq!(got.workload.unwrap().replicas["ekseucl01"], 12);
     assert!(notes(&f.reporter).iter().all(|n| !n.starts_with("| ")), "status output is not streamed");
-    let _ = HostAnswer::Reached { status: HostStatus::default() };
+    let _ = HostAnswer::Reached { status: Box::<HostStatus>::default() };
 }
 
 pub(crate) fn cfn(rules: &[&Rule]) -> aws_sdk_cloudformation::Client {
@@ -792,8 +792,14 @@ async fn status_json_of_100_members_with_two_unhealthy_from_the_hosts_recorded_a
     let f = host_with(ssm(&[&online(), &status_cmd, &done]), timeouts());
 
     let host = status::host_status(&f.host).await.unwrap();
-    let report =
-        status::assess(&config, vec![], HostAnswer::Reached { status: host }, None, Some("d".repeat(64)), vec![]);
+    let report = status::assess(
+        &config,
+        vec![],
+        HostAnswer::Reached { status: Box::new(host) },
+        None,
+        Some("d".repeat(64)),
+        vec![],
+    );
     let json = serde_json::to_value(&report).unwrap();
 
     assert_eq!(json["healthy"], false);

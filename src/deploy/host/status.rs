@@ -95,6 +95,9 @@ pub struct ClusterStatus {
     /// The `Ready` condition's reason or message when it is not `True`.
     #[serde(default)]
     pub reason: Option<String>,
+    /// A pull member's karmada-agent certificate: seconds left by the host's clock, as the host last read it.
+    #[serde(default)]
+    pub agent_cert_seconds_left: Option<i64>,
 }
 
 /// The sample workload's replicas per cluster (from its ResourceBinding).
@@ -127,6 +130,44 @@ pub struct HostStatus {
     /// Karmada's certificates (Secret karmada-system/karmada-cert); empty from hosts of earlier releases.
     #[serde(default)]
     pub certs: Vec<CertExpiry>,
+    /// The Karmada release the control plane runs; `None` from hosts of earlier releases.
+    #[serde(default)]
+    pub karmada: Option<KarmadaRelease>,
+}
+
+/// `["<running>","<upgrading to>"]` in the compact status.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KarmadaRelease {
+    /// The tag of karmada-controller-manager's image (`None`: it could not be read).
+    pub running: Option<String>,
+    /// The release an unfinished upgrade is bringing (templates/reconcile/upgrade.sh.hbs).
+    pub upgrading_to: Option<String>,
+}
+
+impl KarmadaRelease {
+    /// A problem when Karmada does not run `configured` and nothing is bringing it; a warning while an upgrade is
+    /// unfinished.
+    pub fn verdict(&self, configured: &str) -> Option<(bool, String)> {
+        let running = self.running.as_deref()?;
+        if let Some(to) = &self.upgrading_to {
+            return Some((
+                false,
+                format!(
+                    "Karmada's upgrade to {to} is unfinished (its components run {running}, or a pull member's agent \
+                     did not answer): `karmada-eks reconcile` goes on from where it stopped"
+                ),
+            ));
+        }
+        (running != configured).then(|| {
+            (
+                true,
+                format!(
+                    "Karmada runs {running} but the config says {configured}: `karmada-eks reconcile` upgrades it, or \
+                     says why it cannot"
+                ),
+            )
+        })
+    }
 }
 
 /// One certificate of Karmada: `["<name>",<notAfter>,<seconds left>]` in the compact status.
@@ -178,6 +219,32 @@ impl CertExpiry {
             Some((true, format!("certificate {} {left}: {fix}", self.name)))
         } else if self.days_left() < warn_days {
             Some((false, format!("certificate {} {left}: {fix}", self.name)))
+        } else {
+            None
+        }
+    }
+}
+
+impl CertExpiry {
+    /// As [`CertExpiry::verdict`], for a pull member's karmada-agent certificate: the agent renews it itself once
+    /// a fifth of its life is left (`--enable-cert-rotation`, `--cert-rotation-remaining-time-threshold` 0.2 at
+    /// v1.18.2, pkg/controllers/certificate/cert_rotation_controller.go), so one this close to its end means the
+    /// rotation is not running.
+    pub fn agent_verdict(&self, warn_days: i64) -> Option<(bool, String)> {
+        let left = if self.seconds_left < 0 {
+            "has EXPIRED".to_string()
+        } else {
+            format!("expires in {}", human(self.seconds_left as u64))
+        };
+        let text = format!(
+            "its karmada-agent's certificate {left}, and the agent renews it itself well before: check the agent \
+             (`kubectl -n karmada-system logs deployment/karmada-agent` in the member); to issue a new one, remove \
+             the member, deploy, add it back, deploy"
+        );
+        if self.days_left() < CERT_UNHEALTHY_DAYS {
+            Some((true, text))
+        } else if self.days_left() < warn_days {
+            Some((false, text))
         } else {
             None
         }
@@ -252,6 +319,9 @@ pub struct MemberHealth {
     pub replicas: Option<u32>,
     /// What `plan` predicts for it.
     pub planned_replicas: Option<u32>,
+    /// Days left on its karmada-agent's certificate (pull members), as the host last read it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agent_cert_days_left: Option<i64>,
     pub problems: Vec<String>,
 }
 
@@ -297,7 +367,7 @@ pub struct StackDrift {
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum HostAnswer {
     Reached {
-        status: HostStatus,
+        status: Box<HostStatus>,
     },
     /// No host yet, or it could not be reached: why.
     Unreachable {
@@ -346,6 +416,7 @@ pub fn assess(
     let mut problems = Vec::new();
     let configured = config.members();
     let mut members: Vec<MemberHealth> = Vec::new();
+    let mut agent_warnings: Vec<String> = Vec::new();
     match &host {
         HostAnswer::Unreachable { reason } => problems.push(format!("Karmada not checked: {reason}")),
         HostAnswer::Reached { status } => {
@@ -393,6 +464,7 @@ pub fn assess(
                     expected_mode: Some(m.mode.as_str().to_string()),
                     replicas: replicas.map(|r| r.get(&m.name).copied().unwrap_or(0)),
                     planned_replicas: planned.get(&m.name).copied(),
+                    agent_cert_days_left: found.and_then(|c| c.agent_cert_seconds_left).map(|s| s.div_euclid(86_400)),
                     problems: Vec::new(),
                 };
                 match found {
@@ -403,6 +475,14 @@ pub fn assess(
                                 Some(r) => format!("not Ready: {r}"),
                                 None => "not Ready".into(),
                             });
+                        }
+                        if let Some(left) = c.agent_cert_seconds_left {
+                            let agent = CertExpiry { name: "karmada-agent".into(), not_after: 0, seconds_left: left };
+                            match agent.agent_verdict(i64::from(config.karmada.renew_before_days)) {
+                                Some((true, p)) => health.problems.push(p),
+                                Some((false, w)) => agent_warnings.push(format!("member {}: {w}", m.name)),
+                                None => {}
+                            }
                         }
                         if health.mode.as_deref().is_some_and(|mode| mode != m.mode.as_str()) {
                             health.problems.push(format!(
@@ -432,6 +512,7 @@ pub fn assess(
                     expected_mode: None,
                     replicas: replicas.and_then(|r| r.get(&c.name).copied()),
                     planned_replicas: None,
+                    agent_cert_days_left: c.agent_cert_seconds_left.map(|s| s.div_euclid(86_400)),
                     problems: vec!["in Karmada but not in the config: `karmada-eks reconcile` unjoins it".into()],
                 });
             }
@@ -454,6 +535,15 @@ pub fn assess(
             None => {}
         }
     }
+    let release = match &host {
+        HostAnswer::Reached { status } => status.karmada.clone(),
+        HostAnswer::Unreachable { .. } => None,
+    };
+    match release.as_ref().and_then(|r| r.verdict(&config.karmada.version)) {
+        Some((true, p)) => problems.push(p),
+        Some((false, w)) => cert_warnings.push(w),
+        None => {}
+    }
     let bad_stacks = stacks.iter().filter(|s| s.problem().is_some()).count();
     let bad_members = members.iter().filter(|m| !m.healthy()).count();
     let healthy = bad_stacks == 0 && bad_members == 0 && problems.is_empty();
@@ -467,6 +557,9 @@ pub fn assess(
             status.etcd.pods.ready,
             status.etcd.pods.desired
         ));
+        if let Some(running) = status.karmada.as_ref().and_then(|k| k.running.as_deref()) {
+            parts.push(format!("Karmada {running}"));
+        }
         let configured_ok = members.iter().filter(|m| m.configured && m.healthy()).count();
         parts.push(format!("{configured_ok} of {} members healthy", configured.len()));
         let extra = members.iter().filter(|m| !m.configured).count();
@@ -486,6 +579,7 @@ pub fn assess(
     };
     let mut warnings: Vec<String> = backup.iter().filter_map(BackupStatus::warning).collect();
     warnings.extend(cert_warnings);
+    warnings.extend(agent_warnings);
     if let Some(b) = &backup {
         parts.push(match b.age_seconds {
             Some(age) => format!("last backup {} ago", human(age)),
@@ -560,6 +654,13 @@ pub fn render(report: &StatusReport, all: bool) -> String {
             m.replicas.map(|r| match m.planned_replicas {
                 Some(p) => format!("{r} replicas (plan {p})"),
                 None => format!("{r} replicas"),
+            }),
+            m.agent_cert_days_left.map(|d| {
+                if d < 0 {
+                    "agent certificate EXPIRED".into()
+                } else {
+                    format!("agent certificate {d} d")
+                }
             }),
         ]
         .into_iter()
@@ -649,6 +750,7 @@ pub fn parse_host_status(output: &str) -> Result<HostStatus, HostError> {
             version: text(&c[2]),
             mode: text(&c[3]),
             reason: None,
+            agent_cert_seconds_left: c[4].as_i64(),
         })
         .collect();
     let workload = value["workload"].as_array().map(|list| WorkloadStatus {
@@ -682,6 +784,9 @@ pub fn parse_host_status(output: &str) -> Result<HostStatus, HostError> {
                 })
             })
             .collect(),
+        karmada: value["karmada"]
+            .as_array()
+            .map(|k| KarmadaRelease { running: k.first().and_then(text), upgrading_to: k.get(1).and_then(text) }),
     })
 }
 
@@ -822,6 +927,7 @@ mod tests {
             version: Some("v1.33.4-eks-1".into()),
             mode: Some(mode.into()),
             reason: (!ready).then(|| "cluster is not reachable".into()),
+            agent_cert_seconds_left: None,
         }
     }
 
@@ -845,7 +951,67 @@ mod tests {
             applied_sha256: Some("d".repeat(64)),
             backup: None,
             certs: vec![CertExpiry { name: "apiserver".into(), not_after: 1_828_224_000, seconds_left: 300 * 86_400 }],
+            karmada: Some(KarmadaRelease { running: Some(config.karmada.version.clone()), upgrading_to: None }),
         }
+    }
+
+    #[test]
+    fn a_pull_agent_certificate_near_its_end_is_a_warning_then_a_problem_of_that_member() {
+        let mut config = Config::default();
+        config.members[2].mode = JoinMode::Pull;
+        let with = |days: i64| {
+            let mut host = healthy_host(&config);
+            host.clusters[2].agent_cert_seconds_left = Some(days * 86_400 + 3_600);
+            assess(&config, vec![], reached(host), None, None, vec![])
+        };
+        let fine = with(300);
+        assert!(fine.healthy && fine.warnings.is_empty(), "{fine:?}");
+        assert_eq!(fine.members[2].agent_cert_days_left, Some(300));
+        assert!(render(&fine, true).contains("agent certificate 300 d"), "{}", render(&fine, true));
+        let soon = with(20);
+        assert!(soon.healthy, "{soon:?}");
+        assert!(
+            soon.warnings
+                .iter()
+                .any(|w| w.starts_with("member eksuscl01: its karmada-agent's certificate expires in 20 d")),
+            "{:?}",
+            soon.warnings
+        );
+        let urgent = with(2);
+        assert!(!urgent.healthy);
+        assert!(urgent.members[2].problems.iter().any(|p| p.contains("karmada-agent's certificate expires in 2 d")));
+        let parsed = parse_host_status(
+            r#"{"api":true,"etcd":[3,3],"apiserver":[3,3],"clusters":[["a",true,"v1.31","Pull",86400],["b",true,"v1.31","Push"]]}"#,
+        )
+        .unwrap();
+        assert_eq!(parsed.clusters[0].agent_cert_seconds_left, Some(86_400));
+        assert_eq!(parsed.clusters[1].agent_cert_seconds_left, None, "push members and older hosts carry none");
+    }
+
+    #[test]
+    fn karmada_behind_its_config_is_unhealthy_and_an_unfinished_upgrade_a_warning() {
+        let config = Config::default();
+        let with = |running: &str, to: Option<&str>| {
+            let mut host = healthy_host(&config);
+            host.karmada = Some(KarmadaRelease { running: Some(running.into()), upgrading_to: to.map(str::to_string) });
+            assess(&config, vec![], reached(host), None, None, vec![])
+        };
+        let fine = with("v1.18.2", None);
+        assert!(fine.healthy, "{fine:?}");
+        assert!(fine.summary.contains("Karmada v1.18.2"), "{}", fine.summary);
+        let behind = with("v1.18.1", None);
+        assert!(!behind.healthy);
+        assert!(
+            behind.problems.iter().any(|p| p.starts_with("Karmada runs v1.18.1 but the config says v1.18.2")),
+            "{:?}",
+            behind.problems
+        );
+        let upgrading = with("v1.18.1", Some("v1.18.2"));
+        assert!(upgrading.healthy, "{upgrading:?}");
+        assert!(upgrading.warnings.iter().any(|w| w.contains("upgrade to v1.18.2 is unfinished")));
+        let mut older = healthy_host(&config);
+        older.karmada = None;
+        assert!(assess(&config, vec![], reached(older), None, None, vec![]).healthy);
     }
 
     #[test]
@@ -899,10 +1065,18 @@ mod tests {
         );
         let older = r#"{"desired":"a","applied":"a","api":true,"etcd":[3,3],"apiserver":[3,3],"clusters":[]}"#;
         assert!(parse_host_status(older).unwrap().certs.is_empty());
+        assert_eq!(parse_host_status(older).unwrap().karmada, None);
+        let upgrading = out.replace("]]}", r#"]],"karmada":["v1.18.1","v1.18.2"]}"#);
+        assert_eq!(
+            parse_host_status(&upgrading).unwrap().karmada,
+            Some(KarmadaRelease { running: Some("v1.18.1".into()), upgrading_to: Some("v1.18.2".into()) })
+        );
+        let done = out.replace("]]}", r#"]],"karmada":["v1.18.2",""]}"#);
+        assert_eq!(parse_host_status(&done).unwrap().karmada.unwrap().upgrading_to, None);
     }
 
     fn reached(status: HostStatus) -> HostAnswer {
-        HostAnswer::Reached { status }
+        HostAnswer::Reached { status: Box::new(status) }
     }
 
     #[test]
@@ -923,7 +1097,7 @@ mod tests {
         let report = assess(&config, stacks(), reached(host.clone()), None, Some("d".repeat(64)), vec![]);
         assert!(report.healthy && report.warnings.is_empty(), "{report:#?}");
         let text = render(&report, false);
-        assert!(text.starts_with("healthy: 4 of 4 stacks as deployed, API server ready (3/3 pods), etcd 3/3, 3 of 3 members healthy, last backup 2 h 5 min ago\n"), "{text}");
+        assert!(text.starts_with("healthy: 4 of 4 stacks as deployed, API server ready (3/3 pods), etcd 3/3, Karmada v1.18.2, 3 of 3 members healthy, last backup 2 h 5 min ago\n"), "{text}");
         assert!(
             text.contains("  last backup: backups/20261203T140000Z-scheduled.tgz, 2 h 5 min ago (every 6 h)\n"),
             "{text}"
@@ -956,7 +1130,7 @@ mod tests {
         assert!(report.healthy, "{:#?}", report);
         assert_eq!(
             render(&report, false),
-            "healthy: 4 of 4 stacks as deployed, API server ready (3/3 pods), etcd 3/3, 3 of 3 members healthy\n"
+            "healthy: 4 of 4 stacks as deployed, API server ready (3/3 pods), etcd 3/3, Karmada v1.18.2, 3 of 3 members healthy\n"
         );
         let all = render(&report, true);
         assert!(all.contains("  member eksuscl01: ok [Ready, v1.33.4-eks-1, push, 6 replicas (plan 6)]"), "{all}");
@@ -977,7 +1151,7 @@ mod tests {
         let report = assess(&config, stacks, reached(host), None, Some("e".repeat(64)), vec![]);
         assert!(!report.healthy);
         let text = render(&report, false);
-        assert!(text.starts_with("UNHEALTHY: 3 of 4 stacks as deployed, API server ready (3/3 pods), etcd 2/3, 0 of 3 members healthy, 1 not in the config\n"), "{text}");
+        assert!(text.starts_with("UNHEALTHY: 3 of 4 stacks as deployed, API server ready (3/3 pods), etcd 2/3, Karmada v1.18.2, 0 of 3 members healthy, 1 not in the config\n"), "{text}");
         assert!(text.contains("  etcd: 2 of 3 pods ready\n"), "{text}");
         assert!(
             text.contains("the host has not applied the deployed desired state (dddddddddddd != eeeeeeeeeeee)"),
@@ -1079,7 +1253,7 @@ mod tests {
         println!("{text}");
         assert_eq!(
             text,
-            "UNHEALTHY: 4 of 4 stacks as deployed, API server ready (3/3 pods), etcd 3/3, 98 of 100 members healthy\n  \
+            "UNHEALTHY: 4 of 4 stacks as deployed, API server ready (3/3 pods), etcd 3/3, Karmada v1.18.2, 98 of 100 members healthy\n  \
              member member017: not Ready: cluster is not reachable [not Ready, v1.33.4-eks-1, push, 2 replicas (plan 2)]\n  \
              member member042: not joined to Karmada; runs 0 workload replicas, plan predicts 2 [not Ready, 0 replicas (plan 2)]\n"
         );
@@ -1143,7 +1317,8 @@ mod tests {
                 ready: false,
                 version: None,
                 mode: Some("Pull".into()),
-                reason: None
+                reason: None,
+                agent_cert_seconds_left: None,
             }
         );
         assert_eq!(s.workload.unwrap().replicas, BTreeMap::from([("ekseucl01".to_string(), 3)]));

@@ -10,6 +10,7 @@ pub mod demand;
 pub mod members;
 pub mod names;
 pub mod quotas;
+pub mod release;
 pub mod report;
 pub mod stacks;
 pub mod versions;
@@ -20,7 +21,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use constructs::core::{CloudAssembly, StackArtifact};
-use constructs::karmada::{Config, JoinMode};
+use constructs::karmada::{desired_state, release as karmada_release, wellknown, Config, JoinMode};
 
 use crate::deploy::client::Aws;
 use crate::deploy::ec2::{Ec2, Filter};
@@ -37,7 +38,10 @@ pub struct Plan {
     pub app: String,
     /// The region of the parent's stacks (the assembly's first stack).
     pub app_region: String,
+    /// The Karmada release of the assembly's desired state (the config's when the assembly holds none).
     pub karmada_version: String,
+    /// Names of the selected stacks that hold the desired state's SSM parameters.
+    pub desired_state_stacks: Vec<String>,
     /// The selected stacks, in deploy order.
     pub stacks: Vec<StackArtifact>,
     /// Regions of the selected stacks, the app region first.
@@ -111,6 +115,22 @@ impl Plan {
             .stacks
             .iter()
             .find_map(|s| demand::karmada_api(&s.template, u64::from(constructs::karmada::parent::KARMADA_API_PORT)));
+        let karmada_version = desired_state::bundle_in(assembly, &app)
+            .and_then(|b| {
+                desired_state::bundle_file(&b, "settings").and_then(karmada_release::of_settings).map(str::to_string)
+            })
+            .unwrap_or_else(|| config.karmada.version.clone());
+        let chunk_prefix = format!("{}/", wellknown::desired_state_parameter(&app));
+        let desired_state_stacks = stacks
+            .iter()
+            .filter(|s| {
+                s.template["Resources"].as_object().into_iter().flat_map(|r| r.values()).any(|r| {
+                    r["Type"] == "AWS::SSM::Parameter"
+                        && r["Properties"]["Name"].as_str().is_some_and(|n| n.starts_with(&chunk_prefix))
+                })
+            })
+            .map(|s| s.name.clone())
+            .collect();
         let mut zones: BTreeMap<String, BTreeSet<Zone>> = BTreeMap::new();
         for s in &assembly.stacks {
             zones.entry(s.environment.region.clone()).or_default().extend(demand::subnet_zones(&s.template));
@@ -118,7 +138,8 @@ impl Plan {
         Plan {
             app,
             app_region,
-            karmada_version: config.karmada.version.clone(),
+            karmada_version,
+            desired_state_stacks,
             stacks,
             regions,
             assembly_regions,
@@ -213,7 +234,9 @@ async fn region_checks(aws: &Aws, plan: &Plan, region: &str, parent_nat: Option<
     }
     let wanted_zones = plan.zones.get(region).cloned().unwrap_or_default();
     let is_app_region = region == plan.app_region;
-    let (capacity, names, members, elsewhere) = tokio::join!(
+    let release_changes = is_app_region
+        && plan.desired_state_stacks.iter().any(|s| here.iter().any(|h| &h.name == s) && !unchanged.contains(s));
+    let (capacity, names, members, elsewhere, release) = tokio::join!(
         capacity(aws, region, &need, &full, &wanted_zones),
         async {
             let mut out = Vec::new();
@@ -235,8 +258,18 @@ async fn region_checks(aws: &Aws, plan: &Plan, region: &str, parent_nat: Option<
             } else {
                 Vec::new()
             }
+        },
+        async {
+            if !release_changes {
+                return None;
+            }
+            match release::deployed(&aws.ssm(region), &plan.app).await {
+                Ok(d) => release::judge(region, d.as_ref(), &plan.karmada_version),
+                Err(e) => Some(Finding::unknown("karmada-release", region, &e)),
+            }
         }
     );
+    findings.extend(release);
     findings.extend(capacity);
     findings.extend(names);
     findings.extend(members);

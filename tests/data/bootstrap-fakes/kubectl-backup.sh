@@ -32,11 +32,20 @@ parent_objects() {
     done
   fi
   if [ ! -d "$FAKE_STATE/deployments" ]; then
-    mkdir -p "$FAKE_STATE/deployments"
+    mkdir -p "$FAKE_STATE/deployments" "$FAKE_STATE/images"
     echo 3 >"$FAKE_STATE/deployments/karmada-apiserver"
     for d in karmada-aggregated-apiserver karmada-controller-manager karmada-scheduler karmada-webhook \
       kube-controller-manager; do
       echo 2 >"$FAKE_STATE/deployments/$d"
+    done
+    # The images init gives them (cmdinit/kubernetes/deploy.go): Kubernetes at --kube-image-tag, Karmada at the
+    # release of the kubectl-karmada that ran init.
+    local release
+    release=$(cat "$FAKE_STATE/karmada-release" 2>/dev/null || echo v1.18.2)
+    echo registry.k8s.io/kube-apiserver:v1.35.2 >"$FAKE_STATE/images/karmada-apiserver"
+    echo registry.k8s.io/kube-controller-manager:v1.35.2 >"$FAKE_STATE/images/kube-controller-manager"
+    for d in karmada-aggregated-apiserver karmada-controller-manager karmada-scheduler karmada-webhook; do
+      echo "docker.io/karmada/$d:$release" >"$FAKE_STATE/images/$d"
     done
   fi
 }
@@ -90,10 +99,17 @@ case "$*" in
     done
     exit 0
     ;;
-  "get deployments -o jsonpath="*)
+  "get deployments -o jsonpath={range .items[*]}{.metadata.name}|{.spec.replicas}"*)
     for f in "$FAKE_STATE"/deployments/*; do
       [ -f "$f" ] || continue
       echo "$(basename "$f")|$(cat "$f")"
+    done
+    exit 0
+    ;;
+  "get deployments -o jsonpath={range .items[*]}{.metadata.name}|{.spec.template.spec.containers[0].image}"*)
+    for f in "$FAKE_STATE"/deployments/*; do
+      [ -f "$f" ] || continue
+      echo "$(basename "$f")|$(cat "$FAKE_STATE/images/$(basename "$f")")"
     done
     exit 0
     ;;
