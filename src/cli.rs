@@ -9,7 +9,7 @@ use std::path::PathBuf;
 /// commands work without a config file. AWS credentials and endpoints come from the standard SDK chain
 /// (environment, profiles, SSO, instance roles, AWS_ENDPOINT_URL).
 #[derive(Debug, Parser)]
-#[command(name = "karmada-eks", version, propagate_version = true, max_term_width = 110)]
+#[command(name = "karmada-eks", version = VERSION, propagate_version = true, max_term_width = 110)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -17,11 +17,31 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// `0.2.0 (<commit> <date>)`: the package version and the commit it was built from (build.rs; `unknown` outside a
+/// git checkout), as `cargo --version` prints.
+pub const VERSION: &str =
+    concat!(env!("CARGO_PKG_VERSION"), " (", env!("KARMADA_EKS_COMMIT"), " ", env!("KARMADA_EKS_COMMIT_DATE"), ")");
+
+/// `help --help` (and `help -h`) as `--help`: clap's `help` subcommand takes only command names, and "help on
+/// help" is what a user who types it wants, as `git help --help` answers.
+pub fn help_help(args: impl IntoIterator<Item = std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    let args: Vec<std::ffi::OsString> = args.into_iter().collect();
+    match args.get(1..) {
+        Some([help, flag]) if help == "help" && (flag == "--help" || flag == "-h") => {
+            vec![args[0].clone(), flag.clone()]
+        }
+        _ => args,
+    }
+}
+
 #[derive(Debug, Args, Clone, Default)]
 pub struct GlobalArgs {
     /// Configuration file [default: ./karmada-eks.toml if present, else built-in defaults]
     #[arg(long, global = true, value_name = "PATH", env = "KARMADA_EKS_CONFIG")]
     pub config: Option<PathBuf>,
+    /// No colour in the output, as NO_COLOR=1 does (https://no-color.org); colour is only ever on a terminal
+    #[arg(long, global = true)]
+    pub no_color: bool,
 }
 
 #[derive(Debug, Args, Clone, Default)]
@@ -39,7 +59,7 @@ pub struct AssemblyArgs {
     /// Instead of synthesizing from the config: a directory holding a cloud assembly (written earlier by `synth`),
     /// or a command (run by `sh -c`, as the AWS CDK CLI's --app) that writes one into the directory $CDK_OUTDIR
     /// names, e.g. 'cargo run -q -p karmada-eks-constructs --example extend'
-    #[arg(long, value_name = "DIR|COMMAND")]
+    #[arg(short, long, value_name = "DIR|COMMAND")]
     pub app: Option<String>,
 }
 
@@ -121,6 +141,30 @@ pub enum Command {
     /// (10 years) are not renewed: docs/certificates.md. The host also runs this daily on its own. Exit 0 done (or
     /// nothing due), 1 failed, 130 after Ctrl-C.
     RotateCerts(RotateCertsArgs),
+    /// Print a shell completion script for bash, zsh, fish, elvish or powershell
+    ///
+    /// bash: `karmada-eks completions bash > ~/.local/share/bash-completion/completions/karmada-eks`;
+    /// zsh: into a directory on $fpath as `_karmada-eks`; fish: `~/.config/fish/completions/karmada-eks.fish`.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), or write one page per command into a directory
+    ///
+    /// `karmada-eks man | man -l -` reads it; `karmada-eks man --dir DIR` writes karmada-eks.1 and
+    /// karmada-eks-<command>.1 for `man -M` or a system's man1 directory.
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write the pages into this directory (created if missing; files karmada-eks did not write are kept)
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -1,12 +1,20 @@
 //! ANSI colour on standard output, as <https://no-color.org> asks: only on a terminal, and never while `NO_COLOR`
-//! is set to anything but the empty string.
+//! is set to anything but the empty string, nor after `--no-color`.
 
 use std::ffi::OsString;
 use std::io::IsTerminal;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+static OFF: AtomicBool = AtomicBool::new(false);
+
+/// Turns colour off for the rest of the process (`--no-color`).
+pub fn turn_off() {
+    OFF.store(true, Ordering::Relaxed);
+}
 
 /// Whether output to standard output is coloured now.
 pub fn stdout() -> bool {
-    enabled(std::io::stdout().is_terminal(), std::env::var_os("NO_COLOR"))
+    !OFF.load(Ordering::Relaxed) && enabled(std::io::stdout().is_terminal(), std::env::var_os("NO_COLOR"))
 }
 
 /// Colour on a `terminal` unless `no_color` (the value of `NO_COLOR`) is set and not empty.

@@ -41,7 +41,17 @@ pub fn exit_code(e: &anyhow::Error) -> u8 {
     }
 }
 
+/// The exit status of a process killed by SIGPIPE (128 + 13), what `cat | head` gives its `cat`.
+const BROKEN_PIPE: u8 = 141;
+
 pub fn report(e: &anyhow::Error) -> ExitCode {
+    // The reader of stdout went away (`| head`): nothing to tell it, as a tool killed by SIGPIPE says nothing.
+    let closed = e
+        .chain()
+        .any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe));
+    if closed {
+        return ExitCode::from(BROKEN_PIPE);
+    }
     let mut text = format!("{e}");
     for cause in e.chain().skip(1) {
         let cause = cause.to_string();

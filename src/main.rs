@@ -12,7 +12,7 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let cli = cli::Cli::parse_from(cli::help_help(std::env::args_os()));
     match commands::run(cli) {
         Ok(code) => code,
         Err(e) => error::report(&e),

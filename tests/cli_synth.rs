@@ -191,3 +191,95 @@ fn help_lists_every_command() {
         assert!(rotate.contains(part), "rotate-certs --help lacks {part}: {rotate}");
     }
 }
+
+#[test]
+fn completions_print_a_script_the_shell_completes_commands_and_flags_with() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = karmada_eks(dir.path(), &["completions", "bash"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let script = dir.path().join("karmada-eks.bash");
+    fs::write(&script, stdout(&o)).unwrap();
+    let complete = |words: &str| {
+        let cmd = format!(
+            ". {}; COMP_WORDS=({words}); COMP_CWORD=$((${{#COMP_WORDS[@]}} - 1)); _karmada__eks karmada-eks \"${{COMP_WORDS[-1]}}\" \"${{COMP_WORDS[-2]}}\"; printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+            script.display()
+        );
+        let o = std::process::Command::new("bash").args(["-c", &cmd]).output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout).lines().map(str::to_string).collect::<Vec<_>>()
+    };
+    assert_eq!(complete("karmada-eks rot"), ["rotate-certs"]);
+    assert!(complete("karmada-eks deploy --require").contains(&"--require-approval".to_string()));
+    for shell in ["zsh", "fish", "elvish", "powershell"] {
+        let o = karmada_eks(dir.path(), &["completions", shell]);
+        assert!(o.status.success() && stdout(&o).contains("rotate-certs"), "{shell}: {}", stderr(&o));
+    }
+    let o = karmada_eks(dir.path(), &["completions", "tcsh"]);
+    assert_eq!(o.status.code(), Some(2), "an unknown shell is bad input");
+    assert!(stderr(&o).contains("[possible values: bash, elvish, fish, powershell, zsh]"), "{}", stderr(&o));
+}
+
+#[test]
+fn man_prints_the_page_and_writes_one_per_command_never_over_a_file_it_did_not_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = karmada_eks(dir.path(), &["man"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let page = stdout(&o);
+    assert!(page.contains(".TH karmada-eks 1") && page.contains("rotate\\-certs"), "{page}");
+    let pages = dir.path().join("man1");
+    let o = karmada_eks(dir.path(), &["man", "--dir", pages.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let deploy = fs::read_to_string(pages.join("karmada-eks-deploy.1")).unwrap();
+    assert!(deploy.contains(".TH karmada-eks-deploy 1") && deploy.contains("\\-\\-require\\-approval"), "{deploy}");
+    assert!(pages.join("karmada-eks-rotate-certs.1").exists());
+    assert!(!pages.join("karmada-eks-help.1").exists());
+    // Again over its own pages: replaced. Over a page it did not write: refused, and nothing is written.
+    assert!(karmada_eks(dir.path(), &["man", "--dir", pages.to_str().unwrap()]).status.success());
+    fs::write(pages.join("karmada-eks-synth.1"), "my notes\n").unwrap();
+    fs::remove_file(pages.join("karmada-eks-deploy.1")).unwrap();
+    let o = karmada_eks(dir.path(), &["man", "--dir", pages.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("karmada-eks-synth.1 exists and was not written by `karmada-eks man`"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(fs::read_to_string(pages.join("karmada-eks-synth.1")).unwrap(), "my notes\n");
+    assert!(!pages.join("karmada-eks-deploy.1").exists(), "nothing is written when one page is refused");
+}
+
+#[test]
+fn version_names_the_commit_help_help_is_help_and_a_is_app() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = karmada_eks(dir.path(), &["--version"]);
+    assert!(o.status.success());
+    let version = stdout(&o);
+    let head = std::process::Command::new("git")
+        .args(["rev-parse", "--short=9", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let head = String::from_utf8_lossy(&head.stdout).trim().to_string();
+    assert!(version.starts_with(&format!("karmada-eks {} (", env!("CARGO_PKG_VERSION"))), "{version}");
+    assert!(head.is_empty() || version.contains(&head), "{version} names {head}");
+    for args in [&["help", "--help"][..], &["help", "-h"]] {
+        let o = karmada_eks(dir.path(), args);
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+        assert!(stdout(&o).contains("Usage: karmada-eks [OPTIONS] <COMMAND>"), "{}", stdout(&o));
+    }
+    assert!(karmada_eks(dir.path(), &["synth", "-q"]).status.success());
+    let short = karmada_eks(dir.path(), &["list", "-a", "cdk.out"]);
+    let long = karmada_eks(dir.path(), &["list", "--app", "cdk.out"]);
+    assert!(short.status.success(), "{}", stderr(&short));
+    assert_eq!(stdout(&short), stdout(&long));
+}
+
+#[test]
+fn the_license_file_is_the_license_cargo_declares() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let license = fs::read_to_string(root.join("LICENSE")).unwrap();
+    assert!(license.trim_start().starts_with("Apache License\n                        Version 2.0, January 2004"));
+    assert!(license.trim_end().ends_with("END OF TERMS AND CONDITIONS"));
+    let manifest = fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    assert!(manifest.contains("license = \"Apache-2.0\""), "{manifest}");
+}

@@ -483,14 +483,14 @@ fn a_profile_on_the_command_line_wins_over_keys_in_the_environment() {
 }
 
 /// On a terminal (a pseudo-terminal from util-linux's `script`) doctor colours its results; `NO_COLOR` set to
-/// anything but the empty string turns that off (no-color.org), and a pipe never has colour.
+/// anything but the empty string turns that off (no-color.org), as does `--no-color`, and a pipe never has colour.
 #[test]
 fn on_a_terminal_doctor_colours_its_results_and_no_color_turns_that_off() {
     let moto = Moto::start();
     Account::new(&moto).healthy();
-    let on_tty = |no_color: Option<&str>| {
+    let on_tty_with = |no_color: Option<&str>, flags: &str| {
         let mut cmd = std::process::Command::new("script");
-        cmd.args(["-qec", &format!("{} doctor", env!("CARGO_BIN_EXE_karmada-eks")), "/dev/null"])
+        cmd.args(["-qec", &format!("{} doctor{flags}", env!("CARGO_BIN_EXE_karmada-eks")), "/dev/null"])
             .current_dir(moto.home.path());
         moto.aws_env(&mut cmd);
         if let Some(v) = no_color {
@@ -498,11 +498,14 @@ fn on_a_terminal_doctor_colours_its_results_and_no_color_turns_that_off() {
         }
         String::from_utf8_lossy(&cmd.output().expect("script runs").stdout).into_owned()
     };
+    let on_tty = |no_color: Option<&str>| on_tty_with(no_color, "");
     let coloured = on_tty(None);
     assert!(coloured.contains("CHECK") && coloured.contains("\x1b[32m"), "{coloured:?}");
     let plain = on_tty(Some("1"));
     assert!(plain.contains("CHECK") && !plain.contains("\x1b["), "{plain:?}");
     assert!(on_tty(Some("")).contains("\x1b[32m"), "an empty NO_COLOR is as if unset");
+    let flagged = on_tty_with(None, " --no-color");
+    assert!(flagged.contains("CHECK") && !flagged.contains("\x1b["), "--no-color as NO_COLOR: {flagged:?}");
     let piped = String::from_utf8_lossy(&moto.karmada_eks(&["doctor"]).stdout).into_owned();
     assert!(!piped.contains("\x1b["), "{piped:?}");
 }

@@ -47,7 +47,7 @@ fn check_replaceable(path: &Path, force: bool) -> Result<()> {
         .into())
 }
 
-fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+pub(super) fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),

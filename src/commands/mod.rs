@@ -17,6 +17,7 @@ mod reconcile;
 mod report;
 mod restore;
 mod session;
+mod shell;
 mod status;
 mod synth;
 
@@ -27,6 +28,9 @@ use crate::cli::{Cli, Command};
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
     let config_path = cli.global.config.as_deref();
+    if cli.global.no_color {
+        crate::color::turn_off();
+    }
     match cli.command {
         Command::Synth(args) => synth::run(config_path, &args),
         Command::List(args) => list::run(&assembly::load_assembly(config_path, args.assembly.app.as_deref())?, &args),
@@ -46,5 +50,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Backup(args) => backup::run(config_path, args),
         Command::Restore(args) => restore::run(config_path, args),
         Command::RotateCerts(args) => backup::rotate_certs(config_path, args),
+        Command::Completions(args) => shell::completions(&args),
+        Command::Man(args) => shell::man(&args),
     }
 }
