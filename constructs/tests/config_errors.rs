@@ -264,3 +264,43 @@ fn a_karmada_release_the_scripts_were_not_checked_against_is_refused_naming_the_
     }
     assert!(Config::from_toml("[karmada]\nversion = \"v1.18.2\"").is_ok());
 }
+
+#[test]
+fn regions_and_instance_types_aws_does_not_have_are_refused_with_the_nearest() {
+    let e = err("region = \"us-east-9\"");
+    assert_eq!((e.field.as_str(), e.message.as_str()), ("region", "us-east-9 is not an AWS region"));
+    assert!(e.hint.as_deref().unwrap().starts_with("the nearest are: us-east-1, us-east-2"), "{e}");
+    let e = err("[[members]]\nname = \"a\"\nregion = \"eu-centrall-1\"");
+    assert_eq!(e.field, "members[0].region");
+    assert!(e.hint.as_deref().unwrap().contains("eu-central-1"), "{e}");
+    assert!(Config::from_toml("region = \"cn-north-1\"").is_ok(), "every partition's regions");
+
+    let e = err("[parent.nodes]\ninstance_types = [\"m5.humongous\"]");
+    assert_eq!(
+        (e.field.as_str(), e.message.as_str()),
+        ("parent.nodes.instance_types[0]", "m5.humongous is not an EC2 instance type")
+    );
+    assert!(e.hint.as_deref().unwrap().starts_with("the nearest are: m5."), "{e}");
+    let e = err("[management]\ninstance_type = \"t3.mediun\"");
+    assert_eq!(e.field, "management.instance_type");
+    assert!(e.hint.as_deref().unwrap().contains("t3.medium"), "{e}");
+}
+
+#[test]
+fn a_node_group_is_of_one_architecture_and_the_host_x86_64() {
+    let e = err("[parent.nodes]\ninstance_types = [\"m5.large\", \"m6g.large\"]");
+    assert_eq!(e.field, "parent.nodes.instance_types[1]");
+    assert_eq!(
+        e.message,
+        "m6g.large is arm64 (Graviton) but m5.large is x86_64: a node group runs one AMI type, for one architecture"
+    );
+    let graviton = Config::from_toml("[parent.nodes]\ninstance_types = [\"m6g.large\", \"m7g.large\"]").unwrap();
+    let assembly = constructs::karmada::KarmadaParent::new(&graviton).unwrap().synth().unwrap();
+    let cluster = &assembly.stack("karmada-cluster").unwrap().template;
+    let nodes =
+        cluster["Resources"].as_object().unwrap().values().find(|r| r["Type"] == "AWS::EKS::Nodegroup").unwrap();
+    assert_eq!(nodes["Properties"]["AmiType"], "AL2023_ARM_64_STANDARD");
+    let e = err("[management]\ninstance_type = \"t4g.medium\"");
+    assert_eq!(e.field, "management.instance_type");
+    assert!(e.hint.as_deref().unwrap().contains("linux-amd64 only"), "{e}");
+}

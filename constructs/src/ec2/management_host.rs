@@ -52,7 +52,7 @@ pub struct ManagementHost {
 
 impl ManagementHost {
     pub fn new(scope: &mut Scope, id: &str, props: ManagementHostProps) -> Self {
-        let arm = is_graviton(&props.instance_type);
+        let arm = super::instance_type::is_graviton(&props.instance_type);
         let ami = scope.stack_mut().add_parameter_from_ssm(
             &props.image_parameter,
             "AWS::EC2::Image::Id",
@@ -152,18 +152,9 @@ pub fn ebs_optimized(instance_type: &str) -> Option<bool> {
     (!unsupported).then_some(true)
 }
 
-/// Graviton families have a `g` right after the generation digit (`t4g`, `m7g`, `c6gn`).
-fn is_graviton(instance_type: &str) -> bool {
-    let family = instance_type.split('.').next().unwrap_or_default();
-    let digits_end = family
-        .find(|c: char| c.is_ascii_digit())
-        .and_then(|start| family[start..].find(|c: char| !c.is_ascii_digit()).map(|n| start + n));
-    digits_end.is_some_and(|i| family[i..].starts_with('g'))
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{ebs_optimized, is_graviton};
+    use super::ebs_optimized;
 
     #[test]
     fn ebs_optimization_only_where_the_type_supports_it() {
@@ -173,16 +164,6 @@ mod tests {
         }
         for t in ["t2.medium", "t2.micro", "t1.micro", "m1.small", "m3.medium", "c3.large", "c3.8xlarge"] {
             assert_eq!(ebs_optimized(t), None, "{t}");
-        }
-    }
-
-    #[test]
-    fn graviton_families() {
-        for t in ["t4g.medium", "m7g.large", "c6gn.xlarge"] {
-            assert!(is_graviton(t), "{t}");
-        }
-        for t in ["t3.medium", "m5.large", "g5.xlarge", "m6i.large"] {
-            assert!(!is_graviton(t), "{t}");
         }
     }
 }

@@ -56,7 +56,7 @@ pub struct NodegroupProps {
     pub vpc_id: Expr,
     /// Subnets of the nodes (the private ones).
     pub subnet_ids: Vec<Expr>,
-    /// Default: `["m5.large"]`.
+    /// Of one architecture: Graviton types get the arm64 AMI type, others x86_64. Default: `["m5.large"]`.
     pub instance_types: Vec<String>,
     /// Default: 3.
     pub desired: u32,
@@ -66,6 +66,15 @@ pub struct NodegroupProps {
     pub max: u32,
     /// Root volume in GiB. Default: 50.
     pub disk_size_gib: u32,
+}
+
+/// The Amazon Linux 2023 AMI type of `instance_types`' architecture (EKS API Reference, CreateNodegroup,
+/// `amiType`): `AL2023_ARM_64_STANDARD` when the first is Graviton, else `AL2023_x86_64_STANDARD`.
+pub fn ami_type(instance_types: &[String]) -> &'static str {
+    match instance_types.first() {
+        Some(t) if crate::ec2::instance_type::is_graviton(t) => "AL2023_ARM_64_STANDARD",
+        _ => "AL2023_x86_64_STANDARD",
+    }
 }
 
 /// The node group and its security group.
@@ -116,8 +125,8 @@ impl Nodegroup {
                     max_size: Some(props.max.into()),
                 }),
                 version: props.version.map(Expr::from),
+                ami_type: Some(ami_type(&props.instance_types).into()),
                 instance_types: props.instance_types.into_iter().map(Expr::from).collect(),
-                ami_type: Some("AL2023_x86_64_STANDARD".into()),
                 launch_template: Some(NodegroupLaunchTemplate {
                     id: Some(launch_template.r#ref()),
                     version: Some(launch_template.get_att("LatestVersionNumber")),

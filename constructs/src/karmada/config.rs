@@ -696,6 +696,23 @@ impl Config {
         for (i, t) in nodes.instance_types.iter().enumerate() {
             check_instance_type(&format!("parent.nodes.instance_types[{i}]"), t)?;
         }
+        // A managed node group runs one AMI type (AmiType: AL2023_x86_64_STANDARD or AL2023_ARM_64_STANDARD), so
+        // its instance types share one architecture (EKS API Reference, CreateNodegroup, amiType).
+        let graviton = |t: &String| crate::ec2::instance_type::is_graviton(t);
+        if let Some(i) = nodes.instance_types.iter().position(|t| graviton(t) != graviton(&nodes.instance_types[0])) {
+            let arch = |t: &String| if graviton(t) { "arm64 (Graviton)" } else { "x86_64" };
+            return Err(ConfigError::new(
+                format!("parent.nodes.instance_types[{i}]"),
+                format!(
+                    "{} is {} but {} is {}: a node group runs one AMI type, for one architecture",
+                    nodes.instance_types[i],
+                    arch(&nodes.instance_types[i]),
+                    nodes.instance_types[0],
+                    arch(&nodes.instance_types[0])
+                ),
+            )
+            .hint("list types of one architecture only (all Graviton, such as m6g.large and m7g.large, or none)"));
+        }
         if nodes.min < 1 || nodes.min > nodes.desired || nodes.desired > nodes.max || nodes.max > 450 {
             return Err(ConfigError::new(
                 "parent.nodes",
@@ -826,6 +843,16 @@ impl Config {
     fn validate_management(&self) -> Result<(), ConfigError> {
         let m = &self.management;
         check_instance_type("management.instance_type", &m.instance_type)?;
+        if crate::ec2::instance_type::is_graviton(&m.instance_type) {
+            return Err(ConfigError::new(
+                "management.instance_type",
+                format!("{} is an arm64 (Graviton) type", m.instance_type),
+            )
+            .hint(format!(
+                "use an x86_64 type such as t3.medium: the host's backups run etcd {} tools, whose checksum karmada-eks pins for linux-amd64 only",
+                super::desired_state::ETCD_TOOLS.version
+            )));
+        }
         if !(8..=16384).contains(&m.root_volume_gib) {
             return Err(ConfigError::new(
                 "management.root_volume_gib",
@@ -949,12 +976,20 @@ fn check_region(field: &str, region: &str) -> Result<(), ConfigError> {
         && parts[0].len() == 2
         && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
         && parts.last().is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()));
-    if ok {
-        Ok(())
-    } else {
-        Err(ConfigError::new(field, format!("{region:?} is not an AWS region name"))
-            .hint("e.g. us-east-1, eu-central-1"))
+    if !ok {
+        return Err(ConfigError::new(field, format!("{region:?} is not an AWS region name"))
+            .hint("e.g. us-east-1, eu-central-1"));
     }
+    let known = crate::cfn::schema::regions();
+    if known.contains(&region) {
+        return Ok(());
+    }
+    let close = crate::core::overrides::nearest(region, known.iter().copied());
+    Err(ConfigError::new(field, format!("{region} is not an AWS region")).hint(format!(
+        "the nearest are: {} (the regions CloudFormation had on {}; all: `aws ec2 describe-regions --all-regions`)",
+        close.join(", "),
+        crate::cfn::schema::schema_date()
+    )))
 }
 
 fn check_eks_name(field: &str, name: &str) -> Result<(), ConfigError> {
@@ -977,9 +1012,15 @@ fn check_instance_type(field: &str, t: &str) -> Result<(), ConfigError> {
             && family.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
             && size.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
     });
-    if ok {
-        Ok(())
-    } else {
-        Err(ConfigError::new(field, format!("{t:?} is not an EC2 instance type")).hint("e.g. m5.large"))
+    if !ok {
+        return Err(ConfigError::new(field, format!("{t:?} is not an EC2 instance type")).hint("e.g. m5.large"));
     }
+    if crate::ec2::instance_type::known(t) {
+        return Ok(());
+    }
+    Err(ConfigError::new(field, format!("{t} is not an EC2 instance type")).hint(format!(
+        "the nearest are: {} (the types EC2 had on {}; all: `aws ec2 describe-instance-types`)",
+        crate::ec2::instance_type::nearest(t).join(", "),
+        crate::cfn::schema::schema_date()
+    )))
 }

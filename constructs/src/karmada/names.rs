@@ -9,8 +9,10 @@
 pub const MAX_CLUSTER_NAME_LEN: usize = 48;
 
 /// Kubernetes' message for a name that is not an RFC 1123 label (`validation.IsDNS1123Label`: `RegexError` of
-/// `dns1123LabelErrMsg` with the examples `my-name` and `123-abc`).
-pub const RFC1123_LABEL_MESSAGE: &str = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name' or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
+/// `dns1123LabelErrMsg` with the examples `my-name` and `123-abc`), byte for byte: RegexError appends each example
+/// as `'<example>', ` and puts ` or ` between them, hence `'my-name',  or '123-abc', ` with two spaces (vendor/
+/// k8s.io/apimachinery/pkg/util/validation/validation.go at Karmada v1.18.2).
+pub const RFC1123_LABEL_MESSAGE: &str = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
 
 /// `IsDNS1123Label`'s message for a valid RFC 1123 subdomain that is not a label (it has dots).
 pub const DOTS_MESSAGE: &str = "must not contain dots";
@@ -54,6 +56,27 @@ pub fn is_rfc1123_label(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// apimachinery v0.35.3's `RegexError`, step for step.
+    fn regex_error(msg: &str, fmt: &str, examples: &[&str]) -> String {
+        if examples.is_empty() {
+            return format!("{msg} (regex used for validation is '{fmt}')");
+        }
+        let mut out = format!("{msg} (e.g. ");
+        for (i, e) in examples.iter().enumerate() {
+            if i > 0 {
+                out.push_str(" or ");
+            }
+            out.push_str(&format!("'{e}', "));
+        }
+        out + &format!("regex used for validation is '{fmt}')")
+    }
+
+    #[test]
+    fn the_label_message_is_what_regex_error_builds() {
+        let msg = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character";
+        assert_eq!(RFC1123_LABEL_MESSAGE, regex_error(msg, "[a-z0-9]([-a-z0-9]*[a-z0-9])?", &["my-name", "123-abc"]));
+    }
 
     #[test]
     fn karmada_messages() {

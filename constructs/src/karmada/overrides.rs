@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::config::ConfigError;
+use crate::cfn::schema;
 use crate::core::overrides::{self, nearest, Override};
 use crate::core::App;
 
@@ -88,6 +89,7 @@ pub fn apply(app: &mut App, entries: &[OverrideConfig]) -> Result<(), ConfigErro
         };
         let candidates: Vec<(String, String)> =
             stack.resources().map(|(id, r)| (id.to_string(), r.path.clone())).collect();
+        let parameters: Vec<String> = stack.parameters.keys().cloned().collect();
         let stack_name = stack.name().to_string();
         let Some(mut resource) = stack.find_resource_mut(&o.resource) else {
             let names = candidates.iter().flat_map(|(id, path)| [id.as_str(), path.as_str()]);
@@ -115,6 +117,37 @@ pub fn apply(app: &mut App, entries: &[OverrideConfig]) -> Result<(), ConfigErro
         let construct = format!("{stack_name}/{} ({logical_id})", resource.path());
         let recorded: Vec<Override> = resource.overrides().to_vec();
         let mut rendered = app.visited_resource(&stack_name, &logical_id).expect("the resource just found");
+        if let (Some(value), Some(kind)) = (&o.value, rendered["Type"].as_str()) {
+            let path = overrides::parse_path(&o.path).map_err(|e| error(field("path"), e.to_string(), e.hint()))?;
+            schema::check(kind, &path).map_err(|miss| {
+                let hint = if miss.nearest.is_empty() {
+                    format!("see {kind} in the CloudFormation resource reference")
+                } else {
+                    format!(
+                        "the nearest are: {} ({kind} in the CloudFormation resource reference)",
+                        miss.nearest.join(", ")
+                    )
+                };
+                error(field("path"), format!("cannot set {} of {construct}: {}", o.path, miss.message), Some(hint))
+            })?;
+            let known = |target: &str| {
+                target.starts_with("AWS::")
+                    || candidates.iter().any(|(id, _)| id == target)
+                    || parameters.iter().any(|p| p == target)
+            };
+            if let Some(missing) = references(&to_json(value)).into_iter().find(|t| !known(t)) {
+                let names = candidates.iter().map(|(id, _)| id.as_str()).chain(parameters.iter().map(String::as_str));
+                return Err(error(
+                    field("value"),
+                    format!("refers to {missing:?}, which stack {stack_name} does not declare"),
+                    Some(format!(
+                        "a Ref or Fn::GetAtt names a logical ID or parameter of the same stack (CloudFormation refuses \
+                         \"Unresolved resource dependencies\"); the nearest are: {}",
+                        nearest(&missing, names).join(", ")
+                    )),
+                ));
+            }
+        }
         for (n, each) in recorded.iter().enumerate() {
             if let Err(e) = overrides::apply(&mut rendered, each) {
                 // Earlier overrides of this resource applied when they were recorded: the failing one is the last.
@@ -125,6 +158,24 @@ pub fn apply(app: &mut App, entries: &[OverrideConfig]) -> Result<(), ConfigErro
         }
     }
     Ok(())
+}
+
+/// The logical IDs and parameters `value` refers to: each `Ref`, and the first part of each `Fn::GetAtt` (a list
+/// or CloudFormation's `Name.Attribute` string form).
+fn references(value: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    match value {
+        Value::Object(map) if map.len() == 1 => match (map.get("Ref"), map.get("Fn::GetAtt")) {
+            (Some(Value::String(name)), _) => out.push(name.clone()),
+            (_, Some(Value::Array(parts))) => out.extend(parts.first().and_then(Value::as_str).map(str::to_string)),
+            (_, Some(Value::String(dotted))) => out.extend(dotted.split('.').next().map(str::to_string)),
+            _ => out.extend(map.values().flat_map(references)),
+        },
+        Value::Object(map) => out.extend(map.values().flat_map(references)),
+        Value::Array(items) => out.extend(items.iter().flat_map(references)),
+        _ => {}
+    }
+    out
 }
 
 /// A TOML value as JSON; a date or time becomes its TOML text.
@@ -225,6 +276,41 @@ delete = true
     const NODES: &str = "[[overrides]]\nstack = \"karmada-cluster\"\nresource = \"Nodes\"\n";
 
     #[test]
+    fn a_property_the_resource_type_does_not_declare_is_refused_with_the_nearest() {
+        let e = refused(&format!("{NODES}path = \"Properties.Lables.team\"\nvalue = \"platform\"\n"));
+        assert!(
+            e.starts_with("overrides[0].path: cannot set Properties.Lables.team of karmada-cluster/Nodes/Resource"),
+            "{e}"
+        );
+        assert!(e.contains("AWS::EKS::Nodegroup declares no property Lables"), "{e}");
+        assert!(e.contains("hint: the nearest are: Labels"), "{e}");
+        let e = refused(&format!("{NODES}path = \"Properties.ScalingConfig.MaxSise\"\nvalue = 6\n"));
+        assert!(e.contains("Properties.ScalingConfig declares no property MaxSise") && e.contains("MaxSize"), "{e}");
+    }
+
+    #[test]
+    fn a_reference_to_what_the_stack_does_not_declare_is_refused_with_the_nearest() {
+        let e = refused(&format!("{NODES}path = \"Properties.NodeRole\"\nvalue = {{ Ref = \"NoSuchLogicalId\" }}\n"));
+        assert!(
+            e.starts_with(
+                "overrides[0].value: refers to \"NoSuchLogicalId\", which stack karmada-cluster does not declare"
+            ),
+            "{e}"
+        );
+        assert!(e.contains("Unresolved resource dependencies"), "{e}");
+        let e = refused(&format!(
+            "{NODES}path = \"Properties.Labels.x\"\nvalue = {{ \"Fn::GetAtt\" = [\"Nowhere\", \"Arn\"] }}\n"
+        ));
+        assert!(e.contains("refers to \"Nowhere\""), "{e}");
+        // What the stack declares, and pseudo parameters, are fine.
+        let assembly =
+            synth(&format!("{NODES}path = \"Properties.Labels.region\"\nvalue = {{ Ref = \"AWS::Region\" }}\n"))
+                .unwrap();
+        let nodes = resource(&assembly, "karmada-cluster", "Nodes/Resource");
+        assert_eq!(nodes["Properties"]["Labels"]["region"], json!({"Ref": "AWS::Region"}));
+    }
+
+    #[test]
     fn unknown_stack_names_the_field_and_the_nearest_stacks() {
         let e = refused(
             "[[overrides]]\nstack = \"karmada-clustr\"\nresource = \"Nodes\"\npath = \"Properties.X\"\nvalue = 1\n",
@@ -254,7 +340,7 @@ delete = true
     #[test]
     fn a_path_into_a_scalar_or_out_of_range_is_refused() {
         let e = refused(&format!("{NODES}path = \"Properties.AmiType.x\"\nvalue = 1\n"));
-        assert!(e.ends_with("Properties.AmiType is a string, not an object or array, so it has no \"x\""), "{e}");
+        assert!(e.contains("Properties.AmiType is a single value: it has no x"), "the schema says so first: {e}");
         let e = refused(&format!("{NODES}path = \"Properties.Subnets.9\"\nvalue = \"subnet-1\"\n"));
         assert!(e.contains("Properties.Subnets is an array of 3 items; \"9\" is not one of its indexes\n  hint: indexes run from 0 to 2; 3 as the last component appends"), "{e}");
     }
