@@ -2,6 +2,8 @@
 //! each check on its own bad input, with its fix. moto keeps EKS access modes and applied quotas through the
 //! launcher's additions (tests/support/moto_server.py).
 
+#[path = "../src/deploy/http_stand_in.rs"]
+mod http_stand_in;
 #[path = "support/moto.rs"]
 #[allow(dead_code)] // `requests()` serves the deploy tests
 mod moto;
@@ -508,4 +510,65 @@ fn on_a_terminal_doctor_colours_its_results_and_no_color_turns_that_off() {
     assert!(flagged.contains("CHECK") && !flagged.contains("\x1b["), "--no-color as NO_COLOR: {flagged:?}");
     let piped = String::from_utf8_lossy(&moto.karmada_eks(&["doctor"]).stdout).into_owned();
     assert!(!piped.contains("\x1b["), "{piped:?}");
+}
+
+/// A role profile whose source credentials come from a `credential_process` that counts its runs: every client
+/// of the command (CloudFormation, EKS, SSM, STS, Service Quotas and the EC2 Query client, in every region)
+/// draws from one cache, so the whole of `doctor` resolves the source once and assumes the role once.
+#[test]
+fn a_role_profile_is_assumed_once_per_command() {
+    let moto = Moto::start();
+    Account::new(&moto).healthy();
+    let home = moto.home.path();
+    let runs = home.join("credential-process-runs");
+    let script = home.join("credentials.sh");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\necho run >>{}\nprintf '{{\"Version\": 1, \"AccessKeyId\": \"testing\", \"SecretAccessKey\": \"testing\"}}'\n",
+            runs.display()
+        ),
+    )
+    .unwrap();
+    std::process::Command::new("chmod").arg("+x").arg(&script).status().unwrap();
+    std::fs::write(
+        home.join("no-aws-config"),
+        format!(
+            "[profile source]\ncredential_process = {}\n\n[profile deployer]\nrole_arn = arn:aws:iam::123456789012:role/deployer\nsource_profile = source\n",
+            script.display()
+        ),
+    )
+    .unwrap();
+    let (_, report) = doctor_json(&moto, &["--profile", "deployer"]);
+    let account = finding(&report, "account", None);
+    assert!(account["found"].as_str().unwrap().contains("assumed-role/deployer"), "{account}");
+    assert!(report["checks"].as_array().unwrap().len() > 10, "the whole of doctor ran: {report:#}");
+    let runs = std::fs::read_to_string(&runs).unwrap();
+    assert_eq!(runs.lines().count(), 1, "the source credentials were resolved once, so the role assumed once");
+}
+
+/// An endpoint that answers EC2's calls with a plain-text 403 (a proxy, a wrong AWS_ENDPOINT_URL_EC2): each call
+/// is made once, not retried as a transient error, and the checks say to look at the endpoint, not at IAM.
+#[test]
+fn a_plain_text_403_from_the_ec2_endpoint_is_not_retried_and_points_at_the_endpoint() {
+    let moto = Moto::start();
+    Account::new(&moto).healthy();
+    let text = vec![("Content-Type".to_string(), "text/plain".to_string())];
+    let (endpoint, seen) = http_stand_in::stand_in(vec![(403, text, "Access denied by proxy.\n".into())]);
+    let mut cmd = moto.command(&["doctor", "--json"]);
+    let out = cmd.env("AWS_ENDPOINT_URL_EC2", &endpoint).output().unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let zones = finding(&report, "zones", None);
+    assert_eq!(zones["result"], "warn", "{zones}");
+    let found = zones["found"].as_str().unwrap();
+    assert!(found.contains(&format!("{endpoint} answered HTTP 403 with no AWS error document")), "{found}");
+    assert!(zones["fix"].as_str().unwrap().contains("endpoint configuration"), "{zones}");
+    assert!(!zones["fix"].as_str().unwrap().contains("allow the read-only call"), "{zones}");
+    let ec2_calls =
+        report["checks"].as_array().unwrap().iter().filter(|c| {
+            c["found"].as_str().is_some_and(|f| f.contains("answered HTTP 403 with no AWS error document"))
+        });
+    let failed_checks = ec2_calls.count();
+    let hits = seen.lock().unwrap().len();
+    assert!(failed_checks > 0 && hits <= failed_checks * 2, "{hits} requests for {failed_checks} checks: none retried");
 }

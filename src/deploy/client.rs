@@ -16,6 +16,7 @@ macro_rules! regional_client {
             let conf = $sdk::config::Builder::from(&self.config)
                 .region(Region::new(region.to_string()))
                 .retry_config(self.tuning.retry_config())
+                .timeout_config(self.tuning.timeout_config())
                 .build();
             $sdk::Client::from_conf(conf)
         }
@@ -61,7 +62,8 @@ impl Aws {
     pub async fn load(options: &AwsOptions, tuning: Tuning) -> Self {
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .http_client(https_client())
-            .retry_config(tuning.retry_config());
+            .retry_config(tuning.retry_config())
+            .timeout_config(tuning.timeout_config());
         if let Some(profile) = &options.profile {
             loader = loader.profile_name(profile);
         }
@@ -83,6 +85,17 @@ impl Aws {
             config = config
                 .into_builder()
                 .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(credentials))
+                .build();
+        }
+        // One cache of the credentials for every client of the command (each SDK client's own identity cache
+        // and the EC2 client draw from it): a role profile assumes its role once, a credential_process or an
+        // MFA prompt runs once, until the credentials are within CachedCredentials::REFRESH_BEFORE of expiring.
+        if let Some(provider) = config.credentials_provider() {
+            config = config
+                .into_builder()
+                .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(
+                    super::credentials::CachedCredentials::new(provider),
+                ))
                 .build();
         }
         Aws { config, tuning, caller: Arc::default() }
@@ -210,8 +223,6 @@ impl<C: Clone> Regional<C> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::{BufRead, BufReader, Read, Write};
-    use std::sync::atomic::{AtomicUsize, Ordering};
 
     const IDENTITY: &str = "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\
         <GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/deployer</Arn><UserId>AIDA</UserId>\
@@ -222,36 +233,13 @@ mod tests {
         <Code>ExpiredToken</Code><Message>The security token included in the request is expired</Message></Error>\
         <RequestId>2</RequestId></ErrorResponse>";
 
-    /// An STS stand-in on 127.0.0.1 that refuses the first `refusals` requests and counts them all.
-    fn sts(refusals: usize) -> (String, Arc<AtomicUsize>) {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let endpoint = format!("http://{}", listener.local_addr().unwrap());
-        let count = Arc::new(AtomicUsize::new(0));
-        let seen = count.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let mut reader = BufReader::new(stream);
-                let mut length = 0;
-                loop {
-                    let mut line = String::new();
-                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                        break;
-                    }
-                    if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                        length = v.trim().parse().unwrap_or(0);
-                    }
-                }
-                let _ = reader.read_exact(&mut vec![0; length]);
-                let n = seen.fetch_add(1, Ordering::SeqCst);
-                let (status, body) = if n < refusals { ("400 Bad Request", EXPIRED) } else { ("200 OK", IDENTITY) };
-                let _ = write!(
-                    reader.get_mut(),
-                    "HTTP/1.1 {status}\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                    body.len()
-                );
-            }
-        });
-        (endpoint, count)
+    /// An STS stand-in on 127.0.0.1 that refuses the first `refusals` requests; the count is of all requests.
+    fn sts(refusals: usize) -> (String, crate::deploy::testing::Seen) {
+        let xml = vec![("Content-Type".to_string(), "text/xml".to_string())];
+        let mut answers: Vec<crate::deploy::testing::Answer> =
+            (0..refusals).map(|_| (400, xml.clone(), EXPIRED.to_string())).collect();
+        answers.push((200, xml, IDENTITY.to_string()));
+        crate::deploy::testing::stand_in(answers)
     }
 
     fn against(endpoint: &str) -> Aws {
@@ -277,13 +265,13 @@ mod tests {
             first,
             Caller { account: "123456789012".into(), arn: "arn:aws:iam::123456789012:user/deployer".into() }
         );
-        assert_eq!((again, count.load(Ordering::SeqCst)), (first, 1));
+        assert_eq!((again, count.lock().unwrap().len()), (first, 1));
 
         let (endpoint, count) = sts(1);
         let aws = against(&endpoint);
         let refused = aws.caller("us-east-1").await.unwrap_err();
         assert_eq!(refused.code.as_deref(), Some("ExpiredToken"), "{refused:?}");
         assert_eq!(aws.caller("us-east-1").await.unwrap().account, "123456789012");
-        assert_eq!(count.load(Ordering::SeqCst), 2);
+        assert_eq!(count.lock().unwrap().len(), 2);
     }
 }

@@ -12,8 +12,11 @@ const CREDENTIAL_CODES: &[&str] = &[
     "InvalidSignatureException",
     "SignatureDoesNotMatch",
     "AuthFailure",
-    "RequestExpired",
 ];
+
+/// Codes of a request refused for the time it was signed at: this machine's clock is off (SigV4 allows 5
+/// minutes; EC2 "Common client errors", STS and the JSON APIs answer the first two).
+const CLOCK_CODES: &[&str] = &["RequestExpired", "RequestTimeTooSkewed", "RequestInTheFuture"];
 
 /// The codes of a call IAM refused: CloudFormation, STS and the other Query APIs say `AccessDenied`, the JSON
 /// APIs (SSM, EKS, Service Quotas) `AccessDeniedException`, EC2 `UnauthorizedOperation`.
@@ -34,6 +37,11 @@ pub enum AwsErrorKind {
     AccessDenied,
     /// The stack (or other named thing) does not exist.
     NotFound,
+    /// The request's signing time was refused: this machine's clock is off.
+    ClockSkew,
+    /// The endpoint could not be reached, or what answered is not the AWS service (a proxy, a wrong
+    /// `AWS_ENDPOINT_URL`).
+    Endpoint,
     /// Anything else: the message says what.
     Other,
 }
@@ -84,6 +92,10 @@ impl AwsError {
 fn classify(code: Option<&str>, message: &str, from_service: bool) -> AwsErrorKind {
     let lower = message.to_ascii_lowercase();
     match code {
+        Some(c) if CLOCK_CODES.contains(&c) => AwsErrorKind::ClockSkew,
+        Some("InvalidSignatureException" | "SignatureDoesNotMatch") if lower.contains("signature expired") => {
+            AwsErrorKind::ClockSkew
+        }
         Some(c) if CREDENTIAL_CODES.contains(&c) => AwsErrorKind::Credentials,
         Some(c) if THROTTLING_CODES.contains(&c) => AwsErrorKind::Throttling,
         Some(c) if ACCESS_DENIED_CODES.contains(&c) => AwsErrorKind::AccessDenied,
@@ -121,6 +133,20 @@ impl fmt::Display for AwsError {
                 self.operation,
                 self.message,
                 self.denied_action().unwrap_or_else(|| self.operation.to_string())
+            ),
+            AwsErrorKind::ClockSkew => write!(
+                f,
+                "{} failed: AWS refused the request's time ({})\n  hint: this machine's clock is more than 5 \
+                 minutes off; sync it (`timedatectl set-ntp true`, or `sudo chronyc makestep`) and run the command \
+                 again",
+                self.operation, self.message
+            ),
+            AwsErrorKind::Endpoint => write!(
+                f,
+                "{} failed: {}\n  hint: the AWS endpoint could not be reached or did not answer as AWS does: check \
+                 AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE>, the profile's endpoint_url and services, a proxy \
+                 (HTTPS_PROXY) and the network",
+                self.operation, self.message
             ),
             _ => write!(f, "{} failed: {}", self.operation, self.message),
         }

@@ -7,6 +7,7 @@ pub mod account;
 pub mod approval;
 pub mod changeset;
 pub mod client;
+pub mod credentials;
 pub mod deployment;
 pub mod destroy;
 pub mod diff;
@@ -37,6 +38,8 @@ pub mod unjoin;
 pub mod volumes;
 pub mod yaml;
 
+#[cfg(test)]
+pub mod http_stand_in;
 #[cfg(test)]
 mod recorded_tests;
 #[cfg(test)]

@@ -39,3 +39,5 @@ pub fn assembly(stacks: &[(&str, &[&str])]) -> CloudAssembly {
             .collect(),
     }
 }
+
+pub use super::http_stand_in::{stand_in, Answer, Seen};

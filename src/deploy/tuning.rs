@@ -16,6 +16,11 @@ pub struct Tuning {
     pub max_attempts: u32,
     /// First retry backoff of the SDK (it grows exponentially with jitter, capped at 20 s). Default: 1 s.
     pub retry_initial_backoff: Duration,
+    /// Longest wait for a connection to an AWS endpoint. Default: 10 s.
+    pub connect_timeout: Duration,
+    /// Longest wait for one attempt of an API call, from sending to the whole answer (the long waits of a
+    /// deploy are polls of short calls). Default: 60 s.
+    pub attempt_timeout: Duration,
 }
 
 impl Default for Tuning {
@@ -25,6 +30,8 @@ impl Default for Tuning {
             poll_max: Duration::from_secs(10),
             max_attempts: 8,
             retry_initial_backoff: Duration::from_secs(1),
+            connect_timeout: Duration::from_secs(10),
+            attempt_timeout: Duration::from_secs(60),
         }
     }
 }
@@ -43,6 +50,14 @@ impl Tuning {
     /// The same interval for every poll and retry (tests).
     pub fn fixed(self, interval: Duration) -> Self {
         Tuning { poll_initial: interval, poll_max: interval, retry_initial_backoff: interval, ..self }
+    }
+
+    /// The SDK timeouts: `connect_timeout`, and `attempt_timeout` for each attempt of an operation.
+    pub fn timeout_config(&self) -> aws_config::timeout::TimeoutConfig {
+        aws_config::timeout::TimeoutConfig::builder()
+            .connect_timeout(self.connect_timeout)
+            .operation_attempt_timeout(self.attempt_timeout)
+            .build()
     }
 
     /// The SDK retry policy: standard mode with `max_attempts` and `retry_initial_backoff`.

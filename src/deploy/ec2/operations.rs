@@ -4,7 +4,7 @@
 
 use super::xml::Element;
 use super::Ec2;
-use crate::deploy::error::AwsError;
+use crate::deploy::error::{AwsError, AwsErrorKind};
 
 /// A `Filter.N` of a Describe call: `name` with any of `values`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -89,32 +89,51 @@ fn text(item: &Element, name: &str) -> String {
 }
 
 impl Ec2 {
-    /// Every page of `action`: `set` names the list element of the answer.
+    /// Every page of `action`: `set` names the list element of the answer; `max_results` is sent as `MaxResults`
+    /// (each action's largest page, from the EC2 API Reference; `None` where the request names its items, which
+    /// EC2 does not page). A `nextToken` seen before ends the paging with an error instead of looping.
     async fn all_items(
         &self,
         action: &'static str,
         params: Vec<(String, String)>,
         set: &str,
+        max_results: Option<u32>,
     ) -> Result<Vec<Element>, AwsError> {
         let mut items = Vec::new();
         let mut token: Option<String> = None;
+        let mut seen = std::collections::HashSet::new();
         loop {
             let mut page = params.clone();
+            if let Some(n) = max_results {
+                page.push(("MaxResults".into(), n.to_string()));
+            }
             if let Some(t) = &token {
                 page.push(("NextToken".into(), t.clone()));
             }
             let answer = self.call(action, &page).await?;
             items.extend(answer.items(set).cloned());
-            token = answer.text_of("nextToken").map(str::to_string);
-            if token.is_none() {
-                return Ok(items);
+            token = answer.text_of("nextToken").filter(|t| !t.is_empty()).map(str::to_string);
+            match &token {
+                None => return Ok(items),
+                Some(t) if !seen.insert(t.clone()) => {
+                    return Err(AwsError {
+                        operation: action,
+                        kind: AwsErrorKind::Other,
+                        code: None,
+                        message: format!(
+                            "EC2 answered a nextToken it had already given after {} pages: stopped paging",
+                            seen.len()
+                        ),
+                    })
+                }
+                Some(_) => {}
             }
         }
     }
 
     /// `DescribeVolumes` with `filters`.
     pub async fn describe_volumes(&self, filters: &[Filter]) -> Result<Vec<VolumeInfo>, AwsError> {
-        let items = self.all_items("DescribeVolumes", filter_params(filters), "volumeSet").await?;
+        let items = self.all_items("DescribeVolumes", filter_params(filters), "volumeSet", Some(500)).await?;
         Ok(items
             .iter()
             .map(|v| VolumeInfo {
@@ -160,13 +179,13 @@ impl Ec2 {
 
     /// `DescribeVpcs`: the IDs of every VPC of the region.
     pub async fn describe_vpcs(&self) -> Result<Vec<String>, AwsError> {
-        let items = self.all_items("DescribeVpcs", Vec::new(), "vpcSet").await?;
+        let items = self.all_items("DescribeVpcs", Vec::new(), "vpcSet", Some(1000)).await?;
         Ok(items.iter().map(|v| text(v, "vpcId")).collect())
     }
 
     /// `DescribeNatGateways` with `filters` (e.g. `state` = `pending`, `available`).
     pub async fn describe_nat_gateways(&self, filters: &[Filter]) -> Result<Vec<NatGateway>, AwsError> {
-        let items = self.all_items("DescribeNatGateways", filter_params(filters), "natGatewaySet").await?;
+        let items = self.all_items("DescribeNatGateways", filter_params(filters), "natGatewaySet", Some(1000)).await?;
         Ok(items
             .iter()
             .map(|n| NatGateway {
@@ -184,7 +203,8 @@ impl Ec2 {
 
     /// `DescribeInstances` with `filters`: the instance type of each instance.
     pub async fn instance_types_running(&self, filters: &[Filter]) -> Result<Vec<String>, AwsError> {
-        let reservations = self.all_items("DescribeInstances", filter_params(filters), "reservationSet").await?;
+        let reservations =
+            self.all_items("DescribeInstances", filter_params(filters), "reservationSet", Some(1000)).await?;
         Ok(reservations.iter().flat_map(|r| r.items("instancesSet")).map(|i| text(i, "instanceType")).collect())
     }
 
@@ -193,7 +213,7 @@ impl Ec2 {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let items = self.all_items("DescribeSubnets", list_params("SubnetId", ids), "subnetSet").await?;
+        let items = self.all_items("DescribeSubnets", list_params("SubnetId", ids), "subnetSet", None).await?;
         Ok(items.iter().map(|s| (text(s, "subnetId"), text(s, "availabilityZone"))).collect())
     }
 
@@ -201,14 +221,16 @@ impl Ec2 {
     pub async fn instance_type_offerings(&self, types: &[String]) -> Result<Vec<(String, String)>, AwsError> {
         let mut params = vec![("LocationType".to_string(), "availability-zone".to_string())];
         params.extend(filter_params(&[Filter::new("instance-type", types.iter().cloned())]));
-        let items = self.all_items("DescribeInstanceTypeOfferings", params, "instanceTypeOfferingSet").await?;
+        let items =
+            self.all_items("DescribeInstanceTypeOfferings", params, "instanceTypeOfferingSet", Some(1000)).await?;
         Ok(items.iter().map(|o| (text(o, "instanceType"), text(o, "location"))).collect())
     }
 
     /// `DescribeInstanceTypes` of `types`: their default vCPUs.
     pub async fn instance_types(&self, types: &[String]) -> Result<Vec<InstanceTypeInfo>, AwsError> {
-        let items =
-            self.all_items("DescribeInstanceTypes", list_params("InstanceType", types), "instanceTypeSet").await?;
+        let items = self
+            .all_items("DescribeInstanceTypes", list_params("InstanceType", types), "instanceTypeSet", None)
+            .await?;
         Ok(items
             .iter()
             .map(|t| InstanceTypeInfo {

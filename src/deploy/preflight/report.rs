@@ -62,12 +62,22 @@ impl Finding {
 
     /// A check that could not run because an AWS call failed: a warning naming the call.
     pub fn unknown(check: &'static str, region: &str, error: &super::super::error::AwsError) -> Self {
-        Finding::warn(
-            check,
-            region,
-            format!("not checked: {error}"),
-            "allow the read-only call for these credentials (or check it by hand) and run `karmada-eks doctor` again",
-        )
+        use super::super::error::AwsErrorKind;
+        let fix = match error.kind {
+            AwsErrorKind::AccessDenied => {
+                "allow the read-only call for these credentials (docs/deployer-policy.md) and run `karmada-eks doctor` again"
+            }
+            AwsErrorKind::Credentials => "refresh the credentials (the error says how) and run `karmada-eks doctor` again",
+            AwsErrorKind::ClockSkew => "sync this machine's clock and run `karmada-eks doctor` again",
+            AwsErrorKind::Endpoint => {
+                "check the endpoint configuration and the network (the error says which endpoint), then run `karmada-eks doctor` again"
+            }
+            AwsErrorKind::Throttling => "run `karmada-eks doctor` again in a minute",
+            AwsErrorKind::NotFound | AwsErrorKind::Other => {
+                "check it by hand (the error says what failed) and run `karmada-eks doctor` again"
+            }
+        };
+        Finding::warn(check, region, format!("not checked: {error}"), fix)
     }
 
     fn label(&self) -> String {
