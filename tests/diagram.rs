@@ -168,3 +168,45 @@ fn output_file_is_replaced_only_when_diagram_wrote_it() {
         .collect();
     assert!(leftovers.is_empty(), "no temporary files are left");
 }
+
+/// The default app has a member in its own region (eksuscl01, us-east-1) and push members; with a pull member too:
+/// the home member is drawn in the app region's frame (no second "Region us-east-1"), every push member has the
+/// steady-state path from Karmada's controllers, every member its weight and replicas, and the pull members'
+/// label sits on a line of the load balancer's box other than its title.
+#[test]
+fn members_of_the_app_region_push_paths_weights_and_the_pull_label_are_drawn_where_they_belong() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("karmada-eks.toml");
+    std::fs::write(
+        &config,
+        "[nlb]\nallowed_cidrs = [\"203.0.113.0/24\"]\n\n[[members]]\nname = \"ekseucl01\"\nregion = \"eu-central-1\"\nweight = 1\n\n\
+         [[members]]\nname = \"ekseucl02\"\nregion = \"eu-central-1\"\nweight = 1\nmode = \"pull\"\n\n\
+         [[members]]\nname = \"eksuscl01\"\nregion = \"us-east-1\"\nweight = 2\n",
+    )
+    .unwrap();
+    let dot = diagram(&config, &["--format", "dot"]);
+    assert_eq!(dot.matches("Region us-east-1").count(), 1, "one frame for the app region: {dot}");
+    let app_frame = &dot[dot.find("cluster_region_app").unwrap()..dot.find("cluster_region_eu_central_1").unwrap()];
+    assert!(app_frame.contains("member_eksuscl01 ["), "the home member is in the app region's frame");
+    for push in ["ekseucl01", "eksuscl01"] {
+        assert!(
+            dot.contains(&format!("nodes -> member_{push} [label=\"Karmada controllers via NAT: member API (push)\"]")),
+            "{push}: {dot}"
+        );
+    }
+    assert!(!dot.contains("nodes -> member_ekseucl02"), "a pull member is not driven from the parent");
+    assert!(dot.contains("push mode · weight 2 · 6 replicas"), "{dot}");
+    assert!(dot.contains("pull mode · weight 1 · 3 replicas"), "{dot}");
+
+    let svg = diagram(&config, &[]);
+    let y_of = |needle: &str| -> i64 {
+        let at = svg.find(needle).unwrap_or_else(|| panic!("{needle} not drawn"));
+        let line = svg[..at].rsplit('\n').next().unwrap();
+        line.split("y=\"").nth(1).unwrap().split('"').next().unwrap().parse().unwrap()
+    };
+    let title = y_of(">Karmada API load balancer (network internet-facing)<");
+    let pull = y_of(">from pull members: karmada-agent (pull) :32443<");
+    assert_ne!(title, pull, "the pull label is not printed over the load balancer's title");
+    assert_eq!(pull, y_of(">3 Elastic IPs (one per zone)<"), "it shares the box's last line, which has room");
+    assert!(svg.contains(">to push members: Karmada controllers via NAT: member API (push)<"));
+}

@@ -144,6 +144,9 @@ pub struct MemberCluster {
     pub region: String,
     /// `push` or `pull`; `None` when the assembly does not say.
     pub mode: Option<String>,
+    /// Its static weight in the workload's PropagationPolicy and the replicas Karmada gives it; `None` without a
+    /// workload in the desired state.
+    pub placement: Option<(u32, u32)>,
 }
 
 /// The etcd members' persistent volumes, which the EBS CSI driver creates at bootstrap (no CloudFormation
@@ -200,6 +203,15 @@ impl Inventory {
         texts.push(&init_flags);
         for m in &mut inv.members {
             m.mode = modes.get(&m.name).cloned();
+        }
+        if let Some((weights, replicas)) = file("workload.yaml").and_then(static_weights) {
+            let listed: Vec<(String, u32)> =
+                inv.members.iter().map(|m| (m.name.clone(), weights.get(&m.name).copied().unwrap_or(0))).collect();
+            let shares = super::placement::divide(replicas, &listed);
+            for m in &mut inv.members {
+                let share = shares.iter().find(|s| s.name == m.name).map_or(0, |s| s.replicas);
+                m.placement = Some((weights.get(&m.name).copied().unwrap_or(0), share));
+            }
         }
         inv.etcd = etcd(&texts).map(|volumes| Etcd { region: inv.region.clone(), volumes });
         inv
@@ -322,6 +334,7 @@ fn read_stack(inv: &mut Inventory, stack: &StackArtifact) {
                     eks_cluster_name: p["ClusterName"].as_str().unwrap_or_default().into(),
                     region: region.clone(),
                     mode: None,
+                    placement: None,
                 });
             }
             _ => {}
@@ -484,6 +497,25 @@ fn member_modes(members: &str) -> BTreeMap<String, String> {
         }
     }
     out
+}
+
+/// Each cluster's weight in the workload's `staticWeightList` (templates/propagation-policy.yaml.hbs: a
+/// `clusterNames: ["a", "b"]` line, then its `weight: N`) and the Deployment's `replicas`.
+fn static_weights(workload: &str) -> Option<(BTreeMap<String, u32>, u32)> {
+    let mut weights = BTreeMap::new();
+    let (mut in_list, mut names, mut replicas) = (false, Vec::new(), None);
+    for line in workload.lines().map(str::trim) {
+        if line == "staticWeightList:" {
+            in_list = true;
+        } else if let Some(list) = line.strip_prefix("clusterNames: [").filter(|_| in_list) {
+            names = list.trim_end_matches(']').split(',').map(|n| n.trim().trim_matches('"').to_string()).collect();
+        } else if let Some(w) = line.strip_prefix("weight: ").and_then(|w| w.parse().ok()) {
+            weights.extend(names.drain(..).map(|n| (n, w)));
+        } else if let Some(r) = line.strip_prefix("replicas: ").and_then(|r| r.parse().ok()) {
+            replicas = Some(r);
+        }
+    }
+    Some((weights, replicas?))
 }
 
 /// The value after `flag ` in any of the texts.

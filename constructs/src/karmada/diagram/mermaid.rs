@@ -49,8 +49,12 @@ pub fn write(arch: &Architecture) -> String {
     for n in [&arch.cluster, &arch.kubeconfig].into_iter().flatten() {
         node(&mut out, "    ", n);
     }
+    // Members in the app's own region are drawn in its frame, outside the VPC (they have their own).
+    for n in arch.member_regions.iter().filter(|r| r.app).flat_map(|r| &r.members) {
+        node(&mut out, "    ", n);
+    }
     out += "  end\n";
-    for r in &arch.member_regions {
+    for r in arch.member_regions.iter().filter(|r| !r.app) {
         open(&mut out, "  ", &r.id, &format!("Region {}", r.region));
         for n in &r.members {
             node(&mut out, "    ", n);

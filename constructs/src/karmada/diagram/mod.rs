@@ -56,6 +56,8 @@ pub struct Vpc {
 pub struct MemberRegion {
     pub id: String,
     pub region: String,
+    /// The app's own region: its members are drawn inside the app region's frame, beside the VPC.
+    pub app: bool,
     pub members: Vec<Node>,
 }
 
@@ -192,6 +194,7 @@ impl Architecture {
             .map(|region| MemberRegion {
                 id: format!("region_{}", ident(region)),
                 region: region.to_string(),
+                app: region == app_region,
                 members: inv
                     .members
                     .iter()
@@ -201,7 +204,11 @@ impl Architecture {
                         if m.eks_cluster_name != m.name {
                             label.push(format!("EKS {}", m.eks_cluster_name));
                         }
-                        label.push(format!("{} mode", m.mode.as_deref().unwrap_or("unknown")));
+                        let mut mode = format!("{} mode", m.mode.as_deref().unwrap_or("unknown"));
+                        if let Some((weight, replicas)) = m.placement {
+                            mode += &format!(" · weight {weight} · {replicas} replicas");
+                        }
+                        label.push(mode);
                         Node::new(format!("member_{}", ident(&m.name)), &label)
                     })
                     .collect(),
@@ -272,6 +279,9 @@ fn edges(arch: &Architecture, inv: &Inventory) -> Vec<Edge> {
             add(HOST, &member, "register agent".into());
         } else {
             add(HOST, &member, "join (push): EKS API".into());
+            // Once joined, Karmada's controllers in the parent drive the member's API server, leaving the VPC
+            // through the NAT gateway (Karmada docs, "Cluster registration": Push mode).
+            add(NODES, &member, "Karmada controllers via NAT: member API (push)".into());
         }
     }
     out

@@ -122,6 +122,20 @@ fn edge_label<'a>(arch: &'a Architecture, from: &str, to: &str) -> Option<&'a st
     arch.edges.iter().find(|e| e.from == from && e.to == to).map(|e| e.label.as_str())
 }
 
+/// `text` right-aligned inside box `r` of node `n`, on the lowest of its lines it leaves room beside (else just
+/// below the box): never over the box's title or another line.
+fn inside_right(c: &mut Canvas, r: Rect, n: &Node, text: &str) {
+    let right = r.right() - 8;
+    let start = right - (text_w(text) - 24);
+    let line = (1..n.label.len()).rev().find(|&i| r.x + 10 + (text_w(&n.label[i]) - 24) + 12 < start);
+    let y = match line {
+        Some(i) => r.y + 19 + i as i64 * LINE_H,
+        None => r.bottom() + 12,
+    };
+    let _ =
+        writeln!(c.body, r#"<text class="edge-label" x="{right}" y="{y}" text-anchor="end">{}</text>"#, escape(text));
+}
+
 /// The architecture as a standalone SVG document.
 pub fn write(arch: &Architecture) -> String {
     let mut c = Canvas { body: String::new() };
@@ -152,12 +166,6 @@ pub fn write(arch: &Architecture) -> String {
         y = r.bottom() + 14;
         below_r.push((*n, *class, r));
     }
-    let region_r = Rect { x: MARGIN, y: region_y, w: vpc_r.w + GUTTER + 20, h: y + 6 - region_y };
-
-    // Member regions on the right, one frame each, stacked.
-    let members: usize = arch.member_regions.iter().map(|r| r.members.len()).sum();
-    let trunk_gap = 60;
-    let member_x = region_r.right() + trunk_gap;
     let member_w = arch
         .member_regions
         .iter()
@@ -167,10 +175,27 @@ pub fn write(arch: &Architecture) -> String {
         .max()
         .unwrap_or(200)
         .max(220);
+    // Members of the app's own region: a column in its frame, right of the VPC, from the private subnets down
+    // (below the load balancer, so the pull members' arrows into it cross no box).
+    let home_x = vpc_r.right() + 28;
+    let mut hy = private_y;
+    let mut home_r: Vec<(&Node, Rect)> = Vec::new();
+    for n in arch.member_regions.iter().filter(|r| r.app).flat_map(|r| &r.members) {
+        let rect = Rect { x: home_x, y: hy, w: member_w, h: box_h(n) };
+        hy = rect.bottom() + 10;
+        home_r.push((n, rect));
+    }
+    let region_w = if home_r.is_empty() { vpc_r.w + GUTTER + 20 } else { home_x + member_w + 16 - MARGIN };
+    let region_r = Rect { x: MARGIN, y: region_y, w: region_w, h: y.max(hy) + 6 - region_y };
+
+    // The other member regions on the right, one frame each, stacked.
+    let members: usize = arch.member_regions.iter().filter(|r| !r.app).map(|r| r.members.len()).sum();
+    let trunk_gap = 60;
+    let member_x = region_r.right() + trunk_gap;
     let mut my = region_y;
     let mut member_frames = Vec::new();
     let mut member_r: Vec<(&Node, Rect)> = Vec::new();
-    for r in &arch.member_regions {
+    for r in arch.member_regions.iter().filter(|r| !r.app) {
         let top = my;
         my += 30;
         for n in &r.members {
@@ -184,7 +209,7 @@ pub fn write(arch: &Architecture) -> String {
     }
     let width = if members > 0 { member_x + member_w + 32 + MARGIN } else { region_r.right() + MARGIN };
     let bus_y = region_r.bottom().max(my) + 24;
-    let height = bus_y + 30 + if members > 0 { 10 } else { 0 };
+    let height = bus_y + 30 + if members + home_r.len() > 0 { 10 } else { 0 };
 
     c.frame(region_r, "region", &format!("Region {} (app)", arch.region));
     if let Some(vpc) = &arch.vpc {
@@ -221,7 +246,7 @@ pub fn write(arch: &Architecture) -> String {
     for (r, title) in &member_frames {
         c.frame(*r, "region", title);
     }
-    for (n, r) in &member_r {
+    for (n, r) in member_r.iter().chain(&home_r) {
         c.node(*r, "member", n);
     }
     c.node(clients_r, "clients", &arch.clients);
@@ -265,8 +290,10 @@ pub fn write(arch: &Architecture) -> String {
                 );
             }
         }
-        // One trunk to every member: down the gutter, along the bus under the regions, up the trunk on the right.
-        if let Some((_, first)) = member_r.first() {
+        // One trunk to every member: down the gutter, along the bus under the regions, up the trunk on the right;
+        // a member of the app region is entered from its right, the others from their left.
+        let top = member_r.first().or(home_r.first()).map(|(_, r)| *r);
+        if let Some(first) = top {
             let gx = region_r.x + 6;
             let tx = region_r.right() + 20;
             let start = (host.x, host.bottom() - 10);
@@ -298,25 +325,53 @@ pub fn write(arch: &Architecture) -> String {
                     escape(short)
                 );
             }
+            for (n, r) in &home_r {
+                let label = edge_label(arch, "host", &n.id).unwrap_or_default();
+                c.arrow(&[(tx, r.cy()), (r.right(), r.cy())], "", 0, 50);
+                let short = label.split(':').next().unwrap_or(label);
+                let _ = writeln!(
+                    c.body,
+                    r#"<text class="edge-label" x="{}" y="{}">{}</text>"#,
+                    r.right() + 4,
+                    r.cy() - 4,
+                    escape(short)
+                );
+            }
         }
     }
-    // Pull members reach the Karmada API through the load balancer.
+    // Pull members reach the Karmada API through the load balancer: from a member of the app region along the
+    // VPC's right side, from the others through the gap beside the app region.
     if let Some(nlb) = nlb_r {
-        let pull: Vec<&(&Node, Rect)> =
-            member_r.iter().filter(|(n, _)| edge_label(arch, &n.id, "nlb").is_some()).collect();
-        for (k, (_, r)) in pull.iter().enumerate() {
-            let tx = region_r.right() + 40 + k as i64 * 6;
-            let y = nlb.cy() + k as i64 * 6;
+        let mut k = 0;
+        for (n, r) in home_r.iter().chain(&member_r) {
+            if edge_label(arch, &n.id, "nlb").is_none() {
+                continue;
+            }
+            let y = nlb.cy() - 8 + (k % 4) * 6;
+            let tx = if r.x == home_x { vpc_r.right() + 8 + (k % 4) * 4 } else { region_r.right() + 40 + (k % 4) * 6 };
             c.arrow(&[(r.x, r.bottom() - 8), (tx, r.bottom() - 8), (tx, y), (nlb.right(), y)], "", 0, 50);
+            k += 1;
         }
-        if let Some(label) = pull.first().and_then(|(n, _)| edge_label(arch, &n.id, "nlb")) {
-            let _ = writeln!(
-                c.body,
-                r#"<text class="edge-label" x="{}" y="{}" text-anchor="end">from pull members: {}</text>"#,
-                nlb.right() - 8,
-                nlb.y + 19,
-                escape(label)
-            );
+        let first_pull = home_r.iter().chain(&member_r).find_map(|(n, _)| edge_label(arch, &n.id, "nlb"));
+        if let (Some(label), Some(n)) = (first_pull, &arch.load_balancer) {
+            inside_right(&mut c, nlb, n, &format!("from pull members: {label}"));
+        }
+    }
+    // Push members: Karmada's controllers on the nodes call each member's API server, out through the NAT.
+    if let Some(nodes) = nodes_r {
+        let mut k = 0;
+        for (n, r) in home_r.iter().chain(&member_r) {
+            if edge_label(arch, "nodes", &n.id).is_none() {
+                continue;
+            }
+            let y = nodes.y + 10 + (k % 6) * 5;
+            let tx = if r.x == home_x { vpc_r.right() + 16 + (k % 4) * 3 } else { region_r.right() + 8 + (k % 4) * 3 };
+            c.arrow(&[(nodes.right(), y), (tx, y), (tx, r.cy() + 6), (r.x, r.cy() + 6)], "", 0, 50);
+            k += 1;
+        }
+        let first_push = home_r.iter().chain(&member_r).find_map(|(n, _)| edge_label(arch, "nodes", &n.id));
+        if let (Some(label), Some(n)) = (first_push, &arch.node_group) {
+            inside_right(&mut c, nodes, n, &format!("to push members: {label}"));
         }
     }
 
