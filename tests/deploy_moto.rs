@@ -706,3 +706,28 @@ fn the_backup_bucket_is_versioned_encrypted_private_and_outlives_destroy() {
     assert!(stderr.contains("karmada-backup holds Karmada's backups, which destroy keeps"), "{stderr}");
     assert!(rt.block_on(cfn.describe_stacks().stack_name(BACKUP).send()).is_ok());
 }
+
+/// Exit status 2 says nothing changed. Without a terminal or `--yes`, a stack that needs approval stops the
+/// deploy; when stacks that needed none were already deployed in this run, that is a failure after work (1),
+/// and the summary names what was deployed.
+#[test]
+fn an_approval_no_terminal_can_give_after_stacks_were_deployed_exits_1_and_names_them() {
+    let moto = Moto::start();
+    let out = moto.karmada_eks(&["deploy", "--json", "--skip-preflight", "--no-reconcile"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let s = summary(&out);
+    let outcomes: Vec<(String, String)> = s["stacks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| (x["stack"].as_str().unwrap().to_string(), x["outcome"].as_str().unwrap().to_string()))
+        .collect();
+    let created: Vec<&(String, String)> = outcomes.iter().filter(|(_, o)| o == "created").collect();
+    assert!(!created.is_empty(), "stacks without security changes deploy first: {outcomes:?}");
+    assert!(
+        format!("{stderr}{}", String::from_utf8_lossy(&out.stdout))
+            .contains("needs approval, but there is no terminal"),
+        "{stderr}"
+    );
+    assert_eq!(out.status.code(), Some(1), "{outcomes:?}\n{stderr}");
+}

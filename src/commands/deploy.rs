@@ -140,7 +140,7 @@ pub fn run(config_path: Option<&Path>, args: DeployArgs) -> Result<ExitCode> {
     let (result, preflight) = result;
     drop(reporter);
     report::print_deploy(&result, args.json, &preflight);
-    let code = report::exit_code(result.errors(), result.ok());
+    let code = report::exit_code(result.errors(), result.ok(), result.changed_something());
     match &reconciled {
         Some(r) if code == ExitCode::SUCCESS => Ok(super::reconcile::print(r, args.json)),
         _ => {

@@ -110,5 +110,5 @@ pub fn run(config_path: Option<&Path>, args: DestroyArgs) -> Result<ExitCode> {
     })?;
     drop(reporter);
     report::print_destroy(&result, args.json);
-    Ok(report::exit_code(result.errors(), result.ok()))
+    Ok(report::exit_code(result.errors(), result.ok(), result.changed_something()))
 }

@@ -10,11 +10,14 @@ use crate::deploy::inventory::Kept;
 use crate::deploy::report::{Deletion, DeployReport, DestroyReport, Outcome};
 
 /// 0 when everything is fine, 130 after Ctrl-C, 2 when the user must change the input, else 1.
-pub fn exit_code<'a>(errors: impl Iterator<Item = &'a DeployError>, ok: bool) -> ExitCode {
+/// The exit status of a deploy or destroy: 130 interrupted; 2 bad input only while the run changed nothing (a
+/// refusal after stacks were deployed, such as an approval no terminal can give, is 1: work was done); 1 failed;
+/// 0 done.
+pub fn exit_code<'a>(errors: impl Iterator<Item = &'a DeployError>, ok: bool, changed: bool) -> ExitCode {
     let errors: Vec<&DeployError> = errors.collect();
     if errors.iter().any(|e| matches!(e, DeployError::Interrupted { .. })) {
         ExitCode::from(EXIT_INTERRUPTED)
-    } else if errors.iter().any(|e| e.is_usage()) {
+    } else if !changed && errors.iter().any(|e| e.is_usage()) {
         ExitCode::from(2)
     } else if ok {
         ExitCode::SUCCESS
@@ -183,5 +186,21 @@ fn print_failures(failures: &[ResourceEvent]) {
             f.status,
             f.reason.as_deref().unwrap_or("no reason given")
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_input_is_2_only_while_nothing_was_changed() {
+        let refused =
+            DeployError::ApprovalImpossible { stack: "karmada-network".into(), what: "a security change".into() };
+        assert_eq!(exit_code([&refused].into_iter(), false, false), ExitCode::from(2));
+        assert_eq!(exit_code([&refused].into_iter(), false, true), ExitCode::from(1), "a stack was deployed first");
+        let interrupted = DeployError::Interrupted { stack: "s".into(), detail: "Ctrl-C".into() };
+        assert_eq!(exit_code([&interrupted].into_iter(), false, true), ExitCode::from(EXIT_INTERRUPTED));
+        assert_eq!(exit_code(std::iter::empty(), true, true), ExitCode::SUCCESS);
     }
 }

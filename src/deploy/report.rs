@@ -105,6 +105,12 @@ impl DeployReport {
     pub fn errors(&self) -> impl Iterator<Item = &DeployError> {
         self.removed.iter().filter_map(|r| r.error.as_ref()).chain(self.stacks.iter().filter_map(|r| r.error.as_ref()))
     }
+
+    /// Whether this run created, updated or deleted a stack (what exit status 2, "nothing changed", rules out).
+    pub fn changed_something(&self) -> bool {
+        self.stacks.iter().any(|s| matches!(s.outcome, Outcome::Created | Outcome::Updated))
+            || self.removed.iter().any(|r| r.outcome == Deletion::Deleted)
+    }
 }
 
 /// How one stack's deletion ended.
@@ -195,5 +201,10 @@ impl DestroyReport {
 
     pub fn errors(&self) -> impl Iterator<Item = &DeployError> {
         self.stacks.iter().filter_map(|r| r.error.as_ref()).chain(self.volumes.iter().filter_map(|v| v.error.as_ref()))
+    }
+
+    /// Whether this run deleted a stack or a volume.
+    pub fn changed_something(&self) -> bool {
+        self.stacks.iter().any(|s| s.outcome == Deletion::Deleted) || self.volumes.iter().any(|v| v.error.is_none())
     }
 }
