@@ -283,3 +283,18 @@ fn the_license_file_is_the_license_cargo_declares() {
     let manifest = fs::read_to_string(root.join("Cargo.toml")).unwrap();
     assert!(manifest.contains("license = \"Apache-2.0\""), "{manifest}");
 }
+
+/// A filesystem that refuses a write (here /proc, which refuses even root) is a failure while doing the work:
+/// exit 1 for every command that writes a file, never 2, which is for bad input.
+#[test]
+fn a_refused_write_is_exit_1_for_init_synth_and_diagram_alike() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        &["init", "/proc/karmada-eks.toml"][..],
+        &["synth", "-q", "-o", "/proc/cdk.out"],
+        &["diagram", "-o", "/proc/d.svg"],
+    ] {
+        let o = karmada_eks(dir.path(), args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", stderr(&o));
+    }
+}

@@ -5,7 +5,6 @@ use anyhow::Result;
 use std::process::ExitCode;
 
 use crate::cli::InitArgs;
-use crate::error::UsageError;
 use constructs::core::output_path::{self, FileWrite, OutputError};
 use constructs::karmada::config::STARTER;
 
@@ -21,7 +20,8 @@ pub fn run(args: &InitArgs) -> Result<ExitCode> {
     };
     output_path::write_file(&args.path, STARTER.as_bytes(), &how).map_err(|e| match e {
         OutputError::Refused(refused) => anyhow::Error::new(refused),
-        OutputError::Io(e) => UsageError::new(format!("cannot write {}: {e}", args.path.display())).into(),
+        // A filesystem that refuses the write is a failure while doing the work (1), as for synth and diagram.
+        OutputError::Io(e) => anyhow::anyhow!("cannot write {}: {e}", args.path.display()),
     })?;
     eprintln!(
         "Wrote {}: every field shows its default; edit what you need, then `karmada-eks synth`.",
