@@ -16,6 +16,10 @@ use constructs::core::CloudAssembly;
 
 /// The environment variable that tells an app where to write its cloud assembly.
 pub const OUTDIR_ENV: &str = "CDK_OUTDIR";
+/// The environment variable that names the config file (`--config`'s `env`), handed to an app command.
+pub const CONFIG_ENV: &str = "KARMADA_EKS_CONFIG";
+/// The AWS CDK's project file; its `app` is the `--app` of every command run beside it.
+pub const CDK_JSON: &str = "cdk.json";
 /// How many of a failing command's last stderr lines the error repeats.
 const STDERR_LINES: usize = 10;
 
@@ -39,13 +43,15 @@ impl AppSource {
     }
 
     /// The assembly: read from the directory, or written by the command into a fresh directory (removed after
-    /// reading).
-    pub fn load(&self) -> Result<CloudAssembly> {
+    /// reading). A command gets `config` (the `--config` file) as `KARMADA_EKS_CONFIG`, so a Rust app built on
+    /// `Config::load` reads the same config the user named.
+    pub fn load(&self, config: Option<&Path>) -> Result<CloudAssembly> {
         match self {
             AppSource::Directory(dir) => Ok(CloudAssembly::read(dir)?),
             AppSource::Command(command) => {
                 let dir = fresh_dir()?;
-                let result = run(command, &dir);
+                let config = config.map(|c| std::path::absolute(c).unwrap_or_else(|_| c.to_path_buf()));
+                let result = run(command, &dir, config.as_deref());
                 let _ = std::fs::remove_dir_all(&dir);
                 result
             }
@@ -53,11 +59,26 @@ impl AppSource {
     }
 }
 
+/// The `app` of `./cdk.json`, as the AWS CDK CLI reads it when `--app` is not given (its "Specifying the app
+/// command"); `None` without the file or the key; an error naming the file when it is not JSON.
+pub fn from_cdk_json(dir: &Path) -> Result<Option<String>> {
+    let path = dir.join(CDK_JSON);
+    let Ok(text) = std::fs::read_to_string(&path) else { return Ok(None) };
+    let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        UsageError::new(format!("{} is not JSON: {e}", path.display())).hint("fix it, or pass --app explicitly")
+    })?;
+    Ok(json["app"].as_str().map(str::to_string))
+}
+
 /// Runs `command` with `CDK_OUTDIR=dir` and reads what it wrote. Its stdout and stderr go to our stderr as they
 /// come (stdout stays for the command's own output, e.g. `list --json`).
-fn run(command: &str, dir: &Path) -> Result<CloudAssembly> {
+fn run(command: &str, dir: &Path, config: Option<&Path>) -> Result<CloudAssembly> {
     eprintln!("Running the app: {command}");
-    let mut child = Command::new("sh")
+    let mut cmd = Command::new("sh");
+    if let Some(config) = config {
+        cmd.env(CONFIG_ENV, config);
+    }
+    let mut child = cmd
         .arg("-c")
         .arg(command)
         .env(OUTDIR_ENV, dir)
@@ -143,7 +164,7 @@ mod tests {
     #[test]
     fn a_failing_command_reports_its_last_stderr_lines() {
         let script = "for i in $(seq 1 15); do echo line$i >&2; done; exit 3";
-        let e = AppSource::Command(script.into()).load().unwrap_err();
+        let e = AppSource::Command(script.into()).load(None).unwrap_err();
         let text = e.to_string();
         assert!(text.contains("failed (exit status: 3); its last stderr lines:\n    line6\n"), "{text}");
         assert!(text.ends_with("\n    line15"), "{text}");
@@ -153,7 +174,7 @@ mod tests {
 
     #[test]
     fn a_command_that_writes_no_manifest_is_bad_input_and_its_directory_is_removed() {
-        let e = AppSource::Command("echo \"$CDK_OUTDIR\" > /dev/null; true".into()).load().unwrap_err();
+        let e = AppSource::Command("echo \"$CDK_OUTDIR\" > /dev/null; true".into()).load(None).unwrap_err();
         assert!(e.to_string().contains("succeeded but wrote no manifest.json into $CDK_OUTDIR"), "{e}");
         assert_eq!(crate::error::exit_code(&e), 2);
     }
@@ -163,11 +184,11 @@ mod tests {
         let record = tempfile::tempdir().unwrap();
         let file = record.path().join("outdir");
         let command = format!("ls -A \"$CDK_OUTDIR\" | wc -l > {0}.count; echo \"$CDK_OUTDIR\" > {0}", file.display());
-        AppSource::Command(command.clone()).load().unwrap_err();
+        AppSource::Command(command.clone()).load(None).unwrap_err();
         let first = std::fs::read_to_string(&file).unwrap().trim().to_string();
         assert_eq!(std::fs::read_to_string(record.path().join("outdir.count")).unwrap().trim(), "0");
         assert!(!Path::new(&first).exists(), "{first} was not removed");
-        AppSource::Command(command).load().unwrap_err();
+        AppSource::Command(command).load(None).unwrap_err();
         assert_ne!(std::fs::read_to_string(&file).unwrap().trim(), first, "each run gets its own directory");
     }
 }

@@ -298,3 +298,28 @@ fn a_refused_write_is_exit_1_for_init_synth_and_diagram_alike() {
         assert_eq!(o.status.code(), Some(1), "{args:?}: {}", stderr(&o));
     }
 }
+
+/// `--app COMMAND` gets the `--config` file as KARMADA_EKS_CONFIG (absolute), and without `--app` the `app` of
+/// `./cdk.json` is used, as the AWS CDK CLI uses it, and said.
+#[test]
+fn the_app_command_gets_the_config_and_cdk_json_remembers_the_app() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(karmada_eks(dir.path(), &["synth", "-q", "-o", "out"]).status.success());
+    fs::write(dir.path().join("mine.toml"), "").unwrap();
+    let app = "echo \"$KARMADA_EKS_CONFIG\" > seen && cp -r out/. \"$CDK_OUTDIR\"/";
+    let o = karmada_eks(dir.path(), &["list", "--app", app, "--config", "mine.toml"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let seen = fs::read_to_string(dir.path().join("seen")).unwrap();
+    assert_eq!(seen.trim(), dir.path().join("mine.toml").to_str().unwrap());
+
+    let explicit = karmada_eks(dir.path(), &["list", "--json", "--app", "out"]);
+    fs::write(dir.path().join("cdk.json"), "{\"app\": \"out\"}").unwrap();
+    let remembered = karmada_eks(dir.path(), &["list", "--json"]);
+    assert!(remembered.status.success(), "{}", stderr(&remembered));
+    assert_eq!(stdout(&remembered), stdout(&explicit));
+    assert!(stderr(&remembered).contains("Using the app of cdk.json: out"), "{}", stderr(&remembered));
+    fs::write(dir.path().join("cdk.json"), "{not json").unwrap();
+    let broken = karmada_eks(dir.path(), &["list"]);
+    assert_eq!(broken.status.code(), Some(2));
+    assert!(stderr(&broken).contains("cdk.json is not JSON"), "{}", stderr(&broken));
+}

@@ -21,9 +21,19 @@ pub fn synth_config(config: &Config) -> Result<CloudAssembly> {
 
 /// The assembly a command works on: `--app DIR` as written earlier, `--app COMMAND` as that command writes it,
 /// else a fresh synth of the config.
+///
+/// Without `--app`, the `app` of `./cdk.json` is used as the AWS CDK CLI uses it (and said on stderr), unless a
+/// `--config` names the config to synthesize.
 pub fn load_assembly(config_path: Option<&Path>, app: Option<&str>) -> Result<CloudAssembly> {
-    match app {
-        Some(app) => AppSource::parse(app)?.load(),
+    let remembered = match (app, config_path) {
+        (None, None) => crate::app_source::from_cdk_json(Path::new("."))?,
+        _ => None,
+    };
+    if let Some(app) = &remembered {
+        eprintln!("Using the app of {}: {app}", crate::app_source::CDK_JSON);
+    }
+    match app.or(remembered.as_deref()) {
+        Some(app) => AppSource::parse(app)?.load(config_path),
         None => synth_config(&crate::config::load(config_path)?),
     }
 }
