@@ -323,3 +323,58 @@ fn the_app_command_gets_the_config_and_cdk_json_remembers_the_app() {
     assert_eq!(broken.status.code(), Some(2));
     assert!(stderr(&broken).contains("cdk.json is not JSON"), "{}", stderr(&broken));
 }
+
+/// bin/release packages a binary with its completions, man pages, LICENSE, README and CHANGELOG; the same binary
+/// gives the same archive byte for byte, SHA256SUMS verifies it, and the binary unpacked from it runs.
+#[test]
+fn the_release_archive_is_complete_and_reproducible() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    let build = |out: &str| {
+        let o = std::process::Command::new(root.join("bin/release"))
+            .args(["--binary", env!("CARGO_BIN_EXE_karmada-eks"), "--out"])
+            .arg(dir.path().join(out))
+            .env("SOURCE_DATE_EPOCH", "1796601600")
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let sums = fs::read_to_string(dir.path().join(out).join("SHA256SUMS")).unwrap();
+        let archive = sums.split_whitespace().nth(1).unwrap().to_string();
+        (fs::read(dir.path().join(out).join(&archive)).unwrap(), archive)
+    };
+    let (first, name) = build("a");
+    let (second, _) = build("b");
+    assert!(first == second, "two runs give the same bytes");
+    let check = std::process::Command::new("sha256sum")
+        .args(["-c", "SHA256SUMS"])
+        .current_dir(dir.path().join("a"))
+        .output()
+        .unwrap();
+    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stdout));
+    let unpack = dir.path().join("unpacked");
+    fs::create_dir(&unpack).unwrap();
+    let tar = std::process::Command::new("tar")
+        .arg("-xzf")
+        .arg(dir.path().join("a").join(&name))
+        .arg("-C")
+        .arg(&unpack)
+        .status()
+        .unwrap();
+    assert!(tar.success());
+    let top = unpack.join(name.trim_end_matches(".tar.gz"));
+    for file in [
+        "bin/karmada-eks",
+        "completions/karmada-eks.bash",
+        "completions/_karmada-eks",
+        "completions/karmada-eks.fish",
+        "man/man1/karmada-eks.1",
+        "man/man1/karmada-eks-deploy.1",
+        "LICENSE",
+        "README.md",
+        "CHANGELOG.md",
+    ] {
+        assert!(top.join(file).is_file(), "{file} is in the archive");
+    }
+    let version = std::process::Command::new(top.join("bin/karmada-eks")).arg("--version").output().unwrap();
+    assert!(String::from_utf8_lossy(&version.stdout).starts_with(&format!("karmada-eks {}", env!("CARGO_PKG_VERSION"))));
+}
