@@ -274,26 +274,32 @@ pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// The bundle an assembly's desired-state stacks hold (their chunk parameters, in order), for the commands that
-/// read the app from its assembly (`cost`, `diagram`); `None` when the assembly has none or a chunk is missing.
-pub fn bundle_in(assembly: &CloudAssembly, app: &str) -> Option<String> {
-    let mut chunks: BTreeMap<usize, &str> = BTreeMap::new();
+/// The desired-state chunks `template` holds: (index, base64 value) of each `/<app>/karmada/desired-state/<i>`
+/// parameter.
+pub fn chunks_in<'a>(template: &'a serde_json::Value, app: &str) -> Vec<(usize, &'a str)> {
     let prefix = format!("{}/", wellknown::desired_state_parameter(app));
-    for stack in &assembly.stacks {
-        for r in stack.template["Resources"].as_object().into_iter().flat_map(|r| r.values()) {
-            let (Some(name), Some(value)) = (r["Properties"]["Name"].as_str(), r["Properties"]["Value"].as_str())
-            else {
-                continue;
-            };
-            if let Some(i) = name.strip_prefix(&prefix).and_then(|i| i.parse().ok()) {
-                chunks.insert(i, value);
-            }
-        }
-    }
+    let resources = template["Resources"].as_object().into_iter().flat_map(|r| r.values());
+    resources
+        .filter_map(|r| {
+            let (name, value) = (r["Properties"]["Name"].as_str()?, r["Properties"]["Value"].as_str()?);
+            Some((name.strip_prefix(&prefix)?.parse().ok()?, value))
+        })
+        .collect()
+}
+
+/// The bundle of numbered base64 chunks; `None` unless they run from 0 without a gap and decode to text.
+pub fn bundle_of_chunks<'a>(chunks: impl IntoIterator<Item = (usize, &'a str)>) -> Option<String> {
+    let chunks: BTreeMap<usize, &str> = chunks.into_iter().collect();
     if chunks.is_empty() || chunks.keys().copied().ne(0..chunks.len()) {
         return None;
     }
     String::from_utf8(base64_decode(&chunks.into_values().collect::<String>())?).ok()
+}
+
+/// The bundle an assembly's desired-state stacks hold (their chunk parameters, in order), for the commands that
+/// read the app from its assembly (`cost`, `diagram`); `None` when the assembly has none or a chunk is missing.
+pub fn bundle_in(assembly: &CloudAssembly, app: &str) -> Option<String> {
+    bundle_of_chunks(assembly.stacks.iter().flat_map(|s| chunks_in(&s.template, app)))
 }
 
 /// The text of the file `name` in `bundle`.

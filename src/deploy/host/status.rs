@@ -210,44 +210,33 @@ impl CertExpiry {
         } else {
             "run `karmada-eks rotate-certs`; the host's daily timer should have (`karmada-eks-reconcile log reconcile`)"
         };
-        let left = if self.seconds_left < 0 {
-            "has EXPIRED".to_string()
-        } else {
-            format!("expires in {}", human(self.seconds_left as u64))
-        };
-        if self.days_left() < CERT_UNHEALTHY_DAYS {
-            Some((true, format!("certificate {} {left}: {fix}", self.name)))
-        } else if self.days_left() < warn_days {
-            Some((false, format!("certificate {} {left}: {fix}", self.name)))
-        } else {
-            None
-        }
+        self.judge(warn_days, |left| format!("certificate {} {left}: {fix}", self.name))
     }
-}
 
-impl CertExpiry {
     /// As [`CertExpiry::verdict`], for a pull member's karmada-agent certificate: the agent renews it itself once
     /// a fifth of its life is left (`--enable-cert-rotation`, `--cert-rotation-remaining-time-threshold` 0.2 at
     /// v1.18.2, pkg/controllers/certificate/cert_rotation_controller.go), so one this close to its end means the
     /// rotation is not running.
     pub fn agent_verdict(&self, warn_days: i64) -> Option<(bool, String)> {
+        self.judge(warn_days, |left| {
+            format!(
+                "its karmada-agent's certificate {left}, and the agent renews it itself well before: check the agent \
+                 (`kubectl -n karmada-system logs deployment/karmada-agent` in the member); to issue a new one, \
+                 remove the member, deploy, add it back, deploy"
+            )
+        })
+    }
+
+    /// `(true, text)` under [`CERT_UNHEALTHY_DAYS`], `(false, text)` under `warn_days`; `text` is told what is
+    /// left ("expires in 20 d", "has EXPIRED").
+    fn judge(&self, warn_days: i64, text: impl FnOnce(&str) -> String) -> Option<(bool, String)> {
         let left = if self.seconds_left < 0 {
             "has EXPIRED".to_string()
         } else {
             format!("expires in {}", human(self.seconds_left as u64))
         };
-        let text = format!(
-            "its karmada-agent's certificate {left}, and the agent renews it itself well before: check the agent \
-             (`kubectl -n karmada-system logs deployment/karmada-agent` in the member); to issue a new one, remove \
-             the member, deploy, add it back, deploy"
-        );
-        if self.days_left() < CERT_UNHEALTHY_DAYS {
-            Some((true, text))
-        } else if self.days_left() < warn_days {
-            Some((false, text))
-        } else {
-            None
-        }
+        let days = self.days_left();
+        (days < warn_days.max(CERT_UNHEALTHY_DAYS)).then(|| (days < CERT_UNHEALTHY_DAYS, text(&left)))
     }
 }
 

@@ -21,7 +21,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use constructs::core::{CloudAssembly, StackArtifact};
-use constructs::karmada::{desired_state, release as karmada_release, wellknown, Config, JoinMode};
+use constructs::karmada::{desired_state, release as karmada_release, Config, JoinMode};
 
 use crate::deploy::client::Aws;
 use crate::deploy::ec2::{Ec2, Filter};
@@ -120,15 +120,9 @@ impl Plan {
                 desired_state::bundle_file(&b, "settings").and_then(karmada_release::of_settings).map(str::to_string)
             })
             .unwrap_or_else(|| config.karmada.version.clone());
-        let chunk_prefix = format!("{}/", wellknown::desired_state_parameter(&app));
         let desired_state_stacks = stacks
             .iter()
-            .filter(|s| {
-                s.template["Resources"].as_object().into_iter().flat_map(|r| r.values()).any(|r| {
-                    r["Type"] == "AWS::SSM::Parameter"
-                        && r["Properties"]["Name"].as_str().is_some_and(|n| n.starts_with(&chunk_prefix))
-                })
-            })
+            .filter(|s| !desired_state::chunks_in(&s.template, &app).is_empty())
             .map(|s| s.name.clone())
             .collect();
         let mut zones: BTreeMap<String, BTreeSet<Zone>> = BTreeMap::new();

@@ -4,7 +4,7 @@
 //! host runs when it applied that desired state (its `applied-state` parameter names the same SHA-256); otherwise
 //! an apply failed since, and only the host can tell, so the check warns instead of refusing.
 
-use constructs::karmada::desired_state::{base64_decode, bundle_file};
+use constructs::karmada::desired_state::{bundle_file, bundle_of_chunks};
 use constructs::karmada::release::{self, Step};
 use constructs::karmada::wellknown;
 
@@ -33,7 +33,7 @@ pub async fn deployed(ssm: &aws_sdk_ssm::Client, app: &str) -> Result<Option<Dep
         return Ok(None);
     };
     let names: Vec<String> = (0..chunks as usize).map(|i| wellknown::desired_state_chunk(app, i)).collect();
-    let mut values = std::collections::BTreeMap::new();
+    let mut values = Vec::new();
     for batch in names.chunks(GET_PARAMETERS_NAMES) {
         let out = ssm
             .get_parameters()
@@ -43,14 +43,12 @@ pub async fn deployed(ssm: &aws_sdk_ssm::Client, app: &str) -> Result<Option<Dep
             .map_err(|e| AwsError::from_sdk("GetParameters", e))?;
         for p in out.parameters() {
             if let (Some(n), Some(v)) = (p.name(), p.value()) {
-                values.insert(n.to_string(), v.to_string());
+                values.push((n.to_string(), v.to_string()));
             }
         }
     }
-    let Some(encoded) = names.iter().map(|n| values.get(n).cloned()).collect::<Option<String>>() else {
-        return Ok(None);
-    };
-    let bundle = base64_decode(&encoded).and_then(|b| String::from_utf8(b).ok()).unwrap_or_default();
+    let numbered = values.iter().filter_map(|(n, v)| Some((names.iter().position(|x| x == n)?, v.as_str())));
+    let bundle = bundle_of_chunks(numbered).unwrap_or_default();
     let Some(release) = bundle_file(&bundle, "settings").and_then(release::of_settings) else {
         return Ok(None);
     };

@@ -313,26 +313,19 @@ pub fn write(arch: &Architecture) -> String {
                 bus_y - 6,
                 escape(&trunk)
             );
-            for (n, r) in &member_r {
+            for (n, r) in member_r.iter().chain(&home_r) {
                 let label = edge_label(arch, "host", &n.id).unwrap_or_default();
-                c.arrow(&[(tx, r.cy()), (r.x, r.cy())], "", 0, 50);
                 let short = label.split(':').next().unwrap_or(label);
+                // The trunk is right of every box: a home member is entered from its right, the others their left.
+                let (side, text_x, anchor) = if r.x == home_x {
+                    (r.right(), r.right() + 4, "")
+                } else {
+                    (r.x, r.x - 4, r#" text-anchor="end""#)
+                };
+                c.arrow(&[(tx, r.cy()), (side, r.cy())], "", 0, 50);
                 let _ = writeln!(
                     c.body,
-                    r#"<text class="edge-label" x="{}" y="{}" text-anchor="end">{}</text>"#,
-                    r.x - 4,
-                    r.cy() - 4,
-                    escape(short)
-                );
-            }
-            for (n, r) in &home_r {
-                let label = edge_label(arch, "host", &n.id).unwrap_or_default();
-                c.arrow(&[(tx, r.cy()), (r.right(), r.cy())], "", 0, 50);
-                let short = label.split(':').next().unwrap_or(label);
-                let _ = writeln!(
-                    c.body,
-                    r#"<text class="edge-label" x="{}" y="{}">{}</text>"#,
-                    r.right() + 4,
+                    r#"<text class="edge-label" x="{text_x}" y="{}"{anchor}>{}</text>"#,
                     r.cy() - 4,
                     escape(short)
                 );
