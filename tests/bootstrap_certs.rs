@@ -388,4 +388,13 @@ fn status_carries_each_pull_agents_certificate_and_the_daily_renewal_reads_it_ag
     assert!(o.status.success(), "{}\n{}", stdout_stderr(&o), h.reconcile_log());
     let left = status_clusters(&h).iter().find(|c| c[0] == "eksuscl01").unwrap()[4].as_i64().unwrap();
     assert!((364 * 86_400..=365 * 86_400).contains(&left), "{left}");
+
+    // The member leaves: its record goes with it.
+    let record = h.path("root/var/lib/karmada-eks/agents/eksuscl01");
+    assert!(record.exists());
+    config.members.retain(|m| m.name != "eksuscl01");
+    h.publish(&desired(&config));
+    let o = h.reconcile(&["apply"], &[]);
+    assert!(o.status.success(), "{}\n{}", stdout_stderr(&o), h.reconcile_log());
+    assert!(!record.exists(), "the record of a member no longer listed is removed");
 }
