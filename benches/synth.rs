@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use constructs::core::template::to_body;
 use constructs::core::CloudAssembly;
 use constructs::karmada::config::{MemberConfig, STARTER};
-use constructs::karmada::{Config, KarmadaParent};
+use constructs::karmada::{Config, KarmadaApp};
 
 const REGIONS: [&str; 10] = [
     "us-east-1",
@@ -91,7 +91,7 @@ fn fleet_toml(members: usize) -> String {
 }
 
 fn synth(config: &Config) -> CloudAssembly {
-    KarmadaParent::new(config).expect("the benchmark configs build").synth().expect("the benchmark configs synthesize")
+    KarmadaApp::new(config).expect("the benchmark configs build").synth().expect("the benchmark configs synthesize")
 }
 
 fn report_memory() {

@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use constructs::core::CloudAssembly;
-use constructs::karmada::{Config, KarmadaParent};
+use constructs::karmada::{Config, KarmadaApp};
 
 /// Every file under `dir` with its bytes.
 fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
@@ -77,7 +77,7 @@ fn an_output_path_under_a_file_fails_without_touching_anything() {
 #[test]
 fn a_failed_write_removes_the_parent_directories_it_created() {
     let dir = tempfile::tempdir().unwrap();
-    let synth = |text: &str| KarmadaParent::new(&Config::from_toml(text).unwrap()).unwrap().synth().unwrap();
+    let synth = |text: &str| KarmadaApp::new(&Config::from_toml(text).unwrap()).unwrap().synth().unwrap();
     let mut broken = synth("");
     let mut unwritable = broken.stacks[0].clone();
     unwritable.name = "no-such-dir/stack".into();
@@ -93,7 +93,7 @@ fn a_failed_write_removes_the_parent_directories_it_created() {
 fn a_failure_in_the_middle_of_writing_leaves_the_previous_assembly() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("cdk.out");
-    let synth = |text: &str| KarmadaParent::new(&Config::from_toml(text).unwrap()).unwrap().synth().unwrap();
+    let synth = |text: &str| KarmadaApp::new(&Config::from_toml(text).unwrap()).unwrap().synth().unwrap();
     synth("").write(&out).unwrap();
     let before = snapshot(&out);
 

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::Command;
 
 use bootstrap_support::*;
-use constructs::karmada::desired_state::base64_decode;
+use constructs::karmada::host::desired_state::base64_decode;
 use constructs::karmada::Config;
 
 const LEAVES: [&str; 5] = ["apiserver", "karmada", "front-proxy-client", "etcd-server", "etcd-client"];
@@ -379,7 +379,7 @@ fn status_carries_each_pull_agents_certificate_and_the_daily_renewal_reads_it_ag
     let old = text.lines().find(|l| l.contains("client-certificate-data:")).unwrap().to_string();
     let rotated = format!(
         "    client-certificate-data: {}",
-        constructs::karmada::desired_state::base64(&std::fs::read(&crt).unwrap())
+        constructs::karmada::host::desired_state::base64(&std::fs::read(&crt).unwrap())
     );
     std::fs::write(&secret, text.replace(&old, &rotated)).unwrap();
     assert!(h.reconcile(&["apply"], &[]).status.success());

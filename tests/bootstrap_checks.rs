@@ -7,8 +7,8 @@ mod bootstrap_support;
 use std::collections::BTreeSet;
 
 use bootstrap_support::*;
-use constructs::karmada::bootstrap::{user_data_upper_bound, USER_DATA_LIMIT};
 use constructs::karmada::config::{JoinMode, MemberConfig};
+use constructs::karmada::host::bootstrap::{user_data_upper_bound, USER_DATA_LIMIT};
 use constructs::karmada::Config;
 
 /// The configurations every check runs on: (name, config).
@@ -194,7 +194,7 @@ fn the_scripts_pass_only_flags_karmadactl_v1_18_2_defines() {
             }
         }
         // The flags init takes from the desired state.
-        for flag in constructs::karmada::bootstrap::init_flags(&config).iter().filter(|w| w.starts_with("--")) {
+        for flag in constructs::karmada::host::init_flags::init_flags(&config).iter().filter(|w| w.starts_with("--")) {
             let entry = format!("init {flag}");
             assert!(known.contains(&entry), "{name}: `kubectl karmada init` has no flag {flag} in v1.18.2");
             seen.insert(entry);
@@ -242,14 +242,14 @@ fn the_settings_init_reads_from_the_desired_state_leave_the_user_data_alone() {
     k.renew_before_days = 60;
     assert_eq!(render(&changed).script, base);
     assert_ne!(desired(&changed).sha256, desired(&Config::default()).sha256);
-    let flags = constructs::karmada::bootstrap::init_flags(&changed).join(" ");
+    let flags = constructs::karmada::host::init_flags::init_flags(&changed).join(" ");
     for want in
         ["--karmada-apiserver-replicas 5", "--etcd-replicas 5", "--etcd-pvc-size 20Gi", "--cert-validity-period 17520h"]
     {
         assert!(flags.contains(want), "{want} not in {flags}");
     }
     // The fetcher in the user-data names no subcommand but `log`: one added to the reconcile needs no new one.
-    let fetcher = constructs::karmada::fetcher::render("karmada").unwrap();
+    let fetcher = constructs::karmada::host::fetcher::render("karmada").unwrap();
     for sub in ["apply", "status", "backup", "restore", "certs", "unjoin"] {
         assert!(!fetcher.contains(&format!(" {sub} ")), "the fetcher names {sub}");
     }

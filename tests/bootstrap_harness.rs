@@ -5,7 +5,8 @@
 mod bootstrap_support;
 
 use bootstrap_support::*;
-use constructs::karmada::{manifests, Config};
+use constructs::karmada::host::manifests;
+use constructs::karmada::Config;
 
 const PKC: &str = "<root>/var/lib/karmada-eks/parent.kubeconfig";
 const KC: &str = "<root>/etc/karmada/karmada-apiserver.config";

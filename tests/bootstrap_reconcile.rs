@@ -6,8 +6,9 @@ mod bootstrap_support;
 
 use bootstrap_support::*;
 use constructs::karmada::config::{JoinMode, MemberConfig};
-use constructs::karmada::desired_state::SSM_INLINE_OUTPUT_LIMIT;
-use constructs::karmada::{manifests, wellknown, Config};
+use constructs::karmada::host::desired_state::SSM_INLINE_OUTPUT_LIMIT;
+use constructs::karmada::host::manifests;
+use constructs::karmada::{wellknown, Config};
 
 const KC: &str = "<root>/etc/karmada/karmada-apiserver.config";
 
@@ -921,7 +922,7 @@ fn the_hosts_kubectl_follows_the_parents_kubernetes_version() {
     let mut after = before.clone();
     after.parent.kubernetes_version = "1.34".into();
     let (_, calls) = apply_ok(&h, &after);
-    let lines = constructs::karmada::bootstrap::tool_lines(&after);
+    let lines = constructs::karmada::host::tools::tool_lines(&after);
     for line in &lines {
         let mut words = line.split_whitespace();
         let (name, version) = (words.next().unwrap(), words.next().unwrap());

@@ -8,7 +8,7 @@ mod bootstrap_support;
 use std::time::Instant;
 
 use bootstrap_support::*;
-use constructs::karmada::desired_state::SSM_INLINE_OUTPUT_LIMIT;
+use constructs::karmada::host::desired_state::SSM_INLINE_OUTPUT_LIMIT;
 use constructs::karmada::Config;
 
 const LATENCY: &[(&str, &str)] = &[("FAKE_JOIN_LATENCY", "0.3"), ("FAKE_READY_LATENCY_MS", "300")];

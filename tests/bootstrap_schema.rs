@@ -9,7 +9,8 @@ use std::process::Command;
 
 use bootstrap_support::*;
 use constructs::karmada::config::MemberConfig;
-use constructs::karmada::{manifests, Config};
+use constructs::karmada::host::manifests;
+use constructs::karmada::Config;
 
 const CRD: &str = "tests/data/karmada-crds/policy.karmada.io_propagationpolicies.yaml";
 

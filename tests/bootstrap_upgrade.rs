@@ -77,7 +77,10 @@ fn a_newer_release_is_installed_crds_first_then_each_component_then_the_agents()
     // The conversion webhook as init patches it: the Karmada CA, the webhook's Service in karmada-system.
     let patch = std::fs::read_to_string(h.path("state/crd-patches/resourcebindings.work.karmada.io")).unwrap();
     let ca = std::fs::read(h.path("root/etc/karmada/pki/ca.crt")).unwrap();
-    assert!(patch.contains(&format!("caBundle: \"{}\"", constructs::karmada::desired_state::base64(&ca))), "{patch}");
+    assert!(
+        patch.contains(&format!("caBundle: \"{}\"", constructs::karmada::host::desired_state::base64(&ca))),
+        "{patch}"
+    );
     assert!(patch.contains("url: \"https://karmada-webhook.karmada-system.svc:443/convert\""), "{patch}");
 
     // A backup before the first change, the new kubectl-karmada before the backup.

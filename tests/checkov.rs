@@ -10,7 +10,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use constructs::core::CloudAssembly;
-use constructs::karmada::security::{checkov_skips, SecurityReport};
+use constructs::inspect::security::{checkov_skips, SecurityReport};
 
 /// (config, template file, logical id, check id)
 type Finding = (String, String, String, String);

@@ -10,9 +10,9 @@ use std::path::Path;
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use constructs::karmada::config::placement;
 use constructs::karmada::config::STARTER;
-use constructs::karmada::placement;
-use constructs::karmada::{Config, ConfigError, KarmadaParent};
+use constructs::karmada::{Config, ConfigError, KarmadaApp};
 
 /// The configuration's top-level fields (`every_top_level_field_of_the_starter_is_known` keeps the list whole).
 const TOP_LEVEL: [&str; 15] = [
@@ -339,7 +339,7 @@ fn arbitrary_text() -> impl Strategy<Value = String> {
 fn judge(text: &str) -> Result<Config, ConfigError> {
     match Config::from_toml(text) {
         Ok(config) => {
-            let app = KarmadaParent::new(&config).expect("an accepted config builds the app");
+            let app = KarmadaApp::new(&config).expect("an accepted config builds the app");
             let assembly = app.synth().unwrap_or_else(|e| panic!("an accepted config synthesizes: {e}\n{text}"));
             assert!(assembly.stacks.len() >= 3);
             let shares = placement::preview(&config);

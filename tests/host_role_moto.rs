@@ -97,7 +97,7 @@ fn resolve(value: &Value, refs: &BTreeMap<String, String>) -> Value {
 }
 
 /// Creates in moto what the host reads, as the stacks would hold it; returns the ARNs the policy references.
-fn account(moto: &Moto, kubeconfig: &str, desired: &constructs::karmada::desired_state::DesiredState) -> Value {
+fn account(moto: &Moto, kubeconfig: &str, desired: &constructs::karmada::host::desired_state::DesiredState) -> Value {
     let mut parameters = vec![(wellknown::desired_state_parameter("karmada"), desired.head.clone())];
     for (i, chunk) in desired.chunks.iter().enumerate() {
         parameters.push((wellknown::desired_state_chunk("karmada", i), chunk.clone()));

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use constructs::core::assembly::files_written;
 use constructs::core::output_path::{DirPlan, OutputError, MARKER};
 use constructs::core::{CloudAssembly, SynthError};
-use constructs::karmada::{Config, KarmadaParent};
+use constructs::karmada::{Config, KarmadaApp};
 
 /// One entry of a tree, read without following symlinks.
 #[derive(Clone, Debug, PartialEq)]
@@ -407,7 +407,7 @@ fn a_kill_while_updating_beside_user_files_keeps_them() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("cdk.out");
     let stacks = |name: &str| -> Vec<String> {
-        KarmadaParent::new(&Config::from_toml(&std::fs::read_to_string(config(name)).unwrap()).unwrap())
+        KarmadaApp::new(&Config::from_toml(&std::fs::read_to_string(config(name)).unwrap()).unwrap())
             .unwrap()
             .synth()
             .unwrap()
@@ -556,7 +556,7 @@ fn at() -> impl Strategy<Value = At> {
 }
 
 fn app(toml: &str) -> CloudAssembly {
-    KarmadaParent::new(&Config::from_toml(toml).unwrap()).unwrap().synth().unwrap()
+    KarmadaApp::new(&Config::from_toml(toml).unwrap()).unwrap().synth().unwrap()
 }
 
 const ONE_MEMBER: &str = "[[members]]\nname = \"only\"\neks_cluster_name = \"team-a\"\nregion = \"us-east-1\"\n";

@@ -8,8 +8,9 @@ use constructs::core::template::{
 };
 use constructs::core::{CloudAssembly, StackArtifact};
 use constructs::karmada::config::MemberConfig;
-use constructs::karmada::parent::{StackNames, MAX_ROLE_INLINE_POLICY_CHARS};
-use constructs::karmada::{Config, KarmadaParent};
+use constructs::karmada::stacks::scale::MAX_ROLE_INLINE_POLICY_CHARS;
+use constructs::karmada::wellknown::StackNames;
+use constructs::karmada::{Config, KarmadaApp};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashSet};
 
@@ -54,7 +55,7 @@ fn fleet_with_long_names(members: usize) -> Config {
 }
 
 fn synth(config: &Config) -> CloudAssembly {
-    KarmadaParent::new(config).expect("the app builds").synth().expect("the app synthesizes")
+    KarmadaApp::new(config).expect("the app builds").synth().expect("the app synthesizes")
 }
 
 fn resources(stack: &StackArtifact) -> &serde_json::Map<String, Value> {
@@ -313,7 +314,7 @@ fn synth_at_1000_members_is_deterministic() {
 #[test]
 fn measure_predicts_the_synthesized_size_of_member_access_stacks() {
     let config = fleet(1000);
-    let app = KarmadaParent::new(&config).unwrap();
+    let app = KarmadaApp::new(&config).unwrap();
     let assembly = app.synth().unwrap();
     for s in assembly.stacks.iter().filter(|s| s.name.contains("-member-access-")) {
         let size = app.measure(&s.name).unwrap().unwrap();
@@ -325,7 +326,7 @@ fn measure_predicts_the_synthesized_size_of_member_access_stacks() {
 /// The parent's size and etcd placement are warned about at synth, with the numbers; fixing the config clears them.
 #[test]
 fn a_node_group_below_karmadas_tested_control_plane_is_warned_about() {
-    use constructs::karmada::scale::{TESTED_CONTROL_PLANE_GIB, TESTED_CONTROL_PLANE_VCPUS};
+    use constructs::karmada::stacks::scale::{TESTED_CONTROL_PLANE_GIB, TESTED_CONTROL_PLANE_VCPUS};
     let warnings =
         |config: &Config| -> Vec<String> { synth(config).stacks.iter().flat_map(|s| s.warnings.clone()).collect() };
     assert!(warnings(&Config::default()).is_empty(), "3 members fit the default node group");
@@ -360,7 +361,7 @@ fn a_node_group_below_karmadas_tested_control_plane_is_warned_about() {
 /// Limits that grow with the member count, with the count where each breaks.
 #[test]
 fn per_app_limits_state_where_they_break() {
-    use constructs::karmada::scale::*;
+    use constructs::karmada::stacks::scale::*;
     assert!(desired_state_chunks(1_000) <= MAX_STANDARD_PARAMETERS, "1,000 members fit SSM");
     let max = desired_state_max_members();
     assert!(desired_state_chunks(max) <= MAX_STANDARD_PARAMETERS);

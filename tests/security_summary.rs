@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use constructs::core::CloudAssembly;
-use constructs::karmada::security::SecurityReport;
+use constructs::inspect::security::SecurityReport;
 use constructs::karmada::Config;
 
 fn config_path(name: &str) -> String {

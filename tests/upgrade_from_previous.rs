@@ -12,7 +12,7 @@
 
 use constructs::core::CloudAssembly;
 use constructs::karmada::Config;
-use constructs::karmada::KarmadaParent;
+use constructs::karmada::KarmadaApp;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -45,7 +45,7 @@ fn previous() -> CloudAssembly {
 }
 
 fn current() -> CloudAssembly {
-    KarmadaParent::new(&Config::default()).unwrap().synth().unwrap()
+    KarmadaApp::new(&Config::default()).unwrap().synth().unwrap()
 }
 
 /// A template text in `Fn::Sub` syntax and the variables it still names; a literal piece is escaped.

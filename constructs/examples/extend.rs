@@ -16,7 +16,7 @@ use std::path::PathBuf;
 use constructs::cfn::Tag;
 use constructs::checks::EncryptionCheck;
 use constructs::core::{App, CfnResource, Environment, Expr, TagFormat};
-use constructs::karmada::{Config, KarmadaParent};
+use constructs::karmada::{Config, KarmadaApp};
 
 /// `AWS::ECR::Repository`: an L1 type of your own is a serializable struct with CloudFormation's property names.
 #[derive(Serialize)]
@@ -65,7 +65,7 @@ fn config() -> Result<Config, Box<dyn std::error::Error>> {
 
 /// The Karmada app of `config` with a registry stack, a node label and the encryption check.
 fn build(config: &Config) -> Result<App, Box<dyn std::error::Error>> {
-    let mut app = KarmadaParent::new(config)?.into_app();
+    let mut app = KarmadaApp::new(config)?.into_app();
 
     let registry =
         app.add_stack(&format!("{}-registry", config.app), Environment::new(config.account.clone(), &config.region));

@@ -9,6 +9,7 @@ pub mod ec2;
 pub mod eks;
 pub mod elbv2;
 pub mod iam;
+pub mod inspect;
 pub mod karmada;
 pub mod kms;
 pub mod logs;

@@ -1,6 +1,6 @@
 //! Every configuration error names its field and says what is wrong.
 
-use constructs::karmada::names::RFC1123_LABEL_MESSAGE;
+use constructs::karmada::config::names::RFC1123_LABEL_MESSAGE;
 use constructs::karmada::{Config, JoinMode};
 
 fn err(toml: &str) -> constructs::karmada::ConfigError {
@@ -239,7 +239,7 @@ fn kubernetes_versions_eks_no_longer_offers_are_refused_with_the_ones_it_does() 
 fn extended_support_and_versions_newer_than_the_table_are_synth_warnings() {
     let warnings = |version: &str| {
         let config = Config::from_toml(&format!("[parent]\nkubernetes_version = \"{version}\"")).unwrap();
-        let assembly = constructs::karmada::KarmadaParent::new(&config).unwrap().synth().unwrap();
+        let assembly = constructs::karmada::KarmadaApp::new(&config).unwrap().synth().unwrap();
         assembly
             .stacks
             .iter()
@@ -295,7 +295,7 @@ fn a_node_group_is_of_one_architecture_and_the_host_x86_64() {
         "m6g.large is arm64 (Graviton) but m5.large is x86_64: a node group runs one AMI type, for one architecture"
     );
     let graviton = Config::from_toml("[parent.nodes]\ninstance_types = [\"m6g.large\", \"m7g.large\"]").unwrap();
-    let assembly = constructs::karmada::KarmadaParent::new(&graviton).unwrap().synth().unwrap();
+    let assembly = constructs::karmada::KarmadaApp::new(&graviton).unwrap().synth().unwrap();
     let cluster = &assembly.stack("karmada-cluster").unwrap().template;
     let nodes =
         cluster["Resources"].as_object().unwrap().values().find(|r| r["Type"] == "AWS::EKS::Nodegroup").unwrap();

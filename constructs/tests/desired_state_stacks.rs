@@ -2,9 +2,10 @@
 //! leaves the management host's instance untouched.
 
 use constructs::karmada::config::{JoinMode, MemberConfig};
-use constructs::karmada::desired_state;
-use constructs::karmada::parent::{DESIRED_STATE_CHUNKS_PER_STACK, DESIRED_STATE_SHA256_OUTPUT};
-use constructs::karmada::{Config, KarmadaParent};
+use constructs::karmada::host::desired_state;
+use constructs::karmada::stacks::DESIRED_STATE_CHUNKS_PER_STACK;
+use constructs::karmada::wellknown::DESIRED_STATE_SHA256_OUTPUT;
+use constructs::karmada::{Config, KarmadaApp};
 
 fn fleet(members: usize) -> Config {
     Config {
@@ -31,7 +32,7 @@ fn parameters(template: &serde_json::Value) -> Vec<(String, String)> {
 #[test]
 fn the_default_desired_state_is_a_head_stack_and_parts_holding_every_chunk() {
     let config = Config::default();
-    let assembly = KarmadaParent::new(&config).unwrap().synth().unwrap();
+    let assembly = KarmadaApp::new(&config).unwrap().synth().unwrap();
     let stacks: Vec<_> = assembly.stacks.iter().filter(|s| s.name.starts_with("karmada-desired-state")).collect();
     let names: Vec<&str> = stacks.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(
@@ -61,7 +62,7 @@ fn the_default_desired_state_is_a_head_stack_and_parts_holding_every_chunk() {
 
 #[test]
 fn a_thousand_members_split_into_stacks_the_head_waits_for() {
-    let assembly = KarmadaParent::new(&fleet(1000)).unwrap().synth().unwrap();
+    let assembly = KarmadaApp::new(&fleet(1000)).unwrap().synth().unwrap();
     let mut stacks: Vec<_> = assembly.stacks.iter().filter(|s| s.name.starts_with("karmada-desired-state")).collect();
     stacks.sort_by(|a, b| a.name.cmp(&b.name));
     assert!(stacks.len() >= 2, "1,000 members need several stacks: {}", stacks.len());
@@ -90,7 +91,7 @@ fn a_thousand_members_split_into_stacks_the_head_waits_for() {
 }
 
 fn instance(config: &Config) -> serde_json::Value {
-    let assembly = KarmadaParent::new(config).unwrap().synth().unwrap();
+    let assembly = KarmadaApp::new(config).unwrap().synth().unwrap();
     let management = assembly.stack("karmada-management").unwrap();
     let resources = management.template["Resources"].as_object().unwrap();
     let (_, instance) = resources.iter().find(|(_, r)| r["Type"] == "AWS::EC2::Instance").expect("an instance");

@@ -1,11 +1,11 @@
 //! Who may reach the Karmada API (TCP 32443), and where the management host may connect to it.
 
 use constructs::core::CloudAssembly;
-use constructs::karmada::{Config, KarmadaParent};
+use constructs::karmada::{Config, KarmadaApp};
 use serde_json::Value;
 
 fn synth(toml: &str) -> CloudAssembly {
-    KarmadaParent::new(&Config::from_toml(toml).unwrap()).unwrap().synth().unwrap()
+    KarmadaApp::new(&Config::from_toml(toml).unwrap()).unwrap().synth().unwrap()
 }
 
 fn group_rules(assembly: &CloudAssembly, stack: &str, path_suffix: &str, key: &str) -> Vec<Value> {

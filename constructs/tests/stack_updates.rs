@@ -3,11 +3,11 @@
 //! `Fn::GetStackOutput` whose output name does not change (deploy updates it when the value changes).
 
 use constructs::core::{CloudAssembly, StackArtifact};
-use constructs::karmada::{Config, KarmadaParent};
+use constructs::karmada::{Config, KarmadaApp};
 use serde_json::Value;
 
 fn synth(toml: &str) -> CloudAssembly {
-    KarmadaParent::new(&Config::from_toml(toml).unwrap()).unwrap().synth().unwrap()
+    KarmadaApp::new(&Config::from_toml(toml).unwrap()).unwrap().synth().unwrap()
 }
 
 fn stack<'a>(a: &'a CloudAssembly, name: &str) -> &'a StackArtifact {

@@ -7,12 +7,12 @@ use std::path::Path;
 use crate::app_source::AppSource;
 use crate::error::UsageError;
 use constructs::core::{CloudAssembly, StackArtifact};
-use constructs::karmada::{Config, KarmadaError, KarmadaParent};
+use constructs::karmada::{Config, KarmadaApp, KarmadaError};
 
 /// Synthesizes the app the config describes, with its `[checks]` and `[[overrides]]`. A config error found while
 /// building (an override naming no resource) is reported as the config error it is: the field and the hint.
 pub fn synth_config(config: &Config) -> Result<CloudAssembly> {
-    let app = KarmadaParent::new(config).map_err(|e| match e {
+    let app = KarmadaApp::new(config).map_err(|e| match e {
         KarmadaError::Config(e) => anyhow::Error::new(e),
         other => anyhow::Error::new(other).context("building the app"),
     })?;

@@ -6,8 +6,8 @@ use std::process::ExitCode;
 use crate::cli::CostArgs;
 use crate::error::UsageError;
 use constructs::core::CloudAssembly;
-use constructs::karmada::cost::{self, Estimate, PriceTable};
-use constructs::karmada::inventory::Inventory;
+use constructs::inspect::cost::{self, Estimate, PriceTable};
+use constructs::inspect::inventory::Inventory;
 
 /// The estimate of `assembly` over `hours`; a region or figure the table lacks is bad input (exit 2).
 pub fn estimate(assembly: &CloudAssembly, hours: u32) -> Result<Estimate> {

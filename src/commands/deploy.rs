@@ -17,7 +17,8 @@ use crate::deploy::error::DeployError;
 use crate::deploy::host::reconcile;
 use crate::deploy::interrupt::Interrupt;
 use crate::deploy::last_deploy::{self, LastDeploy};
-use crate::deploy::lock::{self, rfc3339, LockOwner};
+use crate::deploy::lock;
+use crate::deploy::lock_owner::{rfc3339, LockOwner};
 use crate::deploy::progress;
 use crate::deploy::progress::ProgressEvent;
 use crate::deploy::selection::{select, Extend};
@@ -118,7 +119,7 @@ pub fn run(config_path: Option<&Path>, args: DeployArgs) -> Result<ExitCode> {
             // The reconcile step (docs/lifecycle.md, "The deployer" 4): only after every stack is up, and only when
             // this run deployed the desired state and the host (a partial deploy, e.g. `deploy karmada-network
             // --exclusively`, leaves Karmada alone).
-            let host_stack = constructs::karmada::parent::StackNames::new(&app).management;
+            let host_stack = constructs::karmada::wellknown::StackNames::new(&app).management;
             let reconciled = match assembly.stack(&reconcile::desired_state_stack(&app)) {
                 Some(stack)
                     if result.ok()

@@ -16,14 +16,15 @@ use crate::deploy::error::DeployError;
 use crate::deploy::interrupt::Interrupt;
 use crate::deploy::inventory;
 use crate::deploy::last_deploy;
-use crate::deploy::lock::{self, LockOwner};
+use crate::deploy::lock;
+use crate::deploy::lock_owner::LockOwner;
 use crate::deploy::parameter;
 use crate::deploy::progress;
 use crate::deploy::selection::{select, Extend};
 use crate::deploy::tuning::Tuning;
 use crate::error::UsageError;
-use constructs::karmada::parent::StackNames;
 use constructs::karmada::wellknown;
+use constructs::karmada::wellknown::StackNames;
 use std::time::SystemTime;
 
 pub fn run(config_path: Option<&Path>, args: DestroyArgs) -> Result<ExitCode> {

@@ -8,8 +8,8 @@ use std::process::ExitCode;
 use crate::cli::{DiagramArgs, DiagramFormat};
 use crate::error::UsageError;
 use constructs::core::CloudAssembly;
-use constructs::karmada::diagram::{self, Architecture, Format, GENERATED_MARK};
-use constructs::karmada::inventory::Inventory;
+use constructs::inspect::diagram::{self, Architecture, Format, GENERATED_MARK};
+use constructs::inspect::inventory::Inventory;
 
 pub fn run(assembly: &CloudAssembly, args: &DiagramArgs) -> Result<ExitCode> {
     let format = match args.format {

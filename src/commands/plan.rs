@@ -8,8 +8,8 @@ use std::process::ExitCode;
 
 use crate::cli::PlanArgs;
 use crate::error::UsageError;
-use constructs::karmada::names::{invalid_cluster_name, validate_cluster_name};
-use constructs::karmada::placement::{self, Share};
+use constructs::karmada::config::names::{invalid_cluster_name, validate_cluster_name};
+use constructs::karmada::config::placement::{self, Share};
 use constructs::karmada::Config;
 
 /// Most replicas `plan` divides: the division hands them out one at a time.

@@ -9,8 +9,8 @@ use std::process::ExitCode;
 use crate::cli::SynthArgs;
 use constructs::core::output_path::OutputError;
 use constructs::core::{CloudAssembly, SynthError};
-use constructs::karmada::placement;
-use constructs::karmada::security::SecurityReport;
+use constructs::inspect::security::SecurityReport;
+use constructs::karmada::config::placement;
 use constructs::karmada::Config;
 
 /// Synthesizes the config (or loads `--app`) and writes the assembly to `--output`.

@@ -275,7 +275,7 @@ pub enum DeployError {
     LockHeld {
         app: String,
         parameter: String,
-        holder: Box<super::lock::LockOwner>,
+        holder: Box<super::lock_owner::LockOwner>,
         /// The lock's expiry has passed.
         stale: bool,
     },

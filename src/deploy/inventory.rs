@@ -5,7 +5,7 @@
 
 use aws_sdk_cloudformation::Client;
 use constructs::core::{CloudAssembly, Environment, StackArtifact};
-use constructs::karmada::parent::StackNames;
+use constructs::karmada::wellknown::StackNames;
 use constructs::karmada::wellknown::{regions_parameter, TAG_APP, TAG_PART};
 use serde::Serialize;
 use serde_json::Value;

@@ -23,6 +23,7 @@ pub mod inventory;
 pub mod kubeconfig;
 pub mod last_deploy;
 pub mod lock;
+pub mod lock_owner;
 pub mod monitor;
 pub mod parameter;
 pub mod preflight;

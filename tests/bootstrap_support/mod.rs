@@ -5,9 +5,9 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-use constructs::karmada::bootstrap::{self, BootstrapContext, RenderedBootstrap};
 use constructs::karmada::config::{JoinMode, MemberConfig};
-use constructs::karmada::desired_state::{self, DesiredState};
+use constructs::karmada::host::bootstrap::{self, BootstrapContext, RenderedBootstrap};
+use constructs::karmada::host::desired_state::{self, DesiredState};
 use constructs::karmada::wellknown;
 use constructs::karmada::Config;
 
@@ -44,7 +44,7 @@ pub fn desired(config: &Config) -> DesiredState {
 pub fn bundle_files(d: &DesiredState) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
     for line in d.bundle.split_inclusive('\n') {
-        match line.strip_prefix(desired_state::FILE_MARKER) {
+        match line.strip_prefix(constructs::karmada::host::shell::FILE_MARKER) {
             Some(name) => out.push((name.trim_end().to_string(), String::new())),
             None => out.last_mut().expect("a file marker first").1.push_str(line),
         }
@@ -221,7 +221,7 @@ impl Harness {
     pub fn command(&self, program: &str, env: &[(&str, &str)]) -> Command {
         let fakes = root().join("tests/data/bootstrap-fakes");
         let pins: Vec<String> = (28..=35)
-            .map(|m| bootstrap::kubectl_release(&format!("1.{m}")))
+            .map(|m| constructs::karmada::pins::kubectl_release(&format!("1.{m}")))
             .map(|k| format!("{}={}", k.version, k.sha256_amd64.unwrap_or_default()))
             .collect();
         let mut cmd = Command::new(program);

@@ -170,7 +170,7 @@ mod tests {
 
     #[test]
     fn the_default_karmada_app_passes() {
-        let mut app = crate::karmada::KarmadaParent::new(&crate::karmada::Config::default()).unwrap().into_app();
+        let mut app = crate::karmada::KarmadaApp::new(&crate::karmada::Config::default()).unwrap().into_app();
         app.add_aspect(EncryptionCheck);
         app.synth().unwrap();
     }

@@ -4,13 +4,15 @@ use serde_json::json;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
-use super::aspect::{self, Aspect, Aspects};
+use super::aspect::{Aspect, Aspects};
 use super::assembly::{CloudAssembly, StackArtifact};
+use super::environment::Environment;
 use super::error::SynthError;
 use super::id::sha256_hex;
 use super::resolve::{self, OutputReference, Resolver};
 use super::size::{self, StackSize};
-use super::stack::{Environment, Stack};
+use super::stack::Stack;
+use super::synthesis;
 use super::template::{
     self, MAX_INLINE_TEMPLATE_BYTES, MAX_OUTPUTS, MAX_PARAMETERS, MAX_RESOURCES, MAX_TEMPLATE_BYTES,
 };
@@ -75,7 +77,7 @@ impl App {
     /// references: what an override's path is checked against.
     pub fn visited_resource(&self, stack: &str, logical_id: &str) -> Option<serde_json::Value> {
         let stack = self.stack(stack)?;
-        let resource = aspect::visit_resource(&self.aspects, stack, logical_id)?;
+        let resource = synthesis::visit_resource(&self.aspects, stack, logical_id)?;
         Some(template::unresolved(stack.name(), &resource))
     }
 
@@ -91,7 +93,7 @@ impl App {
         let stack = self.stack(name)?;
         let envs = self.environments();
         let declared = self.declared();
-        let visited = match aspect::visit(&self.aspects, stack) {
+        let visited = match synthesis::visit(&self.aspects, stack) {
             Ok(v) => v,
             Err(e) => return Some(Err(e)),
         };
@@ -141,7 +143,7 @@ impl App {
         let mut dependencies: HashMap<String, BTreeSet<String>> = HashMap::new();
         let mut visited_tags = Vec::with_capacity(self.stacks.len());
         for stack in &self.stacks {
-            let visited = aspect::visit(&self.aspects, stack)?;
+            let visited = synthesis::visit(&self.aspects, stack)?;
             let mut resolver = Resolver::new(stack.name(), &envs, &declared);
             let rendered = template::render_parts(stack, visited.entries, &mut resolver);
             visited_tags.push((visited.tags, visited.warnings));

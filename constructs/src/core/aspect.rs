@@ -33,18 +33,13 @@
 //! assert_eq!(assembly.stacks[0].warnings, ["demo/Vpc: DNS hostnames are off"]);
 //! ```
 
-use indexmap::IndexMap;
 use serde_json::Value;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
-use super::error::SynthError;
-use super::overrides;
+use super::environment::Environment;
 use super::resource::{Resource, ResourceOptions, TagFormat};
-use super::stack::{Environment, Stack};
-use super::tags;
-use super::template;
 
 /// A visitor of resources (and stacks) run by synth.
 pub trait Aspect: Send + Sync {
@@ -70,19 +65,19 @@ impl fmt::Debug for Aspects {
 
 /// What an aspect reported.
 #[derive(Clone, Debug, PartialEq, Eq)]
-struct Report {
-    error: bool,
+pub(crate) struct Report {
+    pub(crate) error: bool,
     /// `<stack>/<construct path>`.
-    path: String,
-    message: String,
+    pub(crate) path: String,
+    pub(crate) message: String,
 }
 
 /// A stack as an aspect sees it.
 pub struct StackNode<'a> {
-    name: &'a str,
-    env: &'a Environment,
-    tags: &'a mut BTreeMap<String, String>,
-    reports: &'a mut Vec<Report>,
+    pub(crate) name: &'a str,
+    pub(crate) env: &'a Environment,
+    pub(crate) tags: &'a mut BTreeMap<String, String>,
+    pub(crate) reports: &'a mut Vec<Report>,
 }
 
 impl StackNode<'_> {
@@ -111,11 +106,11 @@ impl StackNode<'_> {
 /// A resource as an aspect sees it: properties before references are resolved (a reference is an object
 /// holding one key, see [`super::Expr`]).
 pub struct ResourceNode<'a> {
-    stack: &'a str,
-    logical_id: &'a str,
-    resource: &'a mut Resource,
-    tags: &'a mut Vec<(String, Value)>,
-    reports: &'a mut Vec<Report>,
+    pub(crate) stack: &'a str,
+    pub(crate) logical_id: &'a str,
+    pub(crate) resource: &'a mut Resource,
+    pub(crate) tags: &'a mut Vec<(String, Value)>,
+    pub(crate) reports: &'a mut Vec<Report>,
 }
 
 impl ResourceNode<'_> {
@@ -178,11 +173,11 @@ impl ResourceNode<'_> {
 /// A resource's template entry as an aspect's [`Aspect::check`] sees it: after aspects and overrides, before
 /// references are resolved.
 pub struct EntryNode<'a> {
-    stack: &'a str,
-    logical_id: &'a str,
-    path: &'a str,
-    entry: &'a Value,
-    reports: &'a mut Vec<Report>,
+    pub(crate) stack: &'a str,
+    pub(crate) logical_id: &'a str,
+    pub(crate) path: &'a str,
+    pub(crate) entry: &'a Value,
+    pub(crate) reports: &'a mut Vec<Report>,
 }
 
 impl EntryNode<'_> {
@@ -224,100 +219,6 @@ impl EntryNode<'_> {
         let path = format!("{}/{}", self.stack, self.path);
         self.reports.push(Report { error: false, path, message: message.into() });
     }
-}
-
-/// A stack after its aspects ran: each resource's template entry (references unresolved) in the original
-/// order, stack tags and warnings.
-pub(crate) struct Visited {
-    pub entries: IndexMap<String, Value>,
-    pub tags: BTreeMap<String, String>,
-    pub warnings: Vec<String>,
-}
-
-/// Runs the app's aspects, then the stack's, over `stack`. Any error aborts, with every error reported.
-pub(crate) fn visit(app: &Aspects, stack: &Stack) -> Result<Visited, SynthError> {
-    let aspects: Vec<&Arc<dyn Aspect>> = app.0.iter().chain(&stack.aspects.0).collect();
-    let mut reports = Vec::new();
-    let mut stack_tags = BTreeMap::new();
-    let mut node = StackNode { name: stack.name(), env: stack.env(), tags: &mut stack_tags, reports: &mut reports };
-    for aspect in &aspects {
-        aspect.visit_stack(&mut node);
-    }
-    let mut entries: Vec<Option<(String, Value)>> = vec![None; stack.resources.len()];
-    for index in tree_order(&stack.resources) {
-        let (id, original) = stack.resources.get_index(index).expect("index of the same map");
-        let mut resource = original.clone();
-        visit_one(&aspects, stack.name(), id, &mut resource, &mut reports);
-        let mut entry = template::unresolved(stack.name(), &resource);
-        for o in &resource.overrides {
-            overrides::apply(&mut entry, o).map_err(|e| SynthError::Construct {
-                stack: stack.name().into(),
-                message: format!("{}: override {}: {e}", resource.path, o.path_text()),
-            })?;
-        }
-        let mut node = EntryNode {
-            stack: stack.name(),
-            logical_id: id,
-            path: &resource.path,
-            entry: &entry,
-            reports: &mut reports,
-        };
-        for aspect in &aspects {
-            aspect.check(&mut node);
-        }
-        entries[index] = Some((id.clone(), entry));
-    }
-    let entries = entries.into_iter().map(|e| e.expect("every index visited")).collect();
-    let errors: Vec<String> =
-        reports.iter().filter(|r| r.error).map(|r| format!("{}: {}", r.path, r.message)).collect();
-    if !errors.is_empty() {
-        return Err(SynthError::Aspect { errors });
-    }
-    let warnings = reports.into_iter().map(|r| format!("{}: {}", r.path, r.message)).collect();
-    Ok(Visited { entries, tags: stack_tags, warnings })
-}
-
-/// One resource of `stack` after its aspects' `visit`s, before its overrides; reports are dropped.
-pub(crate) fn visit_resource(app: &Aspects, stack: &Stack, logical_id: &str) -> Option<Resource> {
-    let aspects: Vec<&Arc<dyn Aspect>> = app.0.iter().chain(&stack.aspects.0).collect();
-    let mut resource = stack.resources.get(logical_id)?.clone();
-    visit_one(&aspects, stack.name(), logical_id, &mut resource, &mut Vec::new());
-    Some(resource)
-}
-
-fn visit_one(
-    aspects: &[&Arc<dyn Aspect>],
-    stack: &str,
-    logical_id: &str,
-    resource: &mut Resource,
-    reports: &mut Vec<Report>,
-) {
-    let mut wanted = Vec::new();
-    let mut node = ResourceNode { stack, logical_id, resource, tags: &mut wanted, reports };
-    for aspect in aspects {
-        aspect.visit(&mut node);
-    }
-    tags::merge(resource, wanted);
-}
-
-/// Indexes of `resources` in construct-tree order: depth first, each node's children in the order the first
-/// resource under each was added.
-fn tree_order(resources: &IndexMap<String, Resource>) -> Vec<usize> {
-    let mut seen: HashMap<&str, usize> = HashMap::new();
-    let keys: Vec<Vec<usize>> = resources
-        .values()
-        .map(|r| {
-            let ends = r.path.match_indices('/').map(|(i, _)| i).chain([r.path.len()]);
-            ends.map(|end| {
-                let next = seen.len();
-                *seen.entry(&r.path[..end]).or_insert(next)
-            })
-            .collect()
-        })
-        .collect();
-    let mut order: Vec<usize> = (0..resources.len()).collect();
-    order.sort_by(|a, b| keys[*a].cmp(&keys[*b]));
-    order
 }
 
 #[cfg(test)]

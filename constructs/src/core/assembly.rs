@@ -15,11 +15,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::Path;
 
+use super::environment::Environment;
 use super::error::SynthError;
 use super::id::sha256_hex;
 use super::output_path;
 pub use super::resolve::{OutputReference, ParameterFromOutput};
-use super::stack::Environment;
 pub use super::stack::ParameterFromSsm;
 
 /// Cloud-assembly schema version written to the manifest (a version the AWS CDK CLI v2 reads).

@@ -19,9 +19,9 @@
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use super::environment::Environment;
 use super::expr::TOKEN_KEY;
 use super::id::{logical_id, MAX_LOGICAL_ID_LEN};
-use super::stack::Environment;
 
 /// The intrinsic that reads another stack's output.
 pub const GET_STACK_OUTPUT: &str = "Fn::GetStackOutput";

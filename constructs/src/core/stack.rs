@@ -7,29 +7,12 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use super::aspect::{Aspect, Aspects};
+use super::environment::Environment;
 use super::expr::{Expr, Target};
 use super::id::logical_id;
-use super::overrides::{self, ResourceMut};
 use super::resource::{CfnResource, RemovalPolicy, Resource, ResourceOptions, ResourceRef};
+use super::resource_mut::{self, ResourceMut};
 use super::tags::ApplyTag;
-
-/// Where a stack deploys: an account (unknown until deploy unless configured) and a region.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Environment {
-    pub account: Option<String>,
-    pub region: String,
-}
-
-impl Environment {
-    pub fn new(account: Option<String>, region: impl Into<String>) -> Self {
-        Environment { account, region: region.into() }
-    }
-
-    /// `aws://<account or unknown-account>/<region>`, as the cloud-assembly manifest writes it.
-    pub fn uri(&self) -> String {
-        format!("aws://{}/{}", self.account.as_deref().unwrap_or("unknown-account"), self.region)
-    }
-}
 
 /// A template parameter.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -193,7 +176,7 @@ impl Stack {
     /// The escape hatch of the resource `name` means: a logical ID, a construct path (`Nodes/Resource`, or
     /// `Nodes` for a construct's main resource), or a path with the stack's name in front as in `aws:cdk:path`.
     pub fn find_resource_mut(&mut self, name: &str) -> Option<ResourceMut<'_>> {
-        let id = overrides::find(&self.name, &self.resources, name)?.to_string();
+        let id = resource_mut::find(&self.name, &self.resources, name)?.to_string();
         let (id, resource) = self.resources.get_key_value_mut(&id)?;
         Some(ResourceMut::new(id, resource, &mut self.errors))
     }

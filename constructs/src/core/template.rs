@@ -7,6 +7,9 @@ use super::resolve::{reads_stack_output, Resolver};
 use super::resource::Resource;
 use super::stack::Stack;
 
+/// The metadata key that holds a resource's construct path, `<stack>/<path>`, as the AWS CDK writes it.
+pub const CDK_PATH: &str = "aws:cdk:path";
+
 /// CloudFormation's hard limits that synth enforces.
 pub const MAX_RESOURCES: usize = 500;
 pub const MAX_OUTPUTS: usize = 200;
@@ -89,7 +92,7 @@ pub(crate) fn unresolved(stack: &str, resource: &Resource) -> Value {
         out.insert("UpdateReplacePolicy".into(), json!(p));
     }
     let mut metadata = Map::new();
-    metadata.insert("aws:cdk:path".into(), json!(format!("{stack}/{}", resource.path)));
+    metadata.insert(CDK_PATH.into(), json!(format!("{stack}/{}", resource.path)));
     for (k, v) in &o.metadata {
         metadata.insert(k.clone(), v.clone());
     }

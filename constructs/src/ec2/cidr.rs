@@ -84,6 +84,11 @@ impl fmt::Display for Ipv4Cidr {
     }
 }
 
+/// `<address>/32` of an address known at deploy time (an Elastic IP, a NAT gateway's address).
+pub fn host_cidr(ip: crate::core::Expr) -> crate::core::Expr {
+    crate::core::Expr::sub("${Ip}/32", [("Ip", ip)])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

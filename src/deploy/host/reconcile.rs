@@ -22,7 +22,7 @@ pub fn desired_state_stack(app: &str) -> String {
 }
 
 pub fn management_stack(app: &str) -> String {
-    constructs::karmada::parent::StackNames::new(app).management
+    constructs::karmada::wellknown::StackNames::new(app).management
 }
 
 /// Whether the deployed desired state and the host's applied state differ.

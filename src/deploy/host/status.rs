@@ -12,7 +12,8 @@ use crate::deploy::error::AwsError;
 use crate::deploy::events::{EventStream, ResourceEvent};
 use crate::deploy::interrupt::Interrupt;
 use crate::deploy::tuning::{Backoff, Tuning};
-use constructs::karmada::{placement, Config};
+use constructs::karmada::config::placement;
+use constructs::karmada::Config;
 
 /// One stack of the app as deployed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

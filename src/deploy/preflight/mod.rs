@@ -21,7 +21,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use constructs::core::{CloudAssembly, StackArtifact};
-use constructs::karmada::{desired_state, release as karmada_release, Config, JoinMode};
+use constructs::karmada::config::release as karmada_release;
+use constructs::karmada::host::desired_state;
+use constructs::karmada::{Config, JoinMode};
 
 use crate::deploy::client::Aws;
 use crate::deploy::ec2::{Ec2, Filter};
@@ -111,10 +113,9 @@ impl Plan {
             .iter()
             .find_map(|s| demand::cluster_names(&s.template).into_iter().next().map(|n| (n, s.name.clone())));
         let parent_version = stacks.iter().find_map(|s| demand::cluster_versions(&s.template).into_iter().next());
-        let karmada_api = assembly
-            .stacks
-            .iter()
-            .find_map(|s| demand::karmada_api(&s.template, u64::from(constructs::karmada::parent::KARMADA_API_PORT)));
+        let karmada_api = assembly.stacks.iter().find_map(|s| {
+            demand::karmada_api(&s.template, u64::from(constructs::karmada::wellknown::KARMADA_API_PORT))
+        });
         let karmada_version = desired_state::bundle_in(assembly, &app)
             .and_then(|b| {
                 desired_state::bundle_file(&b, "settings").and_then(karmada_release::of_settings).map(str::to_string)

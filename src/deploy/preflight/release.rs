@@ -1,11 +1,11 @@
 //! `karmada-release`: the step from the Karmada release of the deployed desired state to the one the assembly
-//! asks for, judged before anything changes (constructs::karmada::release). The host refuses the same steps to the
+//! asks for, judged before anything changes (constructs::karmada::config::release). The host refuses the same steps to the
 //! release Karmada runs; this check refuses them while the app is untouched. The deployed release is the one the
 //! host runs when it applied that desired state (its `applied-state` parameter names the same SHA-256); otherwise
 //! an apply failed since, and only the host can tell, so the check warns instead of refusing.
 
-use constructs::karmada::desired_state::{bundle_file, bundle_of_chunks};
-use constructs::karmada::release::{self, Step};
+use constructs::karmada::config::release::{self, Step};
+use constructs::karmada::host::desired_state::{bundle_file, bundle_of_chunks};
 use constructs::karmada::wellknown;
 
 use super::report::Finding;

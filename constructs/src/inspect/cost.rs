@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use crate::eks::versions;
-use crate::karmada::inventory::{EipUse, Inventory, Volumes};
+use crate::inspect::inventory::{EipUse, Inventory, Volumes};
 
 /// The price table shipped with this version.
 pub const PRICES: &str = include_str!("../../prices.toml");

@@ -4,12 +4,19 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 
-use super::checks::ChecksConfig;
-use super::names::{invalid_cluster_name, validate_cluster_name};
-use super::overrides::OverrideConfig;
+pub mod budget;
+pub mod checks;
+pub mod names;
+pub mod overrides;
+pub mod placement;
+pub mod release;
+
 use crate::ec2::cidr::Ipv4Cidr;
 use crate::eks::cluster::DEFAULT_KUBERNETES_VERSION;
 use crate::eks::versions::{self, Support};
+use checks::ChecksConfig;
+use names::{invalid_cluster_name, validate_cluster_name};
+use overrides::OverrideConfig;
 
 /// The commented starter configuration `karmada-eks init` writes: every field at its default.
 pub const STARTER: &str = include_str!("starter.toml");
@@ -534,7 +541,7 @@ impl Config {
         self.validate_members()?;
         self.validate_workload()?;
         self.validate_backup()?;
-        super::overrides::validate(&self.overrides)?;
+        overrides::validate(&self.overrides)?;
 
         self.validate_host_scripts()
     }
@@ -572,18 +579,7 @@ impl Config {
             )
             .hint(format!("set karmada.renew_before_days to {} or less", k.cert_validity_days / 2)));
         }
-        let minimum = super::bootstrap::minimum_timeout_minutes(self);
-        if self.management.bootstrap_timeout_minutes < minimum {
-            return Err(ConfigError::new(
-                "management.bootstrap_timeout_minutes",
-                format!(
-                    "{} minutes is shorter than the bootstrap's waits (tools, karmada init, the NLB's readiness)",
-                    self.management.bootstrap_timeout_minutes
-                ),
-            )
-            .hint(format!("set management.bootstrap_timeout_minutes to {minimum} or more")));
-        }
-        Ok(())
+        budget::budget(self).map(|_| ())
     }
 
     fn validate_network(&self) -> Result<(), ConfigError> {
@@ -726,7 +722,7 @@ impl Config {
         // pod anti-affinity on `kubernetes.io/hostname`, and init waits for every replica: more API server
         // replicas than nodes leave one Pending and init fails (pkg/karmadactl/cmdinit/kubernetes/deployments.go).
         // etcd's anti-affinity is only *preferred* (statefulset.go), so etcd replicas may share a node; synth
-        // warns about that instead (see `KarmadaParent`).
+        // warns about that instead (see `KarmadaApp`).
         if nodes.min < self.karmada.apiserver_replicas {
             return Err(ConfigError::new(
                 "parent.nodes.min",
@@ -786,12 +782,12 @@ impl Config {
                 format!("{:?} is not a size like \"5Gi\"", k.etcd_storage_size),
             ));
         }
-        if !super::names::is_rfc1123_label(&k.storage_class) || k.storage_class.len() > 63 {
+        if !names::is_rfc1123_label(&k.storage_class) || k.storage_class.len() > 63 {
             return Err(ConfigError::new(
                 "karmada.storage_class",
                 format!("{:?} is not a valid StorageClass name", k.storage_class),
             )
-            .hint(super::names::RFC1123_LABEL_MESSAGE));
+            .hint(names::RFC1123_LABEL_MESSAGE));
         }
         Ok(())
     }
@@ -850,7 +846,7 @@ impl Config {
             )
             .hint(format!(
                 "use an x86_64 type such as t3.medium: the host's backups run etcd {} tools, whose checksum karmada-eks pins for linux-amd64 only",
-                super::desired_state::ETCD_TOOLS.version
+                crate::karmada::pins::ETCD_TOOLS.version
             )));
         }
         if !(8..=16384).contains(&m.root_volume_gib) {
@@ -911,13 +907,13 @@ impl Config {
 
     fn validate_workload(&self) -> Result<(), ConfigError> {
         let w = &self.workload;
-        if !super::names::is_rfc1123_label(&w.name) || w.name.len() > 63 {
+        if !names::is_rfc1123_label(&w.name) || w.name.len() > 63 {
             return Err(ConfigError::new("workload.name", format!("{:?} is not a valid Deployment name", w.name))
-                .hint(super::names::RFC1123_LABEL_MESSAGE));
+                .hint(names::RFC1123_LABEL_MESSAGE));
         }
-        if !super::names::is_rfc1123_label(&w.namespace) || w.namespace.len() > 63 {
+        if !names::is_rfc1123_label(&w.namespace) || w.namespace.len() > 63 {
             return Err(ConfigError::new("workload.namespace", format!("{:?} is not a valid namespace", w.namespace))
-                .hint(super::names::RFC1123_LABEL_MESSAGE));
+                .hint(names::RFC1123_LABEL_MESSAGE));
         }
         if w.image.is_empty()
             || w.image
@@ -949,7 +945,7 @@ fn check_name(field: &str, value: &str, max: usize) -> Result<(), ConfigError> {
     let ok = !value.is_empty()
         && value.len() <= max
         && value.starts_with(|c: char| c.is_ascii_lowercase())
-        && super::names::is_rfc1123_label(value);
+        && names::is_rfc1123_label(value);
     if ok {
         Ok(())
     } else {

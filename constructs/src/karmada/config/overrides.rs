@@ -12,7 +12,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::config::ConfigError;
+use super::ConfigError;
 use crate::cfn::schema;
 use crate::core::overrides::{self, nearest, Override};
 use crate::core::App;
@@ -194,7 +194,7 @@ fn to_json(value: &toml::Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::karmada::{Config, KarmadaParent};
+    use crate::karmada::{Config, KarmadaApp};
     use serde_json::json;
 
     fn config(overrides: &str) -> Result<Config, ConfigError> {
@@ -203,7 +203,7 @@ mod tests {
 
     fn synth(text: &str) -> Result<crate::core::CloudAssembly, String> {
         let config = config(text).map_err(|e| e.to_string())?;
-        let app = KarmadaParent::new(&config).map_err(|e| e.to_string())?;
+        let app = KarmadaApp::new(&config).map_err(|e| e.to_string())?;
         app.synth().map_err(|e| e.to_string())
     }
 
@@ -265,7 +265,7 @@ delete = true
     }
 
     fn refused(text: &str) -> String {
-        let e: Result<(), ConfigError> = config(text).and_then(|c| match KarmadaParent::new(&c) {
+        let e: Result<(), ConfigError> = config(text).and_then(|c| match KarmadaApp::new(&c) {
             Err(crate::karmada::KarmadaError::Config(e)) => Err(e),
             Err(other) => panic!("not a config error: {other}"),
             Ok(_) => panic!("accepted: {text}"),

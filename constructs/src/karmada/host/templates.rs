@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 
 use handlebars::Handlebars;
 
-use crate::karmada::static_lines::{self, StaticText};
+use super::static_lines::{self, StaticText};
 
 /// One file of `templates/`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,21 +40,21 @@ const ALL: [Template; 6] = [
 /// because handlebars' compile time grows with the square of a template's length (it computes every element's line
 /// and column from the start of the text). `reconcile/nlb-targets` is in both scripts.
 const PARTIALS: [(&str, &str); 15] = [
-    ("bootstrap/functions", include_str!("../../../templates/bootstrap/functions.sh.hbs")),
-    ("bootstrap/install-tools", include_str!("../../../templates/bootstrap/install-tools.sh.hbs")),
-    ("bootstrap/parent", include_str!("../../../templates/bootstrap/parent.sh.hbs")),
-    ("bootstrap/karmada-init", include_str!("../../../templates/bootstrap/karmada-init.sh.hbs")),
-    ("bootstrap/karmada-endpoint", include_str!("../../../templates/bootstrap/karmada-endpoint.sh.hbs")),
-    ("bootstrap/install-reconcile", include_str!("../../../templates/bootstrap/install-reconcile.sh.hbs")),
-    ("reconcile/nlb-targets", include_str!("../../../templates/reconcile/nlb-targets.sh.hbs")),
-    ("reconcile/member", include_str!("../../../templates/reconcile/member.sh.hbs")),
-    ("reconcile/apply", include_str!("../../../templates/reconcile/apply.sh.hbs")),
-    ("reconcile/status", include_str!("../../../templates/reconcile/status.sh.hbs")),
-    ("reconcile/backup", include_str!("../../../templates/reconcile/backup.sh.hbs")),
-    ("reconcile/restore", include_str!("../../../templates/reconcile/restore.sh.hbs")),
-    ("reconcile/certs", include_str!("../../../templates/reconcile/certs.sh.hbs")),
-    ("reconcile/tools", include_str!("../../../templates/reconcile/tools.sh.hbs")),
-    ("reconcile/upgrade", include_str!("../../../templates/reconcile/upgrade.sh.hbs")),
+    ("bootstrap/functions", include_str!("../../../../templates/bootstrap/functions.sh.hbs")),
+    ("bootstrap/install-tools", include_str!("../../../../templates/bootstrap/install-tools.sh.hbs")),
+    ("bootstrap/parent", include_str!("../../../../templates/bootstrap/parent.sh.hbs")),
+    ("bootstrap/karmada-init", include_str!("../../../../templates/bootstrap/karmada-init.sh.hbs")),
+    ("bootstrap/karmada-endpoint", include_str!("../../../../templates/bootstrap/karmada-endpoint.sh.hbs")),
+    ("bootstrap/install-reconcile", include_str!("../../../../templates/bootstrap/install-reconcile.sh.hbs")),
+    ("reconcile/nlb-targets", include_str!("../../../../templates/reconcile/nlb-targets.sh.hbs")),
+    ("reconcile/member", include_str!("../../../../templates/reconcile/member.sh.hbs")),
+    ("reconcile/apply", include_str!("../../../../templates/reconcile/apply.sh.hbs")),
+    ("reconcile/status", include_str!("../../../../templates/reconcile/status.sh.hbs")),
+    ("reconcile/backup", include_str!("../../../../templates/reconcile/backup.sh.hbs")),
+    ("reconcile/restore", include_str!("../../../../templates/reconcile/restore.sh.hbs")),
+    ("reconcile/certs", include_str!("../../../../templates/reconcile/certs.sh.hbs")),
+    ("reconcile/tools", include_str!("../../../../templates/reconcile/tools.sh.hbs")),
+    ("reconcile/upgrade", include_str!("../../../../templates/reconcile/upgrade.sh.hbs")),
 ];
 
 impl Template {
@@ -72,12 +72,12 @@ impl Template {
 
     fn text(self) -> &'static str {
         match self {
-            Template::Bootstrap => include_str!("../../../templates/bootstrap.sh.hbs"),
-            Template::Reconcile => include_str!("../../../templates/reconcile.sh.hbs"),
-            Template::Fetcher => include_str!("../../../templates/fetcher.sh.hbs"),
-            Template::StorageClass => include_str!("../../../templates/storageclass.yaml.hbs"),
-            Template::Deployment => include_str!("../../../templates/deployment.yaml.hbs"),
-            Template::PropagationPolicy => include_str!("../../../templates/propagation-policy.yaml.hbs"),
+            Template::Bootstrap => include_str!("../../../../templates/bootstrap.sh.hbs"),
+            Template::Reconcile => include_str!("../../../../templates/reconcile.sh.hbs"),
+            Template::Fetcher => include_str!("../../../../templates/fetcher.sh.hbs"),
+            Template::StorageClass => include_str!("../../../../templates/storageclass.yaml.hbs"),
+            Template::Deployment => include_str!("../../../../templates/deployment.yaml.hbs"),
+            Template::PropagationPolicy => include_str!("../../../../templates/propagation-policy.yaml.hbs"),
         }
     }
 }

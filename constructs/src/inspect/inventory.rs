@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use crate::core::{CloudAssembly, StackArtifact, GET_STACK_OUTPUT};
 use crate::karmada::wellknown::TAG_APP;
 
-const CDK_PATH: &str = "aws:cdk:path";
+use crate::core::template::CDK_PATH;
 /// EBS volume size when neither the node group's launch template nor `DiskSize` sets one (EKS's default).
 const EKS_DEFAULT_DISK_GIB: u64 = 20;
 /// `--etcd-pvc-size` default of `kubectl karmada init` (v1.18.2, `pkg/karmadactl/cmdinit/cmdinit.go`: `5Gi`).
@@ -194,9 +194,13 @@ impl Inventory {
             .map(|c| c.place.region.clone())
             .or_else(|| assembly.stacks.first().map(|s| s.environment.region.clone()))
             .unwrap_or_default();
-        let bundle = super::desired_state::bundle_in(assembly, &inv.app);
-        let file = |name: &str| bundle.as_deref().and_then(|b| super::desired_state::bundle_file(b, name));
-        let modes = member_modes(file("members").unwrap_or_default());
+        let bundle = crate::karmada::host::desired_state::bundle_in(assembly, &inv.app);
+        let file =
+            |name: &str| bundle.as_deref().and_then(|b| crate::karmada::host::desired_state::bundle_file(b, name));
+        let modes: BTreeMap<String, String> = super::facts::members(file("members").unwrap_or_default())
+            .into_iter()
+            .map(|m| (m.name, m.mode.as_str().to_string()))
+            .collect();
         // The init flags of the desired state (one a line), beside the user-data that passes them.
         let init_flags = file("init-flags").unwrap_or_default().replace('\n', " ");
         let mut texts: Vec<&str> = assembly.stacks.iter().flat_map(|s| strings(&s.template)).collect();
@@ -204,10 +208,10 @@ impl Inventory {
         for m in &mut inv.members {
             m.mode = modes.get(&m.name).cloned();
         }
-        if let Some((weights, replicas)) = file("workload.yaml").and_then(static_weights) {
+        if let Some((weights, replicas)) = file("workload.yaml").and_then(super::facts::static_weights) {
             let listed: Vec<(String, u32)> =
                 inv.members.iter().map(|m| (m.name.clone(), weights.get(&m.name).copied().unwrap_or(0))).collect();
-            let shares = super::placement::divide(replicas, &listed);
+            let shares = crate::karmada::config::placement::divide(replicas, &listed);
             for m in &mut inv.members {
                 let share = shares.iter().find(|s| s.name == m.name).map_or(0, |s| s.replicas);
                 m.placement = Some((weights.get(&m.name).copied().unwrap_or(0), share));
@@ -488,36 +492,6 @@ fn strings(value: &Value) -> Vec<&str> {
     }
 }
 
-/// The modes in the desired state's member list (`name region eks_name mode`, one member a line).
-fn member_modes(members: &str) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
-    for line in members.lines() {
-        if let [name, _, _, mode] = line.split_whitespace().collect::<Vec<_>>()[..] {
-            out.insert(name.to_string(), mode.to_string());
-        }
-    }
-    out
-}
-
-/// Each cluster's weight in the workload's `staticWeightList` (templates/propagation-policy.yaml.hbs: a
-/// `clusterNames: ["a", "b"]` line, then its `weight: N`) and the Deployment's `replicas`.
-fn static_weights(workload: &str) -> Option<(BTreeMap<String, u32>, u32)> {
-    let mut weights = BTreeMap::new();
-    let (mut in_list, mut names, mut replicas) = (false, Vec::new(), None);
-    for line in workload.lines().map(str::trim) {
-        if line == "staticWeightList:" {
-            in_list = true;
-        } else if let Some(list) = line.strip_prefix("clusterNames: [").filter(|_| in_list) {
-            names = list.trim_end_matches(']').split(',').map(|n| n.trim().trim_matches('"').to_string()).collect();
-        } else if let Some(w) = line.strip_prefix("weight: ").and_then(|w| w.parse().ok()) {
-            weights.extend(names.drain(..).map(|n| (n, w)));
-        } else if let Some(r) = line.strip_prefix("replicas: ").and_then(|r| r.parse().ok()) {
-            replicas = Some(r);
-        }
-    }
-    Some((weights, replicas?))
-}
-
 /// The value after `flag ` in any of the texts.
 fn flag_value<'a>(texts: &[&'a str], flag: &str) -> Option<&'a str> {
     let needle = format!("{flag} ");
@@ -565,13 +539,6 @@ mod tests {
         assert_eq!(parse_gib("1Ti"), Some(1024));
         assert_eq!(parse_gib("1536Mi"), Some(2));
         assert_eq!(parse_gib("five"), None);
-    }
-
-    #[test]
-    fn member_modes_come_from_the_member_list() {
-        let modes = member_modes("a eu-central-1 a push\nb us-east-1 team-b pull\n");
-        assert_eq!(modes.get("a").map(String::as_str), Some("push"));
-        assert_eq!(modes.get("b").map(String::as_str), Some("pull"));
     }
 
     #[test]

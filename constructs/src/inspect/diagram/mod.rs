@@ -12,7 +12,7 @@ pub mod svg;
 
 use serde::Serialize;
 
-use crate::karmada::inventory::{EipUse, Inventory};
+use crate::inspect::inventory::{EipUse, Inventory};
 
 /// A box in the picture.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -185,7 +185,7 @@ impl Architecture {
             Node::new(CLUSTER, &[format!("EKS {} (parent)", c.name), format!("Kubernetes {} · EKS API", c.version)])
         });
         let kubeconfig = (!inv.secrets.is_empty()).then(|| {
-            let secret = super::wellknown::kubeconfig_secret(&inv.app);
+            let secret = crate::karmada::wellknown::kubeconfig_secret(&inv.app);
             Node::new(KUBECONFIG, &["Karmada kubeconfig".into(), format!("Secrets Manager {secret}")])
         });
         let member_regions: Vec<MemberRegion> = inv

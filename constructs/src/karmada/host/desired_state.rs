@@ -21,14 +21,17 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
-use super::bootstrap::{self, shell_word, BootstrapError};
+use super::error::ScriptError;
+use super::init_flags::init_flags;
 use super::manifests;
+use super::shell::{shell_word, FILE_MARKER};
 use super::templates::{self, Template};
-use super::{wellknown, Config};
+use super::tools::{parent_kubectl, tool_lines};
 use crate::core::CloudAssembly;
-
-/// The line that starts each file of the bundle, followed by the file's name.
-pub const FILE_MARKER: &str = "#@karmada-eks-file ";
+use crate::karmada::config::budget::DOWNLOAD_SECONDS;
+use crate::karmada::config::Config;
+use crate::karmada::pins::{ETCD_TOOLS, KARMADA_KUBE_IMAGE_TAG, RESTORE_POD_IMAGE};
+use crate::karmada::wellknown::{self, StackNames, BACKUP_BUCKET_OUTPUT};
 
 /// Longest value of a Standard-tier SSM String parameter: the size of each chunk at most.
 pub const CHUNK_LIMIT: usize = 4096;
@@ -91,7 +94,7 @@ pub struct DesiredState {
 }
 
 /// Renders the desired state of `config`.
-pub fn render(config: &Config) -> Result<DesiredState, BootstrapError> {
+pub fn render(config: &Config) -> Result<DesiredState, ScriptError> {
     let mut members = String::new();
     for (i, m) in config.members().iter().enumerate() {
         shell_word(&format!("members[{i}].name"), &m.name)?;
@@ -114,7 +117,7 @@ pub fn render(config: &Config) -> Result<DesiredState, BootstrapError> {
         k.etcd_replicas,
         component_replicas(config).join(" "),
         k.version,
-        bootstrap::KARMADA_KUBE_IMAGE_TAG,
+        KARMADA_KUBE_IMAGE_TAG,
     );
     let workload = if config.workload.enabled { manifests::workload(config)? } else { String::new() };
     let files = [
@@ -123,13 +126,13 @@ pub fn render(config: &Config) -> Result<DesiredState, BootstrapError> {
         ("members", members),
         ("workload.yaml", workload),
         ("fetcher", super::fetcher::render(&config.app)?),
-        ("init-flags", bootstrap::init_flags(config).join("\n") + "\n"),
-        ("tools", bootstrap::tool_lines(config).join("\n") + "\n"),
+        ("init-flags", init_flags(config).join("\n") + "\n"),
+        ("tools", tool_lines(config).join("\n") + "\n"),
     ];
     let mut bundle = String::new();
     for (name, text) in &files {
         if text.lines().any(|l| l.starts_with(FILE_MARKER.trim_end())) {
-            return Err(BootstrapError::UnsafeValue { field: (*name).into(), value: FILE_MARKER.into() });
+            return Err(ScriptError::UnsafeValue { field: (*name).into(), value: FILE_MARKER.into() });
         }
         bundle.push_str(FILE_MARKER);
         bundle.push_str(name);
@@ -146,31 +149,6 @@ pub fn render(config: &Config) -> Result<DesiredState, BootstrapError> {
     let head = json!({ "sha256": sha256, "chunks": chunks.len() }).to_string();
     Ok(DesiredState { bundle, sha256, chunks, head })
 }
-
-/// An etcd release whose tools the host runs for backups and restores.
-pub struct EtcdRelease {
-    pub version: &'static str,
-    /// SHA-256 of `etcd-<version>-linux-amd64.tar.gz`, as the release's `SHA256SUMS` lists it.
-    pub sha256_linux_amd64: &'static str,
-}
-
-impl EtcdRelease {
-    pub fn url(&self) -> String {
-        format!("https://github.com/etcd-io/etcd/releases/download/{v}/etcd-{v}-linux-amd64.tar.gz", v = self.version)
-    }
-}
-
-/// etcd v3.6.6, the version of the etcd image Karmada v1.18.2's `init` deploys (`defaultEtcdImage =
-/// "etcd:3.6.6-0"`, pkg/karmadactl/cmdinit/kubernetes/deploy.go). The checksum is the release's `SHA256SUMS` line,
-/// as two independent install guides quote it next to `sha256sum` of the downloaded tarball.
-pub const ETCD_TOOLS: EtcdRelease = EtcdRelease {
-    version: "v3.6.6",
-    sha256_linux_amd64: "887afaa4a99f22d802ccdfbe65730a5e79aa5c9ce2c8799c67e9d804c50ecedb",
-};
-
-/// The image of the short-lived pods a restore copies etcd data onto each volume with: it needs `sh` and `tar`,
-/// which the distroless etcd image lacks.
-pub const RESTORE_POD_IMAGE: &str = "public.ecr.aws/docker/library/busybox:1.37.0";
 
 /// `<Deployment>=<replicas>` of each Karmada component in karmada-system, as `kubectl karmada init` v1.18.2 names
 /// them (pkg/karmadactl/cmdinit/kubernetes/deployments.go): what the reconcile scales them to after day 1.
@@ -189,7 +167,7 @@ pub fn component_replicas(config: &Config) -> Vec<String> {
     .collect()
 }
 
-fn reconcile_script(config: &Config) -> Result<String, BootstrapError> {
+fn reconcile_script(config: &Config) -> Result<String, ScriptError> {
     shell_word("app", &config.app)?;
     shell_word("workload.namespace", &config.workload.namespace)?;
     shell_word("workload.name", &config.workload.name)?;
@@ -198,21 +176,21 @@ fn reconcile_script(config: &Config) -> Result<String, BootstrapError> {
         &json!({
             "region": config.region,
             "cluster_stack": format!("{}-cluster", config.app),
-            "backup_stack": super::parent::StackNames::new(&config.app).backup,
-            "backup_bucket_output": super::parent::BACKUP_BUCKET_OUTPUT,
+            "backup_stack": StackNames::new(&config.app).backup,
+            "backup_bucket_output": BACKUP_BUCKET_OUTPUT,
             "etcd_version": ETCD_TOOLS.version,
             "etcd_url": ETCD_TOOLS.url(),
             "etcd_sha256": ETCD_TOOLS.sha256_linux_amd64,
             "restore_pod_image": RESTORE_POD_IMAGE,
             "reconcile_command": wellknown::HOST_RECONCILE_COMMAND,
             "parent": config.parent.name,
-            "parent_kubectl": bootstrap::parent_kubectl(config),
+            "parent_kubectl": parent_kubectl(config),
             "kubeconfig_secret": wellknown::kubeconfig_secret(&config.app),
             "applied_state_parameter": wellknown::applied_state_parameter(&config.app),
             "reconcile_log": wellknown::HOST_RECONCILE_LOG,
             "lock_wait": LOCK_WAIT_SECONDS,
             "rollout_seconds": ROLLOUT_SECONDS,
-            "download_seconds": bootstrap::DOWNLOAD_SECONDS,
+            "download_seconds": DOWNLOAD_SECONDS,
             "unjoin_wait": UNJOIN_WAIT,
             "reason_chars": REASON_CHARS,
             "failures_shown": FAILURES_SHOWN,
@@ -324,7 +302,7 @@ mod tests {
         let mut config = Config::default();
         config.members[2].mode = JoinMode::Pull;
         config.nlb.allowed_cidrs = Some(vec!["198.51.100.0/24".into()]);
-        let assembly = crate::karmada::KarmadaParent::new(&config).unwrap().synth().unwrap();
+        let assembly = crate::karmada::KarmadaApp::new(&config).unwrap().synth().unwrap();
         let bundle = bundle_in(&assembly, "karmada").unwrap();
         assert_eq!(bundle, render(&config).unwrap().bundle);
         let members = bundle_file(&bundle, "members").unwrap();
@@ -364,8 +342,8 @@ mod tests {
         let f = files(&d);
         let names: Vec<&str> = f.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(names, ["reconcile.sh", "settings", "members", "workload.yaml", "fetcher", "init-flags", "tools"]);
-        assert_eq!(f[6].1, bootstrap::tool_lines(&config).join("\n") + "\n");
-        assert_eq!(f[5].1, bootstrap::init_flags(&config).join("\n") + "\n");
+        assert_eq!(f[6].1, tool_lines(&config).join("\n") + "\n");
+        assert_eq!(f[5].1, init_flags(&config).join("\n") + "\n");
         assert!(f[0].1.starts_with("#!/bin/bash\n"));
         assert_eq!(
             f[1].1,

@@ -3,16 +3,16 @@
 //!
 //! | limit | where it is checked |
 //! | --- | --- |
-//! | template size and resources of a member-access stack | `parent::add_member_access` splits a region into parts |
+//! | template size and resources of a member-access stack | `member_access::member_access_stacks` splits a region into parts |
 //! | CloudFormation stacks per region (2,000, a default quota) | [`check_app`] |
-//! | IAM inline policies of the host's role (10,240 characters) | `parent::management_role`, then [`check_role_policy`] |
+//! | IAM inline policies of the host's role (10,240 characters) | `host_role::management_role`, then [`check_role_policy`] |
 //! | SSM Standard parameters per region (10,000) for the desired state | [`check_app`], with [`desired_state_chunks`] |
 //! | SSM Run Command output returned inline (24,000 characters) | [`check_parent`]: a note past it |
 //! | Karmada's tested scale (100 members) and its control-plane size | [`check_parent`]: warnings |
 
-use super::config::Config;
 use crate::core::{App, Stack, SynthError};
 use crate::ec2::instance_type;
+use crate::karmada::config::Config;
 
 /// Members Karmada's published scale test ran: "Test Report on Karmada's Support for 100 Large-Scale Clusters"
 /// (karmada.io blog, 2022-10-26): 100 clusters of 5,000 nodes and 20,000 pods each.
@@ -43,6 +43,9 @@ pub const DESIRED_STATE_CHUNK_BYTES: usize = 4_096;
 pub const MAX_STANDARD_PARAMETERS: usize = 10_000;
 /// CloudFormation stacks per account and region (a default quota that can be raised).
 pub const MAX_STACKS_PER_REGION: usize = 2_000;
+
+/// IAM's cap on the characters of all inline policies of one role, whitespace not counted.
+pub const MAX_ROLE_INLINE_POLICY_CHARS: usize = 10_240;
 
 /// SSM parameters the desired state of `members` members needs at most: base64 of the bundle in 4,096-byte
 /// chunks, plus the head and the applied-state parameter.
@@ -141,16 +144,16 @@ pub fn check_app(app: &App, config: &Config) -> Result<(), SynthError> {
     Ok(())
 }
 
-/// The host role's inline policies against IAM's cap, after `parent::management_role` fell back to one
+/// The host role's inline policies against IAM's cap, after `host_role::management_role` fell back to one
 /// `eks:DescribeCluster` ARN per member region.
 pub fn check_role_policy(chars: usize, regions: usize) -> Result<(), SynthError> {
-    if chars <= super::parent::MAX_ROLE_INLINE_POLICY_CHARS {
+    if chars <= MAX_ROLE_INLINE_POLICY_CHARS {
         return Ok(());
     }
     Err(SynthError::Quota {
         what: format!("the management role's inline policies with members in {regions} regions, in characters"),
         actual: chars,
-        limit: super::parent::MAX_ROLE_INLINE_POLICY_CHARS,
+        limit: MAX_ROLE_INLINE_POLICY_CHARS,
         service: "IAM (inline policy characters per role)",
         hint: "use fewer member regions, or member EKS names that share a prefix per region".into(),
     })

@@ -7,9 +7,9 @@
 
 use serde_json::json;
 
-use super::config::{Config, WorkloadConfig};
-use super::placement::effective_weights;
-use super::wellknown::TAG_APP;
+use crate::karmada::config::placement::effective_weights;
+use crate::karmada::config::{Config, WorkloadConfig};
+use crate::karmada::wellknown::TAG_APP;
 
 use super::templates::{render, Template, TemplateError};
 

@@ -27,20 +27,20 @@ impl ChecksConfig {
 #[cfg(test)]
 mod tests {
     use super::ChecksConfig;
-    use crate::karmada::{Config, KarmadaParent};
+    use crate::karmada::{Config, KarmadaApp};
 
     #[test]
     fn encryption_check_sees_overrides_and_names_the_path() {
         let on = "[checks]\nencryption = true\n";
-        KarmadaParent::new(&Config::from_toml(on).unwrap()).unwrap().synth().unwrap();
+        KarmadaApp::new(&Config::from_toml(on).unwrap()).unwrap().synth().unwrap();
         let text = format!(
             "{on}[[overrides]]\nstack = \"karmada-network\"\nresource = \"Vpc/FlowLog/LogGroup\"\npath = \"Properties.KmsKeyId\"\ndelete = true\n"
         );
-        let app = KarmadaParent::new(&Config::from_toml(&text).unwrap()).unwrap();
+        let app = KarmadaApp::new(&Config::from_toml(&text).unwrap()).unwrap();
         let e = app.synth().unwrap_err().to_string();
         assert!(e.contains("\n  karmada-network/Vpc/FlowLog/LogGroup: the log group has no KmsKeyId"), "{e}");
         let off = text.replace("encryption = true", "encryption = false");
-        KarmadaParent::new(&Config::from_toml(&off).unwrap()).unwrap().synth().unwrap();
+        KarmadaApp::new(&Config::from_toml(&off).unwrap()).unwrap().synth().unwrap();
         assert_eq!(Config::default().checks, ChecksConfig::default());
     }
 }

@@ -16,7 +16,7 @@ use crate::core::{CloudAssembly, StackArtifact, GET_STACK_OUTPUT};
 /// The accepted checkov findings, as shipped with this version.
 pub const CHECKOV_SKIPS: &str = include_str!("../../../security/checkov-skips.toml");
 
-const CDK_PATH: &str = "aws:cdk:path";
+use crate::core::template::CDK_PATH;
 const ANYWHERE: &str = "0.0.0.0/0";
 
 /// One accepted checkov finding: a check that may fail on the resources a construct path pattern matches.

@@ -5,9 +5,9 @@
 
 use serde_json::json;
 
-use super::desired_state::FILE_MARKER;
+use super::shell::FILE_MARKER;
 use super::templates::{self, Template, TemplateError};
-use super::wellknown;
+use crate::karmada::wellknown;
 
 /// The fetcher of `app`'s host, as the host runs it.
 pub fn render(app: &str) -> Result<String, TemplateError> {
