@@ -361,6 +361,8 @@ pub struct KubeconfigArgs {
     #[arg(long)]
     pub force: bool,
     #[command(flatten)]
+    pub assembly: AssemblyArgs,
+    #[command(flatten)]
     pub aws: AwsArgs,
 }
 
@@ -379,6 +381,8 @@ pub struct CostArgs {
 #[derive(Debug, Args)]
 pub struct BackupArgs {
     #[command(flatten)]
+    pub assembly: AssemblyArgs,
+    #[command(flatten)]
     pub aws: AwsArgs,
     /// Print the outcome as one JSON document {"event": "backup", "ok", "report": {"location", "output"} | "error"}
     #[arg(long)]
@@ -390,6 +394,8 @@ pub struct RotateCertsArgs {
     /// Renew every leaf certificate now, not only those due
     #[arg(long)]
     pub force: bool,
+    #[command(flatten)]
+    pub assembly: AssemblyArgs,
     #[command(flatten)]
     pub aws: AwsArgs,
     /// Print the outcome as one JSON document {"event": "rotate-certs", "ok", "report": {"output"} | "error"}
@@ -406,6 +412,8 @@ pub struct RestoreArgs {
     #[arg(short, long)]
     pub yes: bool,
     #[command(flatten)]
+    pub assembly: AssemblyArgs,
+    #[command(flatten)]
     pub aws: AwsArgs,
     /// Print the outcome as one JSON document {"event": "restore", "ok", "report" | "error"}
     #[arg(long)]
@@ -414,6 +422,8 @@ pub struct RestoreArgs {
 
 #[derive(Debug, Args)]
 pub struct ReconcileArgs {
+    #[command(flatten)]
+    pub assembly: AssemblyArgs,
     #[command(flatten)]
     pub aws: AwsArgs,
     /// Print the outcome as one JSON document {"event": "reconcile", "ok", "report" | "error"}

@@ -143,6 +143,52 @@ fn network_stack_deploys_skips_updates_and_is_destroyed() {
     );
 }
 
+/// The deployer and `status` take the app's facts from the assembly they are given, never from a config beside
+/// it (issue 27): with a `karmada-eks.toml` of app `beta` in us-west-2 in the working directory, `--app DIR` of
+/// app `alpha` in eu-west-1 reports, reconciles and reads the kubeconfig of `alpha`, in eu-west-1.
+#[test]
+fn commands_with_app_dir_use_the_assemblys_app_not_the_config_beside_it() {
+    let moto = Moto::start();
+    let home = moto.home.path();
+    std::fs::write(home.join("alpha.toml"), "app = \"alpha\"\nregion = \"eu-west-1\"\n").unwrap();
+    assert_ok(&moto.karmada_eks(&["--config", "alpha.toml", "synth", "-q", "-o", "alpha.out"]));
+    std::fs::write(home.join("karmada-eks.toml"), "app = \"beta\"\nregion = \"us-west-2\"\n").unwrap();
+    let stderr = |o: &std::process::Output| String::from_utf8_lossy(&o.stderr).to_string();
+
+    let out = moto.karmada_eks(&["status", "--app", "alpha.out", "--json"]);
+    assert_eq!(out.status.code(), Some(1), "nothing is deployed, so unhealthy: {}", stderr(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let stacks = report["stacks"].as_array().unwrap();
+    assert_eq!(stacks.len(), 9, "{stacks:?}");
+    for s in stacks {
+        let name = s["name"].as_str().unwrap();
+        assert!(name.starts_with("alpha-"), "{s}");
+        if !name.starts_with("alpha-member-access-") {
+            assert_eq!(s["region"], "eu-west-1", "{s}");
+        }
+    }
+    assert_eq!(report["host"]["reason"], "stack alpha-management has no management instance");
+
+    let out = moto.karmada_eks(&["reconcile", "--app", "alpha.out"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("alpha-") && !stderr(&out).contains("beta"), "{}", stderr(&out));
+
+    let out = moto.karmada_eks(&["kubeconfig", "--app", "alpha.out"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("the kubeconfig secret alpha/karmada/kubeconfig does not exist in eu-west-1"),
+        "{}",
+        stderr(&out)
+    );
+    // Without --app, the config's app, as before.
+    let out = moto.karmada_eks(&["kubeconfig"]);
+    assert!(
+        stderr(&out).contains("the kubeconfig secret beta/karmada/kubeconfig does not exist in us-west-2"),
+        "{}",
+        stderr(&out)
+    );
+}
+
 #[test]
 fn kubeconfig_is_saved_from_the_secret_with_mode_0600() {
     let moto = Moto::start();

@@ -5,7 +5,6 @@ use anyhow::{Context, Result};
 use std::path::Path;
 
 use crate::app_source::AppSource;
-use crate::error::UsageError;
 use constructs::core::{CloudAssembly, StackArtifact};
 use constructs::karmada::{Config, KarmadaApp, KarmadaError};
 
@@ -38,19 +37,6 @@ pub fn load_assembly(config_path: Option<&Path>, app: Option<&str>) -> Result<Cl
     }
 }
 
-/// Checks that every name given on the command line is a stack of the assembly.
-pub fn check_stack_names(assembly: &CloudAssembly, names: &[String]) -> Result<()> {
-    for name in names {
-        if assembly.stack(name).is_none() {
-            let known: Vec<&str> = assembly.stacks.iter().map(|s| s.name.as_str()).collect();
-            return Err(UsageError::new(format!("no stack named {name:?}"))
-                .hint(format!("the app's stacks are: {}", known.join(", ")))
-                .into());
-        }
-    }
-    Ok(())
-}
-
 /// A stack as `list --json` and `synth --json` describe it.
 pub fn stack_json(stack: &StackArtifact) -> serde_json::Value {
     serde_json::json!({
@@ -59,29 +45,4 @@ pub fn stack_json(stack: &StackArtifact) -> serde_json::Value {
         "region": stack.environment.region,
         "dependencies": stack.dependencies,
     })
-}
-
-/// The stacks of `assembly` named in `selected`, in the assembly's order.
-pub fn selected_stacks<'a>(
-    assembly: &'a CloudAssembly,
-    selected: &'a [String],
-) -> impl Iterator<Item = &'a StackArtifact> + Clone {
-    assembly.stacks.iter().filter(|s| selected.contains(&s.name))
-}
-
-/// Where the app keeps its own records (the regions parameter): the region of its first stack in deploy order
-/// (the network stack), which is the config's `region`.
-pub fn home_region(assembly: &CloudAssembly) -> String {
-    assembly.stacks.first().map(|s| s.environment.region.clone()).unwrap_or_else(|| "us-east-1".into())
-}
-
-/// The regions of the assembly's stacks, each once, in assembly order.
-pub fn regions(assembly: &CloudAssembly) -> Vec<&str> {
-    let mut regions: Vec<&str> = Vec::new();
-    for s in &assembly.stacks {
-        if !regions.contains(&s.environment.region.as_str()) {
-            regions.push(&s.environment.region);
-        }
-    }
-    regions
 }

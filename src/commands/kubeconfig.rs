@@ -4,22 +4,23 @@ use anyhow::{Context, Result};
 use std::path::Path;
 use std::process::ExitCode;
 
+use super::assembly::load_assembly;
 use super::session;
 use crate::cli::KubeconfigArgs;
+use crate::deploy::kubeconfig;
 use crate::deploy::tuning::Tuning;
-use crate::deploy::{account, kubeconfig};
 use constructs::core::output_path::OutputError;
+use constructs::inspect::facts::AppFacts;
 
 pub fn run(config_path: Option<&Path>, args: KubeconfigArgs) -> Result<ExitCode> {
-    let config = crate::config::load(config_path)?;
-    let name = kubeconfig::parameter_name(&config.app);
-    let secret = constructs::karmada::wellknown::kubeconfig_secret(&config.app);
-    let output = args.output.clone().unwrap_or_else(|| format!("{}-karmada.kubeconfig", config.app).into());
-    let region = args.aws.region.clone().unwrap_or_else(|| config.region.clone());
+    let facts = AppFacts::of(&load_assembly(config_path, args.assembly.app.as_deref())?)?;
+    let name = kubeconfig::parameter_name(&facts.app);
+    let secret = constructs::karmada::wellknown::kubeconfig_secret(&facts.app);
+    let output = args.output.clone().unwrap_or_else(|| format!("{}-karmada.kubeconfig", facts.app).into());
+    let region = &facts.home_region;
     let value = session::runtime()?.block_on(async {
         let aws = session::aws(&args.aws, Tuning::from_env()).await;
-        account::ensure(&aws, config.account.as_deref().map(|a| (a, region.as_str()))).await?;
-        anyhow::Ok(kubeconfig::read(&aws.ssm(&region), &name).await?)
+        crate::deploy::ops::kubeconfig::fetch(&aws, &facts).await
     })?;
     let Some(content) = value else {
         return Err(anyhow::anyhow!(

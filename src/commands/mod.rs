@@ -1,5 +1,6 @@
-//! One module per subcommand: each parses nothing itself (clap did) and makes one call into the library or the
-//! deploy engine; `assembly`, `session` and `report` are what several share.
+//! One module per subcommand: each parses nothing itself (clap did), makes one call into the library or the
+//! deploy engine's `ops`, and prints what it returns; no command calls another. `assembly`, `session`, `report`
+//! and `on_host` are what several share.
 
 mod assembly;
 mod backup;
@@ -12,10 +13,12 @@ mod doctor;
 mod init;
 mod kubeconfig;
 mod list;
+mod on_host;
 mod plan;
 mod reconcile;
 mod report;
 mod restore;
+mod rotate_certs;
 mod session;
 mod shell;
 mod status;
@@ -49,7 +52,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Status(args) => status::run(config_path, args),
         Command::Backup(args) => backup::run(config_path, args),
         Command::Restore(args) => restore::run(config_path, args),
-        Command::RotateCerts(args) => backup::rotate_certs(config_path, args),
+        Command::RotateCerts(args) => rotate_certs::run(config_path, args),
         Command::Completions(args) => shell::completions(&args),
         Command::Man(args) => shell::man(&args),
     }

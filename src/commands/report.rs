@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use super::session::EXIT_INTERRUPTED;
 use crate::deploy::error::DeployError;
 use crate::deploy::events::ResourceEvent;
+use crate::deploy::host::reconcile::{short, ReconcileError, ReconcileReport};
 use crate::deploy::inventory::Kept;
 use crate::deploy::report::{Deletion, DeployReport, DestroyReport, Outcome};
 
@@ -189,6 +190,49 @@ fn print_failures(failures: &[ResourceEvent]) {
     }
 }
 
+/// Prints the outcome (text or one JSON document) and picks the exit code: 0, 1, or 130 after Ctrl-C.
+pub fn print_reconcile(result: &Result<ReconcileReport, ReconcileError>, json: bool) -> ExitCode {
+    match result {
+        Ok(report) => {
+            if json {
+                println!("{}", serde_json::json!({"event": "reconcile", "ok": true, "report": report}));
+            } else {
+                print!("{}", reconcile_summary(report));
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            if json {
+                println!("{}", serde_json::json!({"event": "reconcile", "ok": false, "error": e.to_string()}));
+            }
+            eprintln!("error: {e}");
+            if e.is_interrupted() {
+                ExitCode::from(EXIT_INTERRUPTED)
+            } else {
+                ExitCode::from(1)
+            }
+        }
+    }
+}
+
+/// The text summary of a reconcile that ended well: the host's output, then one line.
+pub fn reconcile_summary(report: &ReconcileReport) -> String {
+    if !report.ran {
+        return format!("reconcile: nothing to do: {}\n", report.note.as_deref().unwrap_or("up to date"));
+    }
+    let mut text = String::new();
+    for line in report.output.lines() {
+        text.push_str(&format!("  {line}\n"));
+    }
+    text.push_str(&format!(
+        "reconcile: the host applied the desired state {} (was {}){}\n",
+        short(&report.decision.desired_sha256),
+        short(&report.decision.applied_sha256),
+        report.note.as_deref().map(|n| format!("; {n}")).unwrap_or_default()
+    ));
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,5 +246,46 @@ mod tests {
         let interrupted = DeployError::Interrupted { stack: "s".into(), detail: "Ctrl-C".into() };
         assert_eq!(exit_code([&interrupted].into_iter(), false, true), ExitCode::from(EXIT_INTERRUPTED));
         assert_eq!(exit_code(std::iter::empty(), true, true), ExitCode::SUCCESS);
+    }
+}
+
+#[cfg(test)]
+mod reconcile_transcript {
+    use super::reconcile_summary;
+    use crate::deploy::host::reconcile;
+    use crate::deploy::host::recorded_tests::*;
+
+    /// What `deploy` prints for its reconcile step, from recorded responses: the host's log lines streamed as
+    /// progress (stderr), then the host's per-member lines and the summary line (stdout).
+    #[tokio::test]
+    async fn the_deploy_reconcile_step_transcript() {
+        let desired = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+        let [stacks, resources] = deployed_app(desired);
+        let cfn = cfn(&[&stacks, &resources]);
+        let applied = parameter("/karmada/karmada/applied-state", "none");
+        let apply = send("karmada-eks-reconcile 'apply'", "cmd-apply");
+        let log = "2026-12-01T08:10:02Z [nlb-targets] target group has the node group's Auto Scaling group\n\
+                   2026-12-01T08:10:05Z [join eksuscl02] kubectl karmada join eksuscl02\n\
+                   2026-12-01T08:10:41Z [ready eksuscl02] Ready\n\
+                   2026-12-01T08:10:42Z [policy] propagationpolicy.policy.karmada.io/nginx-propagation configured\n";
+        let table = "member ekseucl01 already there\nmember ekseucl02 already there\nmember eksuscl01 already there\n\
+                     member eksuscl02 joined (36s)\napplied 9f86d081884c\n";
+        let main = apply_runs_then_succeeds(table);
+        let [first, later, answer] = reads(log);
+        let later_empty = later_reads_empty();
+        let client = ssm(&[&applied, &online(), &apply, &main, &first, &later, &later_empty, &answer]);
+        let f = host_with(client.clone(), timeouts());
+        let report = reconcile::run(&cfn, client, "karmada", false, |_, _| f.host).await.unwrap();
+
+        let mut transcript: String = f.reporter.events().iter().map(|e| format!("{}\n", e.line())).collect();
+        transcript.push_str(&reconcile_summary(&report));
+        println!("{transcript}");
+        assert!(transcript.starts_with(
+            "host: | 2026-12-01T08:10:02Z [nlb-targets] target group has the node group's Auto Scaling group\n"
+        ));
+        assert!(transcript.contains("host: | 2026-12-01T08:10:05Z [join eksuscl02] kubectl karmada join eksuscl02\n"));
+        assert!(transcript.contains("  member eksuscl02 joined (36s)\n"));
+        assert!(transcript.ends_with("reconcile: the host applied the desired state 9f86d081884c (was none)\n"));
+        assert_eq!(transcript.matches("[join eksuscl02]").count(), 1, "streamed once");
     }
 }

@@ -5,7 +5,6 @@ use anyhow::Result;
 use std::path::Path;
 use std::process::ExitCode;
 
-use super::backup::on_host;
 use crate::cli::RestoreArgs;
 use crate::deploy::approval::{ask, Answer, TerminalApprover};
 use crate::deploy::host::backup::BackupAction;
@@ -37,7 +36,7 @@ pub fn run(config_path: Option<&Path>, args: RestoreArgs) -> Result<ExitCode> {
             }
         }
     }
-    on_host(config_path, &args.aws, BackupAction::Restore { key: args.from }, args.json)
+    super::on_host::run(config_path, &args.assembly, &args.aws, BackupAction::Restore { key: args.from }, args.json)
 }
 
 /// `backups/<time>-<reason>.tgz` as the host names them: letters, digits, `-` and one `.tgz`.

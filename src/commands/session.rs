@@ -5,15 +5,12 @@ use anyhow::{Context, Result};
 use std::sync::Arc;
 
 use crate::cli::AwsArgs;
+use crate::deploy::approval::{Answer, Approver, Fixed};
 use crate::deploy::client::{Aws, AwsOptions};
-use crate::deploy::destroy::FinalBackup;
-use crate::deploy::host::backup::HostBackup;
-use crate::deploy::host::reconcile::HostUnjoin;
-use crate::deploy::host::run_command::{Host, HostTimeouts};
 use crate::deploy::interrupt::Interrupt;
-use crate::deploy::progress::Reporter;
+use crate::deploy::ops::Ui;
+use crate::deploy::progress::{PlainReporter, Reporter};
 use crate::deploy::tuning::Tuning;
-use crate::deploy::unjoin::MemberUnjoin;
 
 /// Exit code after Ctrl-C (128 + SIGINT), as shells report it.
 pub const EXIT_INTERRUPTED: u8 = 130;
@@ -27,42 +24,13 @@ pub async fn aws(args: &AwsArgs, tuning: Tuning) -> Aws {
     Aws::load(&AwsOptions { profile: args.profile.clone(), region: args.region.clone() }, tuning).await
 }
 
-/// Makes the [`Host`] of an instance for the hooks below: default timeouts, stopped by `interrupt`, progress to
-/// `reporter`.
-fn connector(
-    tuning: Tuning,
-    interrupt: &Interrupt,
-    reporter: &Arc<dyn Reporter>,
-) -> impl Fn(aws_sdk_ssm::Client, &str) -> Host + Send + Sync + 'static {
-    let (interrupt, reporter) = (interrupt.clone(), reporter.clone());
-    move |ssm: aws_sdk_ssm::Client, instance: &str| {
-        Host::new(ssm, instance, tuning, HostTimeouts::default(), interrupt.clone(), reporter.clone())
-    }
+/// The engine's view of the user for a command: progress to `reporter`, questions to `approver`, Ctrl-C watched
+/// (call it inside the runtime).
+pub fn ui(reporter: Arc<dyn Reporter>, approver: Arc<dyn Approver>, tuning: Tuning) -> Ui {
+    Ui { reporter, approver, interrupt: Interrupt::on_ctrl_c(), tuning }
 }
 
-/// The hook deploy and destroy unjoin members with: `karmada-eks-reconcile unjoin` on the app's management host
-/// (found in `home`, the app's region, when called), through SSM Run Command, stopped by `interrupt`.
-pub fn host_unjoin(
-    aws: &Aws,
-    home: &str,
-    app: &str,
-    tuning: Tuning,
-    interrupt: &Interrupt,
-    reporter: &Arc<dyn Reporter>,
-) -> Arc<dyn MemberUnjoin> {
-    let connect = connector(tuning, interrupt, reporter);
-    Arc::new(HostUnjoin { cfn: aws.cloudformation(home), ssm: aws.ssm(home), app: app.to_string(), connect })
-}
-
-/// The final-backup hook of destroy: `karmada-eks-reconcile backup final` on the app's host, found when called.
-pub fn host_final_backup(
-    aws: &Aws,
-    home: &str,
-    app: &str,
-    tuning: Tuning,
-    interrupt: &Interrupt,
-    reporter: &Arc<dyn Reporter>,
-) -> Arc<dyn FinalBackup> {
-    let connect = connector(tuning, interrupt, reporter);
-    Arc::new(HostBackup { cfn: aws.cloudformation(home), ssm: aws.ssm(home), app: app.to_string(), connect })
+/// The [`ui`] of a command that asks nothing: plain progress lines, every question answered no.
+pub fn plain_ui(tuning: Tuning) -> Ui {
+    ui(Arc::new(PlainReporter), Arc::new(Fixed(Answer::No)), tuning)
 }

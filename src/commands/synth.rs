@@ -24,7 +24,7 @@ pub fn run(config_path: Option<&Path>, args: &SynthArgs) -> Result<ExitCode> {
     };
     // Placement is a property of the config's workload; an assembly from --app has none to preview.
     let workload = config.as_ref().filter(|c| c.workload.enabled);
-    super::assembly::check_stack_names(&assembly, &args.stacks)?;
+    crate::deploy::selection::check_stack_names(&assembly, &args.stacks)?;
     write(&assembly, &args.output)?;
     let mut out = std::io::stdout().lock();
     if args.json {

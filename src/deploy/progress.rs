@@ -33,6 +33,14 @@ pub enum ProgressEvent {
     Note { stack: String, message: String },
     /// The operation ended with `status`.
     Finished { stack: String, status: String, ok: bool, seconds: u64 },
+    /// The preflight checks ran before the first change: `report` as `doctor --json` writes it, `table` as
+    /// `doctor` prints it when a check is not ok (empty when all are).
+    Preflight {
+        #[serde(skip)]
+        table: String,
+        #[serde(flatten)]
+        report: serde_json::Value,
+    },
 }
 
 impl ProgressEvent {
@@ -44,6 +52,7 @@ impl ProgressEvent {
             | ProgressEvent::Resource { stack, .. }
             | ProgressEvent::Note { stack, .. }
             | ProgressEvent::Finished { stack, .. } => stack,
+            ProgressEvent::Preflight { .. } => "",
         }
     }
 
@@ -64,6 +73,7 @@ impl ProgressEvent {
             }
             ProgressEvent::Note { stack, message } => format!("{stack}: {message}"),
             ProgressEvent::Finished { stack, status, seconds, .. } => format!("{stack}: {status} ({seconds}s)"),
+            ProgressEvent::Preflight { table, .. } => table.trim_end().to_string(),
         }
     }
 }
@@ -83,6 +93,10 @@ pub struct PlainReporter;
 
 impl Reporter for PlainReporter {
     fn report(&self, event: ProgressEvent) {
+        if let ProgressEvent::Preflight { table, .. } = &event {
+            let _ = write!(std::io::stdout().lock(), "{table}");
+            return;
+        }
         let _ = writeln!(std::io::stderr().lock(), "{}", event.line());
     }
 }
@@ -150,6 +164,9 @@ impl Reporter for BarReporter {
                 self.bar(stack).set_message(action.clone());
                 let _ = self.multi.println(event.line());
             }
+            ProgressEvent::Preflight { table, .. } => self.multi.suspend(|| {
+                let _ = write!(std::io::stdout().lock(), "{table}");
+            }),
             _ => {
                 let _ = self.multi.println(event.line());
                 if matches!(event, ProgressEvent::Skipped { .. }) {

@@ -1,7 +1,9 @@
 //! Which stacks a command works on, as the AWS CDK CLI chooses them: all when none are named; the named ones plus
 //! their dependencies (deploy, diff) or plus the stacks that depend on them (destroy), unless `--exclusively`.
 
-use constructs::core::CloudAssembly;
+use constructs::core::{CloudAssembly, StackArtifact};
+
+use crate::error::UsageError;
 use std::collections::BTreeSet;
 
 /// Which way to extend a selection.
@@ -36,6 +38,26 @@ pub fn select(assembly: &CloudAssembly, names: &[String], extend: Extend) -> Vec
         }
     }
     assembly.stacks.iter().filter(|s| chosen.contains(&s.name)).map(|s| s.name.clone()).collect()
+}
+
+/// Checks that every name given on the command line is a stack of the assembly.
+pub fn check_stack_names(assembly: &CloudAssembly, names: &[String]) -> Result<(), UsageError> {
+    for name in names {
+        if assembly.stack(name).is_none() {
+            let known: Vec<&str> = assembly.stacks.iter().map(|s| s.name.as_str()).collect();
+            return Err(UsageError::new(format!("no stack named {name:?}"))
+                .hint(format!("the app's stacks are: {}", known.join(", "))));
+        }
+    }
+    Ok(())
+}
+
+/// The stacks of `assembly` named in `selected`, in the assembly's order.
+pub fn selected_stacks<'a>(
+    assembly: &'a CloudAssembly,
+    selected: &'a [String],
+) -> impl Iterator<Item = &'a StackArtifact> + Clone {
+    assembly.stacks.iter().filter(|s| selected.contains(&s.name))
 }
 
 #[cfg(test)]

@@ -16,9 +16,10 @@ use std::time::Duration;
 
 use super::reconcile::{self, Decision};
 use super::run_command::{Host, HostError, HostTimeouts, READ_CHUNK_BYTES};
-use super::status::{self, HostAnswer, HostStatus};
 use crate::deploy::interrupt::{Interrupt, InterruptHandle};
 use crate::deploy::progress::{ProgressEvent, RecordingReporter};
+use crate::deploy::status::model::HostStatus;
+use crate::deploy::status::{self, drift, gather, render, HostAnswer};
 use crate::deploy::tuning::Tuning;
 
 pub(crate) const INSTANCE: &str = "i-0abc1234def567890";
@@ -493,7 +494,7 @@ async fn status_reads_the_hosts_json_through_run_command() {
     let mut t = timeouts();
     t.follow_every = Duration::from_secs(3600);
     let f = host_with(ssm(&[&online(), &status_cmd, &done]), t);
-    let got = status::host_status(&f.host).await.unwrap();
+    let got = gather::host_status(&f.host).await.unwrap();
     assert!(got.apiserver.ready);
     assert_eq!(got.clusters[0].mode.as_deref(), Some("Push"));
     assert_eq!(got.workload.unwrap().replicas["ekseucl01"], 12);
@@ -633,7 +634,7 @@ async fn drift_detection_waits_for_the_result_and_lists_modified_resources_with_
     let client = cfn(&[&detect, &progress, &drifts]);
     let (interrupt, _handle) = Interrupt::new();
 
-    let drift = status::detect_drift(&client, "karmada-cluster", &tuning(), &interrupt).await.unwrap();
+    let drift = drift::detect_drift(&client, "karmada-cluster", &tuning(), &interrupt).await.unwrap();
 
     assert_eq!(progress.num_calls(), 2, "polled until DETECTION_COMPLETE");
     assert_eq!(drift.status, "DRIFTED");
@@ -664,8 +665,7 @@ async fn a_failed_drift_detection_is_reported_with_its_reason() {
             .build()
     });
     let (interrupt, _handle) = Interrupt::new();
-    let drift =
-        status::detect_drift(&cfn(&[&detect, &failed]), "karmada-cluster", &tuning(), &interrupt).await.unwrap();
+    let drift = drift::detect_drift(&cfn(&[&detect, &failed]), "karmada-cluster", &tuning(), &interrupt).await.unwrap();
     assert_eq!(drift.status, "DETECTION_FAILED");
     assert_eq!(drift.error.as_deref(), Some("Failed to detect drift on resource [Cluster]"));
 }
@@ -723,7 +723,7 @@ async fn a_failed_management_stack_shows_its_first_failure_and_the_bootstrap_log
             .build()
     });
     let state =
-        status::stack_state(&cfn(&[&stacks, &events]), "karmada-management", "us-east-1", Some("abc")).await.unwrap();
+        gather::stack_state(&cfn(&[&stacks, &events]), "karmada-management", "us-east-1", Some("abc")).await.unwrap();
     assert_eq!(state.status.as_deref(), Some("CREATE_FAILED"));
     assert!(state
         .failures
@@ -738,16 +738,17 @@ async fn a_failed_management_stack_shows_its_first_failure_and_the_bootstrap_log
     let mut t = timeouts();
     t.follow_every = Duration::from_secs(3600);
     let f = host_with(ssm(&[&log_cmd, &log]), t);
-    let tail = status::bootstrap_log(&f.host).await.unwrap();
+    let tail = gather::bootstrap_log(&f.host).await.unwrap();
+    let default_app = constructs::karmada::KarmadaApp::new(&Default::default()).unwrap().synth().unwrap();
     let report = status::assess(
-        &constructs::karmada::Config::default(),
+        &constructs::inspect::facts::AppFacts::of(&default_app).unwrap(),
         vec![state],
         HostAnswer::Unreachable { reason: "the management stack is CREATE_FAILED".into() },
         None,
         None,
         tail,
     );
-    let text = status::render(&report, false);
+    let text = render::render(&report, false);
     println!("{text}");
     assert!(text.starts_with("UNHEALTHY: 0 of 1 stacks as deployed, Karmada not checked\n"), "{text}");
     assert!(
@@ -791,9 +792,10 @@ async fn status_json_of_100_members_with_two_unhealthy_from_the_hosts_recorded_a
         .then_output(move || invocation(CommandInvocationStatus::Success, "Success", 0, doc, ""));
     let f = host_with(ssm(&[&online(), &status_cmd, &done]), timeouts());
 
-    let host = status::host_status(&f.host).await.unwrap();
+    let host = gather::host_status(&f.host).await.unwrap();
+    let assembly = constructs::karmada::KarmadaApp::new(&config).unwrap().synth().unwrap();
     let report = status::assess(
-        &config,
+        &constructs::inspect::facts::AppFacts::of(&assembly).unwrap(),
         vec![],
         HostAnswer::Reached { status: Box::new(host) },
         None,

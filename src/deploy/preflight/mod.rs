@@ -21,7 +21,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use constructs::core::{CloudAssembly, StackArtifact};
-use constructs::karmada::config::release as karmada_release;
+use constructs::inspect::facts::AppFacts;
 use constructs::karmada::host::desired_state;
 use constructs::karmada::{Config, JoinMode};
 
@@ -34,13 +34,13 @@ use members::Member;
 use quotas::Applied;
 pub use report::{Finding, Report, Status};
 
-/// What the checks look at: the selected stacks and what the rest of the assembly and the config say about them.
+/// What the checks look at: the selected stacks and what the rest of the assembly says about them.
 #[derive(Clone, Debug)]
 pub struct Plan {
     pub app: String,
     /// The region of the parent's stacks (the assembly's first stack).
     pub app_region: String,
-    /// The Karmada release of the assembly's desired state (the config's when the assembly holds none).
+    /// The Karmada release of the assembly's desired state (karmada-eks's default when the assembly holds none).
     pub karmada_version: String,
     /// Names of the selected stacks that hold the desired state's SSM parameters.
     pub desired_state_stacks: Vec<String>,
@@ -66,14 +66,13 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// The plan for `selected` (names of `assembly`'s stacks); members' join modes come from `config`.
-    pub fn new(assembly: &CloudAssembly, selected: &[String], config: &Config) -> Plan {
+    /// The plan for `selected` (names of `assembly`'s stacks); members' names and join modes come from the
+    /// assembly's desired state (`facts`).
+    pub fn new(assembly: &CloudAssembly, selected: &[String], facts: &AppFacts) -> Plan {
         let stacks: Vec<StackArtifact> =
             assembly.stacks.iter().filter(|s| selected.contains(&s.name)).cloned().collect();
-        let app_region =
-            assembly.stacks.first().map(|s| s.environment.region.clone()).unwrap_or_else(|| config.region.clone());
-        let app =
-            assembly.stacks.iter().find_map(|s| s.tags.get(TAG_APP)).cloned().unwrap_or_else(|| config.app.clone());
+        let app_region = facts.home_region.clone();
+        let app = facts.app.clone();
         let mut regions = vec![];
         for r in std::iter::once(&app_region).chain(stacks.iter().map(|s| &s.environment.region)) {
             if stacks.iter().any(|s| &s.environment.region == r) && !regions.contains(r) {
@@ -96,16 +95,13 @@ impl Plan {
                     .map(move |m| (s.name.clone(), s.environment.region.clone(), m))
             })
             .map(|(stack, region, m)| {
-                let configured = config.members.iter().find(|c| {
-                    c.eks_cluster_name.as_deref().unwrap_or(&c.name) == m.eks_name
-                        && c.region.as_deref().unwrap_or(&config.region) == region
-                });
+                let listed = facts.members.iter().find(|c| c.eks_cluster_name == m.eks_name && c.region == region);
                 Member {
                     stack,
-                    name: configured.map(|c| c.name.clone()).unwrap_or(m.name),
+                    name: listed.map(|c| c.name.clone()).unwrap_or(m.name),
                     eks_name: m.eks_name,
                     region,
-                    mode: configured.map(|c| c.mode).unwrap_or(JoinMode::Push),
+                    mode: listed.map(|c| c.mode).unwrap_or(JoinMode::Push),
                 }
             })
             .collect();
@@ -116,11 +112,7 @@ impl Plan {
         let karmada_api = assembly.stacks.iter().find_map(|s| {
             demand::karmada_api(&s.template, u64::from(constructs::karmada::wellknown::KARMADA_API_PORT))
         });
-        let karmada_version = desired_state::bundle_in(assembly, &app)
-            .and_then(|b| {
-                desired_state::bundle_file(&b, "settings").and_then(karmada_release::of_settings).map(str::to_string)
-            })
-            .unwrap_or_else(|| config.karmada.version.clone());
+        let karmada_version = facts.karmada_version.clone().unwrap_or_else(|| Config::default().karmada.version);
         let desired_state_stacks = stacks
             .iter()
             .filter(|s| !desired_state::chunks_in(&s.template, &app).is_empty())

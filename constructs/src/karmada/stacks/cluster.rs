@@ -121,7 +121,7 @@ pub fn cluster_stack(
             ),
         },
     );
-    let role_props = management_role(config, &names, &nlb, &kubeconfig_secret, &backup);
+    let role_props = management_role(config, names, &nlb, &kubeconfig_secret, backup);
     scale::check_role_policy(inline_policy_chars(&role_props), config.member_regions().len())?;
     let role = Role::new(&mut s.child("ManagementHost"), "Role", role_props);
     kubeconfig_secret.only_written_by(&mut s, role.arn());

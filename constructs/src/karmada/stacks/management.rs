@@ -71,8 +71,7 @@ pub fn management_stack(
                 return Err(SynthError::Construct {
                     stack: names.management.clone(),
                     message: format!("bootstrap script uses ${{{wanted}}}, which the app does not provide"),
-                }
-                .into())
+                })
             }
         }
     }
