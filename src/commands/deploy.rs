@@ -9,6 +9,7 @@ use super::assembly::load_assembly;
 use super::{report, session};
 use crate::cli::{DeployArgs, RequireApproval};
 use crate::deploy::approval::{Answer, ApprovalPolicy, Approver, Fixed, TerminalApprover};
+use crate::deploy::client::AwsOptions;
 use crate::deploy::deployment::DeployOptions;
 use crate::deploy::ops::deploy::{self, DeployRequest};
 use crate::deploy::progress;
@@ -44,8 +45,8 @@ pub fn run(config_path: Option<&Path>, args: DeployArgs) -> Result<ExitCode> {
         if args.yes { Arc::new(Fixed(Answer::Yes)) } else { Arc::new(TerminalApprover::default()) };
     let reporter: Arc<dyn progress::Reporter> = Arc::from(progress::for_output(args.json));
     let no_reconcile = request.no_reconcile;
+    let aws = AwsOptions { profile: args.aws.profile.clone(), region: args.aws.region.clone() };
     let outcome = session::runtime()?.block_on(async {
-        let aws = session::aws(&args.aws, tuning).await;
         deploy::deploy(&aws, &assembly, request, session::ui(reporter.clone(), approver, tuning)).await
     })?;
     drop(reporter);

@@ -9,6 +9,7 @@ use super::assembly::load_assembly;
 use super::{report, session};
 use crate::cli::DestroyArgs;
 use crate::deploy::approval::{Answer, Approver, Fixed, TerminalApprover};
+use crate::deploy::client::AwsOptions;
 use crate::deploy::ops::destroy::{self, DestroyRequest};
 use crate::deploy::progress;
 use crate::deploy::tuning::Tuning;
@@ -29,8 +30,8 @@ pub fn run(config_path: Option<&Path>, args: DestroyArgs) -> Result<ExitCode> {
     let approver: Arc<dyn Approver> =
         if args.force { Arc::new(Fixed(Answer::Yes)) } else { Arc::new(TerminalApprover::default()) };
     let reporter: Arc<dyn progress::Reporter> = Arc::from(progress::for_output(args.json));
+    let aws = AwsOptions { profile: args.aws.profile.clone(), region: args.aws.region.clone() };
     let result = session::runtime()?.block_on(async {
-        let aws = session::aws(&args.aws, tuning).await;
         destroy::destroy(&aws, &assembly, request, session::ui(reporter.clone(), approver, tuning)).await
     })?;
     drop(reporter);

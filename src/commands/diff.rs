@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use super::assembly::load_assembly;
 use super::session;
 use crate::cli::DiffArgs;
+use crate::deploy::client::AwsOptions;
 use crate::deploy::diff;
 use crate::deploy::ops::diff::DiffOutcome;
 use crate::deploy::tuning::Tuning;
@@ -14,10 +15,9 @@ use crate::deploy::tuning::Tuning;
 pub fn run(config_path: Option<&Path>, args: DiffArgs) -> Result<ExitCode> {
     let assembly = load_assembly(config_path, args.assembly.app.as_deref())?;
     crate::deploy::selection::check_stack_names(&assembly, &args.stacks)?;
-    let outcome = session::runtime()?.block_on(async {
-        let aws = session::aws(&args.aws, Tuning::from_env()).await;
-        crate::deploy::ops::diff::diff(&aws, &assembly, &args.stacks).await
-    })?;
+    let aws = AwsOptions { profile: args.aws.profile.clone(), region: args.aws.region.clone() };
+    let outcome = session::runtime()?
+        .block_on(async { crate::deploy::ops::diff::diff(&aws, &assembly, &args.stacks, Tuning::from_env()).await })?;
     print!("{}", render(&outcome, crate::color::stdout()));
     Ok(if outcome.differs() && args.fail { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use super::assembly::load_assembly;
 use super::session;
 use crate::cli::KubeconfigArgs;
+use crate::deploy::client::AwsOptions;
 use crate::deploy::kubeconfig;
 use crate::deploy::tuning::Tuning;
 use constructs::core::output_path::OutputError;
@@ -18,10 +19,9 @@ pub fn run(config_path: Option<&Path>, args: KubeconfigArgs) -> Result<ExitCode>
     let secret = constructs::karmada::wellknown::kubeconfig_secret(&facts.app);
     let output = args.output.clone().unwrap_or_else(|| format!("{}-karmada.kubeconfig", facts.app).into());
     let region = &facts.home_region;
-    let value = session::runtime()?.block_on(async {
-        let aws = session::aws(&args.aws, Tuning::from_env()).await;
-        crate::deploy::ops::kubeconfig::fetch(&aws, &facts).await
-    })?;
+    let aws = AwsOptions { profile: args.aws.profile.clone(), region: args.aws.region.clone() };
+    let value = session::runtime()?
+        .block_on(async { crate::deploy::ops::kubeconfig::fetch(&aws, &facts, Tuning::from_env()).await })?;
     let Some(content) = value else {
         return Err(anyhow::anyhow!(
             "the kubeconfig secret {secret} does not exist in {region} (read as {name})\n  hint: the management host \

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use super::assembly::load_assembly;
 use super::session;
 use crate::cli::{AssemblyArgs, AwsArgs};
+use crate::deploy::client::AwsOptions;
 use crate::deploy::host::backup::{BackupAction, BackupReport};
 use crate::deploy::host::reconcile::ReconcileError;
 use crate::deploy::ops::host_action;
@@ -30,10 +31,9 @@ pub fn run(
         BackupAction::Restore { .. } => "restore",
         BackupAction::RotateCerts { .. } => "rotate-certs",
     };
-    let result: Result<BackupReport, ReconcileError> = session::runtime()?.block_on(async {
-        let aws = session::aws(aws, tuning).await;
-        host_action::run(&aws, &facts, &action, &session::plain_ui(tuning)).await
-    })?;
+    let aws = AwsOptions { profile: aws.profile.clone(), region: aws.region.clone() };
+    let result: Result<BackupReport, ReconcileError> = session::runtime()?
+        .block_on(async { host_action::run(&aws, &facts, &action, &session::plain_ui(tuning)).await })?;
     Ok(match result {
         Ok(report) => {
             if json {

@@ -1,12 +1,9 @@
-//! What every AWS-facing command starts from: a Tokio runtime and the SDK configuration from `--profile` and
-//! `--region`.
+//! What every AWS-facing command starts from: a Tokio runtime and the engine's view of the user.
 
 use anyhow::{Context, Result};
 use std::sync::Arc;
 
-use crate::cli::AwsArgs;
 use crate::deploy::approval::{Answer, Approver, Fixed};
-use crate::deploy::client::{Aws, AwsOptions};
 use crate::deploy::interrupt::Interrupt;
 use crate::deploy::ops::Ui;
 use crate::deploy::progress::{PlainReporter, Reporter};
@@ -17,11 +14,6 @@ pub const EXIT_INTERRUPTED: u8 = 130;
 
 pub fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the async runtime")
-}
-
-/// The SDK configuration for `args` (no network call).
-pub async fn aws(args: &AwsArgs, tuning: Tuning) -> Aws {
-    Aws::load(&AwsOptions { profile: args.profile.clone(), region: args.region.clone() }, tuning).await
 }
 
 /// The engine's view of the user for a command: progress to `reporter`, questions to `approver`, Ctrl-C watched

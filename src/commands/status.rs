@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use super::assembly::load_assembly;
 use super::session;
 use crate::cli::StatusArgs;
+use crate::deploy::client::AwsOptions;
 use crate::deploy::ops::status;
 use crate::deploy::status::render::render;
 use crate::deploy::tuning::Tuning;
@@ -16,10 +17,9 @@ use crate::deploy::tuning::Tuning;
 pub fn run(config_path: Option<&Path>, args: StatusArgs) -> Result<ExitCode> {
     let assembly = load_assembly(config_path, args.assembly.app.as_deref())?;
     let tuning = Tuning::from_env();
-    let report = session::runtime()?.block_on(async {
-        let aws = session::aws(&args.aws, tuning).await;
-        status::status(&aws, &assembly, args.drift, &session::plain_ui(tuning)).await
-    })?;
+    let aws = AwsOptions { profile: args.aws.profile.clone(), region: args.aws.region.clone() };
+    let report = session::runtime()?
+        .block_on(async { status::status(&aws, &assembly, args.drift, &session::plain_ui(tuning)).await })?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {

@@ -4,7 +4,6 @@
 
 use constructs::core::assembly::StackArtifact;
 
-use super::client::Aws;
 use super::error::DeployError;
 
 /// `(account, region)` of each of `stacks` that names an account.
@@ -12,24 +11,13 @@ pub fn of_stacks<'a>(stacks: impl IntoIterator<Item = &'a StackArtifact>) -> imp
     stacks.into_iter().filter_map(|s| Some((s.environment.account.as_deref()?, s.environment.region.as_str())))
 }
 
-/// An error when `caller` (the credentials' account) is not every one of `required`.
-fn check(required: &[&str], caller: &str) -> Result<(), DeployError> {
-    match required.iter().find(|a| **a != caller) {
+/// An error when `caller` (the credentials' account) is not the account of every one of `wanted` (`(account,
+/// region)` pairs, as [`of_stacks`] gives them).
+pub fn check<'a>(wanted: impl IntoIterator<Item = (&'a str, &'a str)>, caller: &str) -> Result<(), DeployError> {
+    match wanted.into_iter().map(|(account, _)| account).find(|a| *a != caller) {
         None => Ok(()),
         Some(account) => Err(DeployError::WrongAccount { required: account.to_string(), caller: caller.to_string() }),
     }
-}
-
-/// Checks that the credentials belong to every account of `wanted` (`(account, region)` pairs), asking STS in the
-/// first pair's region; no AWS call when `wanted` is empty.
-pub async fn ensure<'a>(aws: &Aws, wanted: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<(), DeployError> {
-    let wanted: Vec<(&str, &str)> = wanted.into_iter().collect();
-    let Some((_, region)) = wanted.first() else {
-        return Ok(());
-    };
-    let caller = aws.caller(region).await?;
-    let accounts: Vec<&str> = wanted.iter().map(|(account, _)| *account).collect();
-    check(&accounts, &caller.account)
 }
 
 #[cfg(test)]
@@ -38,9 +26,10 @@ mod tests {
 
     #[test]
     fn no_explicit_account_needs_no_check_and_any_mismatch_names_both_accounts() {
-        assert!(check(&[], "123456789012").is_ok());
-        assert!(check(&["123456789012"], "123456789012").is_ok());
-        let e = check(&["123456789012", "111111111111"], "123456789012").unwrap_err().to_string();
+        let r = "us-east-1";
+        assert!(check([], "123456789012").is_ok());
+        assert!(check([("123456789012", r)], "123456789012").is_ok());
+        let e = check([("123456789012", r), ("111111111111", r)], "123456789012").unwrap_err().to_string();
         assert!(e.contains("stacks are for account 111111111111"), "{e}");
         assert!(e.contains("credentials are for account 123456789012"), "{e}");
         assert!(e.contains("hint: use credentials of account 111111111111 (--profile NAME"), "{e}");

@@ -79,19 +79,21 @@ impl DeployLock {
     }
 }
 
-/// Runs `work` holding the lock of `app` for `me` (see [`DeployLock::take`]), and releases it whatever `work`
+/// Runs `work` holding the lock of `app` for `owner` (an ARN) running `command` (see [`DeployLock::take`]), and
+/// releases it whatever `work`
 /// returns. Notes go to `reporter`: whose lock `--force-unlock` broke, and a release that failed (the next run
 /// then needs `--force-unlock`).
 pub async fn holding<T, E: From<DeployError>>(
     ssm: &Client,
     app: &str,
-    me: &LockOwner,
+    (owner, command): (&str, &str),
     force_unlock: bool,
     reporter: &dyn Reporter,
     work: impl Future<Output = Result<T, E>>,
 ) -> Result<T, E> {
     let note = |message: String| reporter.report(ProgressEvent::Note { stack: app.to_string(), message });
-    let lock = DeployLock::take(ssm, app, me, force_unlock, note).await?;
+    let me = LockOwner::this_process(owner, command, SystemTime::now());
+    let lock = DeployLock::take(ssm, app, &me, force_unlock, note).await?;
     let result = work.await;
     if let Err(e) = lock.release().await {
         note(format!(

@@ -8,14 +8,14 @@ use std::time::SystemTime;
 
 use super::{doctor, hooks, reconcile, Ui};
 use crate::deploy::changeset::TemplateSource;
-use crate::deploy::client::Aws;
+use crate::deploy::client::{Aws, AwsOptions};
 use crate::deploy::deployment::{DeployOptions, Deployer};
 use crate::deploy::destroy::eks_cluster_names;
 use crate::deploy::error::DeployError;
 use crate::deploy::host::reconcile::{ReconcileError, ReconcileReport};
 use crate::deploy::last_deploy::{self, LastDeploy};
 use crate::deploy::lock;
-use crate::deploy::lock_owner::{rfc3339, LockOwner};
+use crate::deploy::lock_owner::rfc3339;
 use crate::deploy::progress::ProgressEvent;
 use crate::deploy::report::DeployReport;
 use crate::deploy::selection::{check_stack_names, select, selected_stacks, Extend};
@@ -61,36 +61,39 @@ pub fn selection(assembly: &CloudAssembly, request: &DeployRequest) -> Result<Ve
 }
 
 /// Deploys `assembly`'s app as `request` asks.
-pub async fn deploy(aws: &Aws, assembly: &CloudAssembly, request: DeployRequest, ui: Ui) -> Result<DeployOutcome> {
+pub async fn deploy(
+    aws: &AwsOptions,
+    assembly: &CloudAssembly,
+    request: DeployRequest,
+    ui: Ui,
+) -> Result<DeployOutcome> {
     let selected = selection(assembly, &request)?;
     let facts = AppFacts::of(assembly)?;
-    account::ensure(aws, account::of_stacks(selected_stacks(assembly, &selected))).await?;
-    let clusters: Vec<_> = selected_stacks(assembly, &selected).filter(|s| !eks_cluster_names(s).is_empty()).collect();
-    if let Some(first) = clusters.first() {
-        let caller = aws.caller(&first.environment.region).await?;
-        for stack in &clusters {
-            identity::check_not_listed_admin(stack, &caller.arn)?;
-        }
-    }
+    let aws = &Aws::load(aws, ui.tuning).await;
     let (app, home) = (&facts.app, &facts.home_region);
-    let ssm = aws.ssm(home);
     let caller = aws.caller(home).await?;
-    let me = LockOwner::this_process(&caller.arn, "deploy", SystemTime::now());
+    for stack in selected_stacks(assembly, &selected).filter(|s| !eks_cluster_names(s).is_empty()) {
+        identity::check_not_listed_admin(stack, &caller.arn)?;
+    }
+    account::check(account::of_stacks(selected_stacks(assembly, &selected)), &caller.account)?;
+    let ssm = aws.ssm(home);
     let Ui { reporter, approver, interrupt, tuning } = ui.clone();
-    lock::holding(&ssm, app, &me, request.force_unlock, reporter.as_ref(), async {
+    let me = (caller.arn.as_str(), "deploy");
+    lock::holding(&ssm, app, me, request.force_unlock, reporter.as_ref(), async {
         let whole_app = request.stacks.is_empty();
-        let recorded = inventory::recorded_regions(&ssm, app).await?;
-        let all = inventory::all_regions(assembly, &recorded);
-        let clients = aws.cloudformation_clients(all.iter().map(String::as_str));
-        let leftovers = if whole_app {
-            inventory::leftovers(&clients, &all, app, assembly, &request.prune).await?
-        } else {
-            Default::default()
-        };
         let this_deploy = LastDeploy::of(assembly, &caller.arn, env!("CARGO_PKG_VERSION"), String::new());
         let warning = match whole_app {
             true => last_deploy::read(&ssm, app).await?.and_then(|last| last.removed_by(&this_deploy)),
             false => None,
+        };
+        let recorded = inventory::recorded_regions(&ssm, app).await?;
+        let all = inventory::all_regions(assembly, &recorded);
+        let clients = aws.cloudformation_clients(all.iter().map(String::as_str));
+        // A `--prune` naming no orphan is the user's to fix: before the preflight, which calls many services.
+        let leftovers = if whole_app {
+            inventory::leftovers(&clients, &all, app, assembly, &request.prune).await?
+        } else {
+            Default::default()
         };
         let preflight = if request.skip_preflight {
             "skipped (--skip-preflight)".to_string()

@@ -3,14 +3,12 @@
 //! the app's own records.
 
 use anyhow::Result;
-use std::time::SystemTime;
 
 use super::{hooks, Ui};
-use crate::deploy::client::Aws;
+use crate::deploy::client::{Aws, AwsOptions};
 use crate::deploy::destroy::{backups_kept_note, Destroyer};
 use crate::deploy::error::DeployError;
 use crate::deploy::lock;
-use crate::deploy::lock_owner::LockOwner;
 use crate::deploy::report::DestroyReport;
 use crate::deploy::selection::{check_stack_names, select, selected_stacks, Extend};
 use crate::deploy::{account, inventory, last_deploy, parameter};
@@ -36,7 +34,12 @@ pub struct DestroyRequest {
 
 /// Destroys `assembly`'s app as `request` asks. Karmada's backups outlive the app: the backup stack is never
 /// deleted (README, "Backups").
-pub async fn destroy(aws: &Aws, assembly: &CloudAssembly, request: DestroyRequest, ui: Ui) -> Result<DestroyReport> {
+pub async fn destroy(
+    aws: &AwsOptions,
+    assembly: &CloudAssembly,
+    request: DestroyRequest,
+    ui: Ui,
+) -> Result<DestroyReport> {
     let facts = AppFacts::of(assembly)?;
     let backup_stack = facts.names.backup.clone();
     if request.stacks.contains(&backup_stack) {
@@ -55,14 +58,15 @@ pub async fn destroy(aws: &Aws, assembly: &CloudAssembly, request: DestroyReques
         if of_assembly.is_empty() && !others.is_empty() { Vec::new() } else { select(assembly, &of_assembly, extend) };
     let backups_kept = selected.contains(&backup_stack).then(|| backup_stack.clone());
     selected.retain(|s| *s != backup_stack);
-    account::ensure(aws, account::of_stacks(selected_stacks(assembly, &selected))).await?;
+    let aws = &Aws::load(aws, ui.tuning).await;
     let whole_app = request.stacks.is_empty();
     let (app, home) = (&facts.app, &facts.home_region);
-    let ssm = aws.ssm(home);
     let caller = aws.caller(home).await?;
-    let me = LockOwner::this_process(&caller.arn, "destroy", SystemTime::now());
+    account::check(account::of_stacks(selected_stacks(assembly, &selected)), &caller.account)?;
+    let ssm = aws.ssm(home);
+    let me = (caller.arn.as_str(), "destroy");
     let Ui { reporter, approver, interrupt, tuning } = ui;
-    lock::holding(&ssm, app, &me, request.force_unlock, reporter.as_ref(), async {
+    lock::holding(&ssm, app, me, request.force_unlock, reporter.as_ref(), async {
         let all = inventory::all_regions(assembly, &inventory::recorded_regions(&ssm, app).await?);
         let clients = aws.cloudformation_clients(all.iter().map(String::as_str));
         let mut leftovers = if whole_app || !others.is_empty() {

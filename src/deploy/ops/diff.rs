@@ -4,11 +4,12 @@
 use anyhow::Result;
 use serde_json::Value;
 
-use crate::deploy::client::Aws;
+use crate::deploy::client::{Aws, AwsOptions};
 use crate::deploy::diff::{self, TemplateDiff};
 use crate::deploy::inputs::{OutputCache, Stale};
 use crate::deploy::inventory::{self, Kept};
 use crate::deploy::selection::{check_stack_names, select, selected_stacks, Extend};
+use crate::deploy::tuning::Tuning;
 use crate::deploy::{account, stack};
 use constructs::core::CloudAssembly;
 use constructs::inspect::facts::AppFacts;
@@ -46,11 +47,12 @@ impl DiffOutcome {
 }
 
 /// Compares the stacks named in `names` (all when empty) with what is deployed.
-pub async fn diff(aws: &Aws, assembly: &CloudAssembly, names: &[String]) -> Result<DiffOutcome> {
+pub async fn diff(aws: &AwsOptions, assembly: &CloudAssembly, names: &[String], tuning: Tuning) -> Result<DiffOutcome> {
+    let aws = &Aws::load(aws, tuning).await;
     check_stack_names(assembly, names)?;
     let selected = select(assembly, names, Extend::None);
     let stacks = selected_stacks(assembly, &selected);
-    account::ensure(aws, account::of_stacks(stacks.clone())).await?;
+    super::ensure_account(aws, account::of_stacks(stacks.clone())).await?;
     let clients = aws.cloudformation_clients(assembly.stacks.iter().map(|s| s.environment.region.as_str()));
     let outputs = OutputCache::of(assembly);
     let mut outcome = DiffOutcome::default();

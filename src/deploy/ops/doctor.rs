@@ -3,15 +3,17 @@
 
 use anyhow::Result;
 
-use crate::deploy::client::Aws;
+use crate::deploy::client::{Aws, AwsOptions};
 use crate::deploy::preflight::{self, Plan, Report, Status};
 use crate::deploy::progress::{ProgressEvent, Reporter};
+use crate::deploy::tuning::Tuning;
 use constructs::core::CloudAssembly;
 use constructs::inspect::facts::AppFacts;
 
 /// Every check of the `selected` stacks.
-pub async fn doctor(aws: &Aws, assembly: &CloudAssembly, selected: &[String]) -> Result<Report> {
+pub async fn doctor(aws: &AwsOptions, assembly: &CloudAssembly, selected: &[String], tuning: Tuning) -> Result<Report> {
     let facts = AppFacts::of(assembly)?;
+    let aws = &Aws::load(aws, tuning).await;
     Ok(preflight::run(aws, Plan::new(assembly, selected, &facts)).await)
 }
 

@@ -15,7 +15,10 @@ pub mod status;
 
 use std::sync::Arc;
 
+use crate::deploy::account;
 use crate::deploy::approval::Approver;
+use crate::deploy::client::Aws;
+use crate::deploy::error::DeployError;
 use crate::deploy::interrupt::Interrupt;
 use crate::deploy::progress::Reporter;
 use crate::deploy::tuning::Tuning;
@@ -27,4 +30,19 @@ pub struct Ui {
     pub approver: Arc<dyn Approver>,
     pub interrupt: Interrupt,
     pub tuning: Tuning,
+}
+
+/// Checks that the credentials belong to every account of `wanted` (`(account, region)` pairs), asking STS in the
+/// first pair's region; no AWS call when `wanted` is empty (stacks without an account go to the caller's, as in
+/// the AWS CDK).
+async fn ensure_account<'a>(
+    aws: &Aws,
+    wanted: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Result<(), DeployError> {
+    let wanted: Vec<(&str, &str)> = wanted.into_iter().collect();
+    let Some((_, region)) = wanted.first() else {
+        return Ok(());
+    };
+    let caller = aws.caller(region).await?;
+    account::check(wanted.iter().copied(), &caller.account)
 }

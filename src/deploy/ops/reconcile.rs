@@ -4,8 +4,7 @@
 use anyhow::Result;
 
 use super::Ui;
-use crate::deploy::account;
-use crate::deploy::client::Aws;
+use crate::deploy::client::{Aws, AwsOptions};
 use crate::deploy::host::reconcile::{self, ReconcileError, ReconcileReport};
 use crate::deploy::host::run_command::{Host, HostTimeouts};
 use constructs::inspect::facts::AppFacts;
@@ -13,12 +12,13 @@ use constructs::inspect::facts::AppFacts;
 /// `reconcile`: the account check, then the reconcile with `force`. The outer error: the check failed; the inner:
 /// the reconcile did.
 pub async fn reconcile(
-    aws: &Aws,
+    aws: &AwsOptions,
     facts: &AppFacts,
     force: bool,
     ui: &Ui,
 ) -> Result<Result<ReconcileReport, ReconcileError>> {
-    account::ensure(aws, facts.account.as_deref().map(|a| (a, facts.home_region.as_str()))).await?;
+    let aws = &Aws::load(aws, ui.tuning).await;
+    super::ensure_account(aws, facts.account.as_deref().map(|a| (a, facts.home_region.as_str()))).await?;
     Ok(on_host(aws, facts, force, ui).await)
 }
 

@@ -5,7 +5,7 @@ use anyhow::Result;
 use std::time::Duration;
 
 use super::Ui;
-use crate::deploy::client::Aws;
+use crate::deploy::client::{Aws, AwsOptions};
 use crate::deploy::host::reconcile;
 use crate::deploy::host::run_command::{Host, HostTimeouts};
 use crate::deploy::inputs::OutputCache;
@@ -18,9 +18,10 @@ use constructs::inspect::facts::AppFacts;
 const REGISTRATION_WAIT: Duration = Duration::from_secs(30);
 
 /// The status of `assembly`'s app; with `drift`, CloudFormation drift detection of each deployed stack.
-pub async fn status(aws: &Aws, assembly: &CloudAssembly, drift: bool, ui: &Ui) -> Result<StatusReport> {
+pub async fn status(aws: &AwsOptions, assembly: &CloudAssembly, drift: bool, ui: &Ui) -> Result<StatusReport> {
     let facts = AppFacts::of(assembly)?;
-    account::ensure(aws, account::of_stacks(assembly.stacks.iter())).await?;
+    let aws = &Aws::load(aws, ui.tuning).await;
+    super::ensure_account(aws, account::of_stacks(assembly.stacks.iter())).await?;
     let mut stacks: Vec<StackState> = Vec::new();
     for s in &assembly.stacks {
         let cfn = aws.cloudformation(&s.environment.region);
