@@ -169,14 +169,14 @@ mod tests {
         assert!(text.contains("failed (exit status: 3); its last stderr lines:\n    line6\n"), "{text}");
         assert!(text.ends_with("\n    line15"), "{text}");
         assert!(!text.contains("line5\n"), "{text}");
-        assert_eq!(crate::error::exit_code(&e), 1);
+        assert_eq!(crate::error::exit_of(&e), crate::error::Exit::Failed);
     }
 
     #[test]
     fn a_command_that_writes_no_manifest_is_bad_input_and_its_directory_is_removed() {
         let e = AppSource::Command("echo \"$CDK_OUTDIR\" > /dev/null; true".into()).load(None).unwrap_err();
         assert!(e.to_string().contains("succeeded but wrote no manifest.json into $CDK_OUTDIR"), "{e}");
-        assert_eq!(crate::error::exit_code(&e), 2);
+        assert_eq!(crate::error::exit_of(&e), crate::error::Exit::Usage);
     }
 
     #[test]

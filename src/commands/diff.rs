@@ -11,6 +11,7 @@ use crate::deploy::client::AwsOptions;
 use crate::deploy::diff;
 use crate::deploy::ops::diff::DiffOutcome;
 use crate::deploy::tuning::Tuning;
+use crate::error::Exit;
 
 pub fn run(config_path: Option<&Path>, args: DiffArgs) -> Result<ExitCode> {
     let assembly = load_assembly(config_path, args.assembly.app.as_deref())?;
@@ -19,7 +20,7 @@ pub fn run(config_path: Option<&Path>, args: DiffArgs) -> Result<ExitCode> {
     let outcome = session::runtime()?
         .block_on(async { crate::deploy::ops::diff::diff(&aws, &assembly, &args.stacks, Tuning::from_env()).await })?;
     print!("{}", render(&outcome, crate::color::stdout()));
-    Ok(if outcome.differs() && args.fail { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if outcome.differs() && args.fail { Exit::Failed } else { Exit::Success }.into())
 }
 
 fn render(outcome: &DiffOutcome, color: bool) -> String {

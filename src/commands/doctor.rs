@@ -11,6 +11,7 @@ use crate::deploy::client::AwsOptions;
 use crate::deploy::ops::doctor;
 use crate::deploy::selection::{check_stack_names, select, Extend};
 use crate::deploy::tuning::Tuning;
+use crate::error::Exit;
 
 pub fn run(config_path: Option<&Path>, args: &DoctorArgs) -> Result<ExitCode> {
     let assembly = load_assembly(config_path, args.assembly.app.as_deref())?;
@@ -24,5 +25,5 @@ pub fn run(config_path: Option<&Path>, args: &DoctorArgs) -> Result<ExitCode> {
     } else {
         print!("{}", report.render(crate::color::stdout()));
     }
-    Ok(if report.failed() { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if report.failed() { Exit::Failed } else { Exit::Success }.into())
 }

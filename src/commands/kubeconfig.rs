@@ -10,6 +10,7 @@ use crate::cli::KubeconfigArgs;
 use crate::deploy::client::AwsOptions;
 use crate::deploy::kubeconfig;
 use crate::deploy::tuning::Tuning;
+use crate::error::Failure;
 use constructs::core::output_path::OutputError;
 use constructs::inspect::facts::AppFacts;
 
@@ -23,11 +24,13 @@ pub fn run(config_path: Option<&Path>, args: KubeconfigArgs) -> Result<ExitCode>
     let value = session::runtime()?
         .block_on(async { crate::deploy::ops::kubeconfig::fetch(&aws, &facts, Tuning::from_env()).await })?;
     let Some(content) = value else {
-        return Err(anyhow::anyhow!(
-            "the kubeconfig secret {secret} does not exist in {region} (read as {name})\n  hint: the management host \
-             writes it when Karmada is up; run `karmada-eks deploy` and wait for it to finish, or see `karmada-eks \
-             status`"
-        ));
+        return Err(Failure {
+            message: format!("the kubeconfig secret {secret} does not exist in {region} (read as {name})"),
+            hints: vec!["the management host writes it when Karmada is up; run `karmada-eks deploy` and wait for it \
+                         to finish, or see `karmada-eks status`"
+                .into()],
+        }
+        .into());
     };
     match kubeconfig::save(&output, &content, args.force) {
         Err(OutputError::Refused(refused)) => return Err(refused.into()),

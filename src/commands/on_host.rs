@@ -50,16 +50,6 @@ pub fn run(
             }
             ExitCode::SUCCESS
         }
-        Err(e) => {
-            if json {
-                println!("{}", serde_json::json!({"event": event, "ok": false, "error": e.to_string()}));
-            }
-            eprintln!("error: {e}");
-            if e.is_interrupted() {
-                ExitCode::from(session::EXIT_INTERRUPTED)
-            } else {
-                ExitCode::from(1)
-            }
-        }
+        Err(e) => super::report::print_host_error(event, &e, json),
     })
 }

@@ -3,28 +3,29 @@
 
 use std::process::ExitCode;
 
-use super::session::EXIT_INTERRUPTED;
 use crate::deploy::error::DeployError;
 use crate::deploy::events::ResourceEvent;
 use crate::deploy::host::reconcile::{short, ReconcileError, ReconcileReport};
 use crate::deploy::inventory::Kept;
 use crate::deploy::report::{Deletion, DeployReport, DestroyReport, Outcome};
+use crate::error::Exit;
+use constructs::core::Hints;
 
-/// 0 when everything is fine, 130 after Ctrl-C, 2 when the user must change the input, else 1.
-/// The exit status of a deploy or destroy: 130 interrupted; 2 bad input only while the run changed nothing (a
-/// refusal after stacks were deployed, such as an approval no terminal can give, is 1: work was done); 1 failed;
-/// 0 done.
+/// The exit status of a deploy or destroy: interrupted; bad input only while the run changed nothing (a refusal
+/// after stacks were deployed, such as an approval no terminal can give, is a failure: work was done); failed;
+/// success.
 pub fn exit_code<'a>(errors: impl Iterator<Item = &'a DeployError>, ok: bool, changed: bool) -> ExitCode {
     let errors: Vec<&DeployError> = errors.collect();
-    if errors.iter().any(|e| matches!(e, DeployError::Interrupted { .. })) {
-        ExitCode::from(EXIT_INTERRUPTED)
+    let exit = if errors.iter().any(|e| matches!(e, DeployError::Interrupted { .. })) {
+        Exit::Interrupted
     } else if !changed && errors.iter().any(|e| e.is_usage()) {
-        ExitCode::from(2)
+        Exit::Usage
     } else if ok {
-        ExitCode::SUCCESS
+        Exit::Success
     } else {
-        ExitCode::from(1)
-    }
+        Exit::Failed
+    };
+    exit.into()
 }
 
 /// `preflight` says how the preflight checks went (their tally, or that `--skip-preflight` skipped them).
@@ -104,6 +105,7 @@ pub fn print_destroy(report: &DestroyReport, json: bool) {
                 let mut line = serde_json::json!({"id": v.volume.id, "region": v.region, "deleted": v.error.is_none()});
                 if let Some(e) = &v.error {
                     line["error"] = serde_json::json!(e.to_string());
+                    line["hints"] = serde_json::json!(e.hints());
                 }
                 line
             })
@@ -150,12 +152,13 @@ pub fn print_destroy(report: &DestroyReport, json: bool) {
         match &v.error {
             None if !json => println!("EBS volume {} ({}): deleted", v.volume.id, v.region),
             None => {}
-            Some(e) => eprintln!(
-                "error: EBS volume {id} ({region}) was not deleted: {e}\n  hint: delete it with `aws ec2 delete-volume \
-                 --volume-id {id} --region {region}`",
-                id = v.volume.id,
-                region = v.region
-            ),
+            Some(e) => {
+                let (id, region) = (&v.volume.id, &v.region);
+                let mut hints = e.hints();
+                hints.push(format!("delete it with `aws ec2 delete-volume --volume-id {id} --region {region}`"));
+                let message = format!("EBS volume {id} ({region}) was not deleted: {e}");
+                eprintln!("error: {}", crate::error::with_hints(message, &hints));
+            }
         }
     }
 }
@@ -173,7 +176,7 @@ fn print_kept(kept: &[Kept]) {
 /// Errors on stderr; a stack not started because another failed says nothing of its own.
 fn print_errors<'a>(errors: impl Iterator<Item = &'a DeployError>) {
     for e in errors.filter(|e| !matches!(e, DeployError::DependencyFailed)) {
-        eprintln!("error: {e}");
+        eprintln!("error: {}", crate::error::with_hints(e, &e.hints()));
     }
 }
 
@@ -201,18 +204,22 @@ pub fn print_reconcile(result: &Result<ReconcileReport, ReconcileError>, json: b
             }
             ExitCode::SUCCESS
         }
-        Err(e) => {
-            if json {
-                println!("{}", serde_json::json!({"event": "reconcile", "ok": false, "error": e.to_string()}));
-            }
-            eprintln!("error: {e}");
-            if e.is_interrupted() {
-                ExitCode::from(EXIT_INTERRUPTED)
-            } else {
-                ExitCode::from(1)
-            }
-        }
+        Err(e) => print_host_error("reconcile", e, json),
     }
+}
+
+/// A failed command on the host (`event` names it): one JSON document `{"event", "ok": false, "error", "hints"}`
+/// with `json`, `error: ...` with its hints on stderr; exit 1, or 130 after Ctrl-C.
+pub fn print_host_error(event: &str, e: &ReconcileError, json: bool) -> ExitCode {
+    let hints = e.hints();
+    if json {
+        let mut line = crate::error::json_fields(e, &hints);
+        line["event"] = event.into();
+        line["ok"] = false.into();
+        println!("{line}");
+    }
+    eprintln!("error: {}", crate::error::with_hints(e, &hints));
+    if e.is_interrupted() { Exit::Interrupted } else { Exit::Failed }.into()
 }
 
 /// The text summary of a reconcile that ended well: the host's output, then one line.
@@ -244,7 +251,7 @@ mod tests {
         assert_eq!(exit_code([&refused].into_iter(), false, false), ExitCode::from(2));
         assert_eq!(exit_code([&refused].into_iter(), false, true), ExitCode::from(1), "a stack was deployed first");
         let interrupted = DeployError::Interrupted { stack: "s".into(), detail: "Ctrl-C".into() };
-        assert_eq!(exit_code([&interrupted].into_iter(), false, true), ExitCode::from(EXIT_INTERRUPTED));
+        assert_eq!(exit_code([&interrupted].into_iter(), false, true), ExitCode::from(Exit::Interrupted));
         assert_eq!(exit_code(std::iter::empty(), true, true), ExitCode::SUCCESS);
     }
 }

@@ -9,14 +9,16 @@ use crate::cli::RestoreArgs;
 use crate::deploy::approval::{ask, Answer, TerminalApprover};
 use crate::deploy::host::backup::BackupAction;
 use crate::deploy::progress::PlainReporter;
+use crate::error::{Exit, UsageError};
 
 pub fn run(config_path: Option<&Path>, args: RestoreArgs) -> Result<ExitCode> {
     if let Some(key) = args.from.as_deref().filter(|k| !is_backup_key(k)) {
-        eprintln!(
-            "error: --from {key:?} is not a backup key\n  hint: keys are backups/<UTC time>-<reason>.tgz, as \
-             `karmada-eks backup` and `karmada-eks status` print them; omit --from for the newest"
-        );
-        return Ok(ExitCode::from(2));
+        return Err(UsageError::new(format!("--from {key:?} is not a backup key"))
+            .hint(
+                "keys are backups/<UTC time>-<reason>.tgz, as `karmada-eks backup` and `karmada-eks status` print \
+                 them; omit --from for the newest",
+            )
+            .into());
     }
     let which = args.from.clone().unwrap_or_else(|| "the newest backup".into());
     if !args.yes {
@@ -28,11 +30,12 @@ pub fn run(config_path: Option<&Path>, args: RestoreArgs) -> Result<ExitCode> {
             Answer::Yes => {}
             Answer::No => {
                 eprintln!("restore: not confirmed, nothing changed");
-                return Ok(ExitCode::from(1));
+                return Ok(Exit::Failed.into());
             }
             Answer::Unavailable => {
-                eprintln!("error: restore needs a confirmation and there is no terminal to ask\n  hint: pass --yes");
-                return Ok(ExitCode::from(2));
+                return Err(UsageError::new("restore needs a confirmation and there is no terminal to ask")
+                    .hint("pass --yes")
+                    .into());
             }
         }
     }

@@ -9,9 +9,6 @@ use crate::deploy::ops::Ui;
 use crate::deploy::progress::{PlainReporter, Reporter};
 use crate::deploy::tuning::Tuning;
 
-/// Exit code after Ctrl-C (128 + SIGINT), as shells report it.
-pub const EXIT_INTERRUPTED: u8 = 130;
-
 pub fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the async runtime")
 }

@@ -13,6 +13,7 @@ use crate::deploy::client::AwsOptions;
 use crate::deploy::ops::status;
 use crate::deploy::status::render::render;
 use crate::deploy::tuning::Tuning;
+use crate::error::Exit;
 
 pub fn run(config_path: Option<&Path>, args: StatusArgs) -> Result<ExitCode> {
     let assembly = load_assembly(config_path, args.assembly.app.as_deref())?;
@@ -25,5 +26,5 @@ pub fn run(config_path: Option<&Path>, args: StatusArgs) -> Result<ExitCode> {
     } else {
         print!("{}", render(&report, args.all));
     }
-    Ok(if report.healthy { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if report.healthy { Exit::Success } else { Exit::Failed }.into())
 }

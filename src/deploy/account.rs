@@ -23,13 +23,14 @@ pub fn check<'a>(wanted: impl IntoIterator<Item = (&'a str, &'a str)>, caller: &
 #[cfg(test)]
 mod tests {
     use super::*;
+    use constructs::core::error::rendered;
 
     #[test]
     fn no_explicit_account_needs_no_check_and_any_mismatch_names_both_accounts() {
         let r = "us-east-1";
         assert!(check([], "123456789012").is_ok());
         assert!(check([("123456789012", r)], "123456789012").is_ok());
-        let e = check([("123456789012", r), ("111111111111", r)], "123456789012").unwrap_err().to_string();
+        let e = rendered(&check([("123456789012", r), ("111111111111", r)], "123456789012").unwrap_err());
         assert!(e.contains("stacks are for account 111111111111"), "{e}");
         assert!(e.contains("credentials are for account 123456789012"), "{e}");
         assert!(e.contains("hint: use credentials of account 111111111111 (--profile NAME"), "{e}");

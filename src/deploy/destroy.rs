@@ -9,6 +9,7 @@
 //! (`handleWorkDelete` in pkg/controllers/execution/execution_controller.go; karmada-agent runs the same controller
 //! for a pull member, and `unregister` removes the agent only after the Cluster is gone).
 
+use constructs::core::Hints;
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Instant;
@@ -129,7 +130,9 @@ impl Destroyer {
                         None
                     }
                     Err(e @ DeployError::Interrupted { .. }) => return Err(e),
-                    Err(e) => return Err(DeployError::FinalBackupFailed { reason: e.to_string() }),
+                    Err(e) => {
+                        return Err(DeployError::FinalBackupFailed { reason: e.to_string(), cause_hints: e.hints() })
+                    }
                 }
             }
             _ => None,
@@ -228,7 +231,10 @@ impl Destroyer {
                 Ok(Vec::new())
             }
             Err(e @ DeployError::Interrupted { .. }) => Err(e),
-            Err(e) => Err(DeployError::DestroyUnjoinFailed { members: all.join(", "), reason: e.to_string() }),
+            Err(e) => {
+                let (reason, cause_hints) = (e.to_string(), e.hints());
+                Err(DeployError::DestroyUnjoinFailed { members: all.join(", "), reason, cause_hints })
+            }
         }
     }
 

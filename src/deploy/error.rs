@@ -1,6 +1,7 @@
 //! What can go wrong while talking to AWS, sorted by what the user can do about it.
 
 use aws_sdk_cloudformation::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use constructs::core::Hints;
 use std::fmt;
 
 /// Service error codes that mean the credentials are missing, wrong or expired.
@@ -113,43 +114,46 @@ fn classify(code: Option<&str>, message: &str, from_service: bool) -> AwsErrorKi
 impl fmt::Display for AwsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.kind {
-            AwsErrorKind::Credentials => write!(
-                f,
-                "{} failed: the AWS credentials are missing or expired ({})\n  hint: run `aws sso login` (with \
-                 --profile NAME if you use a profile), or set AWS_PROFILE / pass --profile, or export fresh \
-                 AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN",
-                self.operation, self.message
-            ),
-            AwsErrorKind::Throttling => write!(
-                f,
-                "{} failed: still throttled by AWS after retries ({})\n  hint: wait a minute and run the \
-                 command again; it carries on from the deployed state",
-                self.operation, self.message
-            ),
-            AwsErrorKind::AccessDenied => write!(
-                f,
-                "{} failed: {}\n  hint: the AWS credentials are not allowed to call {}; give them the policy \
-                 docs/deployer-policy.md lists for this command (the minimum each karmada-eks command needs)",
-                self.operation,
-                self.message,
-                self.denied_action().unwrap_or_else(|| self.operation.to_string())
-            ),
-            AwsErrorKind::ClockSkew => write!(
-                f,
-                "{} failed: AWS refused the request's time ({})\n  hint: this machine's clock is more than 5 \
-                 minutes off; sync it (`timedatectl set-ntp true`, or `sudo chronyc makestep`) and run the command \
-                 again",
-                self.operation, self.message
-            ),
-            AwsErrorKind::Endpoint => write!(
-                f,
-                "{} failed: {}\n  hint: the AWS endpoint could not be reached or did not answer as AWS does: check \
-                 AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE>, the profile's endpoint_url and services, a proxy \
-                 (HTTPS_PROXY) and the network",
-                self.operation, self.message
-            ),
+            AwsErrorKind::Credentials => {
+                write!(f, "{} failed: the AWS credentials are missing or expired ({})", self.operation, self.message)
+            }
+            AwsErrorKind::Throttling => {
+                write!(f, "{} failed: still throttled by AWS after retries ({})", self.operation, self.message)
+            }
+            AwsErrorKind::ClockSkew => {
+                write!(f, "{} failed: AWS refused the request's time ({})", self.operation, self.message)
+            }
             _ => write!(f, "{} failed: {}", self.operation, self.message),
         }
+    }
+}
+
+impl Hints for AwsError {
+    fn hints(&self) -> Vec<String> {
+        let hint = match self.kind {
+            AwsErrorKind::Credentials => {
+                "run `aws sso login` (with --profile NAME if you use a profile), or set AWS_PROFILE / pass --profile, or \
+                 export fresh AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN"
+                    .to_string()
+            }
+            AwsErrorKind::Throttling => {
+                "wait a minute and run the command again; it carries on from the deployed state".to_string()
+            }
+            AwsErrorKind::AccessDenied => format!(
+                "the AWS credentials are not allowed to call {}; give them the policy docs/deployer-policy.md lists \
+                 for this command (the minimum each karmada-eks command needs)",
+                self.denied_action().unwrap_or_else(|| self.operation.to_string())
+            ),
+            AwsErrorKind::ClockSkew => "this machine's clock is more than 5 minutes off; sync it (`timedatectl \
+                                        set-ntp true`, or `sudo chronyc makestep`) and run the command again"
+                .to_string(),
+            AwsErrorKind::Endpoint => "the AWS endpoint could not be reached or did not answer as AWS does: check \
+                                       AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE>, the profile's endpoint_url and \
+                                       services, a proxy (HTTPS_PROXY) and the network"
+                .to_string(),
+            _ => return Vec::new(),
+        };
+        vec![hint]
     }
 }
 
@@ -172,7 +176,7 @@ pub enum DeployError {
     Aws(#[from] AwsError),
     #[error(
         "stack {stack}: the template is {size} bytes, over CloudFormation's 51,200-byte limit for an inline \
-         template\n  hint: uploading large templates to S3 is not supported yet; reduce the stack's resources"
+         template"
     )]
     TemplateTooLarge { stack: String, size: usize },
     #[error("stack {stack}: parameter {parameter} has no value: {reason}")]
@@ -183,16 +187,13 @@ pub enum DeployError {
     MissingInput { stack: String, producer: String, output: String },
     #[error("stack {stack} failed: {status}{}", reason.as_ref().map(|r| format!(" ({r})")).unwrap_or_default())]
     StackFailed { stack: String, status: String, reason: Option<String> },
-    #[error("stack {stack} is {status} and cannot be {action}\n  hint: {hint}")]
+    #[error("stack {stack} is {status} and cannot be {action}")]
     Blocked { stack: String, status: String, action: &'static str, hint: String },
     #[error("stack {stack}: change set failed: {reason}")]
     ChangeSetFailed { stack: String, reason: String },
     #[error("stack {stack}: {what} was not approved; nothing was changed")]
     NotApproved { stack: String, what: String },
-    #[error(
-        "stack {stack}: {what} needs approval, but there is no terminal to ask on\n  hint: pass --yes, or \
-         --require-approval never"
-    )]
+    #[error("stack {stack}: {what} needs approval, but there is no terminal to ask on")]
     ApprovalImpossible { stack: String, what: String },
     #[error("stack {stack}: interrupted: {detail}")]
     Interrupted { stack: String, detail: String },
@@ -200,16 +201,13 @@ pub enum DeployError {
     DependencyFailed,
     #[error(
         "the stacks are for account {required}, but the AWS credentials are for account {caller}; nothing was \
-         changed\n  hint: use credentials of account {required} (--profile NAME or AWS_PROFILE), or set `account = \
-         \"{caller}\"` in karmada-eks.toml (remove it to deploy to whichever account the credentials belong to)"
+         changed"
     )]
     WrongAccount { required: String, caller: String },
-    #[error("the deployed template of {stack} cannot be read ({reason})\n  hint: it was not deployed by karmada-eks or the AWS CDK CLI; compare it by hand")]
+    #[error("the deployed template of {stack} cannot be read ({reason})")]
     TemplateNotJson { stack: String, reason: String },
     #[error(
-        "stack {stack} could not be deleted: DELETE_FAILED{}{}\n  hint: remove what keeps them (see the reasons \
-         above) and run `karmada-eks destroy` again; or run `karmada-eks destroy --retain-failed --exclusively \
-         {stack}` to delete the stack and keep those resources, then delete them by hand",
+        "stack {stack} could not be deleted: DELETE_FAILED{}{}",
         reason.as_ref().map(|r| format!(" ({r})")).unwrap_or_default(),
         failed_list(resources)
     )]
@@ -219,52 +217,36 @@ pub enum DeployError {
         /// Each resource that failed to delete, as `LogicalId (Type)`.
         resources: Vec<String>,
     },
-    #[error(
-        "stack {stack} left the app, but its members {members} could not be unjoined from Karmada: {reason}\n  \
-         hint: fix the cause and run `karmada-eks deploy` again; the stack stays until its members are unjoined"
-    )]
-    UnjoinFailed { stack: String, members: String, reason: String },
-    #[error(
-        "members {members} could not be unjoined from Karmada, so nothing was deleted: {reason}\n  hint: fix the \
-         cause and run `karmada-eks destroy` again; or run `karmada-eks destroy --skip-unjoin` to delete the stacks \
-         anyway, leaving in those clusters what Karmada created there (the workloads it propagated, the \
-         karmada-cluster namespace and RBAC of `join`, or the karmada-agent of `register`)"
-    )]
-    DestroyUnjoinFailed { members: String, reason: String },
-    #[error(
-        "the final backup of Karmada failed, so nothing was deleted: {reason}\n  hint: fix the cause and run \
-         `karmada-eks destroy` again (`karmada-eks status` shows the last backup); or run `karmada-eks destroy \
-         --no-final-backup` to delete without one, losing what changed since the last backup"
-    )]
-    FinalBackupFailed { reason: String },
-    /// A command on the management host failed; the text names the step and the fix (deploy::host).
-    #[error("{0}")]
-    OnHost(String),
+    #[error("stack {stack} left the app, but its members {members} could not be unjoined from Karmada: {reason}")]
+    UnjoinFailed {
+        stack: String,
+        members: String,
+        reason: String,
+        /// The hints of the failure on the host.
+        cause_hints: Vec<String>,
+    },
+    #[error("members {members} could not be unjoined from Karmada, so nothing was deleted: {reason}")]
+    DestroyUnjoinFailed { members: String, reason: String, cause_hints: Vec<String> },
+    #[error("the final backup of Karmada failed, so nothing was deleted: {reason}")]
+    FinalBackupFailed { reason: String, cause_hints: Vec<String> },
+    /// A command on the management host failed: its message names the step (deploy::host).
+    #[error("{message}")]
+    OnHost { message: String, hints: Vec<String> },
     #[error(
         "stack {stack}: parent.admin_principal_arns lists {listed}, which is the deploying principal ({caller}); \
          EKS already gives the cluster's creator admin access (BootstrapClusterCreatorAdminPermissions), so this \
          access entry would fail with \"The specified access entry resource is already in use on this cluster\" \
-         after the cluster is created, and the stack would roll back; nothing was changed\n  hint: remove {listed} \
-         from parent.admin_principal_arns (you keep admin access as the creator), or deploy with other \
-         credentials"
+         after the cluster is created, and the stack would roll back; nothing was changed"
     )]
     DeployerIsListedAdmin { stack: String, listed: String, caller: String },
     #[error(
         "{stack} is not a deployed stack of app {app} that the assembly lacks, so it cannot be deleted by name; \
-         nothing was changed\n  hint: {}",
-        if kept.is_empty() {
-            "no stack tagged with the app is outside the assembly; to delete a stack of the assembly run `karmada-eks \
-             destroy` with its name"
-                .to_string()
-        } else {
-            format!("the stacks karmada-eks keeps because it did not make them are: {}", kept.join(", "))
-        }
+         nothing was changed"
     )]
     NotALeftover { stack: String, app: String, kept: Vec<String> },
     #[error(
         "app {app} is locked by another run: {parameter} is held by {} (`karmada-eks {}` on {}, pid {}) since {}, \
-         {}; nothing was changed\n  hint: wait for that run to finish; if it is gone (killed, or its machine \
-         lost), run the command again with --force-unlock",
+         {}; nothing was changed",
         holder.owner, holder.command, holder.host, holder.pid, holder.started,
         if *stale {
             format!("expired at {} (the run that took it has most likely died)", holder.expires)
@@ -281,8 +263,80 @@ pub enum DeployError {
     },
     #[error("{what} was not confirmed; nothing was deleted")]
     Declined { what: String },
-    #[error("{what} needs confirmation, but there is no terminal to ask on\n  hint: {hint}")]
+    #[error("{what} needs confirmation, but there is no terminal to ask on")]
     ConfirmationImpossible { what: String, hint: String },
+}
+
+impl Hints for DeployError {
+    /// The variant's own fix, after the hints of the failure on the host it wraps.
+    fn hints(&self) -> Vec<String> {
+        let cause: &[String] = match self {
+            DeployError::UnjoinFailed { cause_hints, .. }
+            | DeployError::DestroyUnjoinFailed { cause_hints, .. }
+            | DeployError::FinalBackupFailed { cause_hints, .. } => cause_hints,
+            _ => &[],
+        };
+        let hint = match self {
+            DeployError::Aws(e) => return e.hints(),
+            DeployError::TemplateTooLarge { .. } => {
+                "uploading large templates to S3 is not supported yet; reduce the stack's resources".to_string()
+            }
+            DeployError::Blocked { hint, .. } | DeployError::ConfirmationImpossible { hint, .. } => hint.clone(),
+            DeployError::OnHost { hints, .. } => return hints.clone(),
+            DeployError::ApprovalImpossible { .. } => "pass --yes, or --require-approval never".into(),
+            DeployError::WrongAccount { required, caller } => format!(
+                "use credentials of account {required} (--profile NAME or AWS_PROFILE), or set `account = \
+                 \"{caller}\"` in karmada-eks.toml (remove it to deploy to whichever account the credentials belong to)"
+            ),
+            DeployError::TemplateNotJson { .. } => {
+                "it was not deployed by karmada-eks or the AWS CDK CLI; compare it by hand".into()
+            }
+            DeployError::DeleteFailed { stack, .. } => format!(
+                "remove what keeps them (see the reasons above) and run `karmada-eks destroy` again; or run \
+                 `karmada-eks destroy --retain-failed --exclusively {stack}` to delete the stack and keep those \
+                 resources, then delete them by hand"
+            ),
+            DeployError::UnjoinFailed { .. } => {
+                "fix the cause and run `karmada-eks deploy` again; the stack stays until its members are unjoined"
+                    .into()
+            }
+            DeployError::DestroyUnjoinFailed { .. } => "fix the cause and run `karmada-eks destroy` again; or run \
+                                                       `karmada-eks destroy --skip-unjoin` to delete the stacks \
+                                                       anyway, leaving in those clusters what Karmada created there \
+                                                       (the workloads it propagated, the karmada-cluster namespace \
+                                                       and RBAC of `join`, or the karmada-agent of `register`)"
+                .into(),
+            DeployError::FinalBackupFailed { .. } => "fix the cause and run `karmada-eks destroy` again \
+                                                     (`karmada-eks status` shows the last backup); or run \
+                                                     `karmada-eks destroy --no-final-backup` to delete without one, \
+                                                     losing what changed since the last backup"
+                .into(),
+            DeployError::DeployerIsListedAdmin { listed, .. } => format!(
+                "remove {listed} from parent.admin_principal_arns (you keep admin access as the creator), or deploy \
+                 with other credentials"
+            ),
+            DeployError::NotALeftover { kept, .. } if kept.is_empty() => {
+                "no stack tagged with the app is outside the assembly; to delete a stack of the assembly run \
+                 `karmada-eks destroy` with its name"
+                    .into()
+            }
+            DeployError::NotALeftover { kept, .. } => {
+                format!("the stacks karmada-eks keeps because it did not make them are: {}", kept.join(", "))
+            }
+            DeployError::LockHeld { .. } => "wait for that run to finish; if it is gone (killed, or its machine \
+                                            lost), run the command again with --force-unlock"
+                .into(),
+            DeployError::MissingParameter { .. }
+            | DeployError::MissingInput { .. }
+            | DeployError::StackFailed { .. }
+            | DeployError::ChangeSetFailed { .. }
+            | DeployError::NotApproved { .. }
+            | DeployError::Interrupted { .. }
+            | DeployError::DependencyFailed
+            | DeployError::Declined { .. } => return Vec::new(),
+        };
+        cause.iter().cloned().chain([hint]).collect()
+    }
 }
 
 /// "; resources that failed to delete: A (type), B (type)", or nothing.
@@ -294,6 +348,11 @@ fn failed_list(resources: &[String]) -> String {
 }
 
 impl DeployError {
+    /// A failure on the management host, with its hints.
+    pub fn on_host(e: &(impl fmt::Display + Hints)) -> DeployError {
+        DeployError::OnHost { message: e.to_string(), hints: e.hints() }
+    }
+
     /// Whether this is the user's input to fix (exit 2) rather than a failure while working (exit 1).
     pub fn is_usage(&self) -> bool {
         matches!(
@@ -311,6 +370,7 @@ impl DeployError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use constructs::core::error::rendered;
 
     #[test]
     fn an_access_denied_error_names_the_action_and_points_at_the_policy_doc() {
@@ -321,7 +381,7 @@ mod tests {
         let e = AwsError::from_service("CreateChangeSet", "AccessDenied", message);
         assert_eq!(e.kind, AwsErrorKind::AccessDenied);
         assert_eq!(e.denied_action().as_deref(), Some("cloudformation:CreateChangeSet"));
-        let text = e.to_string();
+        let text = rendered(&e);
         assert!(text.starts_with("CreateChangeSet failed: AccessDenied: User: "), "{text}");
         assert!(text.contains("not allowed to call cloudformation:CreateChangeSet"), "{text}");
         assert!(text.contains("docs/deployer-policy.md"), "{text}");
@@ -330,7 +390,7 @@ mod tests {
             let e = AwsError::from_service("DeleteVolume", code, "You are not authorized to perform this operation.");
             assert_eq!(e.kind, AwsErrorKind::AccessDenied, "{code}");
             assert_eq!(e.denied_action(), None, "no action named: the hint names the operation");
-            assert!(e.to_string().contains("not allowed to call DeleteVolume"), "{e}");
+            assert!(rendered(&e).contains("not allowed to call DeleteVolume"), "{e}");
         }
         let other = AwsError::from_service("DescribeStacks", "ValidationError", "Stack with id x does not exist");
         assert_ne!(other.kind, AwsErrorKind::AccessDenied);

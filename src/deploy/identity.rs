@@ -69,6 +69,7 @@ pub fn check_not_listed_admin(stack: &StackArtifact, caller_arn: &str) -> Result
 mod tests {
     use super::*;
     use crate::deploy::testing;
+    use constructs::core::error::rendered;
     use serde_json::json;
 
     fn cluster(principals: &[&str]) -> StackArtifact {
@@ -91,12 +92,13 @@ mod tests {
         );
         assert_eq!(principal_of("arn:aws:iam::123456789012:user/bob"), "arn:aws:iam::123456789012:user/bob");
         let sso = "arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_Admin_1f9f";
-        let e = check_not_listed_admin(
-            &cluster(&[sso]),
-            "arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Admin_1f9f/alice@example.com",
-        )
-        .unwrap_err()
-        .to_string();
+        let e = rendered(
+            &check_not_listed_admin(
+                &cluster(&[sso]),
+                "arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Admin_1f9f/alice@example.com",
+            )
+            .unwrap_err(),
+        );
         assert!(e.contains("parent.admin_principal_arns"), "{e}");
         assert!(e.contains("already in use on this cluster"), "{e}");
         assert!(e.contains("hint: remove"), "{e}");

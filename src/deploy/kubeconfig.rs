@@ -57,6 +57,7 @@ pub fn save(path: &Path, content: &str, force: bool) -> Result<(), OutputError> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use constructs::core::error::rendered;
 
     fn mode(path: &Path) -> u32 {
         use std::os::unix::fs::PermissionsExt;
@@ -83,8 +84,8 @@ mod tests {
         let err = save(&path, "new", false).unwrap_err();
         let OutputError::Refused(refused) = &err else { panic!("{err}") };
         assert_eq!(refused.path, path);
-        assert!(err.to_string().contains("already exists and is not a kubeconfig karmada-eks saved"), "{err}");
-        assert!(err.to_string().contains("hint: pass --force to overwrite it, or choose another file"), "{err}");
+        assert!(rendered(&err).contains("already exists and is not a kubeconfig karmada-eks saved"), "{err}");
+        assert!(rendered(&err).contains("hint: pass --force to overwrite it, or choose another file"), "{err}");
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "apiVersion: v1\nclusters: []\n");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file is left");
 

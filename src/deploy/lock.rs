@@ -109,6 +109,7 @@ mod tests {
     use super::*;
     use crate::deploy::host::run_command::HostTimeouts;
     use crate::deploy::lock_owner::LOCK_TTL;
+    use constructs::core::error::rendered;
     use std::time::Duration;
 
     #[test]
@@ -125,7 +126,7 @@ mod tests {
         let me = LockOwner::this_process("arn:aws:iam::123456789012:user/alice", "deploy", started);
         assert_eq!(me.started, "2026-12-03T15:00:00Z");
         assert_eq!(me.expires, "2026-12-04T15:00:00Z");
-        let e = held(&me, "karmada", started + Duration::from_secs(60)).to_string();
+        let e = rendered(&held(&me, "karmada", started + Duration::from_secs(60)));
         assert!(e.starts_with("app karmada is locked by another run: /karmada/karmada-eks/lock is held by arn:aws:iam::123456789012:user/alice (`karmada-eks deploy` on "), "{e}");
         assert!(e.contains("since 2026-12-03T15:00:00Z, until 2026-12-04T15:00:00Z; nothing was changed"), "{e}");
         assert!(e.contains("hint: wait for that run to finish; if it is gone"), "{e}");

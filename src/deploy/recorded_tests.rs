@@ -16,6 +16,7 @@ use aws_sdk_cloudformation::types::{
 };
 use aws_sdk_cloudformation::Client;
 use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
+use constructs::core::error::rendered;
 use serde_json::json;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -406,7 +407,7 @@ async fn expired_credentials_say_what_to_run() {
 
     let Some(DeployError::Aws(e)) = &run.report.error else { panic!("{:?}", run.report.error) };
     assert_eq!(e.kind, AwsErrorKind::Credentials);
-    assert!(e.to_string().contains("aws sso login"), "{e}");
+    assert!(rendered(e).contains("aws sso login"), "{e}");
     assert_eq!(describe.num_calls(), 1, "expired credentials are not retried");
 }
 
@@ -782,7 +783,7 @@ async fn destroy_blocked_by_an_export_in_use_reports_the_stack_reason_not_old_fa
     let deletion = &report.stacks[0];
     assert_eq!(deletion.outcome, Deletion::Failed);
     assert!(deletion.failures.is_empty(), "old failures are not this deletion's: {:?}", deletion.failures);
-    let error = deletion.error.as_ref().unwrap().to_string();
+    let error = rendered(deletion.error.as_ref().unwrap());
     assert!(error.contains("in use by karmada-member-access-us-east-1"), "{error}");
 }
 
@@ -845,7 +846,7 @@ async fn delete_failed_names_the_resources_and_retain_failed_deletes_the_stack_k
     let Destroyed { report, .. } = destroy(client(&[&describe, &stack_events, &resources, &delete]), false).await;
 
     let deletion = &report.stacks[0];
-    let error = deletion.error.as_ref().unwrap().to_string();
+    let error = rendered(deletion.error.as_ref().unwrap());
     assert!(error.contains("resources that failed to delete: Bucket (AWS::S3::Bucket)"), "{error}");
     assert!(error.contains("karmada-eks destroy --retain-failed --exclusively net"), "{error}");
     let reasons: Vec<&str> = deletion.failures.iter().filter_map(|f| f.reason.as_deref()).collect();
@@ -1017,7 +1018,7 @@ async fn a_failed_unjoin_keeps_the_access_stack_and_deploys_nothing() {
     let report = deploy_removing(&orphan_rules(&calls), RecordingUnjoin { log: calls.clone(), fails: true }).await;
 
     assert!(!report.ok());
-    let error = report.removed[0].error.as_ref().unwrap().to_string();
+    let error = rendered(report.removed[0].error.as_ref().unwrap());
     assert!(error.contains("its members eksuscl01 could not be unjoined"), "{error}");
     assert_eq!(report.stacks[0].outcome, Outcome::NotStarted);
     assert_eq!(*calls.lock().unwrap(), vec!["unjoin eksuscl01".to_string()], "no deletion, no deploy");
@@ -1063,7 +1064,7 @@ async fn removing_a_stack_that_left_is_asked_even_with_require_approval_never() 
     let assembly = constructs::core::CloudAssembly { stacks: vec![artifact()] };
     let report = deployer.deploy_all(&assembly, &[NAME.to_string()]).await;
 
-    let error = report.removed[0].error.as_ref().unwrap().to_string();
+    let error = rendered(report.removed[0].error.as_ref().unwrap());
     assert!(error.contains("needs confirmation, but there is no terminal"), "{error}");
     assert!(error.contains("hint: pass --yes"), "{error}");
     assert!(calls.lock().unwrap().is_empty(), "nothing deleted, nothing deployed");
@@ -1161,7 +1162,7 @@ async fn a_failed_unjoin_stops_destroy_before_anything_is_deleted() {
     let unjoin = RecordingUnjoin { log: Default::default(), fails: true };
     let (result, _, calls) = destroy_with_orphan(unjoin, false).await;
 
-    let error = result.unwrap_err().to_string();
+    let error = rendered(&result.unwrap_err());
     assert!(
         error.starts_with("members eksuscl01 could not be unjoined from Karmada, so nothing was deleted"),
         "{error}"
@@ -1194,7 +1195,10 @@ impl super::destroy::FinalBackup for RecordingBackup {
         Box::pin(async move {
             log(&self.log, "backup final".into());
             if self.fails {
-                return Err(DeployError::OnHost("FAILED backup: no etcd pod of karmada-system is Ready".into()));
+                return Err(DeployError::OnHost {
+                    message: "FAILED backup: no etcd pod of karmada-system is Ready".into(),
+                    hints: Vec::new(),
+                });
             }
             Ok(Some("s3://b/backups/20261203T160000Z-final.tgz".into()))
         })
@@ -1226,7 +1230,7 @@ async fn destroy_backs_karmada_up_before_it_unjoins_or_deletes_anything_and_keep
 async fn a_failed_final_backup_stops_destroy_before_anything_is_unjoined_or_deleted() {
     let (result, _, calls) =
         destroy_net_and_orphan(RecordingUnjoin { log: Default::default(), fails: false }, false, Some(true)).await;
-    let error = result.unwrap_err().to_string();
+    let error = rendered(&result.unwrap_err());
     assert!(error.starts_with("the final backup of Karmada failed, so nothing was deleted: FAILED backup"), "{error}");
     assert!(error.contains("karmada-eks destroy --no-final-backup"), "{error}");
     assert_eq!(calls, ["backup final"]);

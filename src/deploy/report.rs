@@ -1,6 +1,8 @@
 //! What an operation did: one result type per operation (`DeployReport`, `DestroyReport`), each made of one
 //! line per stack. The CLI prints them (text or JSON) in one place; the engine only fills them.
 
+use constructs::core::Hints;
+use serde::ser::SerializeStruct;
 use serde::Serialize;
 
 use super::error::DeployError;
@@ -25,10 +27,10 @@ pub enum Outcome {
     NotStarted,
 }
 
-/// What happened to one stack in a deploy; its JSON is the line `deploy --json` prints for it.
-#[derive(Debug, Serialize)]
+/// What happened to one stack in a deploy; its JSON is the line `deploy --json` prints for it (the error as its
+/// message in `error` and its fixes in `hints`).
+#[derive(Debug)]
 pub struct StackReport {
-    #[serde(rename = "stack")]
     pub name: String,
     pub region: String,
     pub outcome: Outcome,
@@ -37,16 +39,35 @@ pub struct StackReport {
     pub outputs: Vec<StackOutput>,
     /// The first failed resource events.
     pub failures: Vec<ResourceEvent>,
-    #[serde(serialize_with = "error_text")]
     pub error: Option<DeployError>,
 }
 
-/// An error in JSON: its message, hint included.
-fn error_text<S: serde::Serializer>(error: &Option<DeployError>, s: S) -> Result<S::Ok, S::Error> {
-    match error {
-        Some(e) => s.serialize_some(&e.to_string()),
-        None => s.serialize_none(),
+impl Serialize for StackReport {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let hints = self.error.as_ref().map(Hints::hints).unwrap_or_default();
+        let mut st = s.serialize_struct("StackReport", 7 + usize::from(!hints.is_empty()))?;
+        st.serialize_field("stack", &self.name)?;
+        st.serialize_field("region", &self.region)?;
+        st.serialize_field("outcome", &self.outcome)?;
+        st.serialize_field("status", &self.status)?;
+        st.serialize_field("outputs", &self.outputs)?;
+        st.serialize_field("failures", &self.failures)?;
+        error_fields(&mut st, &self.error, hints)?;
+        st.end()
     }
+}
+
+/// `error` (the message, or null) and, when there are any, `hints`.
+fn error_fields<S: SerializeStruct>(
+    st: &mut S,
+    error: &Option<DeployError>,
+    hints: Vec<String>,
+) -> Result<(), S::Error> {
+    st.serialize_field("error", &error.as_ref().map(ToString::to_string))?;
+    if !hints.is_empty() {
+        st.serialize_field("hints", &hints)?;
+    }
+    Ok(())
 }
 
 impl StackReport {
@@ -126,9 +147,8 @@ pub enum Deletion {
 }
 
 /// What happened to one stack in a destroy; its JSON is the line `destroy --json` prints for it.
-#[derive(Debug, Serialize)]
+#[derive(Debug)]
 pub struct StackDeletion {
-    #[serde(rename = "stack")]
     pub name: String,
     pub region: String,
     pub outcome: Deletion,
@@ -138,8 +158,22 @@ pub struct StackDeletion {
     pub failures: Vec<ResourceEvent>,
     /// Resources kept by `--retain-failed`: they still exist and are to be removed by hand.
     pub retained: Vec<StackResource>,
-    #[serde(serialize_with = "error_text")]
     pub error: Option<DeployError>,
+}
+
+impl Serialize for StackDeletion {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let hints = self.error.as_ref().map(Hints::hints).unwrap_or_default();
+        let mut st = s.serialize_struct("StackDeletion", 7 + usize::from(!hints.is_empty()))?;
+        st.serialize_field("stack", &self.name)?;
+        st.serialize_field("region", &self.region)?;
+        st.serialize_field("outcome", &self.outcome)?;
+        st.serialize_field("status", &self.status)?;
+        st.serialize_field("failures", &self.failures)?;
+        st.serialize_field("retained", &self.retained)?;
+        error_fields(&mut st, &self.error, hints)?;
+        st.end()
+    }
 }
 
 impl StackDeletion {
@@ -206,5 +240,25 @@ impl DestroyReport {
     /// Whether this run deleted a stack or a volume.
     pub fn changed_something(&self) -> bool {
         self.stacks.iter().any(|s| s.outcome == Deletion::Deleted) || self.volumes.iter().any(|v| v.error.is_none())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_failed_stack_in_json_has_its_message_in_error_and_its_fixes_in_hints() {
+        let mut app = constructs::core::App::new();
+        app.add_stack("net", constructs::core::Environment::new(None, "eu-west-1"));
+        let stack = app.synth().unwrap().stacks.remove(0);
+        let error = DeployError::ApprovalImpossible { stack: "net".into(), what: "a deletion".into() };
+        let line = serde_json::to_value(StackReport::failed(&stack, error)).unwrap();
+        assert_eq!(line["error"], "stack net: a deletion needs approval, but there is no terminal to ask on");
+        assert_eq!(line["hints"], json!(["pass --yes, or --require-approval never"]));
+        let fine = serde_json::to_value(StackReport::new(&stack, Outcome::Unchanged)).unwrap();
+        assert_eq!(fine["error"], serde_json::Value::Null);
+        assert!(fine.get("hints").is_none(), "no hints key without an error: {fine}");
     }
 }

@@ -2,6 +2,7 @@
 //! unjoined from Karmada first (on the management host, `karmada-eks-reconcile unjoin NAME...` through SSM Run
 //! Command), so the host never loses access to a cluster Karmada still manages.
 
+use constructs::core::Hints;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -33,10 +34,14 @@ pub async fn before_access_removal(
     stack: &str,
     members: &[String],
 ) -> Result<(), DeployError> {
-    let failed =
-        |reason: String| DeployError::UnjoinFailed { stack: stack.to_string(), members: members.join(", "), reason };
-    let Some(hook) = hook else {
-        return Err(failed("no way to reach the management host was given to deploy".into()));
+    let failed = |reason: String, cause_hints: Vec<String>| DeployError::UnjoinFailed {
+        stack: stack.to_string(),
+        members: members.join(", "),
+        reason,
+        cause_hints,
     };
-    hook.unjoin(members).await.map(|_| ()).map_err(|e| failed(e.to_string()))
+    let Some(hook) = hook else {
+        return Err(failed("no way to reach the management host was given to deploy".into(), Vec::new()));
+    };
+    hook.unjoin(members).await.map(|_| ()).map_err(|e| failed(e.to_string(), e.hints()))
 }

@@ -224,6 +224,7 @@ impl EntryNode<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::error::rendered;
     use crate::core::App;
     use serde_json::json;
     use std::sync::Mutex;
@@ -309,7 +310,7 @@ mod tests {
         app.add_aspect(Forbid("acy"));
         let e = app.synth().unwrap_err();
         assert_eq!(
-            e.to_string(),
+            rendered(&e),
             "an aspect refused the app:\n  one/A/C/Y: name acy is not allowed\n  hint: change the resource (an override can) or remove the aspect"
         );
     }

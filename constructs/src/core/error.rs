@@ -1,4 +1,25 @@
-//! Errors of synthesis.
+//! Errors of synthesis, and [`Hints`]: what to do about an error, kept apart from what went wrong.
+
+/// The fixes of an error, apart from its message (jj's `CommandError` keeps hints beside the error, uv prints them
+/// as `hint:` lines): `Display` says what is wrong, [`Hints::hints`] what to do about it, one fix each, in the
+/// order to try them. The CLI prints each on a `hint:` line of its own, and `--json` puts them in a `hints` field.
+pub trait Hints {
+    fn hints(&self) -> Vec<String>;
+}
+
+/// `message` as the CLI prints it after `error: `, then each of `hints` on a line `  hint: ...`.
+pub fn with_hints(message: impl std::fmt::Display, hints: &[String]) -> String {
+    let mut text = message.to_string();
+    for h in hints {
+        text.push_str(&format!("\n  hint: {h}"));
+    }
+    text
+}
+
+/// `error` as the CLI prints it: [`with_hints`] of its message and its hints.
+pub fn rendered(error: &(impl std::fmt::Display + Hints + ?Sized)) -> String {
+    with_hints(error, &error.hints())
+}
 
 /// Why synth refused to produce an assembly.
 #[derive(Debug, thiserror::Error)]
@@ -7,16 +28,16 @@ pub enum SynthError {
     #[error("stack {stack}: {message}")]
     Construct { stack: String, message: String },
     /// Aspects reported errors, each `<stack>/<construct path>: <message>`.
-    #[error("an aspect refused the app:\n  {}\n  hint: change the resource (an override can) or remove the aspect", errors.join("\n  "))]
+    #[error("an aspect refused the app:\n  {}", errors.join("\n  "))]
     Aspect { errors: Vec<String> },
     /// Stacks reference each other in a loop.
-    #[error("stacks depend on each other in a cycle: {}\n  hint: move the shared resource into one stack, or pass the value as a literal", cycle.join(" -> "))]
+    #[error("stacks depend on each other in a cycle: {}", cycle.join(" -> "))]
     Cycle { cycle: Vec<String> },
     /// A template passes a hard CloudFormation limit.
-    #[error("stack {stack}: {what} is {actual}, over CloudFormation's limit of {limit}\n  hint: {hint}")]
+    #[error("stack {stack}: {what} is {actual}, over CloudFormation's limit of {limit}")]
     Limit { stack: String, what: &'static str, actual: usize, limit: usize, hint: String },
     /// A per-app limit of another service (SSM, IAM, CloudFormation quotas) that grows with the configuration.
-    #[error("{what} would be {actual}, over {service}'s limit of {limit}\n  hint: {hint}")]
+    #[error("{what} would be {actual}, over {service}'s limit of {limit}")]
     Quota { what: String, actual: usize, limit: usize, service: &'static str, hint: String },
     #[error("{0}")]
     Io(#[from] std::io::Error),
@@ -25,4 +46,18 @@ pub enum SynthError {
     Output(#[from] super::output_path::OutputError),
     #[error("cloud assembly {path}: {message}")]
     Assembly { path: String, message: String },
+}
+
+impl Hints for SynthError {
+    fn hints(&self) -> Vec<String> {
+        match self {
+            SynthError::Aspect { .. } => vec!["change the resource (an override can) or remove the aspect".into()],
+            SynthError::Cycle { .. } => {
+                vec!["move the shared resource into one stack, or pass the value as a literal".into()]
+            }
+            SynthError::Limit { hint, .. } | SynthError::Quota { hint, .. } => vec![hint.clone()],
+            SynthError::Output(e) => e.hints(),
+            SynthError::Construct { .. } | SynthError::Io(_) | SynthError::Assembly { .. } => Vec::new(),
+        }
+    }
 }

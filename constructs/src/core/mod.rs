@@ -22,7 +22,7 @@ pub use app::App;
 pub use aspect::{Aspect, EntryNode, ResourceNode, StackNode};
 pub use assembly::{CloudAssembly, OutputReference, ParameterFromOutput, StackArtifact};
 pub use environment::Environment;
-pub use error::SynthError;
+pub use error::{Hints, SynthError};
 pub use expr::{Expr, Pseudo, Target};
 pub use overrides::{Override, OverrideError};
 pub use resolve::GET_STACK_OUTPUT;

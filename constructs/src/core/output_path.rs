@@ -36,12 +36,18 @@ const OWNED_PREFIX: u64 = 4096;
 
 /// A write refused because it would destroy something karmada-eks did not write. Nothing was written.
 #[derive(Debug, thiserror::Error)]
-#[error("{} {found}\n  hint: {hint}", path.display())]
+#[error("{} {found}", path.display())]
 pub struct Refused {
     pub path: PathBuf,
     /// What is at the path, as the rest of the sentence after it ("is a regular file, ...").
     pub found: String,
     pub hint: String,
+}
+
+impl super::error::Hints for Refused {
+    fn hints(&self) -> Vec<String> {
+        vec![self.hint.clone()]
+    }
 }
 
 /// Why an output was not written.
@@ -51,6 +57,15 @@ pub enum OutputError {
     Refused(#[from] Refused),
     #[error("{0}")]
     Io(#[from] io::Error),
+}
+
+impl super::error::Hints for OutputError {
+    fn hints(&self) -> Vec<String> {
+        match self {
+            OutputError::Refused(r) => super::error::Hints::hints(r),
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// Recognises an output directory karmada-eks wrote and returns the names of the files it wrote there.

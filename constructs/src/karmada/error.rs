@@ -2,6 +2,7 @@
 //! core's [`SynthError`] beside the configuration's own [`ConfigError`].
 
 use super::config::ConfigError;
+use crate::core::error::Hints;
 use crate::core::SynthError;
 
 /// A configuration the app refuses (the field it names, and the fix), or a construct or limit error of synth.
@@ -11,4 +12,13 @@ pub enum KarmadaError {
     Config(#[from] ConfigError),
     #[error(transparent)]
     Synth(#[from] SynthError),
+}
+
+impl Hints for KarmadaError {
+    fn hints(&self) -> Vec<String> {
+        match self {
+            KarmadaError::Config(e) => e.hints(),
+            KarmadaError::Synth(e) => e.hints(),
+        }
+    }
 }

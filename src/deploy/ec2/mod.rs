@@ -306,6 +306,7 @@ fn https(tuning: &Tuning) -> Result<&'static Https, Failure> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use constructs::core::error::rendered;
 
     #[test]
     fn bodies_are_form_encoded() {
@@ -382,7 +383,7 @@ mod tests {
             e.message,
             format!("{endpoint} answered HTTP 403 with no AWS error document: \"Forbidden by the proxy\"")
         );
-        assert!(e.to_string().contains("check AWS_ENDPOINT_URL"), "{e}");
+        assert!(rendered(&e).contains("check AWS_ENDPOINT_URL"), "{e}");
     }
 
     #[tokio::test]
@@ -426,7 +427,7 @@ mod tests {
         let (endpoint, _) = stand_in(vec![(400, vec![], expired.into())]);
         let e = client(&endpoint, 1).describe_vpcs().await.unwrap_err();
         assert_eq!(e.kind, AwsErrorKind::ClockSkew);
-        assert!(e.to_string().contains("clock") && !e.to_string().contains("sso login"), "{e}");
+        assert!(rendered(&e).contains("clock") && !rendered(&e).contains("sso login"), "{e}");
     }
 
     #[tokio::test]

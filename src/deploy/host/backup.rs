@@ -99,7 +99,7 @@ impl<F: Fn(aws_sdk_ssm::Client, &str) -> Host + Send + Sync> FinalBackup for Hos
                     Err(DeployError::Interrupted { stack: management_stack(&self.app), detail: e.to_string() })
                 }
                 Err(ReconcileError::Aws(e)) => Err(DeployError::Aws(e)),
-                Err(e) => Err(DeployError::OnHost(e.to_string())),
+                Err(e) => Err(DeployError::on_host(&e)),
             }
         })
     }

@@ -2,6 +2,7 @@
 //! running `karmada-eks-reconcile apply` when it has not, and `unjoin NAME...` before access entries go.
 
 use aws_sdk_cloudformation::Client as CfnClient;
+use constructs::core::Hints;
 use serde::Serialize;
 
 use super::run_command::{Host, HostError};
@@ -62,13 +63,25 @@ pub enum ReconcileError {
     Aws(#[from] AwsError),
     #[error("{0}")]
     Host(#[from] HostError),
-    #[error("stack {stack} {problem}\n  hint: run `karmada-eks deploy` first; the reconcile needs the deployed app")]
+    #[error("stack {stack} {problem}")]
     NotDeployed { stack: String, problem: String },
 }
 
 impl ReconcileError {
     pub fn is_interrupted(&self) -> bool {
         matches!(self, ReconcileError::Host(h) if h.is_interrupted())
+    }
+}
+
+impl Hints for ReconcileError {
+    fn hints(&self) -> Vec<String> {
+        match self {
+            ReconcileError::Aws(e) => e.hints(),
+            ReconcileError::Host(e) => e.hints(),
+            ReconcileError::NotDeployed { .. } => {
+                vec!["run `karmada-eks deploy` first; the reconcile needs the deployed app".into()]
+            }
+        }
     }
 }
 
@@ -220,7 +233,7 @@ impl<F: Fn(aws_sdk_ssm::Client, &str) -> Host + Send + Sync> MemberUnjoin for Ho
                     Err(DeployError::Interrupted { stack: management_stack(&self.app), detail: e.to_string() })
                 }
                 Err(ReconcileError::Aws(e)) => Err(DeployError::Aws(e)),
-                Err(e) => Err(DeployError::OnHost(e.to_string())),
+                Err(e) => Err(DeployError::on_host(&e)),
             }
         })
     }

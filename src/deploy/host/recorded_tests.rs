@@ -11,6 +11,7 @@ use aws_sdk_ssm::types::error::{InvalidInstanceId, InvocationDoesNotExist, Param
 use aws_sdk_ssm::types::{Command, CommandInvocationStatus, InstanceInformation, Parameter, PingStatus};
 use aws_sdk_ssm::Client;
 use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
+use constructs::core::error::rendered;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -253,7 +254,7 @@ async fn a_failed_reconcile_names_the_failing_step_its_last_lines_and_the_hosts_
     assert_eq!(failures[0].reason, "kubectl karmada join: context deadline exceeded");
     assert_eq!(last_lines.last().map(String::as_str), Some("members: 1 joined, 1 failed"));
     assert!(stderr.contains("Permission denied"));
-    let text = err.to_string();
+    let text = rendered(&err);
     assert!(text.contains(&format!("failed on the management host {INSTANCE} (Failed, exit 1)")), "{text}");
     assert!(text.contains("\n  FAILED join ekseucl02: kubectl karmada join: context deadline exceeded"), "{text}");
     assert!(text.contains("host stderr:") && text.contains("hint: fix the cause"), "{text}");
@@ -276,7 +277,7 @@ async fn a_host_without_the_reconcile_command_gets_its_own_hint() {
     let [first, later, answer] = reads("");
     let f = host_with(ssm(&[&apply, &main, &first, &later, &answer]), timeouts());
     let err = f.host.run_reconcile(&["apply"], true).await.unwrap_err();
-    assert!(err.to_string().contains("bootstrapped by an older karmada-eks"), "{err}");
+    assert!(rendered(&err).contains("bootstrapped by an older karmada-eks"), "{err}");
 }
 
 #[tokio::test]
@@ -375,7 +376,7 @@ async fn a_host_that_never_registers_times_out_with_a_hint() {
     let f = host_with(ssm(&[&never]), t);
     let err = f.host.wait_until_managed().await.unwrap_err();
     assert!(matches!(err, HostError::NotManaged { .. }));
-    let text = err.to_string();
+    let text = rendered(&err);
     assert!(text.contains(&format!("the management host {INSTANCE} is not registered with SSM")), "{text}");
     assert!(text.contains("hint: the SSM Agent"), "{text}");
 }

@@ -31,6 +31,7 @@ use crate::deploy::error::AwsError;
 use crate::deploy::interrupt::Interrupt;
 use crate::deploy::progress::{ProgressEvent, Reporter};
 use crate::deploy::tuning::{Backoff, Tuning};
+use constructs::core::Hints;
 
 /// The SSM document that runs a shell script on Linux.
 pub const DOCUMENT: &str = "AWS-RunShellScript";
@@ -126,23 +127,16 @@ pub struct FailedRun {
 pub enum HostError {
     #[error("{0}")]
     Aws(#[from] AwsError),
-    #[error(
-        "the management host {instance} is not registered with SSM after {waited}s\n  hint: the SSM Agent starts \
-         with the instance and needs outbound HTTPS to the SSM endpoints (the host's subnet routes through the NAT \
-         gateway); check the instance is running (`aws ec2 describe-instances --instance-ids {instance}`) and run \
-         the command again"
-    )]
+    #[error("the management host {instance} is not registered with SSM after {waited}s")]
     NotManaged { instance: String, waited: u64 },
     #[error(
-        "interrupted: {}\n  hint: run the command again; the reconcile holds a lock and carries on from what is \
-         already joined",
+        "interrupted: {}",
         if *cancelled { format!("cancelled the command {command_id} on the management host (CancelCommand)") }
         else { format!("the command {command_id} could not be cancelled and may still run on the host") }
     )]
     Interrupted { command_id: String, cancelled: bool },
     #[error(
-        "`{what}` on the management host {instance} did not finish within {seconds}s (command {command_id}{})\n  \
-         hint: see the host's log with `karmada-eks status`, or raise the timeout",
+        "`{what}` on the management host {instance} did not finish within {seconds}s (command {command_id}{})",
         if *cancelled { ", cancelled" } else { "" }
     )]
     TimedOut { what: String, instance: String, command_id: String, seconds: u64, cancelled: bool },
@@ -158,6 +152,37 @@ impl HostError {
     }
 }
 
+impl Hints for HostError {
+    fn hints(&self) -> Vec<String> {
+        match self {
+            HostError::Aws(e) => e.hints(),
+            HostError::NotManaged { instance, .. } => vec![format!(
+                "the SSM Agent starts with the instance and needs outbound HTTPS to the SSM endpoints (the host's \
+                 subnet routes through the NAT gateway); check the instance is running (`aws ec2 describe-instances \
+                 --instance-ids {instance}`) and run the command again"
+            )],
+            HostError::Interrupted { .. } => {
+                vec!["run the command again; the reconcile holds a lock and carries on from what is already joined"
+                    .into()]
+            }
+            HostError::TimedOut { .. } => {
+                vec!["see the host's log with `karmada-eks status`, or raise the timeout".into()]
+            }
+            HostError::Failed(run) if run.exit_code == EXIT_NOT_FOUND => vec![format!(
+                "the host has no {}: it was bootstrapped by an older karmada-eks; replace it with `karmada-eks deploy \
+                 --refresh-host-image` or install the command by hand",
+                constructs::karmada::wellknown::HOST_RECONCILE_COMMAND
+            )],
+            HostError::Failed(_) => vec![format!(
+                "fix the cause named above and run `karmada-eks reconcile`; it only retries what still needs work. \
+                 The host's log is {}",
+                constructs::karmada::wellknown::HOST_RECONCILE_LOG
+            )],
+            HostError::BadOutput { .. } => Vec::new(),
+        }
+    }
+}
+
 /// How often a followed command that prints nothing says it is still running.
 const HEARTBEAT: Duration = Duration::from_secs(30);
 /// Exit code of a shell for a command it cannot find.
@@ -167,7 +192,6 @@ const LAST_LINES: usize = 20;
 
 fn failed_text(run: &FailedRun) -> String {
     let FailedRun { what, instance, status, exit_code, failures, last_lines, stderr } = run;
-    let exit_code = *exit_code;
     let mut text = format!("`{what}` failed on the management host {instance} ({status}, exit {exit_code})");
     for f in failures {
         text.push_str(&format!("\n  FAILED {}: {}", f.step, f.reason));
@@ -189,20 +213,6 @@ fn failed_text(run: &FailedRun) -> String {
             text.push_str(&format!("\n    {l}"));
         }
     }
-    let hint = if exit_code == EXIT_NOT_FOUND {
-        format!(
-            "the host has no {}: it was bootstrapped by an older karmada-eks; replace it with `karmada-eks deploy \
-             --refresh-host-image` or install the command by hand",
-            constructs::karmada::wellknown::HOST_RECONCILE_COMMAND
-        )
-    } else {
-        format!(
-            "fix the cause named above and run `karmada-eks reconcile`; it only retries what still needs work. The \
-             host's log is {}",
-            constructs::karmada::wellknown::HOST_RECONCILE_LOG
-        )
-    };
-    text.push_str(&format!("\n  hint: {hint}"));
     text
 }
 

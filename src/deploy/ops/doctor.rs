@@ -7,6 +7,7 @@ use crate::deploy::client::{Aws, AwsOptions};
 use crate::deploy::preflight::{self, Plan, Report, Status};
 use crate::deploy::progress::{ProgressEvent, Reporter};
 use crate::deploy::tuning::Tuning;
+use crate::error::Failure;
 use constructs::core::CloudAssembly;
 use constructs::inspect::facts::AppFacts;
 
@@ -43,11 +44,9 @@ pub async fn gate(
                 message.push_str(&format!("\n    fix: {fix}"));
             }
         }
-        message.push_str(
-            "\n  hint: apply each failed check's fix (`karmada-eks doctor` shows them again), or pass --skip-preflight \
-             to deploy anyway",
-        );
-        anyhow::bail!(message);
+        let hint = "apply each failed check's fix (`karmada-eks doctor` shows them again), or pass --skip-preflight \
+                    to deploy anyway";
+        return Err(Failure { message, hints: vec![hint.into()] }.into());
     }
     Ok(report.tally())
 }

@@ -101,6 +101,7 @@ fn download_count(config: &Config) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::error::rendered;
 
     #[test]
     fn the_waits_add_up_to_less_than_the_creation_policy_timeout() {
@@ -116,7 +117,7 @@ mod tests {
         }
         let mut config = Config::default();
         config.management.bootstrap_timeout_minutes = minimum_timeout_minutes(&config) - 1;
-        let err = budget(&config).unwrap_err().to_string();
+        let err = rendered(&budget(&config).unwrap_err());
         assert!(err.contains("management.bootstrap_timeout_minutes") && err.contains("hint: set"), "{err}");
     }
 }

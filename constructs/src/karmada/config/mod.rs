@@ -51,10 +51,13 @@ impl fmt::Display for ConfigError {
         } else {
             write!(f, "{}: {}", self.field, self.message)?;
         }
-        if let Some(h) = &self.hint {
-            write!(f, "\n  hint: {h}")?;
-        }
         Ok(())
+    }
+}
+
+impl crate::core::error::Hints for ConfigError {
+    fn hints(&self) -> Vec<String> {
+        self.hint.iter().cloned().collect()
     }
 }
 

@@ -194,6 +194,7 @@ fn to_json(value: &toml::Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::error::rendered;
     use crate::karmada::{Config, KarmadaApp};
     use serde_json::json;
 
@@ -202,9 +203,10 @@ mod tests {
     }
 
     fn synth(text: &str) -> Result<crate::core::CloudAssembly, String> {
-        let config = config(text).map_err(|e| e.to_string())?;
-        let app = KarmadaApp::new(&config).map_err(|e| e.to_string())?;
-        app.synth().map_err(|e| e.to_string())
+        use crate::core::error::rendered;
+        let config = config(text).map_err(|e| rendered(&e))?;
+        let app = KarmadaApp::new(&config).map_err(|e| rendered(&e))?;
+        app.synth().map_err(|e| rendered(&e))
     }
 
     fn resource<'a>(assembly: &'a crate::core::CloudAssembly, stack: &str, path: &str) -> &'a Value {
@@ -270,7 +272,7 @@ delete = true
             Err(other) => panic!("not a config error: {other}"),
             Ok(_) => panic!("accepted: {text}"),
         });
-        e.expect_err("refused").to_string()
+        crate::core::error::rendered(&e.expect_err("refused"))
     }
 
     const NODES: &str = "[[overrides]]\nstack = \"karmada-cluster\"\nresource = \"Nodes\"\n";
@@ -349,7 +351,7 @@ delete = true
     fn shape_errors_are_found_when_the_config_is_read() {
         let e = config(&format!("{NODES}path = \"Labels.team\"\nvalue = 1\n")).unwrap_err().to_string();
         assert!(e.starts_with("overrides[0].path: \"Labels\" is not a key of a resource"), "{e}");
-        let e = config(&format!("{NODES}path = \"Properties.X\"\n")).unwrap_err().to_string();
+        let e = rendered(&config(&format!("{NODES}path = \"Properties.X\"\n")).unwrap_err());
         assert_eq!(e, "overrides[0].value: is missing\n  hint: give the `value` to set, or `delete = true` to remove the property");
         let e = config(&format!("{NODES}path = \"Properties.X\"\nvalue = 1\ndelete = true\n")).unwrap_err().to_string();
         assert!(e.starts_with("overrides[0].delete: is set together with `value`"), "{e}");
@@ -362,7 +364,7 @@ delete = true
         let e = config("[[overrides]]\nstack = \"s\"\npath = \"Properties.X\"\nvalue = 1\n").unwrap_err();
         assert!(e.field.starts_with("overrides[0]") && e.message.contains("resource"), "{e}");
         let e = config(&format!("{NODES}path = \"Properties..X\"\nvalue = 1\n")).unwrap_err();
-        assert_eq!(e.to_string(), "overrides[0].path: path \"Properties..X\" has an empty component");
+        assert_eq!(rendered(&e), "overrides[0].path: path \"Properties..X\" has an empty component");
     }
 
     #[test]
