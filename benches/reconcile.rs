@@ -6,7 +6,7 @@
 //!
 //! `cargo bench --profile dev --bench reconcile [-- SIZES...]`
 
-#[path = "../tests/bootstrap_support/mod.rs"]
+#[path = "../tests/suite/support/bootstrap.rs"]
 mod bootstrap_support;
 
 use std::time::Instant;

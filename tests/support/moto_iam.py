@@ -1,5 +1,5 @@
 """IAM for moto's server mode, evaluated as AWS evaluates identity policies, for the tests that check what a
-principal may call (`tests/deployer_policy_moto.rs`, `tests/host_role_moto.rs`). `moto_server.py` imports this
+principal may call (`tests/suite/deployer_policy_moto.rs`, `tests/suite/host_role_moto.rs`). `moto_server.py` imports this
 module when `KARMADA_EKS_MOTO_IAM=1`; enforcement itself is moto's: it starts once `POST /moto-api/reset-auth`
 sets the count of unauthenticated requests to 0 (`Moto::start_with_iam()`), and then every request must be signed
 with the keys of an IAM user or an assumed role.

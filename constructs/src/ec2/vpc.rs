@@ -51,10 +51,13 @@ pub struct VpcProps {
     pub flow_log_retention_days: Option<u32>,
 }
 
+/// The VPC's CIDR block when none is given.
+pub const DEFAULT_CIDR: &str = "10.0.0.0/16";
+
 impl Default for VpcProps {
     fn default() -> Self {
         VpcProps {
-            cidr: "10.0.0.0/16".parse().expect("literal CIDR"),
+            cidr: DEFAULT_CIDR.parse().expect("literal CIDR"),
             zones: Zones::Count(3),
             nat_gateways: 1,
             cluster_names: Vec::new(),

@@ -65,10 +65,13 @@ pub struct ClusterProps {
 /// kubectl is within the supported skew of both.
 pub const DEFAULT_KUBERNETES_VERSION: &str = "1.35";
 
+/// The cluster's name when none is given.
+pub const DEFAULT_NAME: &str = "karmada-parent";
+
 impl Default for ClusterProps {
     fn default() -> Self {
         ClusterProps {
-            name: "karmada-parent".into(),
+            name: DEFAULT_NAME.into(),
             version: DEFAULT_KUBERNETES_VERSION.into(),
             subnet_ids: Vec::new(),
             endpoint_public_access: false,

@@ -609,7 +609,7 @@ mod tests {
         );
     }
 
-    /// The scripts SendCommand carries pass shellcheck (as the bootstrap script does, tests/bootstrap_checks.rs).
+    /// The scripts SendCommand carries pass shellcheck (as the bootstrap script does, tests/suite/bootstrap_checks.rs).
     #[test]
     fn the_run_and_read_scripts_pass_shellcheck() {
         use std::io::Write;

@@ -337,7 +337,7 @@ impl Default for Config {
 impl Default for NetworkConfig {
     fn default() -> Self {
         NetworkConfig {
-            cidr: "10.0.0.0/16".into(),
+            cidr: crate::ec2::vpc::DEFAULT_CIDR.into(),
             availability_zones: Vec::new(),
             az_count: 3,
             nat_gateways: 1,
@@ -349,7 +349,7 @@ impl Default for NetworkConfig {
 impl Default for ParentConfig {
     fn default() -> Self {
         ParentConfig {
-            name: "karmada-parent".into(),
+            name: crate::eks::cluster::DEFAULT_NAME.into(),
             kubernetes_version: DEFAULT_KUBERNETES_VERSION.into(),
             endpoint_public_access: false,
             public_access_cidrs: Vec::new(),
