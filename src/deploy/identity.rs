@@ -5,6 +5,7 @@
 //! stack rolls back. deploy refuses before that, naming `parent.admin_principal_arns`.
 
 use constructs::core::StackArtifact;
+use constructs::inspect::template::access_entries;
 use serde_json::Value;
 
 use super::error::DeployError;
@@ -40,13 +41,7 @@ fn identity(arn: &str) -> Option<(String, String, String)> {
 
 /// The literal principal ARNs of the `AWS::EKS::AccessEntry` resources of `template`.
 fn access_entry_principals(template: &Value) -> Vec<String> {
-    template["Resources"]
-        .as_object()
-        .into_iter()
-        .flat_map(|r| r.values())
-        .filter(|r| r["Type"] == "AWS::EKS::AccessEntry")
-        .filter_map(|r| r["Properties"]["PrincipalArn"].as_str().map(str::to_string))
-        .collect()
+    access_entries(template).into_iter().filter_map(|e| e.principal_arn.map(str::to_string)).collect()
 }
 
 /// An error when a stack that creates an EKS cluster also gives `caller_arn` (the credentials, from STS) an

@@ -5,6 +5,7 @@
 
 use aws_sdk_cloudformation::Client;
 use constructs::core::{CloudAssembly, Environment, StackArtifact};
+use constructs::inspect::template::access_entries;
 use constructs::karmada::wellknown::StackNames;
 use constructs::karmada::wellknown::{regions_parameter, TAG_APP, TAG_PART};
 use serde::Serialize;
@@ -182,18 +183,10 @@ pub fn access_members(template: &Value) -> Vec<String> {
 
 /// [`access_members`] of the access entries whose logical IDs `wanted` accepts.
 pub fn access_members_of(template: &Value, wanted: impl Fn(&str) -> bool) -> Vec<String> {
-    let mut members: Vec<String> = template["Resources"]
-        .as_object()
+    let mut members: Vec<String> = access_entries(template)
         .into_iter()
-        .flatten()
-        .filter(|(id, _)| wanted(id))
-        .map(|(_, r)| r)
-        .filter(|r| r["Type"] == "AWS::EKS::AccessEntry")
-        .filter_map(|r| r["Metadata"]["aws:cdk:path"].as_str())
-        .filter_map(|path| {
-            let parts: Vec<&str> = path.split('/').collect();
-            (parts.len() >= 3 && parts[parts.len() - 1] == "AccessEntry").then(|| parts[parts.len() - 2].to_string())
-        })
+        .filter(|e| wanted(e.logical_id))
+        .filter_map(|e| e.member.map(str::to_string))
         .collect();
     members.sort();
     members.dedup();

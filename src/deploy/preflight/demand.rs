@@ -2,6 +2,7 @@
 //! Elastic IPs, VPCs, NAT gateways per zone, EKS clusters, instances by type, the zones the subnets use, the
 //! member clusters the access entries name and the Karmada API's allowed networks.
 
+use constructs::inspect::template::access_entries;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -180,20 +181,13 @@ pub struct MemberRef {
 }
 
 pub fn access_entry_clusters(template: &Value) -> Vec<MemberRef> {
-    let all = template.get("Resources").and_then(Value::as_object);
-    let mut out = Vec::new();
-    for (id, kind, props) in resources(template) {
-        if kind != "AWS::EKS::AccessEntry" {
-            continue;
-        }
-        let Some(eks_name) = props.get("ClusterName").and_then(Value::as_str) else { continue };
-        let path = all
-            .and_then(|r| r.get(id))
-            .and_then(|r| r.get("Metadata")?.get("aws:cdk:path")?.as_str())
-            .and_then(|p| p.split('/').nth(1).map(str::to_string));
-        out.push(MemberRef { name: path.unwrap_or_else(|| eks_name.to_string()), eks_name: eks_name.to_string() });
-    }
-    out
+    access_entries(template)
+        .into_iter()
+        .filter_map(|e| {
+            let eks_name = e.cluster_name?.to_string();
+            Some(MemberRef { name: e.member.map_or_else(|| eks_name.clone(), str::to_string), eks_name })
+        })
+        .collect()
 }
 
 /// The EKS clusters the template creates, by their `Name`.
