@@ -42,6 +42,13 @@ pub struct GlobalArgs {
     /// No colour in the output, as NO_COLOR=1 does (https://no-color.org); colour is only ever on a terminal
     #[arg(long, global = true)]
     pub no_color: bool,
+    /// Log what the AWS SDK does on stderr: -v the requests' outcomes, -vv each request and response with its
+    /// request ID (as the AWS CLI's --debug)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// The same as -vv
+    #[arg(long, global = true)]
+    pub debug: bool,
 }
 
 #[derive(Debug, Args, Clone, Default)]

@@ -7,6 +7,7 @@ mod commands;
 mod config;
 mod deploy;
 mod error;
+mod logging;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -34,6 +34,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     if cli.global.no_color {
         crate::color::turn_off();
     }
+    crate::logging::start(if cli.global.debug { 2 } else { cli.global.verbose });
     match cli.command {
         Command::Synth(args) => synth::run(config_path, &args),
         Command::List(args) => list::run(&assembly::load_assembly(config_path, args.assembly.app.as_deref())?, &args),

@@ -17,6 +17,7 @@ macro_rules! regional_client {
                 .region(Region::new(region.to_string()))
                 .retry_config(self.tuning.retry_config())
                 .timeout_config(self.tuning.timeout_config())
+                .interceptor(super::request_log::RequestLog)
                 .build();
             $sdk::Client::from_conf(conf)
         }
@@ -215,6 +216,7 @@ impl<C: Clone> Regional<C> {
                 kind: super::error::AwsErrorKind::Other,
                 code: None,
                 message: format!("no {service} client for region {region}"),
+                request_id: None,
             }
         })
     }

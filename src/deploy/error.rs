@@ -1,6 +1,7 @@
 //! What can go wrong while talking to AWS, sorted by what the user can do about it.
 
 use aws_sdk_cloudformation::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_types::request_id::RequestId;
 use constructs::core::Hints;
 use std::fmt;
 
@@ -56,6 +57,9 @@ pub struct AwsError {
     /// The service's error code, when the service answered.
     pub code: Option<String>,
     pub message: String,
+    /// The request ID the service answered with (`x-amzn-RequestId`, EC2's `RequestID`): what AWS Support asks
+    /// for, and what CloudTrail records the call under.
+    pub request_id: Option<String>,
 }
 
 impl AwsError {
@@ -64,7 +68,9 @@ impl AwsError {
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
         R: fmt::Debug,
+        SdkError<E, R>: RequestId,
     {
+        let request_id = err.request_id().map(str::to_string);
         let code = err.code().map(str::to_string);
         let service_message = err.message().map(str::to_string);
         let full = DisplayErrorContext(&err).to_string();
@@ -75,14 +81,20 @@ impl AwsError {
             (None, _) => text.clone(),
         };
         let kind = classify(code.as_deref(), &message, matches!(err, SdkError::ServiceError(_)));
-        AwsError { operation, kind, code, message }
+        AwsError { operation, kind, code, message, request_id }
     }
 
     /// An error a service answered with `code` and `message`, for clients outside the SDK (EC2's Query API).
     pub fn from_service(operation: &'static str, code: &str, message: &str) -> Self {
         let message = if message.is_empty() { code.to_string() } else { format!("{code}: {message}") };
         let kind = classify(Some(code), &message, true);
-        AwsError { operation, kind, code: Some(code.to_string()), message }
+        AwsError { operation, kind, code: Some(code.to_string()), message, request_id: None }
+    }
+
+    /// The same error, with the request ID the service gave it.
+    pub fn with_request_id(mut self, request_id: Option<&str>) -> Self {
+        self.request_id = request_id.filter(|id| !id.is_empty()).map(str::to_string);
+        self
     }
 
     pub fn is_not_found(&self) -> bool {
@@ -115,15 +127,19 @@ impl fmt::Display for AwsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.kind {
             AwsErrorKind::Credentials => {
-                write!(f, "{} failed: the AWS credentials are missing or expired ({})", self.operation, self.message)
+                write!(f, "{} failed: the AWS credentials are missing or expired ({})", self.operation, self.message)?
             }
             AwsErrorKind::Throttling => {
-                write!(f, "{} failed: still throttled by AWS after retries ({})", self.operation, self.message)
+                write!(f, "{} failed: still throttled by AWS after retries ({})", self.operation, self.message)?
             }
             AwsErrorKind::ClockSkew => {
-                write!(f, "{} failed: AWS refused the request's time ({})", self.operation, self.message)
+                write!(f, "{} failed: AWS refused the request's time ({})", self.operation, self.message)?
             }
-            _ => write!(f, "{} failed: {}", self.operation, self.message),
+            _ => write!(f, "{} failed: {}", self.operation, self.message)?,
+        }
+        match &self.request_id {
+            Some(id) => write!(f, " [request ID {id}]"),
+            None => Ok(()),
         }
     }
 }
@@ -371,6 +387,27 @@ impl DeployError {
 mod tests {
     use super::*;
     use constructs::core::error::rendered;
+
+    #[test]
+    fn the_request_id_the_service_answered_with_is_kept_and_shown() {
+        use aws_sdk_cloudformation::config::http::HttpResponse;
+        use aws_sdk_cloudformation::operation::describe_stacks::DescribeStacksError;
+        use aws_smithy_types::body::SdkBody;
+        use aws_smithy_types::error::ErrorMetadata;
+        let mut raw = HttpResponse::new(400.try_into().unwrap(), SdkBody::empty());
+        raw.headers_mut().insert("x-amzn-RequestId", "4f9e2c1a-0000-4000-8000-000000000000");
+        let meta = ErrorMetadata::builder().code("ValidationError").message("Stack with id x does not exist").build();
+        let e = AwsError::from_sdk("DescribeStacks", SdkError::service_error(DescribeStacksError::generic(meta), raw));
+        assert_eq!(e.request_id.as_deref(), Some("4f9e2c1a-0000-4000-8000-000000000000"));
+        assert_eq!(
+            e.to_string(),
+            "DescribeStacks failed: ValidationError: Stack with id x does not exist [request ID \
+             4f9e2c1a-0000-4000-8000-000000000000]"
+        );
+        let ec2 = AwsError::from_service("DescribeVpcs", "AuthFailure", "no").with_request_id(Some("req-1"));
+        assert!(ec2.to_string().ends_with(" [request ID req-1]"), "{ec2}");
+        assert_eq!(AwsError::from_service("DescribeVpcs", "X", "y").with_request_id(Some("")).request_id, None);
+    }
 
     #[test]
     fn an_access_denied_error_names_the_action_and_points_at_the_policy_doc() {

@@ -30,6 +30,7 @@ pub mod parameter;
 pub mod preflight;
 pub mod progress;
 pub mod report;
+pub mod request_log;
 pub mod schedule;
 pub mod selection;
 pub mod stack;

@@ -79,6 +79,7 @@ pub async fn follow(
                     kind: AwsErrorKind::NotFound,
                     code: None,
                     message: format!("stack {} disappeared while it was being deployed", f.name),
+                    request_id: None,
                 })
             }
             Ok(Some(s)) if s.status == "DELETE_COMPLETE" && f.gone_is_done => {

@@ -905,6 +905,7 @@ impl super::unjoin::MemberUnjoin for RecordingUnjoin {
                     kind: AwsErrorKind::Other,
                     code: Some("InvalidInstanceId".into()),
                     message: "Instances not in a valid state for account".into(),
+                    request_id: None,
                 }));
             }
             Ok(super::unjoin::Unjoined::Unjoined)

@@ -187,6 +187,30 @@ fn commands_with_app_dir_use_the_assemblys_app_not_the_config_beside_it() {
     );
 }
 
+/// `--debug` (and `-vv`) log what the SDK sends and receives on stderr, request IDs included, as the AWS CLI's
+/// `--debug` does; without it nothing is logged, and stdout stays the command's output either way.
+#[test]
+fn debug_logs_the_sdks_requests_on_stderr_and_nothing_without_it() {
+    let moto = Moto::start();
+    let quiet = moto.karmada_eks(&["kubeconfig"]);
+    let info = moto.karmada_eks(&["-v", "kubeconfig"]);
+    let info_err = String::from_utf8_lossy(&info.stderr).to_string();
+    assert!(info_err.contains("AWS response") && !info_err.contains("DEBUG"), "-v: the responses only: {info_err}");
+    let quiet_err = String::from_utf8_lossy(&quiet.stderr).to_string();
+    assert!(!quiet_err.contains("DEBUG") && !quiet_err.contains(" INFO "), "{quiet_err}");
+    for flag in ["--debug", "-vv"] {
+        let out = moto.karmada_eks(&[flag, "kubeconfig"]);
+        assert_eq!(out.status.code(), quiet.status.code());
+        assert_eq!(out.stdout, quiet.stdout, "logs never reach stdout");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        println!("{stderr}");
+        assert!(stderr.lines().any(|l| l.contains("DEBUG") && l.contains("aws_smithy_runtime")), "{flag}: {stderr}");
+        let response = stderr.lines().find(|l| l.contains("SSM.GetParameter") && l.contains("AWS response"));
+        assert!(response.is_some_and(|l| l.contains("status=400") && l.contains("request_id=")), "{flag}: {stderr}");
+        assert!(stderr.contains("the kubeconfig secret karmada/karmada/kubeconfig does not exist"), "{stderr}");
+    }
+}
+
 #[test]
 fn kubeconfig_is_saved_from_the_secret_with_mode_0600() {
     let moto = Moto::start();

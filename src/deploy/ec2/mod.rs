@@ -121,7 +121,11 @@ impl Ec2 {
     async fn attempt(&self, action: &'static str, body: &str) -> Result<xml::Element, Failure> {
         let endpoint = self.endpoint.as_deref().map_err(|e| Failure::Config(e.to_string()))?;
         let request = self.signed_request(endpoint, action, body).await?;
-        let response = https(&self.tuning)?.request(request).await.map_err(|e| Failure::Transport(e.to_string()))?;
+        tracing::debug!(action, endpoint, "EC2 request");
+        let response = https(&self.tuning)?.request(request).await.map_err(|e| {
+            tracing::info!(action, endpoint, error = %e, "EC2 request failed to send");
+            Failure::Transport(e.to_string())
+        })?;
         let status = response.status().as_u16();
         let server_time = response
             .headers()
@@ -140,6 +144,8 @@ impl Ec2 {
                 return Err(Failure::NotEc2 { status, endpoint: endpoint.to_string(), excerpt });
             }
         };
+        let request_id = doc.text_of("RequestID").or_else(|| doc.text_of("requestId"));
+        tracing::info!(action, status, request_id, "EC2 response");
         if (200..300).contains(&status) {
             return Ok(doc);
         }
@@ -150,7 +156,10 @@ impl Ec2 {
                 e.text_of("Message").unwrap_or_default(),
             ),
             None => AwsError::from_service(action, "Unknown", &format!("HTTP {status}")),
-        };
+        }
+        .with_request_id(
+            doc.text_of("RequestID").or_else(|| doc.find("RequestID").and_then(|r| r.text_of("RequestID"))),
+        );
         Err(Failure::Service { status, error, server_time })
     }
 
@@ -243,17 +252,22 @@ enum Failure {
 impl Failure {
     fn into_error(self, operation: &'static str) -> AwsError {
         match self {
-            Failure::Transport(message) => AwsError { operation, kind: AwsErrorKind::Endpoint, code: None, message },
-            Failure::Credentials(message) => {
-                AwsError { operation, kind: AwsErrorKind::Credentials, code: None, message }
+            Failure::Transport(message) => {
+                AwsError { operation, kind: AwsErrorKind::Endpoint, code: None, message, request_id: None }
             }
-            Failure::Config(message) => AwsError { operation, kind: AwsErrorKind::Endpoint, code: None, message },
+            Failure::Credentials(message) => {
+                AwsError { operation, kind: AwsErrorKind::Credentials, code: None, message, request_id: None }
+            }
+            Failure::Config(message) => {
+                AwsError { operation, kind: AwsErrorKind::Endpoint, code: None, message, request_id: None }
+            }
             Failure::Service { error, .. } => error,
             Failure::NotEc2 { status, endpoint, excerpt } => AwsError {
                 operation,
                 kind: AwsErrorKind::Endpoint,
                 code: Some(format!("HTTP {status}")),
                 message: format!("{endpoint} answered HTTP {status} with no AWS error document: {excerpt:?}"),
+                request_id: None,
             },
         }
     }

@@ -124,6 +124,7 @@ impl Ec2 {
                             "EC2 answered a nextToken it had already given after {} pages: stopped paging",
                             seen.len()
                         ),
+                        request_id: None,
                     })
                 }
                 Some(_) => {}

@@ -577,7 +577,7 @@ fn finished(command_id: &str, out: &GetCommandInvocationOutput) -> Option<Invoca
 
 /// An error raised before or after a call, not by the service.
 fn local_error(operation: &'static str, message: String) -> AwsError {
-    AwsError { operation, kind: crate::deploy::error::AwsErrorKind::Other, code: None, message }
+    AwsError { operation, kind: crate::deploy::error::AwsErrorKind::Other, code: None, message, request_id: None }
 }
 
 fn is_invalid_instance<R>(e: &aws_sdk_ssm::error::SdkError<SendCommandError, R>) -> bool {
