@@ -388,6 +388,17 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn spot_instances_are_not_counted_as_on_demand() {
+        let instances = r#"<DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">
+            <reservationSet><item><instancesSet>
+              <item><instanceId>i-1</instanceId><instanceType>m5.large</instanceType></item>
+              <item><instanceId>i-2</instanceId><instanceType>m5.xlarge</instanceType><instanceLifecycle>spot</instanceLifecycle></item>
+            </instancesSet></item></reservationSet></DescribeInstancesResponse>"#;
+        let (endpoint, _) = stand_in(vec![(200, vec![], instances.into())]);
+        assert_eq!(client(&endpoint, 1).on_demand_instance_types(&[]).await.unwrap(), ["m5.large"]);
+    }
+
+    #[tokio::test]
     async fn a_plain_text_refusal_is_not_ec2s_and_is_not_retried() {
         let (endpoint, seen) = stand_in(vec![(403, vec![], "Forbidden by the proxy".into())]);
         let e = client(&endpoint, 8).describe_vpcs().await.unwrap_err();

@@ -202,11 +202,19 @@ impl Ec2 {
             .collect())
     }
 
-    /// `DescribeInstances` with `filters`: the instance type of each instance.
-    pub async fn instance_types_running(&self, filters: &[Filter]) -> Result<Vec<String>, AwsError> {
+    /// `DescribeInstances` with `filters`: the instance type of each On-Demand instance.
+    pub async fn on_demand_instance_types(&self, filters: &[Filter]) -> Result<Vec<String>, AwsError> {
         let reservations =
             self.all_items("DescribeInstances", filter_params(filters), "reservationSet", Some(1000)).await?;
-        Ok(reservations.iter().flat_map(|r| r.items("instancesSet")).map(|i| text(i, "instanceType")).collect())
+        // A Spot instance has `instanceLifecycle` spot and counts against the Spot vCPU quotas, not the On-Demand
+        // ones (EC2 User Guide, "Amazon EC2 service quotas"; `DescribeInstances`: `InstanceLifecycle`, absent
+        // for On-Demand).
+        Ok(reservations
+            .iter()
+            .flat_map(|r| r.items("instancesSet"))
+            .filter(|i| i.text_of("instanceLifecycle").is_none_or(|l| l.is_empty()))
+            .map(|i| text(i, "instanceType"))
+            .collect())
     }
 
     /// `DescribeSubnets` of `ids`: (subnet ID, availability zone).

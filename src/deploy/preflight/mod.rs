@@ -476,11 +476,11 @@ async fn nat_gateways_by_zone(ec2: &Ec2) -> Result<BTreeMap<String, u64>, AwsErr
     Ok(by_zone)
 }
 
-/// Standard-family vCPUs running (or pending) and needed, and the types whose vCPUs are unknown.
+/// Standard-family On-Demand vCPUs running (or pending) and needed, and the types whose vCPUs are unknown.
 async fn vcpus(ec2: &Ec2, need: &Demand) -> Result<(u64, u64, Vec<String>), AwsError> {
     let state = Filter::new("instance-state-name", ["pending", "running"]);
     let mut running: BTreeMap<Vec<String>, u32> = BTreeMap::new();
-    for t in ec2.instance_types_running(&[state]).await? {
+    for t in ec2.on_demand_instance_types(&[state]).await? {
         *running.entry(vec![t]).or_default() += 1;
     }
     let mut types: BTreeSet<String> = need.instance_types();
