@@ -226,6 +226,16 @@ impl Ec2 {
         Ok(items.iter().map(|s| (text(s, "subnetId"), text(s, "availabilityZone"))).collect())
     }
 
+    /// The zones that hold a default subnet (`DescribeSubnets`, `default-for-az`), each once.
+    pub async fn default_subnet_zones(&self) -> Result<Vec<String>, AwsError> {
+        let filter = [Filter::new("default-for-az", ["true"])];
+        let items = self.all_items("DescribeSubnets", filter_params(&filter), "subnetSet", Some(1000)).await?;
+        let mut zones: Vec<String> = items.iter().map(|s| text(s, "availabilityZone")).collect();
+        zones.sort();
+        zones.dedup();
+        Ok(zones)
+    }
+
     /// `DescribeInstanceTypeOfferings` by zone for `types`: (instance type, zone name) pairs.
     pub async fn instance_type_offerings(&self, types: &[String]) -> Result<Vec<(String, String)>, AwsError> {
         let mut params = vec![("LocationType".to_string(), "availability-zone".to_string())];

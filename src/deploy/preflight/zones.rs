@@ -7,13 +7,25 @@ use super::report::Finding;
 use crate::deploy::ec2::{Ec2, Filter};
 use crate::deploy::error::AwsError;
 
-/// The region's availability zones (not Local or Wavelength Zones), sorted by name as `Fn::GetAZs` lists them.
+/// The zones `Fn::GetAZs` lists, in its order: the region's availability zones (not Local or Wavelength Zones)
+/// sorted by name, only those with a default subnet when any zone has one (CloudFormation Template Reference,
+/// `Fn::GetAZs`: "returns only Availability Zones that have a default subnet unless none of the Availability
+/// Zones has a default subnet"), so `Fn::Select` index N is judged against the zone CloudFormation will pick.
 pub async fn region_zones(ec2: &Ec2) -> Result<Vec<String>, AwsError> {
     let out = ec2.describe_availability_zones(&[Filter::new("zone-type", ["availability-zone"])]).await?;
-    let mut zones: Vec<String> =
+    let available: Vec<String> =
         out.into_iter().filter(|z| z.state.is_empty() || z.state == "available").map(|z| z.name).collect();
+    Ok(get_azs(available, &ec2.default_subnet_zones().await?))
+}
+
+/// `Fn::GetAZs` of a region with zones `available` and default subnets in `with_default_subnet`.
+fn get_azs(available: Vec<String>, with_default_subnet: &[String]) -> Vec<String> {
+    let mut zones: Vec<String> = match with_default_subnet.iter().any(|z| available.contains(z)) {
+        true => available.into_iter().filter(|z| with_default_subnet.contains(z)).collect(),
+        false => available,
+    };
     zones.sort();
-    Ok(zones)
+    zones
 }
 
 /// `(instance type, zone)` pairs where the types are offered, among `types`.
@@ -106,6 +118,15 @@ pub fn check_instance_types(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn get_azs_lists_only_zones_with_a_default_subnet_when_any_has_one() {
+        let all = || ["us-east-1c", "us-east-1a", "us-east-1b", "us-east-1d"].map(String::from).to_vec();
+        assert_eq!(get_azs(all(), &[]), ["us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d"]);
+        let defaults = ["us-east-1b".to_string(), "us-east-1d".to_string()];
+        assert_eq!(get_azs(all(), &defaults), ["us-east-1b", "us-east-1d"], "index 0 is us-east-1b, not 1a");
+        assert_eq!(get_azs(all(), &["us-west-2a".to_string()]).len(), 4, "a default subnet elsewhere changes nothing");
+    }
     use crate::deploy::preflight::report::Status;
 
     fn zones() -> Vec<String> {
