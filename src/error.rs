@@ -22,6 +22,9 @@ pub enum Exit {
     /// Bad input (config, arguments, unknown stack names, an output path holding what karmada-eks did not write)
     /// while nothing was changed.
     Usage = 2,
+    /// `status` could not tell: nothing is known to be wrong, but a check could not be made (an AWS error,
+    /// drift detection that failed); `diff` and `grep` answer 2 for this, which is taken here by bad input.
+    Undetermined = 3,
     /// Ctrl-C (128 + SIGINT), as shells report it.
     Interrupted = 130,
     /// The reader of stdout went away (128 + SIGPIPE), what `cat | head` gives its `cat`.
@@ -177,8 +180,9 @@ mod tests {
         assert_eq!((exit_of(&failed), hints(&failed)), (Exit::Failed, vec!["h1".to_string(), "h2".to_string()]));
         assert_eq!(json_fields(&failed, &hints(&failed)), serde_json::json!({"error": "m", "hints": ["h1", "h2"]}));
         assert_eq!(
-            [Exit::Success, Exit::Failed, Exit::Usage, Exit::Interrupted, Exit::BrokenPipe].map(|e| e as u8),
-            [0, 1, 2, 130, 141]
+            [Exit::Success, Exit::Failed, Exit::Usage, Exit::Undetermined, Exit::Interrupted, Exit::BrokenPipe]
+                .map(|e| e as u8),
+            [0, 1, 2, 3, 130, 141]
         );
     }
 }

@@ -187,6 +187,22 @@ fn commands_with_app_dir_use_the_assemblys_app_not_the_config_beside_it() {
     );
 }
 
+/// `status` exits 3 when it could not tell (here: no AWS endpoint answers), so a script tells it from 1,
+/// "unhealthy"; the error and its hint are on stderr.
+#[test]
+fn status_that_cannot_be_read_exits_3_not_1() {
+    let moto = Moto::start();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let out = moto.command(&["status"]).env("AWS_ENDPOINT_URL", &dead).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    let unhealthy = moto.karmada_eks(&["status"]);
+    assert_eq!(unhealthy.status.code(), Some(1), "nothing deployed is a verdict: unhealthy");
+}
+
 /// `--debug` (and `-vv`) log what the SDK sends and receives on stderr, request IDs included, as the AWS CLI's
 /// `--debug` does; without it nothing is logged, and stdout stays the command's output either way.
 #[test]

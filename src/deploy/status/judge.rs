@@ -124,9 +124,16 @@ pub fn assess(
             }
         }
     }
+    let mut unchecked = Vec::new();
     for d in drift.iter().flatten() {
-        if d.status != "IN_SYNC" {
-            problems.push(format!("stack {} drift: {}", d.stack, d.error.as_deref().unwrap_or(&d.status)));
+        match d.status.as_str() {
+            "IN_SYNC" => {}
+            "DETECTION_FAILED" => unchecked.push(format!(
+                "stack {}: drift not checked: {}",
+                d.stack,
+                d.error.as_deref().unwrap_or("CloudFormation could not finish drift detection")
+            )),
+            _ => problems.push(format!("stack {} drift: {}", d.stack, d.error.as_deref().unwrap_or(&d.status))),
         }
     }
     let certs = match &host {
@@ -152,7 +159,7 @@ pub fn assess(
     }
     let bad_stacks = stacks.iter().filter(|s| s.problem().is_some()).count();
     let bad_members = members.iter().filter(|m| !m.healthy()).count();
-    let healthy = bad_stacks == 0 && bad_members == 0 && problems.is_empty();
+    let healthy = bad_stacks == 0 && bad_members == 0 && problems.is_empty() && unchecked.is_empty();
     let mut parts = vec![format!("{} of {} stacks as deployed", stacks.len() - bad_stacks, stacks.len())];
     if let HostAnswer::Reached { status } = &host {
         parts.push(format!(
@@ -192,10 +199,16 @@ pub fn assess(
             None => "no backup yet".into(),
         });
     }
-    let summary = format!("{}: {}", if healthy { "healthy" } else { "UNHEALTHY" }, parts.join(", "));
+    let verdict = match (healthy, bad_stacks == 0 && bad_members == 0 && problems.is_empty()) {
+        (true, _) => "healthy",
+        (false, true) => "UNDETERMINED",
+        (false, false) => "UNHEALTHY",
+    };
+    let summary = format!("{verdict}: {}", parts.join(", "));
     StatusReport {
         healthy,
         summary,
+        unchecked,
         stacks,
         host,
         members,
@@ -672,5 +685,39 @@ mod tests {
         assert!(text.contains(", 1 stacks drifted\n"), "{text}");
         assert!(text.contains("  drift karmada-cluster: DRIFTED\n    MODIFIED AWS::EC2::SecurityGroup NlbSecurityGroup\n      ADD /SecurityGroupIngress/1: null -> {\"CidrIp\":\"0.0.0.0/0\",\"FromPort\":32443}\n"), "{text}");
         assert!(!text.contains("drift karmada-network"), "in-sync stacks only with --all");
+    }
+
+    #[test]
+    fn drift_detection_that_failed_is_undetermined_not_unhealthy_unless_something_else_is_wrong() {
+        let config = Config::default();
+        let failed = || StackDrift {
+            stack: "karmada-cluster".into(),
+            status: "DETECTION_FAILED".into(),
+            error: Some("Stack drift detection timed out".into()),
+            resources: vec![],
+        };
+        let sha = Some("d".repeat(64));
+        let report = assess(
+            &facts(&config),
+            stacks(),
+            reached(healthy_host(&config)),
+            Some(vec![failed()]),
+            sha.clone(),
+            vec![],
+        );
+        assert_eq!(report.verdict(), Verdict::Undetermined);
+        assert!(report.problems.is_empty(), "{:?}", report.problems);
+        assert_eq!(report.unchecked, ["stack karmada-cluster: drift not checked: Stack drift detection timed out"]);
+        let text = render(&report, false);
+        assert!(text.starts_with("UNDETERMINED: 4 of 4 stacks as deployed"), "{text}");
+        assert!(
+            text.contains("\n  stack karmada-cluster: drift not checked: Stack drift detection timed out\n"),
+            "{text}"
+        );
+        let mut host = healthy_host(&config);
+        host.apiserver.ready = false;
+        let worse = assess(&facts(&config), stacks(), reached(host), Some(vec![failed()]), sha, vec![]);
+        assert_eq!(worse.verdict(), Verdict::Unhealthy, "a known problem wins over a check that could not be made");
+        assert!(render(&worse, false).starts_with("UNHEALTHY"));
     }
 }

@@ -327,11 +327,24 @@ pub enum HostAnswer {
     },
 }
 
+/// What `status` concluded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Healthy,
+    /// Something is wrong: a stack, a member, the control plane.
+    Unhealthy,
+    /// Nothing is known to be wrong, but a check could not be made (drift detection failed).
+    Undetermined,
+}
+
 /// Everything `status` reports.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct StatusReport {
     pub healthy: bool,
     pub summary: String,
+    /// The checks that could not be made, and why (drift detection that CloudFormation could not finish).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unchecked: Vec<String>,
     pub stacks: Vec<StackState>,
     pub host: HostAnswer,
     pub members: Vec<MemberHealth>,
@@ -354,4 +367,20 @@ pub struct StatusReport {
     /// The SHA-256 of the desired state deployed, and whether the host has applied it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub desired_sha256: Option<String>,
+}
+
+impl StatusReport {
+    pub fn verdict(&self) -> Verdict {
+        match (self.healthy, self.unchecked.is_empty()) {
+            (true, _) => Verdict::Healthy,
+            (false, false) if self.is_clean_but_unchecked() => Verdict::Undetermined,
+            _ => Verdict::Unhealthy,
+        }
+    }
+
+    fn is_clean_but_unchecked(&self) -> bool {
+        self.problems.is_empty()
+            && self.stacks.iter().all(|s| s.problem().is_none())
+            && self.members.iter().all(MemberHealth::healthy)
+    }
 }

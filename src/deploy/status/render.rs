@@ -5,7 +5,7 @@ use super::model::{human, CertExpiry, StatusReport};
 /// The report as text: the summary line, then what is wrong (everything with `all`).
 pub fn render(report: &StatusReport, all: bool) -> String {
     let mut out = format!("{}\n", report.summary);
-    for p in &report.problems {
+    for p in report.problems.iter().chain(&report.unchecked) {
         out.push_str(&format!("  {p}\n"));
     }
     for w in &report.warnings {
