@@ -266,6 +266,10 @@ pub struct DeployArgs {
     /// Do not run the reconcile on the management host after the stacks (`karmada-eks reconcile` runs it later)
     #[arg(long)]
     pub no_reconcile: bool,
+    /// Write the deployed stacks' outputs to FILE as JSON ({"<stack>": {"<key>": "<value>"}}, as the AWS CDK CLI's
+    /// --outputs-file); a file is replaced only if it holds this app's outputs
+    #[arg(short = 'O', long, value_name = "FILE")]
+    pub outputs_file: Option<PathBuf>,
     /// Also delete STACK, a deployed stack tagged with the app that karmada-eks did not make (deploy lists those
     /// as kept and never deletes them otherwise); asked like any removal. Repeat for more stacks
     #[arg(long, value_name = "STACK", conflicts_with = "stacks")]

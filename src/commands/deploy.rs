@@ -12,8 +12,11 @@ use crate::deploy::approval::{Answer, ApprovalPolicy, Approver, Fixed, TerminalA
 use crate::deploy::client::AwsOptions;
 use crate::deploy::deployment::DeployOptions;
 use crate::deploy::ops::deploy::{self, DeployRequest};
+use crate::deploy::outputs_file;
 use crate::deploy::progress;
 use crate::deploy::tuning::Tuning;
+use constructs::core::Hints;
+use constructs::inspect::facts::AppFacts;
 use constructs::karmada::wellknown::TAG_VERSION;
 
 pub fn run(config_path: Option<&Path>, args: DeployArgs) -> Result<ExitCode> {
@@ -41,6 +44,10 @@ pub fn run(config_path: Option<&Path>, args: DeployArgs) -> Result<ExitCode> {
     };
     // Usage errors before any AWS call or runtime.
     deploy::selection(&assembly, &request)?;
+    let app = AppFacts::of(&assembly)?.app;
+    if let Some(path) = &args.outputs_file {
+        outputs_file::check(path, &app)?;
+    }
     let approver: Arc<dyn Approver> =
         if args.yes { Arc::new(Fixed(Answer::Yes)) } else { Arc::new(TerminalApprover::default()) };
     let reporter: Arc<dyn progress::Reporter> = Arc::from(progress::for_output(args.json));
@@ -51,6 +58,15 @@ pub fn run(config_path: Option<&Path>, args: DeployArgs) -> Result<ExitCode> {
     })?;
     drop(reporter);
     report::print_deploy(&outcome.report, args.json, &outcome.preflight);
+    if let Some(path) = &args.outputs_file {
+        match outputs_file::write(path, &app, &outcome.report) {
+            Ok(()) if !args.json => println!("outputs: {}", path.display()),
+            Ok(()) => {}
+            Err(e) => {
+                eprintln!("error: could not write {}: {}", path.display(), crate::error::with_hints(&e, &e.hints()))
+            }
+        }
+    }
     let code = report::exit_code(outcome.report.errors(), outcome.report.ok(), outcome.report.changed_something());
     match &outcome.reconciled {
         Some(r) if code == ExitCode::SUCCESS => Ok(report::print_reconcile(r, args.json)),

@@ -14,6 +14,7 @@ pub fn run(args: &InitArgs) -> Result<ExitCode> {
     let how = FileWrite {
         mode: 0o644,
         force: args.force,
+        offers_force: true,
         owned: None,
         leftovers: Some(&starter_so_far),
         elsewhere: "give another path",

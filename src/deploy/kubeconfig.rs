@@ -47,6 +47,7 @@ pub fn save(path: &Path, content: &str, force: bool) -> Result<(), OutputError> 
     let how = FileWrite {
         mode: 0o600,
         force,
+        offers_force: true,
         owned: Some(OwnFile { recognise: &saved, what: "a kubeconfig karmada-eks saved" }),
         leftovers: None,
         elsewhere: "choose another file with -o FILE",

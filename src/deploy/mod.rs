@@ -26,6 +26,7 @@ pub mod lock;
 pub mod lock_owner;
 pub mod monitor;
 pub mod ops;
+pub mod outputs_file;
 pub mod parameter;
 pub mod preflight;
 pub mod progress;

@@ -240,7 +240,8 @@ fn man_prints_the_page_and_writes_one_per_command_never_over_a_file_it_did_not_w
     let o = karmada_eks(dir.path(), &["man", "--dir", pages.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("karmada-eks-synth.1 exists and was not written by `karmada-eks man`"),
+        stderr(&o).contains("karmada-eks-synth.1 already exists and is not a man page karmada-eks wrote")
+            && stderr(&o).contains("hint: remove it yourself, or choose another --dir; nothing was written"),
         "{}",
         stderr(&o)
     );

@@ -187,6 +187,31 @@ fn commands_with_app_dir_use_the_assemblys_app_not_the_config_beside_it() {
     );
 }
 
+/// `deploy --outputs-file` writes the stacks' outputs as the AWS CDK CLI does, replaces only such a file of this
+/// app, and refuses any other file before it changes anything.
+#[test]
+fn outputs_file_holds_the_deployed_outputs_and_a_foreign_file_is_refused_before_anything_changes() {
+    let moto = Moto::start();
+    let deploy = ["deploy", NETWORK, "--exclusively", "--yes", "--outputs-file", "outputs.json"];
+    assert_ok(&moto.karmada_eks(&deploy));
+    let path = moto.home.path().join("outputs.json");
+    let outputs: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let network = outputs[NETWORK].as_object().unwrap_or_else(|| panic!("{outputs}"));
+    let vpc = network.iter().find(|(k, _)| k.starts_with("OutputRefVpc") && k.len() == "OutputRefVpc".len() + 8);
+    assert!(vpc.is_some_and(|(_, v)| v.as_str().is_some_and(|v| v.starts_with("vpc-"))), "{outputs}");
+    assert_eq!(outputs.as_object().unwrap().len(), 1, "only the deployed stack: {outputs}");
+    assert_ok(&moto.karmada_eks(&deploy));
+
+    std::fs::write(&path, "{\"mine\": 1}\n").unwrap();
+    let other = moto.karmada_eks(&["deploy", "--yes", "--outputs-file", "outputs.json"]);
+    let stderr = String::from_utf8_lossy(&other.stderr);
+    assert_eq!(other.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("outputs.json already exists and is not the outputs of app karmada"), "{stderr}");
+    assert!(stderr.contains("hint: remove it yourself, or name another file with --outputs-file FILE"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "{\"mine\": 1}\n");
+    assert!(!String::from_utf8_lossy(&other.stdout).contains("karmada-cluster"), "nothing was deployed");
+}
+
 /// `status` exits 3 when it could not tell (here: no AWS endpoint answers), so a script tells it from 1,
 /// "unhealthy"; the error and its hint are on stderr.
 #[test]

@@ -157,8 +157,12 @@ fn output_file_is_replaced_only_when_diagram_wrote_it() {
     std::fs::write(&notes, "mine").unwrap();
     let o = run(&["diagram", "-o", notes.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(common::stderr(&o).contains("was not written by `karmada-eks diagram`"), "{}", common::stderr(&o));
-    assert!(common::stderr(&o).contains("hint: choose another -o FILE, or pass --force"));
+    assert!(
+        common::stderr(&o).contains("already exists and is not a diagram karmada-eks wrote"),
+        "{}",
+        common::stderr(&o)
+    );
+    assert!(common::stderr(&o).contains("hint: pass --force to overwrite it, or choose another -o FILE"));
     assert_eq!(std::fs::read_to_string(&notes).unwrap(), "mine", "the user's file is untouched");
     assert!(run(&["diagram", "-o", notes.to_str().unwrap(), "--force"]).status.success());
     let leftovers: Vec<_> = std::fs::read_dir(dir.path())

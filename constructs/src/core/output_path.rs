@@ -442,23 +442,25 @@ pub struct FileWrite<'a> {
     pub mode: u32,
     /// Replace a regular file karmada-eks did not write (the command's `--force`).
     pub force: bool,
+    /// Whether the command has a `--force` for a refusal's hint to name.
+    pub offers_force: bool,
     /// Recognises a file the command wrote earlier, which it replaces without `force`; its killed runs'
     /// temporary files are recognised the same way unless `leftovers` says otherwise.
     pub owned: Option<OwnFile<'a>>,
     /// Recognises a killed run's temporary file (`.<name>.tmp-<pid>`, its process gone), which is removed; for a
     /// command whose own files are not recognisable once written (`init`'s config is the user's to edit).
-    pub leftovers: Option<&'a Recognise>,
+    pub leftovers: Option<&'a Recognise<'a>>,
     /// The end of a refusal's hint: how to write elsewhere ("give another path").
     pub elsewhere: &'a str,
 }
 
 /// True for the first bytes (up to 4 KiB) of a file a command wrote.
-pub type Recognise = dyn Fn(&[u8]) -> bool;
+pub type Recognise<'a> = dyn Fn(&[u8]) -> bool + 'a;
 
 /// How a command recognises a file it wrote earlier.
 pub struct OwnFile<'a> {
     /// True for the first bytes (up to 4 KiB) of such a file.
-    pub recognise: &'a Recognise,
+    pub recognise: &'a Recognise<'a>,
     /// Such a file, for a refusal: "a kubeconfig karmada-eks saved".
     pub what: &'a str,
 }
@@ -481,7 +483,7 @@ pub fn write_file(path: &Path, content: &[u8], how: &FileWrite) -> Result<(), Ou
 
 /// Removes the temporary files `.<name>.tmp-<pid>[-<n>]` that killed runs left in `dir` (a kubeconfig holds a
 /// credential), only when the command recognises them as its own.
-fn remove_temporaries(dir: &Path, name: &str, recognise: &Recognise) {
+fn remove_temporaries(dir: &Path, name: &str, recognise: &Recognise<'_>) {
     let Ok(entries) = fs::read_dir(dir) else { return };
     let prefix = format!(".{name}.tmp-");
     for entry in entries.flatten() {
@@ -499,7 +501,9 @@ fn remove_temporaries(dir: &Path, name: &str, recognise: &Recognise) {
     }
 }
 
-fn check_file(path: &Path, how: &FileWrite) -> Result<(), OutputError> {
+/// Whether [`write_file`] would write `path` as `how` allows, without writing: for a command that must know before
+/// its work that it may write its output afterwards.
+pub fn check_file(path: &Path, how: &FileWrite) -> Result<(), OutputError> {
     let refuse = |found: String, hint: String| Err(Refused { path: path.to_path_buf(), found, hint }.into());
     match Found::at(path)? {
         Found::Nothing if path.file_name().is_some() => Ok(()),
@@ -516,7 +520,8 @@ fn check_file(path: &Path, how: &FileWrite) -> Result<(), OutputError> {
                 Some(own) => format!("already exists and is not {}", own.what),
                 None => "already exists".into(),
             };
-            refuse(found, format!("pass --force to overwrite it, or {}", how.elsewhere))
+            let overwrite = if how.offers_force { "pass --force to overwrite it" } else { "remove it yourself" };
+            refuse(found, format!("{overwrite}, or {}", how.elsewhere))
         }
         Found::Symlink(target) => refuse(
             format!("is a symbolic link to {}; karmada-eks never writes through a link", target.display()),
