@@ -277,12 +277,16 @@ fn quotas_not_visible_fall_back_to_the_documented_default_and_another_account_fa
     account.member(MEMBER_REGION, "ekseucl02", "1.31", "API", &["0.0.0.0/0"]);
     account.member(APP_REGION, "eksuscl01", "1.31", "API", &["0.0.0.0/0"]);
 
-    // moto shows no ec2 or eks quota until one is applied: the documented defaults stand in.
+    // moto shows no ec2 or eks quota until one is applied, and has no GetAWSDefaultServiceQuota: EC2's own
+    // account attribute stands in for the Elastic IPs, the documented defaults for the rest.
     let (out, report) = doctor_json(&moto, &[]);
     assert_eq!(out.status.code(), Some(0), "over a default only warns: {report:#}");
     let eips = finding(&report, "quota-elastic-ips", None);
     assert_eq!(eips["result"], "ok");
-    assert_eq!(eips["found"], "0 in use + 4 needed = 4 Elastic IPs of documented default 5 of L-0263D0A3");
+    assert_eq!(
+        eips["found"],
+        "0 in use + 4 needed = 4 Elastic IPs of the account's vpc-max-elastic-ips 5 (EC2; Service Quotas' L-0263D0A3 is not visible)"
+    );
     let vcpus = finding(&report, "quota-vcpus", None);
     assert_eq!(vcpus["result"], "warn", "8 vCPUs over the default 5, which the account may well exceed");
     assert!(vcpus["fix"]

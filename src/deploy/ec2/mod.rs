@@ -388,6 +388,21 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn the_accounts_elastic_ip_limit_is_read_from_its_attributes() {
+        let attributes = r#"<DescribeAccountAttributesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">
+            <requestId>r-1</requestId><accountAttributeSet>
+              <item><attributeName>vpc-max-security-groups-per-interface</attributeName>
+                <attributeValueSet><item><attributeValue>5</attributeValue></item></attributeValueSet></item>
+              <item><attributeName>vpc-max-elastic-ips</attributeName>
+                <attributeValueSet><item><attributeValue>12</attributeValue></item></attributeValueSet></item>
+            </accountAttributeSet></DescribeAccountAttributesResponse>"#;
+        let (endpoint, seen) = stand_in(vec![(200, vec![], attributes.into())]);
+        assert_eq!(client(&endpoint, 1).max_elastic_ips().await.unwrap(), Some(12));
+        let body = seen.lock().unwrap()[0].1.clone();
+        assert_eq!(body, "Action=DescribeAccountAttributes&Version=2016-11-15&AttributeName.1=vpc-max-elastic-ips");
+    }
+
+    #[tokio::test]
     async fn spot_instances_are_not_counted_as_on_demand() {
         let instances = r#"<DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">
             <reservationSet><item><instancesSet>

@@ -226,6 +226,18 @@ impl Ec2 {
         Ok(items.iter().map(|s| (text(s, "subnetId"), text(s, "availabilityZone"))).collect())
     }
 
+    /// The account's applied limit of Elastic IPs in the region: `DescribeAccountAttributes`' `vpc-max-elastic-ips`.
+    pub async fn max_elastic_ips(&self) -> Result<Option<u64>, AwsError> {
+        let params = [("AttributeName.1".to_string(), "vpc-max-elastic-ips".to_string())];
+        let doc = self.call("DescribeAccountAttributes", &params).await?;
+        let limit = doc
+            .items("accountAttributeSet")
+            .filter(|a| a.text_of("attributeName") == Some("vpc-max-elastic-ips"))
+            .flat_map(|a| a.items("attributeValueSet"))
+            .find_map(|v| v.text_of("attributeValue").and_then(|n| n.parse().ok()));
+        Ok(limit)
+    }
+
     /// The zones that hold a default subnet (`DescribeSubnets`, `default-for-az`), each once.
     pub async fn default_subnet_zones(&self) -> Result<Vec<String>, AwsError> {
         let filter = [Filter::new("default-for-az", ["true"])];

@@ -348,7 +348,7 @@ async fn capacity(
             }
             let (in_use, quota) = tokio::join!(
                 async { ec2.describe_addresses().await.map(|a| a.len() as u64) },
-                quotas::applied(&sq, &quotas::ELASTIC_IPS)
+                quotas::applied_elastic_ips(&sq, &ec2)
             );
             vec![judged(&quotas::ELASTIC_IPS, region, None, in_use, u64::from(need.elastic_ips), &quota)]
         },

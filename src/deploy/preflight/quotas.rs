@@ -18,6 +18,7 @@
 use std::collections::BTreeMap;
 
 use super::report::Finding;
+use crate::deploy::ec2::Ec2;
 use crate::deploy::error::{AwsError, AwsErrorKind};
 
 /// One Service Quotas quota the app's resources count against.
@@ -85,22 +86,32 @@ pub const ON_DEMAND_VCPUS: Quota = Quota {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Applied {
     pub value: u64,
-    /// `None`: the applied value from Service Quotas; `Some(why)`: the documented default, because of `why`.
+    /// `None`: the applied value; `Some(why)`: the documented default, because of `why`.
     pub defaulted: Option<String>,
+    /// Where an applied value comes from when it is not Service Quotas' (EC2's account attribute).
+    pub reported_by: Option<&'static str>,
 }
 
 impl Applied {
     pub fn visible(value: u64) -> Self {
-        Applied { value, defaulted: None }
+        Applied { value, defaulted: None, reported_by: None }
     }
 
     pub fn defaulted(quota: &Quota, why: impl Into<String>) -> Self {
-        Applied { value: quota.default, defaulted: Some(why.into()) }
+        Applied { value: quota.default, defaulted: Some(why.into()), reported_by: None }
     }
 }
 
-/// The applied value of `quota` in the client's region, else its documented default.
+/// The applied value of `quota` in the client's region; for a quota never raised in the account
+/// (`NoSuchResourceException`), AWS's default for it (`GetAWSDefaultServiceQuota`); else its documented default.
 pub async fn applied(client: &aws_sdk_servicequotas::Client, quota: &Quota) -> Applied {
+    let not_visible = |e: AwsError| match e.kind {
+        AwsErrorKind::AccessDenied => Applied::defaulted(
+            quota,
+            format!("{}; docs/deployer-policy.md lists the permissions doctor needs", e.message),
+        ),
+        _ => Applied::defaulted(quota, e.message),
+    };
     match client.get_service_quota().service_code(quota.service).quota_code(quota.code).send().await {
         Ok(out) => match out.quota().and_then(|q| q.value()) {
             Some(v) if v >= 0.0 => Applied::visible(v as u64),
@@ -108,22 +119,42 @@ pub async fn applied(client: &aws_sdk_servicequotas::Client, quota: &Quota) -> A
         },
         Err(e) => {
             let e = AwsError::from_sdk("GetServiceQuota", e);
-            match e.kind {
-                AwsErrorKind::AccessDenied => Applied::defaulted(
-                    quota,
-                    format!("{}; docs/deployer-policy.md lists the permissions doctor needs", e.message),
-                ),
-                _ => Applied::defaulted(quota, e.message),
+            if e.code.as_deref() != Some("NoSuchResourceException") {
+                return not_visible(e);
+            }
+            let default =
+                client.get_aws_default_service_quota().service_code(quota.service).quota_code(quota.code).send().await;
+            match default.map(|out| out.quota().and_then(|q| q.value())) {
+                Ok(Some(v)) if v >= 0.0 => Applied::visible(v as u64),
+                Ok(_) => not_visible(e),
+                Err(d) => not_visible(AwsError::from_sdk("GetAWSDefaultServiceQuota", d)),
             }
         }
     }
 }
 
+/// The Elastic IP quota: its applied value from Service Quotas, else the account's own limit as EC2 reports it
+/// (`vpc-max-elastic-ips`, visible with `ec2:DescribeAccountAttributes` where Service Quotas is not), else the
+/// documented default.
+pub async fn applied_elastic_ips(client: &aws_sdk_servicequotas::Client, ec2: &Ec2) -> Applied {
+    let applied = applied(client, &ELASTIC_IPS).await;
+    if applied.defaulted.is_none() {
+        return applied;
+    }
+    match ec2.max_elastic_ips().await {
+        Ok(Some(limit)) => {
+            Applied { reported_by: Some("the account's vpc-max-elastic-ips"), ..Applied::visible(limit) }
+        }
+        _ => applied,
+    }
+}
+
 /// The verdict on `need` more of `quota` when `in_use` are in use; `subject` names a zone for per-zone quotas.
 pub fn judge(quota: &Quota, region: &str, subject: Option<&str>, in_use: u64, need: u64, applied: &Applied) -> Finding {
-    let source = match &applied.defaulted {
-        None => format!("quota {} {}", quota.code, applied.value),
-        Some(_) => format!("documented default {} of {}", applied.value, quota.code),
+    let source = match (&applied.defaulted, applied.reported_by) {
+        (None, None) => format!("quota {} {}", quota.code, applied.value),
+        (None, Some(by)) => format!("{by} {} (EC2; Service Quotas' {} is not visible)", applied.value, quota.code),
+        (Some(_), _) => format!("documented default {} of {}", applied.value, quota.code),
     };
     let total = in_use + need;
     let found = format!("{in_use} in use + {need} needed = {total} {} of {source}", quota.unit);
@@ -184,6 +215,47 @@ pub fn standard_vcpus(instances: &BTreeMap<Vec<String>, u32>, vcpus: &BTreeMap<S
 #[cfg(test)]
 mod tests {
     use super::*;
+    use aws_sdk_servicequotas::error::ErrorMetadata;
+    use aws_sdk_servicequotas::operation::get_aws_default_service_quota::{
+        GetAWSDefaultServiceQuotaError, GetAwsDefaultServiceQuotaOutput,
+    };
+    use aws_sdk_servicequotas::operation::get_service_quota::GetServiceQuotaError;
+    use aws_sdk_servicequotas::types::ServiceQuota;
+    use aws_sdk_servicequotas::Client;
+    use aws_smithy_mocks::{mock, mock_client, RuleMode};
+
+    fn service_error(code: &str) -> ErrorMetadata {
+        ErrorMetadata::builder().code(code).message(format!("{code} from the recorded answer")).build()
+    }
+
+    /// A quota the account never raised has no applied value (`NoSuchResourceException`): AWS's default for the
+    /// account stands, read with GetAWSDefaultServiceQuota, and is a visible value, not the documented one.
+    #[tokio::test]
+    async fn a_quota_never_raised_is_read_as_the_accounts_aws_default() {
+        let unapplied = mock!(Client::get_service_quota)
+            .then_error(|| GetServiceQuotaError::generic(service_error("NoSuchResourceException")));
+        let default = mock!(Client::get_aws_default_service_quota).then_output(|| {
+            GetAwsDefaultServiceQuotaOutput::builder().quota(ServiceQuota::builder().value(32.0).build()).build()
+        });
+        let client = mock_client!(aws_sdk_servicequotas, RuleMode::MatchAny, [&unapplied, &default]);
+        assert_eq!(applied(&client, &ON_DEMAND_VCPUS).await, Applied::visible(32));
+
+        let denied = mock!(Client::get_service_quota)
+            .then_error(|| GetServiceQuotaError::generic(service_error("AccessDeniedException")));
+        let client = mock_client!(aws_sdk_servicequotas, RuleMode::MatchAny, [&denied]);
+        let fallback = applied(&client, &ON_DEMAND_VCPUS).await;
+        assert_eq!(fallback.value, 5, "the documented default");
+        assert!(fallback.defaulted.unwrap().contains("docs/deployer-policy.md"));
+
+        let unapplied = mock!(Client::get_service_quota)
+            .then_error(|| GetServiceQuotaError::generic(service_error("NoSuchResourceException")));
+        let no_default = mock!(Client::get_aws_default_service_quota)
+            .then_error(|| GetAWSDefaultServiceQuotaError::generic(service_error("AccessDeniedException")));
+        let client = mock_client!(aws_sdk_servicequotas, RuleMode::MatchAny, [&unapplied, &no_default]);
+        let fallback = applied(&client, &ON_DEMAND_VCPUS).await;
+        assert_eq!(fallback.value, 5);
+        assert!(fallback.defaulted.unwrap().starts_with("AccessDeniedException"), "the second refusal is named");
+    }
 
     #[test]
     fn four_elastic_ips_in_use_and_four_needed_exceed_the_quota_of_five() {
