@@ -403,6 +403,25 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn regions_are_asked_with_all_regions_and_their_opt_in_status_read() {
+        let regions = r#"<DescribeRegionsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><regionInfo>
+              <item><regionName>af-south-1</regionName><regionEndpoint>ec2.af-south-1.amazonaws.com</regionEndpoint>
+                <optInStatus>not-opted-in</optInStatus></item>
+              <item><regionName>us-east-1</regionName><optInStatus>opt-in-not-required</optInStatus></item>
+            </regionInfo></DescribeRegionsResponse>"#;
+        let (endpoint, seen) = stand_in(vec![(200, vec![], regions.into())]);
+        let wanted = ["af-south-1".to_string(), "us-east-1".to_string()];
+        let got = client(&endpoint, 1).region_opt_in_statuses(&wanted).await.unwrap();
+        assert_eq!(got[0], ("af-south-1".to_string(), "not-opted-in".to_string()));
+        assert_eq!(got[1], ("us-east-1".to_string(), "opt-in-not-required".to_string()));
+        let body = seen.lock().unwrap()[0].1.clone();
+        assert_eq!(
+            body,
+            "Action=DescribeRegions&Version=2016-11-15&AllRegions=true&RegionName.1=af-south-1&RegionName.2=us-east-1"
+        );
+    }
+
+    #[tokio::test]
     async fn spot_instances_are_not_counted_as_on_demand() {
         let instances = r#"<DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">
             <reservationSet><item><instancesSet>

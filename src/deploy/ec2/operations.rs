@@ -238,6 +238,16 @@ impl Ec2 {
         Ok(limit)
     }
 
+    /// `DescribeRegions` of `regions`, with `AllRegions` so that regions the account has not enabled are listed
+    /// too: (region, `optInStatus`).
+    pub async fn region_opt_in_statuses(&self, regions: &[String]) -> Result<Vec<(String, String)>, AwsError> {
+        let mut params = vec![("AllRegions".to_string(), "true".to_string())];
+        params.extend(list_params("RegionName", regions));
+        let doc = self.call("DescribeRegions", &params).await?;
+        let statuses = doc.items("regionInfo").map(|r| (text(r, "regionName"), text(r, "optInStatus"))).collect();
+        Ok(statuses)
+    }
+
     /// The zones that hold a default subnet (`DescribeSubnets`, `default-for-az`), each once.
     pub async fn default_subnet_zones(&self) -> Result<Vec<String>, AwsError> {
         let filter = [Filter::new("default-for-az", ["true"])];

@@ -10,6 +10,7 @@ pub mod demand;
 pub mod members;
 pub mod names;
 pub mod quotas;
+pub mod regions;
 pub mod release;
 pub mod report;
 pub mod stacks;
@@ -162,6 +163,7 @@ pub async fn run(aws: &Aws, plan: Plan) -> Report {
         report.regions.push(("global".into(), started.elapsed()));
         return report;
     }
+    report.checks.extend(regions::enabled(aws, &plan.regions).await);
     let parent_nat = parent_nat.ok().filter(|ips| !ips.is_empty());
     let plan = Arc::new(plan);
     let mut tasks = tokio::task::JoinSet::new();
