@@ -6,14 +6,14 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use crate::cli::BackupArgs;
-use crate::deploy::host::backup::BackupAction;
+use crate::deploy::host::backup::HostAction;
 
 pub fn run(config_path: Option<&Path>, args: BackupArgs) -> Result<ExitCode> {
     super::on_host::run(
         config_path,
         &args.assembly,
         &args.aws,
-        BackupAction::Backup { reason: "manual".into() },
+        HostAction::Backup { reason: "manual".into() },
         args.json,
     )
 }

@@ -9,7 +9,7 @@ use super::assembly::load_assembly;
 use super::session;
 use crate::cli::{AssemblyArgs, AwsArgs};
 use crate::deploy::client::AwsOptions;
-use crate::deploy::host::backup::{BackupAction, BackupReport};
+use crate::deploy::host::backup::{BackupReport, HostAction};
 use crate::deploy::host::reconcile::ReconcileError;
 use crate::deploy::ops::host_action;
 use crate::deploy::tuning::Tuning;
@@ -21,15 +21,15 @@ pub fn run(
     config_path: Option<&Path>,
     assembly: &AssemblyArgs,
     aws: &AwsArgs,
-    action: BackupAction,
+    action: HostAction,
     json: bool,
 ) -> Result<ExitCode> {
     let facts = AppFacts::of(&load_assembly(config_path, assembly.app.as_deref())?)?;
     let tuning = Tuning::from_env();
     let event = match action {
-        BackupAction::Backup { .. } => "backup",
-        BackupAction::Restore { .. } => "restore",
-        BackupAction::RotateCerts { .. } => "rotate-certs",
+        HostAction::Backup { .. } => "backup",
+        HostAction::Restore { .. } => "restore",
+        HostAction::RotateCerts { .. } => "rotate-certs",
     };
     let aws = AwsOptions { profile: aws.profile.clone(), region: aws.region.clone() };
     let result: Result<BackupReport, ReconcileError> = session::runtime()?
@@ -43,8 +43,8 @@ pub fn run(
                     println!("  {line}");
                 }
                 match (&action, &report.location) {
-                    (BackupAction::Backup { .. }, Some(at)) => println!("backup: {at}"),
-                    (BackupAction::Restore { .. }, Some(at)) => println!("restore: Karmada is back at {at}"),
+                    (HostAction::Backup { .. }, Some(at)) => println!("backup: {at}"),
+                    (HostAction::Restore { .. }, Some(at)) => println!("restore: Karmada is back at {at}"),
                     _ => println!("{event}: done"),
                 }
             }

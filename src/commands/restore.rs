@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use crate::cli::RestoreArgs;
 use crate::deploy::approval::{ask, Answer, TerminalApprover};
-use crate::deploy::host::backup::BackupAction;
+use crate::deploy::host::backup::HostAction;
 use crate::deploy::progress::PlainReporter;
 use crate::error::{Exit, UsageError};
 
@@ -39,7 +39,7 @@ pub fn run(config_path: Option<&Path>, args: RestoreArgs) -> Result<ExitCode> {
             }
         }
     }
-    super::on_host::run(config_path, &args.assembly, &args.aws, BackupAction::Restore { key: args.from }, args.json)
+    super::on_host::run(config_path, &args.assembly, &args.aws, HostAction::Restore { key: args.from }, args.json)
 }
 
 /// `backups/<time>-<reason>.tgz` as the host names them: letters, digits, `-` and one `.tgz`.

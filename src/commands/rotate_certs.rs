@@ -6,14 +6,14 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use crate::cli::RotateCertsArgs;
-use crate::deploy::host::backup::BackupAction;
+use crate::deploy::host::backup::HostAction;
 
 pub fn run(config_path: Option<&Path>, args: RotateCertsArgs) -> Result<ExitCode> {
     super::on_host::run(
         config_path,
         &args.assembly,
         &args.aws,
-        BackupAction::RotateCerts { force: args.force },
+        HostAction::RotateCerts { force: args.force },
         args.json,
     )
 }

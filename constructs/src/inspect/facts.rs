@@ -6,9 +6,10 @@
 
 use std::collections::BTreeMap;
 
+use super::desired_state::bundle_in;
 use crate::core::CloudAssembly;
 use crate::karmada::config::release;
-use crate::karmada::host::desired_state::{bundle_file, bundle_in};
+use crate::karmada::host::desired_state::bundle_file;
 use crate::karmada::wellknown::{StackNames, TAG_APP};
 use crate::karmada::JoinMode;
 

@@ -194,7 +194,7 @@ impl Inventory {
             .map(|c| c.place.region.clone())
             .or_else(|| assembly.stacks.first().map(|s| s.environment.region.clone()))
             .unwrap_or_default();
-        let bundle = crate::karmada::host::desired_state::bundle_in(assembly, &inv.app);
+        let bundle = super::desired_state::bundle_in(assembly, &inv.app);
         let file =
             |name: &str| bundle.as_deref().and_then(|b| crate::karmada::host::desired_state::bundle_file(b, name));
         let modes: BTreeMap<String, String> = super::facts::members(file("members").unwrap_or_default())

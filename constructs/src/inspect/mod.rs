@@ -4,6 +4,7 @@
 //! see exactly the JSON that is deployed and never a config beside it.
 
 pub mod cost;
+pub mod desired_state;
 pub mod diagram;
 pub mod facts;
 pub mod inventory;

@@ -9,9 +9,9 @@ use super::run_command::Host;
 use crate::deploy::destroy::{BackupFuture, FinalBackup};
 use crate::deploy::error::DeployError;
 
-/// What to run on the host.
+/// What to run on the host: a backup, a restore, or a certificate rotation (`karmada-eks-reconcile` subcommands).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum BackupAction {
+pub enum HostAction {
     /// A backup now, labelled with the reason (`manual`, `final`, ...).
     Backup { reason: String },
     /// A restore of `key` (`backups/<time>-<reason>.tgz`), or of the newest backup.
@@ -20,13 +20,13 @@ pub enum BackupAction {
     RotateCerts { force: bool },
 }
 
-impl BackupAction {
+impl HostAction {
     fn args(&self) -> Vec<&str> {
         match self {
-            BackupAction::Backup { reason } => vec!["backup", reason],
-            BackupAction::Restore { key } => vec!["restore", key.as_deref().unwrap_or("latest")],
-            BackupAction::RotateCerts { force: false } => vec!["certs", "renew"],
-            BackupAction::RotateCerts { force: true } => vec!["certs", "renew", "--force"],
+            HostAction::Backup { reason } => vec!["backup", reason],
+            HostAction::Restore { key } => vec!["restore", key.as_deref().unwrap_or("latest")],
+            HostAction::RotateCerts { force: false } => vec!["certs", "renew"],
+            HostAction::RotateCerts { force: true } => vec!["certs", "renew", "--force"],
         }
     }
 }
@@ -48,7 +48,7 @@ pub async fn run(
     cfn: &CfnClient,
     ssm: aws_sdk_ssm::Client,
     app: &str,
-    action: &BackupAction,
+    action: &HostAction,
     connect: impl FnOnce(aws_sdk_ssm::Client, &str) -> Host,
 ) -> Result<BackupReport, ReconcileError> {
     let instance = management_instance(cfn, app).await?.ok_or_else(|| ReconcileError::NotDeployed {
@@ -92,7 +92,7 @@ impl<F: Fn(aws_sdk_ssm::Client, &str) -> Host + Send + Sync> FinalBackup for Hos
             if management_instance(&self.cfn, &self.app).await?.is_none() {
                 return Ok(None);
             }
-            let action = BackupAction::Backup { reason: "final".into() };
+            let action = HostAction::Backup { reason: "final".into() };
             match run(&self.cfn, self.ssm.clone(), &self.app, &action, &self.connect).await {
                 Ok(report) => Ok(Some(report.location.unwrap_or_else(|| "taken".into()))),
                 Err(e) if e.is_interrupted() => {
@@ -105,11 +105,11 @@ impl<F: Fn(aws_sdk_ssm::Client, &str) -> Host + Send + Sync> FinalBackup for Hos
     }
 }
 
-fn report(action: &BackupAction, output: String) -> BackupReport {
+fn report(action: &HostAction, output: String) -> BackupReport {
     let (name, prefix) = match action {
-        BackupAction::Backup { .. } => ("backup", "backup "),
-        BackupAction::Restore { .. } => ("restore", "restored "),
-        BackupAction::RotateCerts { .. } => {
+        HostAction::Backup { .. } => ("backup", "backup "),
+        HostAction::Restore { .. } => ("restore", "restored "),
+        HostAction::RotateCerts { .. } => {
             return BackupReport { action: "rotate-certs", location: None, output };
         }
     };
@@ -128,15 +128,15 @@ mod tests {
     #[test]
     fn the_report_names_the_backup_the_host_wrote_or_restored() {
         let b = report(
-            &BackupAction::Backup { reason: "manual".into() },
+            &HostAction::Backup { reason: "manual".into() },
             "backup s3://b/backups/20261203T160000Z-manual.tgz\n".into(),
         );
         assert_eq!(b.location.as_deref(), Some("s3://b/backups/20261203T160000Z-manual.tgz"));
         let r = report(
-            &BackupAction::Restore { key: None },
+            &HostAction::Restore { key: None },
             "backup s3://b/backups/20261203T160100Z-pre-restore.tgz\nrestored backups/20261203T160000Z-manual.tgz (etcd revision 101)\nmembers: 3 of 3 Ready\n".into(),
         );
         assert_eq!(r.location.as_deref(), Some("backups/20261203T160000Z-manual.tgz"));
-        assert_eq!(BackupAction::Restore { key: None }.args(), ["restore", "latest"]);
+        assert_eq!(HostAction::Restore { key: None }.args(), ["restore", "latest"]);
     }
 }

@@ -4,7 +4,7 @@ use anyhow::Result;
 
 use super::Ui;
 use crate::deploy::client::{Aws, AwsOptions};
-use crate::deploy::host::backup::{self, BackupAction, BackupReport};
+use crate::deploy::host::backup::{self, BackupReport, HostAction};
 use crate::deploy::host::reconcile::ReconcileError;
 use crate::deploy::host::run_command::{Host, HostTimeouts};
 use constructs::inspect::facts::AppFacts;
@@ -14,7 +14,7 @@ use constructs::inspect::facts::AppFacts;
 pub async fn run(
     aws: &AwsOptions,
     facts: &AppFacts,
-    action: &BackupAction,
+    action: &HostAction,
     ui: &Ui,
 ) -> Result<Result<BackupReport, ReconcileError>> {
     let aws = &Aws::load(aws, ui.tuning).await;

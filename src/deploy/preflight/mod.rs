@@ -22,8 +22,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use constructs::core::{CloudAssembly, StackArtifact};
+use constructs::inspect::desired_state::chunks_in;
 use constructs::inspect::facts::AppFacts;
-use constructs::karmada::host::desired_state;
 use constructs::karmada::{Config, JoinMode};
 
 use crate::deploy::client::Aws;
@@ -114,11 +114,8 @@ impl Plan {
             demand::karmada_api(&s.template, u64::from(constructs::karmada::wellknown::KARMADA_API_PORT))
         });
         let karmada_version = facts.karmada_version.clone().unwrap_or_else(|| Config::default().karmada.version);
-        let desired_state_stacks = stacks
-            .iter()
-            .filter(|s| !desired_state::chunks_in(&s.template, &app).is_empty())
-            .map(|s| s.name.clone())
-            .collect();
+        let desired_state_stacks =
+            stacks.iter().filter(|s| !chunks_in(&s.template, &app).is_empty()).map(|s| s.name.clone()).collect();
         let mut zones: BTreeMap<String, BTreeSet<Zone>> = BTreeMap::new();
         for s in &assembly.stacks {
             zones.entry(s.environment.region.clone()).or_default().extend(demand::subnet_zones(&s.template));

@@ -27,7 +27,6 @@ use super::manifests;
 use super::shell::{shell_word, FILE_MARKER};
 use super::templates::{self, Template};
 use super::tools::{parent_kubectl, tool_lines};
-use crate::core::CloudAssembly;
 use crate::karmada::config::budget::DOWNLOAD_SECONDS;
 use crate::karmada::config::Config;
 use crate::karmada::pins::{ETCD_TOOLS, KARMADA_KUBE_IMAGE_TAG, RESTORE_POD_IMAGE};
@@ -252,19 +251,6 @@ pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// The desired-state chunks `template` holds: (index, base64 value) of each `/<app>/karmada/desired-state/<i>`
-/// parameter.
-pub fn chunks_in<'a>(template: &'a serde_json::Value, app: &str) -> Vec<(usize, &'a str)> {
-    let prefix = format!("{}/", wellknown::desired_state_parameter(app));
-    let resources = template["Resources"].as_object().into_iter().flat_map(|r| r.values());
-    resources
-        .filter_map(|r| {
-            let (name, value) = (r["Properties"]["Name"].as_str()?, r["Properties"]["Value"].as_str()?);
-            Some((name.strip_prefix(&prefix)?.parse().ok()?, value))
-        })
-        .collect()
-}
-
 /// The bundle of numbered base64 chunks; `None` unless they run from 0 without a gap and decode to text.
 pub fn bundle_of_chunks<'a>(chunks: impl IntoIterator<Item = (usize, &'a str)>) -> Option<String> {
     let chunks: BTreeMap<usize, &str> = chunks.into_iter().collect();
@@ -272,12 +258,6 @@ pub fn bundle_of_chunks<'a>(chunks: impl IntoIterator<Item = (usize, &'a str)>) 
         return None;
     }
     String::from_utf8(base64_decode(&chunks.into_values().collect::<String>())?).ok()
-}
-
-/// The bundle an assembly's desired-state stacks hold (their chunk parameters, in order), for the commands that
-/// read the app from its assembly (`cost`, `diagram`); `None` when the assembly has none or a chunk is missing.
-pub fn bundle_in(assembly: &CloudAssembly, app: &str) -> Option<String> {
-    bundle_of_chunks(assembly.stacks.iter().flat_map(|s| chunks_in(&s.template, app)))
 }
 
 /// The text of the file `name` in `bundle`.
@@ -294,19 +274,11 @@ mod tests {
     use crate::karmada::config::{JoinMode, MemberConfig};
 
     #[test]
-    fn the_bundle_is_read_back_from_the_assembly() {
+    fn base64_decodes_what_it_encodes_and_refuses_other_characters() {
         for input in [&b""[..], b"f", b"fo", b"foo", b"foobar\n\xff"] {
             assert_eq!(base64_decode(&base64(input)).as_deref(), Some(input));
         }
         assert_eq!(base64_decode("a*b="), None);
-        let mut config = Config::default();
-        config.members[2].mode = JoinMode::Pull;
-        config.nlb.allowed_cidrs = Some(vec!["198.51.100.0/24".into()]);
-        let assembly = crate::karmada::KarmadaApp::new(&config).unwrap().synth().unwrap();
-        let bundle = bundle_in(&assembly, "karmada").unwrap();
-        assert_eq!(bundle, render(&config).unwrap().bundle);
-        let members = bundle_file(&bundle, "members").unwrap();
-        assert!(members.ends_with("eksuscl01 us-east-1 eksuscl01 pull\n"), "{members}");
     }
 
     fn files(d: &DesiredState) -> Vec<(String, String)> {
