@@ -166,6 +166,7 @@ fn commands_with_app_dir_use_the_assemblys_app_not_the_config_beside_it() {
         }
     }
     assert_eq!(report["host"]["reason"], "stack alpha-management has no management instance");
+    assert_eq!(report["host"]["hints"][0], "run `karmada-eks deploy`; the management stack creates the host");
 
     let out = moto.karmada_eks(&["reconcile", "--app", "alpha.out"]);
     assert_eq!(out.status.code(), Some(1));

@@ -744,7 +744,7 @@ async fn a_failed_management_stack_shows_its_first_failure_and_the_bootstrap_log
     let report = status::assess(
         &constructs::inspect::facts::AppFacts::of(&default_app).unwrap(),
         vec![state],
-        HostAnswer::Unreachable { reason: "the management stack is CREATE_FAILED".into() },
+        HostAnswer::Unreachable { reason: "the management stack is CREATE_FAILED".into(), hints: vec![] },
         None,
         None,
         tail,

@@ -11,7 +11,7 @@ use crate::deploy::host::run_command::{Host, HostTimeouts};
 use crate::deploy::inputs::OutputCache;
 use crate::deploy::status::{self, drift, gather, HostAnswer, StackState, StatusReport};
 use crate::deploy::{account, inventory};
-use constructs::core::CloudAssembly;
+use constructs::core::{CloudAssembly, Hints};
 use constructs::inspect::facts::AppFacts;
 
 /// How long `status` waits for a host that is not registered with SSM before reporting it unreachable.
@@ -50,14 +50,17 @@ pub async fn status(aws: &AwsOptions, assembly: &CloudAssembly, drift: bool, ui:
         .is_some_and(|s| s.status.as_deref().is_some_and(|st| !crate::deploy::stack::is_success(st)));
     let mut bootstrap_log = Vec::new();
     let host = match reconcile::management_instance(&cfn, app).await? {
-        None => HostAnswer::Unreachable { reason: format!("stack {management} has no management instance") },
+        None => HostAnswer::Unreachable {
+            reason: format!("stack {management} has no management instance"),
+            hints: vec!["run `karmada-eks deploy`; the management stack creates the host".into()],
+        },
         Some(instance) => {
             let timeouts = HostTimeouts { registration: REGISTRATION_WAIT, ..HostTimeouts::default() };
             let Ui { tuning, interrupt, reporter, .. } = ui.clone();
             let host = Host::new(aws.ssm(home), &instance, tuning, timeouts, interrupt, reporter);
             let answer = match gather::host_status(&host).await {
                 Ok(status) => HostAnswer::Reached { status: Box::new(status) },
-                Err(e) => HostAnswer::Unreachable { reason: e.to_string() },
+                Err(e) => HostAnswer::Unreachable { reason: e.to_string(), hints: e.hints() },
             };
             if management_failed {
                 bootstrap_log = gather::bootstrap_log(&host).await.unwrap_or_default();

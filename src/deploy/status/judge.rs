@@ -27,7 +27,10 @@ pub fn assess(
     let mut members: Vec<MemberHealth> = Vec::new();
     let mut agent_warnings: Vec<String> = Vec::new();
     match &host {
-        HostAnswer::Unreachable { reason } => problems.push(format!("Karmada not checked: {reason}")),
+        HostAnswer::Unreachable { reason, hints } => {
+            let fixes: String = hints.iter().map(|h| format!("; hint: {h}")).collect();
+            problems.push(format!("Karmada not checked: {reason}{fixes}"))
+        }
         HostAnswer::Reached { status } => {
             if !status.apiserver.ready {
                 problems.push("the Karmada API server is not ready".into());
@@ -589,7 +592,7 @@ mod tests {
             ..stacks[3].clone()
         };
         let log = vec!["step init: kubectl karmada init".to_string(), "FAILED init: etcd not ready".to_string()];
-        let host = HostAnswer::Unreachable { reason: "the management stack is not complete".into() };
+        let host = HostAnswer::Unreachable { reason: "the management stack is not complete".into(), hints: vec![] };
         let report = assess(&facts(&config), stacks, host, None, None, log);
         let text = render(&report, false);
         assert!(!report.healthy);

@@ -321,9 +321,11 @@ pub enum HostAnswer {
     Reached {
         status: Box<HostStatus>,
     },
-    /// No host yet, or it could not be reached: why.
+    /// No host yet, or it could not be reached: why, and what to do about it.
     Unreachable {
         reason: String,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        hints: Vec<String>,
     },
 }
 
