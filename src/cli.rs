@@ -395,7 +395,8 @@ pub struct BackupArgs {
     pub assembly: AssemblyArgs,
     #[command(flatten)]
     pub aws: AwsArgs,
-    /// Print the outcome as one JSON document {"event": "backup", "ok", "report": {"location", "output"} | "error"}
+    /// Print the outcome as one JSON document {"event": "backup", "ok", "report": {"location", "output"} | "error",
+    /// "hints"}
     #[arg(long)]
     pub json: bool,
 }
@@ -409,7 +410,7 @@ pub struct RotateCertsArgs {
     pub assembly: AssemblyArgs,
     #[command(flatten)]
     pub aws: AwsArgs,
-    /// Print the outcome as one JSON document {"event": "rotate-certs", "ok", "report": {"output"} | "error"}
+    /// Print the outcome as one JSON document {"event": "rotate-certs", "ok", "report": {"output"} | "error", "hints"}
     #[arg(long)]
     pub json: bool,
 }
@@ -426,7 +427,7 @@ pub struct RestoreArgs {
     pub assembly: AssemblyArgs,
     #[command(flatten)]
     pub aws: AwsArgs,
-    /// Print the outcome as one JSON document {"event": "restore", "ok", "report" | "error"}
+    /// Print the outcome as one JSON document {"event": "restore", "ok", "report" | "error", "hints"}
     #[arg(long)]
     pub json: bool,
 }
@@ -437,7 +438,7 @@ pub struct ReconcileArgs {
     pub assembly: AssemblyArgs,
     #[command(flatten)]
     pub aws: AwsArgs,
-    /// Print the outcome as one JSON document {"event": "reconcile", "ok", "report" | "error"}
+    /// Print the outcome as one JSON document {"event": "reconcile", "ok", "report" | "error", "hints"}
     #[arg(long)]
     pub json: bool,
 }

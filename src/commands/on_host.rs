@@ -16,7 +16,8 @@ use crate::deploy::tuning::Tuning;
 use constructs::inspect::facts::AppFacts;
 
 /// Runs `action` on the host of the assembly's app and prints the outcome (text, or one JSON document
-/// {"event": "backup" | "restore", "ok", "report" | "error"}); exit 0, 1, or 130 after Ctrl-C.
+/// {"event": "backup" | "restore" | "rotate-certs", "ok", "report" | "error", "hints"}); exit 0, 1, or 130 after
+/// Ctrl-C.
 pub fn run(
     config_path: Option<&Path>,
     assembly: &AssemblyArgs,
