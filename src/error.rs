@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use constructs::core::output_path::{OutputError, Refused};
 use constructs::core::{Hints, SynthError};
+use constructs::inspect::facts::NoApp;
 use constructs::karmada::{ConfigError, KarmadaError};
 
 use crate::deploy::error::{AwsError, DeployError};
@@ -94,7 +95,8 @@ fn hints_of(e: &(dyn std::error::Error + 'static)) -> Vec<String> {
         DeployError,
         AwsError,
         ReconcileError,
-        HostError
+        HostError,
+        NoApp
     );
     Vec::new()
 }
@@ -130,6 +132,7 @@ pub fn exit_of(e: &anyhow::Error) -> Exit {
         c.is::<UsageError>()
             || c.is::<ConfigError>()
             || c.is::<Refused>()
+            || c.is::<NoApp>()
             || c.downcast_ref::<DeployError>().is_some_and(|d| d.is_usage())
     };
     if e.chain().any(interrupted) {

@@ -193,3 +193,20 @@ fn the_extend_example_synthesizes_through_the_cli_and_the_cdk_cli_reads_it() {
 
     assert_eq!(common::cdk_ls(&out, dir.path()), names);
 }
+
+/// An assembly that holds no karmada-eks app (no stack tagged with one) is the user's input to fix: the commands
+/// that read the app's facts from it say so with the fix and exit 2, before any AWS call.
+#[test]
+fn an_assembly_of_another_app_is_refused_with_the_fix_and_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = constructs::core::App::new();
+    app.add_stack("other", constructs::core::Environment::new(None, "eu-west-1"));
+    app.synth().unwrap().write(&dir.path().join("other.out")).unwrap();
+    for command in ["status", "reconcile", "kubeconfig", "backup"] {
+        let o = common::karmada_eks(dir.path(), &[command, "--app", "other.out"]);
+        let stderr = common::stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{command}: {stderr}");
+        assert!(stderr.starts_with("error: the assembly holds no karmada-eks app"), "{command}: {stderr}");
+        assert!(stderr.contains("hint: give --app a directory `karmada-eks synth` wrote"), "{command}: {stderr}");
+    }
+}

@@ -57,6 +57,12 @@ pub struct AppFacts {
 #[error("the assembly holds no karmada-eks app: none of its stacks is tagged {TAG_APP}")]
 pub struct NoApp;
 
+impl crate::core::Hints for NoApp {
+    fn hints(&self) -> Vec<String> {
+        vec!["give --app a directory `karmada-eks synth` wrote, or a command that writes such an assembly".into()]
+    }
+}
+
 impl AppFacts {
     /// The facts of `assembly`'s app; [`NoApp`] when no stack carries the app tag.
     pub fn of(assembly: &CloudAssembly) -> Result<AppFacts, NoApp> {
