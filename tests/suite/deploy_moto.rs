@@ -245,7 +245,6 @@ fn debug_logs_the_sdks_requests_on_stderr_and_nothing_without_it() {
         assert_eq!(out.status.code(), quiet.status.code());
         assert_eq!(out.stdout, quiet.stdout, "logs never reach stdout");
         let stderr = String::from_utf8_lossy(&out.stderr);
-        println!("{stderr}");
         assert!(stderr.lines().any(|l| l.contains("DEBUG") && l.contains("aws_smithy_runtime")), "{flag}: {stderr}");
         let response = stderr.lines().find(|l| l.contains("SSM.GetParameter") && l.contains("AWS response"));
         assert!(response.is_some_and(|l| l.contains("status=400") && l.contains("request_id=")), "{flag}: {stderr}");
