@@ -80,9 +80,8 @@ impl DeployLock {
 }
 
 /// Runs `work` holding the lock of `app` for `owner` (an ARN) running `command` (see [`DeployLock::take`]), and
-/// releases it whatever `work`
-/// returns. Notes go to `reporter`: whose lock `--force-unlock` broke, and a release that failed (the next run
-/// then needs `--force-unlock`).
+/// releases it whatever `work` returns. Notes go to `reporter`: whose lock `--force-unlock` broke, and a release
+/// that failed (the next run then needs `--force-unlock`).
 pub async fn holding<T, E: From<DeployError>>(
     ssm: &Client,
     app: &str,
