@@ -6,13 +6,13 @@
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config as ProptestConfig, TestCaseError, TestRunner};
-use std::path::Path;
-use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use crate::support::common::karmada_eks;
 use constructs::karmada::config::placement;
 use constructs::karmada::config::STARTER;
 use constructs::karmada::{Config, ConfigError, KarmadaApp};
+use std::path::Path;
 
 /// The configuration's top-level fields (`every_top_level_field_of_the_starter_is_known` keeps the list whole).
 const TOP_LEVEL: [&str; 15] = [
@@ -406,15 +406,6 @@ fn values_in_valid_shapes_are_accepted_and_synthesize_or_name_the_field() {
     let accepted = accepted.load(Ordering::Relaxed);
     eprintln!("valid shapes: {accepted} accepted and synthesized");
     assert!(accepted > 100, "the generator should produce valid configs too: {accepted}");
-}
-
-fn karmada_eks(cwd: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_karmada-eks"))
-        .args(args)
-        .current_dir(cwd)
-        .env_remove("KARMADA_EKS_CONFIG")
-        .output()
-        .expect("the binary runs")
 }
 
 /// The binary agrees with the library on `text`: exit 0 and an assembly, or exit 2 naming the field and writing

@@ -1,25 +1,12 @@
 //! `karmada-eks plan` as a user runs it: the split of the configured workload, of given weights, JSON output, and
 //! exit code 2 with a message naming the bad argument.
 
+use crate::support::common::{karmada_eks, stderr, stdout};
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn plan(cwd: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_karmada-eks"))
-        .arg("plan")
-        .args(args)
-        .current_dir(cwd)
-        .env_remove("KARMADA_EKS_CONFIG")
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
+    karmada_eks(cwd, &[&["plan"], args].concat())
 }
 
 fn ok(args: &[&str]) -> String {
