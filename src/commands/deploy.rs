@@ -44,10 +44,15 @@ pub fn run(config_path: Option<&Path>, args: DeployArgs) -> Result<ExitCode> {
     };
     // Usage errors before any AWS call or runtime.
     deploy::selection(&assembly, &request)?;
-    let app = AppFacts::of(&assembly)?.app;
-    if let Some(path) = &args.outputs_file {
-        outputs_file::check(path, &app)?;
-    }
+    // The outputs file is checked before any stack is touched (the app's name tells its own file).
+    let outputs_to = match &args.outputs_file {
+        Some(path) => {
+            let app = AppFacts::of(&assembly)?.app;
+            outputs_file::check(path, &app)?;
+            Some((path, app))
+        }
+        None => None,
+    };
     let approver: Arc<dyn Approver> =
         if args.yes { Arc::new(Fixed(Answer::Yes)) } else { Arc::new(TerminalApprover::default()) };
     let reporter: Arc<dyn progress::Reporter> = Arc::from(progress::for_output(args.json));
@@ -58,8 +63,8 @@ pub fn run(config_path: Option<&Path>, args: DeployArgs) -> Result<ExitCode> {
     })?;
     drop(reporter);
     report::print_deploy(&outcome.report, args.json, &outcome.preflight);
-    if let Some(path) = &args.outputs_file {
-        match outputs_file::write(path, &app, &outcome.report) {
+    if let Some((path, app)) = &outputs_to {
+        match outputs_file::write(path, app, &outcome.report) {
             Ok(()) if !args.json => println!("outputs: {}", path.display()),
             Ok(()) => {}
             Err(e) => {

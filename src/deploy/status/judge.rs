@@ -202,15 +202,9 @@ pub fn assess(
             None => "no backup yet".into(),
         });
     }
-    let verdict = match (healthy, bad_stacks == 0 && bad_members == 0 && problems.is_empty()) {
-        (true, _) => "healthy",
-        (false, true) => "UNDETERMINED",
-        (false, false) => "UNHEALTHY",
-    };
-    let summary = format!("{verdict}: {}", parts.join(", "));
-    StatusReport {
+    let mut report = StatusReport {
         healthy,
-        summary,
+        summary: String::new(),
         unchecked,
         stacks,
         host,
@@ -222,7 +216,9 @@ pub fn assess(
         drift,
         bootstrap_log,
         desired_sha256,
-    }
+    };
+    report.summary = format!("{}: {}", report.verdict().word(), parts.join(", "));
+    report
 }
 
 #[cfg(test)]

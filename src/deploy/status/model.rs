@@ -371,6 +371,17 @@ pub struct StatusReport {
     pub desired_sha256: Option<String>,
 }
 
+impl Verdict {
+    /// The first word of the summary line.
+    pub fn word(self) -> &'static str {
+        match self {
+            Verdict::Healthy => "healthy",
+            Verdict::Unhealthy => "UNHEALTHY",
+            Verdict::Undetermined => "UNDETERMINED",
+        }
+    }
+}
+
 impl StatusReport {
     pub fn verdict(&self) -> Verdict {
         match (self.healthy, self.unchecked.is_empty()) {
