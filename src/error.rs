@@ -114,7 +114,7 @@ pub fn hints(e: &anyhow::Error) -> Vec<String> {
     out
 }
 
-pub use constructs::core::error::with_hints;
+pub use constructs::core::hints::with_hints;
 
 /// An error as a JSON outcome's fields: `{"error": message, "hints": [...]}`.
 pub fn json_fields(message: impl fmt::Display, hints: &[String]) -> serde_json::Value {

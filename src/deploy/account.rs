@@ -23,7 +23,7 @@ pub fn check<'a>(wanted: impl IntoIterator<Item = (&'a str, &'a str)>, caller: &
 #[cfg(test)]
 mod tests {
     use super::*;
-    use constructs::core::error::rendered;
+    use constructs::core::hints::rendered;
 
     #[test]
     fn no_explicit_account_needs_no_check_and_any_mismatch_names_both_accounts() {

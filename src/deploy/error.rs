@@ -386,7 +386,7 @@ impl DeployError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use constructs::core::error::rendered;
+    use constructs::core::hints::rendered;
 
     #[test]
     fn the_request_id_the_service_answered_with_is_kept_and_shown() {

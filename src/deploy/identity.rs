@@ -64,7 +64,7 @@ pub fn check_not_listed_admin(stack: &StackArtifact, caller_arn: &str) -> Result
 mod tests {
     use super::*;
     use crate::deploy::testing;
-    use constructs::core::error::rendered;
+    use constructs::core::hints::rendered;
     use serde_json::json;
 
     fn cluster(principals: &[&str]) -> StackArtifact {

@@ -58,7 +58,7 @@ pub fn save(path: &Path, content: &str, force: bool) -> Result<(), OutputError> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use constructs::core::error::rendered;
+    use constructs::core::hints::rendered;
 
     fn mode(path: &Path) -> u32 {
         use std::os::unix::fs::PermissionsExt;

@@ -108,7 +108,7 @@ mod tests {
     use super::*;
     use crate::deploy::host::run_command::HostTimeouts;
     use crate::deploy::lock_owner::LOCK_TTL;
-    use constructs::core::error::rendered;
+    use constructs::core::hints::rendered;
     use std::time::Duration;
 
     #[test]

@@ -16,7 +16,7 @@ use aws_sdk_cloudformation::types::{
 };
 use aws_sdk_cloudformation::Client;
 use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
-use constructs::core::error::rendered;
+use constructs::core::hints::rendered;
 use serde_json::json;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};

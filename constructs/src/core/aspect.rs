@@ -224,7 +224,7 @@ impl EntryNode<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::error::rendered;
+    use crate::core::hints::rendered;
     use crate::core::App;
     use serde_json::json;
     use std::sync::Mutex;

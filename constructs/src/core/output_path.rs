@@ -44,7 +44,7 @@ pub struct Refused {
     pub hint: String,
 }
 
-impl super::error::Hints for Refused {
+impl super::hints::Hints for Refused {
     fn hints(&self) -> Vec<String> {
         vec![self.hint.clone()]
     }
@@ -59,10 +59,10 @@ pub enum OutputError {
     Io(#[from] io::Error),
 }
 
-impl super::error::Hints for OutputError {
+impl super::hints::Hints for OutputError {
     fn hints(&self) -> Vec<String> {
         match self {
-            OutputError::Refused(r) => super::error::Hints::hints(r),
+            OutputError::Refused(r) => super::hints::Hints::hints(r),
             _ => Vec::new(),
         }
     }

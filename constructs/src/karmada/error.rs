@@ -2,7 +2,7 @@
 //! core's [`SynthError`] beside the configuration's own [`ConfigError`].
 
 use super::config::ConfigError;
-use crate::core::error::Hints;
+use crate::core::hints::Hints;
 use crate::core::SynthError;
 
 /// A configuration the app refuses (the field it names, and the fix), or a construct or limit error of synth.

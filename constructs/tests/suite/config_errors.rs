@@ -1,6 +1,6 @@
 //! Every configuration error names its field and says what is wrong.
 
-use constructs::core::error::rendered;
+use constructs::core::hints::rendered;
 use constructs::core::Hints;
 use constructs::karmada::config::names::RFC1123_LABEL_MESSAGE;
 use constructs::karmada::{Config, JoinMode};

@@ -320,7 +320,7 @@ fn https(tuning: &Tuning) -> Result<&'static Https, Failure> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use constructs::core::error::rendered;
+    use constructs::core::hints::rendered;
 
     #[test]
     fn bodies_are_form_encoded() {

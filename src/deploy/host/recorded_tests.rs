@@ -11,7 +11,7 @@ use aws_sdk_ssm::types::error::{InvalidInstanceId, InvocationDoesNotExist, Param
 use aws_sdk_ssm::types::{Command, CommandInvocationStatus, InstanceInformation, Parameter, PingStatus};
 use aws_sdk_ssm::Client;
 use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
-use constructs::core::error::rendered;
+use constructs::core::hints::rendered;
 use std::sync::Arc;
 use std::time::Duration;
 

@@ -101,7 +101,7 @@ fn download_count(config: &Config) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::error::rendered;
+    use crate::core::hints::rendered;
 
     #[test]
     fn the_waits_add_up_to_less_than_the_creation_policy_timeout() {

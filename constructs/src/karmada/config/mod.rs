@@ -55,7 +55,7 @@ impl fmt::Display for ConfigError {
     }
 }
 
-impl crate::core::error::Hints for ConfigError {
+impl crate::core::hints::Hints for ConfigError {
     fn hints(&self) -> Vec<String> {
         self.hint.iter().cloned().collect()
     }

@@ -194,7 +194,7 @@ fn to_json(value: &toml::Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::error::rendered;
+    use crate::core::hints::rendered;
     use crate::karmada::{Config, KarmadaApp};
     use serde_json::json;
 
@@ -203,7 +203,7 @@ mod tests {
     }
 
     fn synth(text: &str) -> Result<crate::core::CloudAssembly, String> {
-        use crate::core::error::rendered;
+        use crate::core::hints::rendered;
         let config = config(text).map_err(|e| rendered(&e))?;
         let app = KarmadaApp::new(&config).map_err(|e| rendered(&e))?;
         app.synth().map_err(|e| rendered(&e))
@@ -272,7 +272,7 @@ delete = true
             Err(other) => panic!("not a config error: {other}"),
             Ok(_) => panic!("accepted: {text}"),
         });
-        crate::core::error::rendered(&e.expect_err("refused"))
+        crate::core::hints::rendered(&e.expect_err("refused"))
     }
 
     const NODES: &str = "[[overrides]]\nstack = \"karmada-cluster\"\nresource = \"Nodes\"\n";
